@@ -1,0 +1,42 @@
+// Errors the library raises. Every message is one line meant for the user: it
+// names the thing that failed and, where there is one, the fix.
+#pragma once
+#include <stdexcept>
+#include <string>
+
+namespace yumda {
+
+// Process exit codes, stable and documented in README.md.
+enum ExitCode : int {
+  kExitOk = 0,
+  kExitError = 1,
+  kExitUsage = 2,
+  kExitInterrupted = 130,
+};
+
+class Error : public std::runtime_error {
+ public:
+  explicit Error(const std::string& message, int exit_code = kExitError)
+      : std::runtime_error(message), exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
+// Bad command line or configuration the user must change.
+class UsageError : public Error {
+ public:
+  explicit UsageError(const std::string& message) : Error(message, kExitUsage) {}
+};
+
+// The user pressed Ctrl-C (SIGINT/SIGTERM seen by the pipeline).
+class Interrupted : public Error {
+ public:
+  Interrupted() : Error("interrupted", kExitInterrupted) {}
+};
+
+// errno as text, for messages: "cannot open X: No such file or directory".
+std::string errno_text(int err);
+
+}  // namespace yumda

@@ -1,0 +1,70 @@
+// Downloads with libcurl: file://, http(s):// and s3:// URLs; parallel
+// transfers on one multi handle, retries with backoff, resume, failover to the
+// next base URL, and size/checksum verification before a file is kept.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "yumda/reporter.hpp"
+
+namespace yumda {
+
+struct FetchOptions {
+  int max_parallel = 8;
+  long timeout = 30;         // seconds to connect; also the low-speed window
+  long low_speed_limit = 1;  // bytes/s below which a transfer counts as stalled
+  int retries = 10;          // per URL, on resets, 5xx, stalls
+  bool sslverify = true;
+  std::string s3_endpoint;   // overrides AWS_ENDPOINT_URL_S3 for s3:// URLs
+  std::string user_agent = "yumda";
+};
+
+// One file to download. The file lands at DEST only when it is complete and
+// its size and checksum (when given) match; meanwhile it is DEST.part.
+struct FetchItem {
+  std::vector<std::string> urls;  // full URLs, tried in order (mirror failover)
+  std::string dest;
+  uint64_t expected_size = 0;     // 0 = unknown
+  std::string checksum_type;      // "" = not checked
+  std::string checksum;           // hex
+  std::string label;              // what the user calls it: NEVRA or "repomd.xml of lambda2"
+};
+
+struct FetchResult {
+  bool ok = false;
+  std::string error;  // one line, names the item and the URL, when !ok
+  std::string url;    // the URL that served it
+};
+
+class Fetcher {
+ public:
+  explicit Fetcher(FetchOptions options, Reporter& reporter = null_reporter());
+  ~Fetcher();
+  Fetcher(const Fetcher&) = delete;
+  Fetcher& operator=(const Fetcher&) = delete;
+
+  // Downloads every item, up to max_parallel at once, calling ON_DONE (from the
+  // calling thread) as each finishes so the caller can start work on it.
+  // Returns one result per item, in order. Never throws for a failed item;
+  // throws Interrupted on Ctrl-C (partial files are removed).
+  std::vector<FetchResult> fetch_all(const std::vector<FetchItem>& items,
+                                     const std::function<void(size_t index, const FetchResult&)>& on_done = {});
+
+  // Convenience: one item; throws Error with the result's message on failure.
+  void fetch(const FetchItem& item);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Joins a base URL and a relative location ("repodata/repomd.xml").
+std::string join_url(const std::string& base, const std::string& relative);
+
+// file:///x/y -> /x/y; "" when URL is not a file:// URL.
+std::string file_url_path(const std::string& url);
+
+}  // namespace yumda

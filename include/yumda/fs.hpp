@@ -1,0 +1,62 @@
+// Small filesystem helpers with RAII owners, shared by every stage.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace yumda {
+
+// Owns a file descriptor.
+class UniqueFd {
+ public:
+  UniqueFd() = default;
+  explicit UniqueFd(int fd) : fd_(fd) {}
+  ~UniqueFd() { reset(); }
+  UniqueFd(UniqueFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  UniqueFd& operator=(UniqueFd&& o) noexcept {
+    if (this != &o) { reset(); fd_ = std::exchange(o.fd_, -1); }
+    return *this;
+  }
+  UniqueFd(const UniqueFd&) = delete;
+  UniqueFd& operator=(const UniqueFd&) = delete;
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  int release() { return std::exchange(fd_, -1); }
+  void reset(int fd = -1);
+
+ private:
+  int fd_ = -1;
+};
+
+// Reads a whole file; throws Error naming the path.
+std::string read_file(const std::string& path);
+// Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).
+void write_file_atomic(const std::string& path, std::string_view data);
+// mkdir -p; throws Error naming the path.
+void make_dirs(const std::string& path, unsigned mode = 0755);
+// rm -rf that never follows symlinks; missing is fine.
+void remove_tree(const std::string& path);
+bool path_exists(const std::string& path);  // lstat-based
+bool is_directory(const std::string& path);  // follows symlinks
+
+// A directory removed (recursively) when the owner goes away, unless kept.
+class TempDir {
+ public:
+  // Creates PARENT/PREFIXXXXXXX.
+  TempDir(const std::string& parent, const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  void keep() { keep_ = true; }
+
+ private:
+  std::string path_;
+  bool keep_ = false;
+};
+
+// "12.3 MB" style sizes, as dnf prints them.
+std::string human_size(uint64_t bytes);
+
+}  // namespace yumda

@@ -1,0 +1,93 @@
+// The layer directory: what is installed (ROOT/.yumda/installed.json), the lock
+// that keeps two runs apart, and the transaction that changes ROOT all or nothing.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "yumda/fs.hpp"
+#include "yumda/nevra.hpp"
+
+namespace yumda {
+
+struct InstalledPackage {
+  Nevra nevra;
+  std::string repo_id;
+  std::string checksum_type;
+  std::string checksum;
+  uint64_t buildtime = 0;
+  uint64_t install_size = 0;
+  std::string license;
+  std::string vendor;
+  std::string summary;
+  std::string url;
+  std::string sourcerpm;
+  bool user_installed = true;
+  std::vector<std::string> provides;
+  std::vector<std::string> requires;
+  std::vector<std::string> files;  // relative to ROOT, sorted
+};
+
+// ROOT/.yumda/installed.json. A missing file is an empty layer.
+class LayerState {
+ public:
+  static LayerState load(const std::string& root);  // throws Error on a corrupt file
+  void save(const std::string& root) const;          // atomic
+  std::vector<InstalledPackage>& packages() { return packages_; }
+  const std::vector<InstalledPackage>& packages() const { return packages_; }
+  const InstalledPackage* find(const std::string& name) const;
+  // Newest buildtime of any package, 0 when empty (the zip's fixed mtime).
+  uint64_t newest_buildtime() const;
+
+ private:
+  std::vector<InstalledPackage> packages_;
+};
+
+// flock() on ROOT/.yumda/lock. With WAIT, blocks until the other run is done;
+// else throws Error naming the root and --nowait... see implementation.
+class LayerLock {
+ public:
+  LayerLock(const std::string& root, bool wait);
+  ~LayerLock();
+  LayerLock(const LayerLock&) = delete;
+  LayerLock& operator=(const LayerLock&) = delete;
+
+ private:
+  UniqueFd fd_;
+};
+
+// Stages files in ROOT/.yumda/txn/stage, then commits by journal:
+//   1. stage everything (stage_dir()), write the new state;
+//   2. commit(): write ROOT/.yumda/txn/COMMIT (the point of no return), then move
+//      each staged entry into ROOT and the state into place, then drop txn/.
+// recover() at the start of every run finishes a committed transaction or
+// throws away an uncommitted one, so a kill -9 at any moment leaves ROOT as it
+// was before or as it is after.
+class LayerTransaction {
+ public:
+  explicit LayerTransaction(const std::string& root);  // recovers, then starts fresh
+  ~LayerTransaction();  // rolls back unless committed
+  LayerTransaction(const LayerTransaction&) = delete;
+  LayerTransaction& operator=(const LayerTransaction&) = delete;
+
+  const std::string& stage_dir() const { return stage_; }
+  // Paths (relative to ROOT) to delete at commit, for remove/upgrade.
+  void remove_paths(const std::vector<std::string>& paths);
+  void commit(const LayerState& new_state);
+
+  static void recover(const std::string& root);
+
+ private:
+  std::string root_;
+  std::string txn_;
+  std::string stage_;
+  std::vector<std::string> removals_;
+  bool committed_ = false;
+};
+
+// Checks ROOT before any work: creates it when missing (parent must exist),
+// refuses a file or an unwritable directory with a message naming it.
+void prepare_root(const std::string& root);
+
+}  // namespace yumda

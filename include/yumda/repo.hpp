@@ -1,0 +1,82 @@
+// Repository metadata: repomd.xml, then primary and filelists, fetched into the
+// cache and checked against repomd's checksums, then loaded into a libsolv pool
+// (with a solv cache per repo, so a warm load is a memory map, not a parse).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "yumda/config.hpp"
+#include "yumda/fetch.hpp"
+#include "yumda/reporter.hpp"
+
+struct s_Pool;
+struct s_Repo;
+
+namespace yumda {
+
+// One metadata file as repomd.xml describes it.
+struct RepomdRecord {
+  std::string type;      // "primary", "filelists", "primary_db", ...
+  std::string location;  // href, relative to the base URL
+  std::string checksum_type;
+  std::string checksum;
+  uint64_t size = 0;
+  uint64_t timestamp = 0;
+};
+
+struct Repomd {
+  std::string revision;
+  std::vector<RepomdRecord> records;
+  const RepomdRecord* find(const std::string& type) const;
+};
+
+// Parses repomd.xml text; throws Error naming SOURCE when it is not rpm-md.
+Repomd parse_repomd(const std::string& xml, const std::string& source);
+
+// Local copies of one repo's metadata, in the cache.
+struct RepoMetadata {
+  std::string repo_id;
+  std::string baseurl;         // the base URL that answered
+  std::string dir;             // cache dir of this repo
+  std::string repomd_path;
+  std::string repomd_checksum; // sha256 of repomd.xml: tags the solv cache
+  Repomd repomd;
+  std::string primary_path;    // xml (any compression) or sqlite when no xml is offered
+  bool primary_is_sqlite = false;
+  std::string filelists_path;  // "" until needed / when absent
+  bool filelists_is_sqlite = false;
+};
+
+// Cache layout: CACHEDIR/repos/<id>-<hash of baseurls>/{repomd.xml,<files>,*.solv}.
+std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
+
+// Makes sure the cache holds current metadata for REPO: fetches repomd.xml
+// unless it is younger than metadata_expire (or CACHEONLY), and each file whose
+// checksum changed; filelists only WITH_FILELISTS. Throws Error naming the repo
+// and the URL on failure (with CACHEONLY: naming the missing cache and `makecache`).
+RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
+                                 bool cacheonly, bool with_filelists, Reporter& reporter);
+
+// Owns a libsolv Pool set up for RPM (checked), for ARCH.
+class Pool {
+ public:
+  explicit Pool(const std::string& arch);
+  ~Pool();
+  Pool(const Pool&) = delete;
+  Pool& operator=(const Pool&) = delete;
+  s_Pool* get() const { return pool_; }
+
+ private:
+  s_Pool* pool_;
+};
+
+// Loads one repo's metadata into POOL (solv cache first, else the xml or sqlite,
+// then writes the cache atomically). The repo's name is the repo id, and its
+// appdata points at nothing: use repo_priority/cost from RepoConfig as given.
+// Filelists are loaded only when WITH_FILELISTS (file deps need them).
+s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& repo, const std::string& cachedir,
+                  bool with_filelists, Reporter& reporter);
+
+}  // namespace yumda

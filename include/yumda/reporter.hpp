@@ -1,0 +1,38 @@
+// How the library talks to its caller without printing: the CLI implements
+// Reporter (stderr, progress bars, --json); tests record what was reported.
+#pragma once
+#include <cstdint>
+#include <string>
+
+namespace yumda {
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  // Something the user should know about that does not stop the job.
+  virtual void warning(const std::string& message) { (void)message; }
+  // A step of the job ("Loading repository lambda2"), for verbose output.
+  virtual void info(const std::string& message) { (void)message; }
+  // Bytes of one download so far; total is 0 when unknown.
+  virtual void download_progress(const std::string& label, uint64_t done, uint64_t total) {
+    (void)label, (void)done, (void)total;
+  }
+  // One package finished a stage ("download", "extract").
+  virtual void package_done(const std::string& stage, const std::string& nevra) {
+    (void)stage, (void)nevra;
+  }
+};
+
+// A Reporter that drops everything.
+inline Reporter& null_reporter() {
+  static Reporter r;
+  return r;
+}
+
+// Set by the CLI's signal handler; long loops in the library poll it and
+// throw Interrupted, so a Ctrl-C unwinds through the RAII owners.
+bool interrupt_requested();
+void request_interrupt();
+void check_interrupt();  // throws Interrupted when requested
+
+}  // namespace yumda

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include "yumda/checksum.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/nevra.hpp"
+
+using namespace yumda;
+
+TEST_CASE("digests match known values", "[checksum]") {
+  CHECK(string_digest("abc", "sha256") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(string_digest("abc", "sha") == "a9993e364706816aba3e25717850c26c9cd0d89d");
+  CHECK(string_digest("", "md5") == "d41d8cd98f00b204e9800998ecf8427e");
+  CHECK_THROWS_AS(Digest("crc32"), Error);
+}
+
+TEST_CASE("NEVRA parsing and printing", "[nevra]") {
+  Nevra n;
+  REQUIRE(parse_nevra("libcurl-7.61.1-12.lambda2.0.2.x86_64", n));
+  CHECK(n.name == "libcurl");
+  CHECK(n.version == "7.61.1");
+  CHECK(n.release == "12.lambda2.0.2");
+  CHECK(n.arch == "x86_64");
+  CHECK(n.str() == "libcurl-7.61.1-12.lambda2.0.2.x86_64");
+  REQUIRE(parse_nevra("perl-Git-4:1.8.3.1-23.amzn2.noarch", n));
+  CHECK(n.name == "perl-Git");
+  CHECK(n.epoch == "4");
+  CHECK(n.evr() == "4:1.8.3.1-23.amzn2");
+  REQUIRE(parse_nevra("glibc-2.26-38.amzn2", n));
+  CHECK(n.arch.empty());
+  CHECK_FALSE(parse_nevra("glibc", n));
+}
+
+TEST_CASE("EVR comparison uses rpm semantics", "[nevra]") {
+  CHECK(compare_evr("1.10-1", "1.9-1") > 0);
+  CHECK(compare_evr("1:1.0-1", "2.0-1") > 0);
+  CHECK(compare_evr("1.0~rc1-1", "1.0-1") < 0);
+  CHECK(compare_evr("3.53.1-1.amzn2", "3.53.1-1.amzn2") == 0);
+}
+
+TEST_CASE("atomic writes replace files whole", "[fs]") {
+  TempDir dir("/tmp", "yumda-test.");
+  std::string p = dir.path() + "/f";
+  write_file_atomic(p, "one");
+  write_file_atomic(p, "two");
+  CHECK(read_file(p) == "two");
+  CHECK_THROWS_AS(read_file(dir.path() + "/missing"), Error);
+  CHECK(human_size(1536) == "1.5 k");
+}

@@ -1,0 +1,115 @@
+#include "yumda/fs.hpp"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "yumda/error.hpp"
+
+namespace yumda {
+
+void UniqueFd::reset(int fd) {
+  if (fd_ >= 0) close(fd_);
+  fd_ = fd;
+}
+
+std::string read_file(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw Error("cannot read " + path + ": " + errno_text(errno));
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + path + ": " + errno_text(errno));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+void write_file_atomic(const std::string& path, std::string_view data) {
+  std::string tmp = path + ".tmpXXXXXX";
+  UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (!fd) throw Error("cannot write " + path + ": " + errno_text(errno));
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left > 0) {
+    ssize_t n = write(fd.get(), p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      unlink(tmp.c_str());
+      throw Error("cannot write " + path + ": " + errno_text(err));
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  fchmod(fd.get(), 0644);
+  if (fsync(fd.get()) != 0 || rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(tmp.c_str());
+    throw Error("cannot write " + path + ": " + errno_text(err));
+  }
+}
+
+void make_dirs(const std::string& path, unsigned mode) {
+  std::error_code ec;
+  std::filesystem::create_directories(path, ec);
+  if (ec) throw Error("cannot create directory " + path + ": " + ec.message());
+  (void)mode;
+}
+
+void remove_tree(const std::string& path) {
+  std::error_code ec;
+  std::filesystem::remove_all(path, ec);  // does not follow symlinks
+  if (ec) throw Error("cannot remove " + path + ": " + ec.message());
+}
+
+bool path_exists(const std::string& path) {
+  struct stat st;
+  return lstat(path.c_str(), &st) == 0;
+}
+
+bool is_directory(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+TempDir::TempDir(const std::string& parent, const std::string& prefix) {
+  std::string tmpl = parent + "/" + prefix + "XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw Error("cannot create a directory in " + parent + ": " + errno_text(errno));
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  if (keep_) return;
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string human_size(uint64_t bytes) {
+  static const char* units[] = {"B", "k", "M", "G", "T"};
+  double v = static_cast<double>(bytes);
+  int u = 0;
+  while (v >= 1024 && u < 4) {
+    v /= 1024;
+    ++u;
+  }
+  char buf[32];
+  if (u == 0)
+    snprintf(buf, sizeof buf, "%llu %s", static_cast<unsigned long long>(bytes), units[u]);
+  else
+    snprintf(buf, sizeof buf, "%.*f %s", v < 10 ? 1 : 0, v, units[u]);
+  return buf;
+}
+
+}  // namespace yumda
