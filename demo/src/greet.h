@@ -1,0 +1,2 @@
+const char *greet_version(void);
+void greet(const char *who);
