@@ -25,7 +25,7 @@ struct InstalledPackage {
   std::string sourcerpm;
   bool user_installed = true;
   std::vector<std::string> provides;
-  std::vector<std::string> requires;
+  std::vector<std::string> requirements;  // "requires" is a C++20 keyword
   std::vector<std::string> files;  // relative to ROOT, sorted
 };
 
@@ -34,6 +34,13 @@ class LayerState {
  public:
   static LayerState load(const std::string& root);  // throws Error on a corrupt file
   void save(const std::string& root) const;          // atomic
+  // ROOT/.yumda/installed.json
+  static std::string path(const std::string& root);
+  // Reads one state file; a missing file is an empty state. Throws Error
+  // naming FILE when it is corrupt or from a newer format.
+  static LayerState load_file(const std::string& file);
+  // The file's text: {"format_version": 1, "packages": [...]} sorted by name.
+  std::string to_json() const;
   std::vector<InstalledPackage>& packages() { return packages_; }
   const std::vector<InstalledPackage>& packages() const { return packages_; }
   const InstalledPackage* find(const std::string& name) const;

@@ -1,0 +1,133 @@
+// ROOT/.yumda/installed.json: what the layer holds, read and written with
+// nlohmann-json. The file is versioned so a newer yumda's layout is refused
+// rather than silently misread.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/layer.hpp"
+
+namespace yumda {
+
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+using nlohmann::json;
+
+json package_to_json(const InstalledPackage& p) {
+  return json{{"name", p.nevra.name},
+              {"epoch", p.nevra.epoch},
+              {"version", p.nevra.version},
+              {"release", p.nevra.release},
+              {"arch", p.nevra.arch},
+              {"repo_id", p.repo_id},
+              {"checksum_type", p.checksum_type},
+              {"checksum", p.checksum},
+              {"buildtime", p.buildtime},
+              {"install_size", p.install_size},
+              {"license", p.license},
+              {"vendor", p.vendor},
+              {"summary", p.summary},
+              {"url", p.url},
+              {"sourcerpm", p.sourcerpm},
+              {"user_installed", p.user_installed},
+              {"provides", p.provides},
+              {"requires", p.requirements},
+              {"files", p.files}};
+}
+
+// Identity fields are required; the rest default, so a field added later does
+// not make older files unreadable.
+InstalledPackage package_from_json(const json& j) {
+  InstalledPackage p;
+  p.nevra.name = j.at("name").get<std::string>();
+  p.nevra.epoch = j.value("epoch", std::string());
+  p.nevra.version = j.at("version").get<std::string>();
+  p.nevra.release = j.at("release").get<std::string>();
+  p.nevra.arch = j.value("arch", std::string());
+  p.repo_id = j.value("repo_id", std::string());
+  p.checksum_type = j.value("checksum_type", std::string());
+  p.checksum = j.value("checksum", std::string());
+  p.buildtime = j.value("buildtime", uint64_t{0});
+  p.install_size = j.value("install_size", uint64_t{0});
+  p.license = j.value("license", std::string());
+  p.vendor = j.value("vendor", std::string());
+  p.summary = j.value("summary", std::string());
+  p.url = j.value("url", std::string());
+  p.sourcerpm = j.value("sourcerpm", std::string());
+  p.user_installed = j.value("user_installed", true);
+  p.provides = j.value("provides", std::vector<std::string>());
+  p.requirements = j.value("requires", std::vector<std::string>());
+  p.files = j.value("files", std::vector<std::string>());
+  if (p.nevra.name.empty()) throw Error("a package has an empty name");
+  return p;
+}
+
+}  // namespace
+
+std::string LayerState::path(const std::string& root) { return root + "/.yumda/installed.json"; }
+
+LayerState LayerState::load(const std::string& root) { return load_file(path(root)); }
+
+LayerState LayerState::load_file(const std::string& file) {
+  LayerState state;
+  if (!path_exists(file)) return state;
+  std::string text = read_file(file);
+  const std::string fix = " (restore it from a backup, or delete it and reinstall the layer's packages)";
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::exception& e) {
+    throw Error("layer state " + file + " is not valid JSON: " + e.what() + fix);
+  }
+  if (!doc.is_object() || !doc.contains("format_version") || !doc["format_version"].is_number_integer())
+    throw Error("layer state " + file + " has no format_version" + fix);
+  int version = doc["format_version"].get<int>();
+  if (version > kFormatVersion)
+    throw Error("layer state " + file + " was written by a newer yumda (format " + std::to_string(version) +
+                ", this one reads " + std::to_string(kFormatVersion) + "); upgrade yumda or use another --root");
+  if (version < 1) throw Error("layer state " + file + " has an invalid format_version " + std::to_string(version) + fix);
+  try {
+    for (const auto& j : doc.at("packages")) state.packages_.push_back(package_from_json(j));
+  } catch (const json::exception& e) {
+    throw Error("layer state " + file + " is corrupt: " + e.what() + fix);
+  } catch (const Error& e) {
+    throw Error("layer state " + file + " is corrupt: " + e.what() + fix);
+  }
+  return state;
+}
+
+std::string LayerState::to_json() const {
+  std::vector<const InstalledPackage*> sorted;
+  for (const auto& p : packages_) sorted.push_back(&p);
+  // Sorted so the same layer always gives the same file (diffable, stable).
+  std::stable_sort(sorted.begin(), sorted.end(), [](const InstalledPackage* a, const InstalledPackage* b) {
+    if (a->nevra.name != b->nevra.name) return a->nevra.name < b->nevra.name;
+    return a->nevra.str() < b->nevra.str();
+  });
+  json list = json::array();
+  for (const auto* p : sorted) list.push_back(package_to_json(*p));
+  json doc{{"format_version", kFormatVersion}, {"packages", std::move(list)}};
+  return doc.dump(2) + "\n";
+}
+
+void LayerState::save(const std::string& root) const {
+  make_dirs(root + "/.yumda");
+  write_file_atomic(path(root), to_json());
+}
+
+const InstalledPackage* LayerState::find(const std::string& name) const {
+  for (const auto& p : packages_)
+    if (p.nevra.name == name) return &p;
+  return nullptr;
+}
+
+uint64_t LayerState::newest_buildtime() const {
+  uint64_t newest = 0;
+  for (const auto& p : packages_) newest = std::max(newest, p.buildtime);
+  return newest;
+}
+
+}  // namespace yumda

@@ -1,0 +1,122 @@
+#include <catch2/catch.hpp>
+
+#include "test_support.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/layer.hpp"
+
+using namespace yumda;
+using yumda::testing::ScratchDir;
+using yumda::testing::write_text;
+
+namespace {
+
+InstalledPackage sample(const std::string& name, uint64_t buildtime) {
+  InstalledPackage p;
+  p.nevra = {name, "2", "1.0", "3.amzn2", "x86_64"};
+  p.repo_id = "amzn2-core";
+  p.checksum_type = "sha256";
+  p.checksum = "abc123";
+  p.buildtime = buildtime;
+  p.install_size = 4096;
+  p.license = "MIT";
+  p.vendor = "Amazon";
+  p.summary = "a \"quoted\" summary";
+  p.url = "https://example.com/" + name;
+  p.sourcerpm = name + "-1.0-3.amzn2.src.rpm";
+  p.user_installed = false;
+  p.provides = {name + " = 2:1.0-3.amzn2", "lib" + name + ".so.1()(64bit)"};
+  p.requirements = {"libc.so.6()(64bit)"};
+  p.files = {"bin/" + name, "lib/lib" + name + ".so.1"};
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a missing state file is an empty layer", "[layer][state]") {
+  ScratchDir dir;
+  LayerState s = LayerState::load(dir.path);
+  CHECK(s.packages().empty());
+  CHECK(s.newest_buildtime() == 0);
+  CHECK(s.find("git") == nullptr);
+}
+
+TEST_CASE("state round-trips every field and is sorted by name", "[layer][state]") {
+  ScratchDir dir;
+  LayerState s;
+  s.packages().push_back(sample("zlib", 100));
+  s.packages().push_back(sample("git", 300));
+  s.packages().push_back(sample("curl", 200));
+  s.save(dir.path);
+  REQUIRE(path_exists(dir.path + "/.yumda/installed.json"));
+
+  LayerState back = LayerState::load(dir.path);
+  REQUIRE(back.packages().size() == 3);
+  CHECK(back.packages()[0].nevra.name == "curl");
+  CHECK(back.packages()[1].nevra.name == "git");
+  CHECK(back.packages()[2].nevra.name == "zlib");
+  const InstalledPackage* git = back.find("git");
+  REQUIRE(git != nullptr);
+  InstalledPackage want = sample("git", 300);
+  CHECK(git->nevra == want.nevra);
+  CHECK(git->repo_id == want.repo_id);
+  CHECK(git->checksum_type == want.checksum_type);
+  CHECK(git->checksum == want.checksum);
+  CHECK(git->buildtime == want.buildtime);
+  CHECK(git->install_size == want.install_size);
+  CHECK(git->license == want.license);
+  CHECK(git->vendor == want.vendor);
+  CHECK(git->summary == want.summary);
+  CHECK(git->url == want.url);
+  CHECK(git->sourcerpm == want.sourcerpm);
+  CHECK(git->user_installed == want.user_installed);
+  CHECK(git->provides == want.provides);
+  CHECK(git->requirements == want.requirements);
+  CHECK(git->files == want.files);
+  CHECK(back.newest_buildtime() == 300);
+
+  // Stable: saving what was loaded gives the same bytes, whatever the order.
+  std::string first = read_file(LayerState::path(dir.path));
+  std::reverse(back.packages().begin(), back.packages().end());
+  back.save(dir.path);
+  CHECK(read_file(LayerState::path(dir.path)) == first);
+  CHECK(first.find("\"format_version\": 1") != std::string::npos);
+}
+
+TEST_CASE("a corrupt state file is an Error naming the file and the fix", "[layer][state]") {
+  ScratchDir dir;
+  std::string file = dir.path + "/.yumda/installed.json";
+  auto message = [&]() -> std::string {
+    try {
+      LayerState::load(dir.path);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "";
+  };
+  write_text(file, "{\"format_version\": 1, \"packages\": [");
+  std::string m = message();
+  CHECK(m.find(file) != std::string::npos);
+  CHECK(m.find("not valid JSON") != std::string::npos);
+  CHECK(m.find("delete it") != std::string::npos);
+
+  write_text(file, "{\"packages\": []}");
+  CHECK(message().find("no format_version") != std::string::npos);
+
+  write_text(file, "{\"format_version\": 1, \"packages\": [{\"name\": \"git\"}]}");
+  m = message();
+  CHECK(m.find("corrupt") != std::string::npos);
+  CHECK(m.find(file) != std::string::npos);
+
+  write_text(file, "{\"format_version\": 1, \"packages\": [{\"name\": \"git\", \"version\": 1, \"release\": \"1\"}]}");
+  CHECK(message().find("corrupt") != std::string::npos);
+
+  write_text(file, "{\"format_version\": 7, \"packages\": []}");
+  m = message();
+  CHECK(m.find(file) != std::string::npos);
+  CHECK(m.find("newer yumda") != std::string::npos);
+  CHECK(m.find("upgrade yumda") != std::string::npos);
+
+  write_text(file, "{\"format_version\": 1, \"packages\": []}");
+  CHECK(message().empty());
+}
