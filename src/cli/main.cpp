@@ -1,1 +1,78 @@
-int main() { return 1; }  // replaced by the CLI
+// yumda's command line: parses, calls the library, prints. Exit codes: 0 ok,
+// 1 error, 2 usage, 130 interrupted (README.md, "Exit codes").
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "yumda/error.hpp"
+#include "yumda/reporter.hpp"
+
+namespace {
+
+void on_signal(int) { yumda::request_interrupt(); }
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+void setup_logging() {
+  auto logger = spdlog::stderr_color_st("yumda");
+  logger->set_pattern("%^%l%$: %v");
+  if (std::getenv("NO_COLOR")) logger->set_pattern("%l: %v");
+  spdlog::set_default_logger(logger);
+}
+
+// The original yumda image ran `yum install -y PKG` with the layer mounted at
+// /lambda/opt; `yumda yum ...`, `yum ...` (a symlink) and `dnf ...` keep working.
+bool strip_yum_compat(std::vector<std::string>& args, const char* argv0) {
+  std::string self = argv0;
+  self = self.substr(self.rfind('/') == std::string::npos ? 0 : self.rfind('/') + 1);
+  bool compat = self == "yum" || self == "dnf";
+  if (!args.empty() && (args.front() == "yum" || args.front() == "dnf")) {
+    args.erase(args.begin());
+    compat = true;
+  }
+  return compat;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  setup_logging();
+  install_signal_handlers();
+
+  std::vector<std::string> args(argv + 1, argv + argc);
+  yumda::cli::GlobalOptions g;
+  g.yum_compat = strip_yum_compat(args, argv[0]);
+  g.raw_args = args;
+
+  CLI::App app{"yumda: build AWS Lambda layers from RPM repositories", "yumda"};
+  app.require_subcommand(1);
+  app.fallthrough();  // global options may also follow the subcommand, as with dnf
+  app.set_version_flag("--version", YUMDA_VERSION);
+  yumda::cli::add_global_options(app, g);
+  yumda::cli::add_commands(app, g);
+
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  try {
+    app.parse(args);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : yumda::kExitUsage;
+  }
+  return g.exit_code;
+}

@@ -1,0 +1,275 @@
+#include "commands.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <fnmatch.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "console_reporter.hpp"
+#include "summary.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/install.hpp"
+#include "yumda/layer.hpp"
+#include "yumda/zip.hpp"
+
+namespace yumda::cli {
+
+namespace {
+
+using nlohmann::json;
+
+// Runs BODY, turning library errors into one line on stderr and an exit code.
+template <typename F>
+void guarded(GlobalOptions& g, F&& body) {
+  try {
+    body();
+  } catch (const Error& e) {
+    spdlog::error("{}", e.what());
+    g.exit_code = e.exit_code();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    g.exit_code = kExitError;
+  }
+  if (interrupt_requested()) g.exit_code = kExitInterrupted;
+}
+
+Config make_config(GlobalOptions& g) {
+  ConfigOptions o = g.config;
+  for (const auto& spec : g.repofrompath_raw) {
+    auto comma = spec.find(',');
+    if (comma == std::string::npos || comma == 0 || comma + 1 == spec.size())
+      throw UsageError("--repofrompath takes ID,URL (e.g. --repofrompath local,file:///srv/repo), not '" + spec + "'");
+    o.repofrompath.emplace_back(spec.substr(0, comma), spec.substr(comma + 1));
+  }
+  return load_config(o);
+}
+
+std::string layer_root(const GlobalOptions& g) {
+  if (g.root) return *g.root;
+  if (const char* env = std::getenv("YUMDA_ROOT"); env && *env) return env;
+  if (g.yum_compat && is_directory("/lambda/opt")) return "/lambda/opt";
+  return "layer";
+}
+
+json package_json(const Nevra& n) {
+  return {{"name", n.name}, {"epoch", n.epoch.empty() ? "0" : n.epoch}, {"version", n.version},
+          {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}};
+}
+
+void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+
+// -y proceeds, --assumeno stops, a terminal is asked; anything else refuses.
+bool confirm(const GlobalOptions& g) {
+  if (g.assumeno) {
+    if (!g.json) std::cout << "Operation aborted.\n";
+    return false;
+  }
+  if (g.assumeyes) return true;
+  if (isatty(STDIN_FILENO) != 1)
+    throw Error("not installing without confirmation: stdin is not a terminal; add -y to proceed");
+  std::cout << "Is this ok [y/N]: " << std::flush;
+  std::string answer;
+  std::getline(std::cin, answer);
+  if (answer == "y" || answer == "Y" || answer == "yes") return true;
+  std::cout << "Operation aborted.\n";
+  return false;
+}
+
+void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  InstallOptions o;
+  o.root = layer_root(g);
+  o.specs = specs;
+  o.cacheonly = g.cacheonly;
+  o.nowait = g.nowait;
+  o.confirm = [&](const ResolveResult& plan) {
+    if (!g.json) std::cout << format_summary(plan, specs) << std::flush;
+    return confirm(g);
+  };
+  InstallResult r = install(config, o, reporter);
+  if (g.json) {
+    json j = {{"root", o.root}, {"performed", r.performed}, {"install", json::array()},
+              {"already_installed", r.plan.already_installed}, {"from_baseline", r.plan.from_baseline}};
+    for (const auto& p : r.plan.install) {
+      json pj = package_json(p.nevra);
+      pj["repo"] = p.repo_id;
+      pj["download_size"] = p.download_size;
+      pj["install_size"] = p.install_size;
+      j["install"].push_back(pj);
+    }
+    print_json(j);
+    return;
+  }
+  if (r.plan.install.empty()) {
+    std::cout << format_summary(r.plan, specs);
+    return;
+  }
+  if (!r.performed) return;
+  std::cout << "\nInstalled:\n";
+  for (const auto& p : r.installed) std::cout << "  " << p.nevra.str() << "\n";
+  std::cout << "\nComplete! Layer directory: " << o.root << "\n";
+}
+
+void run_list(GlobalOptions& g, bool installed, bool available, const std::string& glob) {
+  std::string root = layer_root(g);
+  json j = json::object();
+  if (installed || !available) {
+    auto pkgs = list_installed(root);
+    j["installed"] = json::array();
+    if (!g.json && !pkgs.empty()) std::cout << "Installed Packages\n";
+    for (const auto& p : pkgs) {
+      if (!glob.empty() && fnmatch(glob.c_str(), p.nevra.name.c_str(), 0) != 0) continue;
+      if (g.json) {
+        json pj = package_json(p.nevra);
+        pj["repo"] = p.repo_id;
+        pj["install_size"] = p.install_size;
+        pj["user_installed"] = p.user_installed;
+        j["installed"].push_back(pj);
+      } else {
+        std::printf("%-40s %-30s @%s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
+                    p.repo_id.c_str());
+      }
+    }
+  }
+  if (available) {
+    Config config = make_config(g);
+    ConsoleReporter reporter(g.quiet, g.verbose);
+    Baseline baseline = load_baseline(config.main.baseline);
+    Fetcher fetcher(FetchOptions{}, reporter);
+    Resolver resolver(config, baseline, {}, fetcher, g.cacheonly, reporter);
+    auto pkgs = resolver.available(glob);
+    j["available"] = json::array();
+    if (!g.json && !pkgs.empty()) std::cout << "Available Packages\n";
+    for (const auto& p : pkgs) {
+      if (g.json) {
+        json pj = package_json(p.nevra);
+        pj["repo"] = p.repo_id;
+        j["available"].push_back(pj);
+      } else {
+        std::printf("%-40s %-30s %s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
+                    p.repo_id.c_str());
+      }
+    }
+  }
+  if (g.json) print_json(j);
+}
+
+int64_t zip_mtime(const std::string& root) {
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    char* end = nullptr;
+    long long v = std::strtoll(sde, &end, 10);
+    if (*end || v < 0) throw UsageError("SOURCE_DATE_EPOCH must be a number of seconds, not '" + std::string(sde) + "'");
+    return v;
+  }
+  auto pkgs = list_installed(root);
+  uint64_t newest = 0;
+  for (const auto& p : pkgs) newest = std::max(newest, p.buildtime);
+  return newest ? static_cast<int64_t>(newest) : 315532800;  // 1980-01-01, zip's epoch
+}
+
+void run_zip(GlobalOptions& g, const std::string& out) {
+  std::string root = layer_root(g);
+  if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
+  ZipOptions o;
+  o.mtime = zip_mtime(root);
+  ZipResult r = write_layer_zip(root, out, o);
+  if (r.zipped_bytes > kLambdaMaxZipped)
+    spdlog::warn("{} is {} zipped: over Lambda's 50 MB limit for a direct upload (use S3)", out, human_size(r.zipped_bytes));
+  if (r.unzipped_bytes > kLambdaMaxUnzipped)
+    spdlog::warn("layer {} is {} unzipped: over Lambda's 250 MB limit for a function and its layers", root,
+                 human_size(r.unzipped_bytes));
+  if (g.json) {
+    print_json({{"zip", out}, {"entries", r.entries}, {"unzipped_bytes", r.unzipped_bytes}, {"zipped_bytes", r.zipped_bytes}});
+  } else if (!g.quiet) {
+    std::cout << "Wrote " << out << ": " << r.entries << " entries, " << human_size(r.zipped_bytes) << " ("
+              << human_size(r.unzipped_bytes) << " unzipped)\n";
+  }
+}
+
+void run_repolist(GlobalOptions& g, bool all) {
+  Config config = make_config(g);
+  json j = json::array();
+  if (!g.json) std::printf("%-24s %-40s %s\n", "repo id", "repo name", all ? "status" : "");
+  for (const auto& r : config.repos) {
+    if (!all && !r.enabled) continue;
+    if (g.json) {
+      j.push_back({{"id", r.id}, {"name", r.name}, {"enabled", r.enabled}, {"baseurl", r.baseurls},
+                   {"gpgcheck", r.gpgcheck}, {"priority", r.priority}});
+    } else {
+      std::printf("%-24s %-40s %s\n", r.id.c_str(), r.name.c_str(), all ? (r.enabled ? "enabled" : "disabled") : "");
+    }
+  }
+  if (g.json) print_json(j);
+}
+
+}  // namespace
+
+void add_global_options(CLI::App& app, GlobalOptions& g) {
+  app.add_option("-c,--config", g.config.config_file, "Config file (yum.conf format)");
+  app.add_option("--repofrompath", g.repofrompath_raw, "Add a repo: ID,URL")->take_all();
+  app.add_option("--enablerepo", g.enablerepo, "Enable repos by id or glob")->take_all();
+  app.add_option("--disablerepo", g.disablerepo, "Disable repos by id or glob")->take_all();
+  app.add_option("--repo,--repoid", g.config.only_repos, "Use only these repos")->take_all();
+  app.add_option("--setopt", g.config.setopts, "Set a config option: KEY=VAL or REPOID.KEY=VAL")->take_all();
+  app.add_option("--releasever", g.config.releasever, "Value of $releasever");
+  app.add_option("--arch,--forcearch", g.config.arch, "Architecture of the layer (x86_64, aarch64)");
+  app.add_option("--baseline", g.config.baseline, "Runtime baseline: al2, al1, none or a file");
+  app.add_option("--root,--installroot", g.root, "Layer directory (default ./layer)");
+  app.add_flag("-C,--cacheonly", g.cacheonly, "Use only cached metadata and packages");
+  app.add_flag("-y,--assumeyes", g.assumeyes, "Answer yes to the question");
+  app.add_flag("--assumeno", g.assumeno, "Answer no: show what would happen and stop");
+  app.add_flag("-q,--quiet", g.quiet, "Print only errors");
+  app.add_flag("-v,--verbose", g.verbose, "Print each step");
+  app.add_flag("--json", g.json, "One JSON document on stdout");
+  app.add_flag("--nowait", g.nowait, "Fail instead of waiting for a layer in use");
+}
+
+// --enablerepo/--disablerepo apply in the order given, which CLI11 does not
+// keep across two options: recover it from the raw arguments.
+static void order_repo_toggles(GlobalOptions& g, const std::vector<std::string>& raw) {
+  size_t e = 0, d = 0;
+  for (const auto& a : raw) {
+    bool en = a.rfind("--enablerepo", 0) == 0, dis = a.rfind("--disablerepo", 0) == 0;
+    if (en && e < g.enablerepo.size()) g.config.repo_toggles.emplace_back(true, g.enablerepo[e++]);
+    if (dis && d < g.disablerepo.size()) g.config.repo_toggles.emplace_back(false, g.disablerepo[d++]);
+  }
+  while (e < g.enablerepo.size()) g.config.repo_toggles.emplace_back(true, g.enablerepo[e++]);
+  while (d < g.disablerepo.size()) g.config.repo_toggles.emplace_back(false, g.disablerepo[d++]);
+}
+
+void add_commands(CLI::App& app, GlobalOptions& g) {
+  CommandArgs& a = g.args;
+  auto run = [&g](auto body) {
+    return [&g, body] {
+      order_repo_toggles(g, g.raw_args);
+      guarded(g, body);
+    };
+  };
+
+  auto* install = app.add_subcommand("install", "Install packages into a layer directory");
+  install->add_option("packages", a.specs, "Package names, globs, provides or /opt paths")->required();
+  install->callback(run([&g] { run_install(g, g.args.specs); }));
+
+  auto* list = app.add_subcommand("list", "List installed or available packages");
+  list->add_flag("--installed", a.installed, "Packages in the layer");
+  list->add_flag("--available", a.available, "Packages in the enabled repos");
+  list->add_option("pattern", a.pattern, "Name glob");
+  list->callback(run([&g] { run_list(g, g.args.installed, g.args.available, g.args.pattern); }));
+
+  auto* zip = app.add_subcommand("zip", "Write the layer directory as a reproducible Lambda layer zip");
+  zip->add_option("-o,--output", a.output, "Zip file to write (default layer.zip)");
+  zip->callback(run([&g] { run_zip(g, g.args.output); }));
+
+  auto* repolist = app.add_subcommand("repolist", "Show configured repositories");
+  repolist->add_flag("--all", a.all, "Also disabled repos");
+  repolist->callback(run([&g] { run_repolist(g, g.args.all); }));
+}
+
+}  // namespace yumda::cli

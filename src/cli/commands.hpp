@@ -1,0 +1,43 @@
+// The verbs: each adds its CLI11 subcommand and runs through the library.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "yumda/config.hpp"
+
+namespace yumda::cli {
+
+// Arguments of the verbs, filled by CLI11.
+struct CommandArgs {
+  std::vector<std::string> specs;  // install
+  bool installed = false;          // list
+  bool available = false;
+  std::string pattern;
+  std::string output = "layer.zip";  // zip
+  bool all = false;                  // repolist
+};
+
+struct GlobalOptions {
+  ConfigOptions config;
+  std::vector<std::string> repofrompath_raw;  // "ID,URL"
+  std::vector<std::string> enablerepo, disablerepo;
+  std::optional<std::string> root;
+  bool cacheonly = false;
+  bool assumeyes = false;
+  bool assumeno = false;
+  bool quiet = false;
+  bool verbose = false;
+  bool json = false;
+  bool nowait = false;
+  bool yum_compat = false;  // invoked as `yum`: default root /lambda/opt when it exists
+  std::vector<std::string> raw_args;  // as typed, for option order
+  CommandArgs args;
+  int exit_code = 0;
+};
+
+void add_global_options(CLI::App& app, GlobalOptions& g);
+void add_commands(CLI::App& app, GlobalOptions& g);
+
+}  // namespace yumda::cli

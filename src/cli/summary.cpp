@@ -1,0 +1,68 @@
+#include "summary.hpp"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "yumda/fs.hpp"
+
+namespace yumda::cli {
+
+namespace {
+
+bool requested(const PackageInfo& p, const std::vector<std::string>& specs) {
+  for (const auto& s : specs)
+    if (s == p.nevra.name || fnmatch(s.c_str(), p.nevra.name.c_str(), 0) == 0 ||
+        s.rfind(p.nevra.name + "-", 0) == 0 || s.rfind(p.nevra.name + " ", 0) == 0)
+      return true;
+  return false;
+}
+
+std::string row(const std::string& a, const std::string& b, const std::string& c, const std::string& d,
+                const std::string& e, size_t wa, size_t wb, size_t wc, size_t wd) {
+  char buf[1024];
+  std::snprintf(buf, sizeof buf, " %-*s %-*s %-*s %-*s %8s\n", int(wa), a.c_str(), int(wb), b.c_str(), int(wc),
+                c.c_str(), int(wd), d.c_str(), e.c_str());
+  return buf;
+}
+
+}  // namespace
+
+std::string format_summary(const ResolveResult& plan, const std::vector<std::string>& specs) {
+  std::string out;
+  for (const auto& s : plan.from_baseline)
+    out += "Package " + s + " is provided by the Lambda runtime (baseline); nothing to install for it.\n";
+  for (const auto& s : plan.already_installed) out += "Package " + s + " is already installed.\n";
+  if (plan.install.empty()) return out + "Dependencies resolved.\nNothing to do.\n";
+
+  size_t wa = 7, wb = 4, wc = 7, wd = 10;
+  for (const auto& p : plan.install) {
+    wa = std::max(wa, p.nevra.name.size());
+    wb = std::max(wb, p.nevra.arch.size());
+    wc = std::max(wc, p.nevra.evr().size());
+    wd = std::max(wd, p.repo_id.size());
+  }
+  std::string rule(std::min<size_t>(wa + wb + wc + wd + 14, 120), '=');
+  out += "Dependencies resolved.\n" + rule + "\n" + row("Package", "Arch", "Version", "Repository", "Size", wa, wb, wc, wd) +
+         rule + "\n";
+  uint64_t download = 0, installed = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    bool header = false;
+    for (const auto& p : plan.install) {
+      if (requested(p, specs) != (pass == 0)) continue;
+      if (!header) out += pass == 0 ? "Installing:\n" : "Installing dependencies:\n";
+      header = true;
+      out += row(p.nevra.name, p.nevra.arch, p.nevra.evr(), p.repo_id, human_size(p.download_size), wa, wb, wc, wd);
+      download += p.download_size;
+      installed += p.install_size;
+    }
+  }
+  out += "\nTransaction Summary\n" + rule + "\n";
+  out += "Install  " + std::to_string(plan.install.size()) + " Package" + (plan.install.size() == 1 ? "" : "s") + "\n\n";
+  out += "Total download size: " + human_size(download) + "\n";
+  out += "Installed size: " + human_size(installed) + "\n";
+  return out;
+}
+
+}  // namespace yumda::cli

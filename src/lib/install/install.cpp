@@ -1,0 +1,182 @@
+// The install job, one stage after another. Each stage lives in its own
+// module; this file only wires them together and keeps ROOT all-or-nothing:
+// every byte goes to the transaction's stage dir until commit().
+#include "yumda/install.hpp"
+
+#include <fnmatch.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "install/package_source.hpp"
+#include "yumda/checksum.hpp"
+#include "yumda/error.hpp"
+#include "yumda/extract.hpp"
+#include "yumda/fetch.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/rpm_file.hpp"
+#include "yumda/verify.hpp"
+
+namespace yumda {
+
+namespace {
+
+FetchOptions fetch_options(const MainConfig& main) {
+  FetchOptions o;
+  o.max_parallel = std::max(1, main.max_parallel_downloads);
+  o.timeout = main.timeout;
+  o.retries = main.retries;
+  o.sslverify = main.sslverify;
+  return o;
+}
+
+std::vector<LayerPackage> layer_packages(const LayerState& state) {
+  std::vector<LayerPackage> out;
+  for (const auto& p : state.packages()) {
+    LayerPackage lp;
+    lp.nevra = p.nevra;
+    lp.repo_id = p.repo_id;
+    lp.provides = p.provides;
+    lp.requires = p.requires;
+    lp.user_installed = p.user_installed;
+    out.push_back(std::move(lp));
+  }
+  return out;
+}
+
+// Whether the user named this package (rather than it coming in as a
+// dependency): a spec that is its name, a glob over its name, or name-version.
+bool named_by(const PackageInfo& pkg, const std::vector<std::string>& specs) {
+  const std::string& name = pkg.nevra.name;
+  for (const auto& s : specs) {
+    if (s == name || fnmatch(s.c_str(), name.c_str(), 0) == 0) return true;
+    if (s.size() > name.size() && s.compare(0, name.size() + 1, name + "-") == 0 &&
+        std::isdigit(static_cast<unsigned char>(s[name.size() + 1])))
+      return true;
+    if (s.compare(0, name.size() + 1, name + " ") == 0) return true;  // "git >= 2.30"
+  }
+  return false;
+}
+
+InstalledPackage to_installed(const PackageInfo& info, const ExtractResult& extracted, bool user_installed) {
+  InstalledPackage p;
+  p.nevra = info.nevra;
+  p.repo_id = info.repo_id;
+  p.checksum_type = info.checksum_type;
+  p.checksum = info.checksum;
+  p.buildtime = info.buildtime;
+  p.install_size = info.install_size;
+  p.license = info.license;
+  p.vendor = info.vendor;
+  p.summary = info.summary;
+  p.url = info.url;
+  p.sourcerpm = info.sourcerpm;
+  p.user_installed = user_installed;
+  p.provides = info.provides;
+  p.requires = info.requires;
+  for (const auto& f : extracted.files) p.files.push_back(f.path);
+  std::sort(p.files.begin(), p.files.end());
+  return p;
+}
+
+bool same_content(const std::string& a, const std::string& b) {
+  struct stat sa, sb;
+  if (lstat(a.c_str(), &sa) != 0 || lstat(b.c_str(), &sb) != 0) return false;
+  if ((sa.st_mode & S_IFMT) != (sb.st_mode & S_IFMT)) return false;
+  if (S_ISDIR(sa.st_mode)) return true;
+  if (S_ISLNK(sa.st_mode)) {
+    char la[4096], lb[4096];
+    ssize_t na = readlink(a.c_str(), la, sizeof la), nb = readlink(b.c_str(), lb, sizeof lb);
+    return na == nb && na >= 0 && std::equal(la, la + na, lb);
+  }
+  return sa.st_size == sb.st_size && file_digest(a, "sha256") == file_digest(b, "sha256");
+}
+
+// A file the new packages bring that the layer already has from another
+// package, with other content, is a conflict (rpm refuses it the same way).
+void check_conflicts_with_layer(const std::string& root, const std::string& stage, const LayerState& state,
+                                const std::vector<InstalledPackage>& incoming) {
+  std::map<std::string, const InstalledPackage*> owner;
+  for (const auto& p : state.packages())
+    for (const auto& f : p.files) owner.emplace(f, &p);
+  for (const auto& p : incoming)
+    for (const auto& f : p.files) {
+      auto it = owner.find(f);
+      if (it == owner.end() || it->second->nevra.name == p.nevra.name) continue;
+      if (!same_content(stage + "/" + f, root + "/" + f))
+        throw Error("file /opt/" + f + " conflicts between package " + p.nevra.str() + " and installed package " +
+                    it->second->nevra.str());
+    }
+}
+
+}  // namespace
+
+InstallResult install(const Config& config, const InstallOptions& options, Reporter& reporter) {
+  InstallResult result;
+  if (options.specs.empty()) throw UsageError("install needs at least one package (e.g. yumda install -y git)");
+
+  prepare_root(options.root);
+  LayerLock lock(options.root, !options.nowait);
+  LayerTransaction::recover(options.root);
+  LayerState state = LayerState::load(options.root);
+
+  Baseline baseline = load_baseline(config.main.baseline);
+  Fetcher fetcher(fetch_options(config.main), reporter);
+  Resolver resolver(config, baseline, layer_packages(state), fetcher, options.cacheonly, reporter);
+  ResolveRequest request;
+  request.specs = options.specs;
+  request.install_weak_deps = config.main.install_weak_deps;
+  result.plan = resolver.resolve(request);
+  if (result.plan.install.empty()) return result;
+  if (options.confirm && !options.confirm(result.plan)) return result;
+
+  LayerTransaction txn(options.root);
+  PackageSource source(config, fetcher, options.cacheonly, reporter);
+  std::vector<InstalledPackage> incoming;
+  ExtractOptions xopts;
+  xopts.nodocs = config.main.nodocs;
+
+  // Downloads run in parallel; each package is verified and extracted as soon
+  // as it is complete, while the others are still arriving.
+  source.fetch(result.plan.install, [&](const PackageInfo& pkg, const std::string& path) {
+    check_interrupt();
+    source.verify(pkg, path);
+    RpmHeaderInfo header = read_rpm_header(path);
+    if (header.is_source)
+      throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
+    ExtractResult x = extract_rpm(path, header, txn.stage_dir(), xopts, reporter);
+    if (x.skipped_outside_opt > 0)
+      reporter.warning("package " + pkg.nevra.str() + ": " + std::to_string(x.skipped_outside_opt) +
+                       " files outside /opt were not installed (a layer only reaches /opt)");
+    if (x.dropped_setid > 0)
+      reporter.warning("package " + pkg.nevra.str() + ": setuid/setgid bits dropped from " +
+                       std::to_string(x.dropped_setid) + " files (Lambda runs unprivileged)");
+    incoming.push_back(to_installed(pkg, x, named_by(pkg, options.specs)));
+    reporter.package_done("install", pkg.nevra.str());
+  });
+
+  check_conflicts_with_layer(options.root, txn.stage_dir(), state, incoming);
+  LayerState next = state;
+  for (auto& p : incoming) next.packages().push_back(p);
+  check_interrupt();
+  txn.commit(next);
+  source.finish_success();
+  result.installed = std::move(incoming);
+  result.performed = true;
+  return result;
+}
+
+std::vector<InstalledPackage> list_installed(const std::string& root) {
+  if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
+  if (!is_directory(root + "/.yumda")) return {};
+  LayerLock lock(root, /*wait=*/true);  // recover() must never race a running install
+  LayerTransaction::recover(root);
+  auto pkgs = LayerState::load(root).packages();
+  std::sort(pkgs.begin(), pkgs.end(), [](const auto& a, const auto& b) { return a.nevra.name < b.nevra.name; });
+  return pkgs;
+}
+
+}  // namespace yumda

@@ -1,0 +1,49 @@
+// Where the install job gets each package file: straight from a file:// repo
+// (no copy), from the package cache, or downloaded into it; and the checks a
+// file passes before extraction (size + checksum, then the repo's signatures).
+#pragma once
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "yumda/config.hpp"
+#include "yumda/fetch.hpp"
+#include "yumda/reporter.hpp"
+#include "yumda/resolve.hpp"
+#include "yumda/verify.hpp"
+
+namespace yumda {
+
+class PackageSource {
+ public:
+  PackageSource(const Config& config, Fetcher& fetcher, bool cacheonly, Reporter& reporter);
+
+  // Makes every package available as a local file, calling READY(pkg, path)
+  // for each as soon as it is (on this thread). Throws Error naming the first
+  // package that could not be had.
+  void fetch(const std::vector<PackageInfo>& packages,
+             const std::function<void(const PackageInfo&, const std::string&)>& ready);
+
+  // Signature and digest checks for PKG's repo (gpgcheck); throws Error.
+  void verify(const PackageInfo& pkg, const std::string& path);
+
+  // After a successful install: drop downloaded packages unless keepcache=1.
+  void finish_success();
+
+  // CACHEDIR/packages/<repo>/<file name>
+  std::string cache_path(const PackageInfo& pkg) const;
+
+ private:
+  const Keyring* keyring_for(const RepoConfig& repo);
+
+  const Config& config_;
+  Fetcher& fetcher_;
+  bool cacheonly_;
+  Reporter& reporter_;
+  std::map<std::string, std::unique_ptr<Keyring>> keyrings_;  // by repo id
+  std::vector<std::string> downloaded_;
+};
+
+}  // namespace yumda

@@ -1,0 +1,75 @@
+# Helpers for the integration tests (sourced). Every test runs in its own
+# scratch dir with its own cache, so tests never share state.
+set -eu
+: "${YUMDA:?run through ctest}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/yumda-it.XXXXXX")
+export XDG_CACHE_HOME="$T/cache"
+SERVER_PID=""
+cleanup() {
+  [ -z "$SERVER_PID" ] || kill "$SERVER_PID" 2>/dev/null || true
+  rm -rf "$T"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+# yumda with a config that has no repos of its own (only what the test adds).
+cat >"$T/empty.conf" <<CONF
+[main]
+reposdir=
+gpgcheck=0
+baseline=al2
+CONF
+y() { "$YUMDA" -c "$T/empty.conf" "$@"; }
+
+# run_capture NAME CMD...: runs CMD, keeps stdout/stderr/exit code in $T/NAME.{out,err,rc}
+run_capture() {
+  name=$1; shift
+  set +e
+  "$@" >"$T/$name.out" 2>"$T/$name.err" </dev/null
+  echo $? >"$T/$name.rc"
+  set -e
+}
+rc_of() { cat "$T/$1.rc"; }
+
+# A listing of a tree (type, mode, size, link target, content digest) to tell
+# whether anything changed.
+snapshot() {
+  (cd "$1" && find . -printf '%y %m %s %l %p\n' | sort && find . -type f -exec sha256sum {} + | sort)
+}
+
+# serve DIR: serves DIR over HTTP on 127.0.0.1; sets $URL.
+serve() {
+  if [ -n "${TEST_SERVER:-}" ]; then
+    "$TEST_SERVER" --root "$1" --port 0 >"$T/server.port" 2>"$T/server.log" &
+  else
+    python3 -c 'import http.server,socketserver,sys,functools,os
+h=functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s=socketserver.TCPServer(("127.0.0.1",0),h); print(s.server_address[1], flush=True); s.serve_forever()' "$1" >"$T/server.port" 2>"$T/server.log" &
+  fi
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/server.port" ] && break; sleep 0.05; done
+  URL="http://127.0.0.1:$(head -n1 "$T/server.port" | tr -dc 0-9)"
+}
+
+# make_runtime_root DIR DEBIAN_PKG...: a root holding only those packages'
+# files (taken from this machine with dpkg -L), standing for the Lambda
+# runtime: no /opt content, no shell unless asked for.
+make_runtime_root() {
+  dir=$1; shift
+  mkdir -p "$dir/opt" "$dir/tmp"
+  dpkg -L "$@" | sort -u | while read -r f; do
+    if [ -L "$f" ] || [ -f "$f" ]; then printf '%s\n' "${f#/}"; fi
+  done >"$T/runtime.list"
+  tar -C / --no-recursion -cf - -T "$T/runtime.list" | tar -C "$dir" -xf -
+}
+
+# in_lambda ROOT LAYER CMD...: runs CMD the way Lambda would, with LAYER
+# mounted at /opt in ROOT (a private mount namespace; needs root).
+in_lambda() {
+  root=$1 layer=$2; shift 2
+  unshare -m sh -c 'mount --bind "$1" "$2/opt" && shift 2 && exec chroot "$0" env -i PATH=/opt/bin:/usr/bin:/bin LD_LIBRARY_PATH=/opt/lib "$@"' \
+    "$root" "$layer" "$root" "$@"
+}
+can_chroot() { [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; }
