@@ -1,0 +1,95 @@
+// Keeping two yumda runs off the same layer (flock on ROOT/.yumda/lock), and
+// checking ROOT is usable before any download starts.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+
+#include "yumda/error.hpp"
+#include "yumda/layer.hpp"
+#include "yumda/reporter.hpp"
+
+namespace yumda {
+
+namespace {
+
+// The pid the holder wrote, or "" when it has not written it yet.
+std::string read_holder_pid(int fd) {
+  char buf[32];
+  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+  if (n <= 0) return "";
+  std::string s(buf, static_cast<size_t>(n));
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s.find_first_not_of("0123456789") == std::string::npos ? s : "";
+}
+
+}  // namespace
+
+LayerLock::LayerLock(const std::string& root, bool wait) {
+  std::string dir = root + "/.yumda";
+  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    throw Error("cannot create " + dir + ": " + errno_text(errno));
+  std::string path = dir + "/lock";
+  fd_.reset(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd_) throw Error("cannot open the layer lock " + path + ": " + errno_text(errno));
+  for (;;) {
+    if (flock(fd_.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) break;
+    if (errno == EINTR) {
+      check_interrupt();
+      continue;
+    }
+    if (errno == EWOULDBLOCK) {
+      std::string pid = read_holder_pid(fd_.get());
+      throw Error("layer " + root + " is in use by another yumda run" + (pid.empty() ? "" : " (pid " + pid + ")") +
+                  "; wait for it or drop --nowait");
+    }
+    throw Error("cannot lock the layer " + path + ": " + errno_text(errno));
+  }
+  // Only for the message a second run prints; the lock itself is the flock.
+  std::string pid = std::to_string(getpid()) + "\n";
+  if (ftruncate(fd_.get(), 0) == 0) {
+    ssize_t ignored = pwrite(fd_.get(), pid.data(), pid.size(), 0);
+    (void)ignored;
+  }
+}
+
+LayerLock::~LayerLock() = default;  // closing the fd drops the flock
+
+void prepare_root(const std::string& root) {
+  namespace fs = std::filesystem;
+  const std::string fix = " (choose another --root or fix its permissions)";
+  struct stat st;
+  if (stat(root.c_str(), &st) != 0) {
+    if (errno != ENOENT) throw Error("cannot use layer directory " + root + ": " + errno_text(errno));
+    fs::path parent = fs::path(root).lexically_normal().parent_path();
+    if (parent.empty()) parent = ".";
+    struct stat pst;
+    if (stat(parent.c_str(), &pst) != 0 || !S_ISDIR(pst.st_mode))
+      throw Error("cannot create layer directory " + root + ": its parent " + parent.string() +
+                  " does not exist (create it first or choose another --root)");
+    if (mkdir(root.c_str(), 0755) != 0 && errno != EEXIST) {
+      int err = errno;
+      throw Error("cannot create layer directory " + root + ": " + errno_text(err) + fix);
+    }
+    if (stat(root.c_str(), &st) != 0) throw Error("cannot use layer directory " + root + ": " + errno_text(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) throw Error("layer directory " + root + " is not a directory (choose another --root)");
+  std::string meta = root + "/.yumda";
+  if (mkdir(meta.c_str(), 0755) != 0) {
+    int err = errno;
+    if (err != EEXIST) throw Error("cannot write to layer directory " + root + ": " + errno_text(err) + fix);
+    struct stat mst;
+    if (lstat(meta.c_str(), &mst) != 0 || !S_ISDIR(mst.st_mode))
+      throw Error(meta + " is in the way: yumda keeps its state there (move it away or choose another --root)");
+  }
+  // mkdir succeeding says nothing when .yumda already existed: ask the kernel
+  // (access() honours read-only mounts too).
+  for (const std::string& p : {root, meta})
+    if (access(p.c_str(), W_OK | X_OK) != 0)
+      throw Error("cannot write to layer directory " + p + ": " + errno_text(errno) + fix);
+}
+
+}  // namespace yumda
