@@ -1,0 +1,51 @@
+// `yumda check`: will this layer work on Lambda? Looks at the files the way the
+// runtime will: ELF libraries each binary needs, script interpreters, symlinks,
+// hard-coded /usr paths and size limits, against the layer and the runtime
+// baseline's file list.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "yumda/baseline.hpp"
+
+namespace yumda {
+
+struct CheckFinding {
+  enum class Kind {
+    kMissingLibrary,      // DT_NEEDED found neither in the layer nor in the runtime
+    kWrongArchitecture,   // ELF for another machine than the layer's arch
+    kMissingInterpreter,  // #! interpreter neither in the layer nor in the runtime
+    kBrokenSymlink,       // target does not exist (inside the layer)
+    kSymlinkOutside,      // absolute target outside /opt that the runtime lacks
+    kUsrPath,             // hard-codes a /usr path the runtime lacks (warning)
+    kTooBig,              // over Lambda's 250 MB unzipped
+  };
+  Kind kind;
+  bool error;          // false: a warning only
+  std::string path;    // relative to the layer root ("bin/git")
+  std::string detail;  // the library, interpreter, target or path in question
+  std::string message() const;  // one line for the user
+};
+
+struct CheckOptions {
+  std::string arch = "x86_64";
+  bool elf_only = false;  // what `install` runs at its end
+};
+
+// Walks ROOT (skipping .yumda/) and returns every finding, sorted by path.
+std::vector<CheckFinding> check_layer(const std::string& root, const Baseline& baseline, const CheckOptions& options);
+
+// ELF facts used by the check (exposed for tests).
+struct ElfInfo {
+  bool is_elf = false;
+  uint16_t machine = 0;  // EM_X86_64, EM_AARCH64, ...
+  bool is_64 = false;
+  std::vector<std::string> needed;
+  std::vector<std::string> runpath;  // DT_RUNPATH or DT_RPATH entries, unexpanded
+  std::string interpreter;           // PT_INTERP
+};
+// Reads PATH's ELF headers; is_elf=false for anything else (or a malformed ELF).
+ElfInfo read_elf(const std::string& path);
+
+}  // namespace yumda

@@ -1,0 +1,259 @@
+// The layer check: each file is looked at the way Lambda will use it, with
+// the layer at /opt and the runtime's file list (the baseline) as the rest of
+// the filesystem.
+#include <elf.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+#include <filesystem>
+#include <set>
+#include <unordered_set>
+
+#include "yumda/check.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/zip.hpp"
+
+namespace yumda {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Lexically normalised absolute path ("/opt/bin/../lib" -> "/opt/lib").
+std::string normalize(const std::string& abs) {
+  std::vector<std::string> parts;
+  size_t i = 0;
+  while (i <= abs.size()) {
+    size_t j = abs.find('/', i);
+    if (j == std::string::npos) j = abs.size();
+    std::string p = abs.substr(i, j - i);
+    if (p == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!p.empty() && p != ".") {
+      parts.push_back(p);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const auto& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
+// The runtime's files, with /bin, /sbin, /lib, /lib64 also under /usr and back
+// (Amazon Linux 2 merged them into /usr; packages name either).
+class RuntimeFiles {
+ public:
+  explicit RuntimeFiles(const Baseline& b) : known_(!b.files.empty()) {
+    for (const auto& f : b.files) {
+      files_.insert(f);
+      for (const char* d : {"/bin/", "/sbin/", "/lib/", "/lib64/"}) {
+        std::string dir = d;
+        if (f.rfind("/usr" + dir, 0) == 0) files_.insert(f.substr(4));
+        if (f.rfind(dir, 0) == 0) files_.insert("/usr" + f);
+      }
+    }
+  }
+  bool known() const { return known_; }
+  bool has(const std::string& abs) const { return files_.count(abs) > 0; }
+
+ private:
+  bool known_;
+  std::unordered_set<std::string> files_;
+};
+
+class Checker {
+ public:
+  Checker(const std::string& root, const Baseline& baseline, const CheckOptions& options)
+      : root_(root), runtime_(baseline), options_(options), baseline_name_(baseline.source) {}
+
+  std::vector<CheckFinding> run() {
+    uint64_t total = 0;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+         it.increment(ec)) {
+      std::string rel = fs::relative(it->path(), root_).string();
+      if (rel == ".yumda") {
+        it.disable_recursion_pending();
+        continue;
+      }
+      struct stat st;
+      if (lstat(it->path().c_str(), &st) != 0) continue;
+      if (S_ISLNK(st.st_mode)) {
+        if (!options_.elf_only) check_symlink(rel);
+      } else if (S_ISREG(st.st_mode)) {
+        total += static_cast<uint64_t>(st.st_size);
+        check_file(rel, st);
+      }
+    }
+    if (!options_.elf_only && total > kLambdaMaxUnzipped)
+      add(CheckFinding::Kind::kTooBig, true, ".", human_size(total));
+    std::sort(findings_.begin(), findings_.end(),
+              [](const auto& a, const auto& b) { return std::tie(a.path, a.detail) < std::tie(b.path, b.detail); });
+    return std::move(findings_);
+  }
+
+ private:
+  void add(CheckFinding::Kind k, bool error, const std::string& path, const std::string& detail) {
+    findings_.push_back({k, error, path, detail});
+  }
+
+  // Whether the absolute path ABS (as Lambda sees it) exists: /opt/... in the
+  // layer, following the layer's own symlinks, anything else in the runtime.
+  bool exists(const std::string& abs, int depth = 0) const {
+    if (depth > 32) return false;
+    std::string p = normalize(abs);
+    if (p != "/opt" && p.rfind("/opt/", 0) != 0) return runtime_.has(p);
+    std::string rel = p == "/opt" ? "" : p.substr(5);
+    // Walk component by component so symlinks inside the layer resolve as at runtime.
+    std::string done = "/opt";
+    size_t i = 0;
+    while (i < rel.size()) {
+      size_t j = rel.find('/', i);
+      if (j == std::string::npos) j = rel.size();
+      std::string next = done + "/" + rel.substr(i, j - i);
+      std::string local = root_ + next.substr(4);
+      struct stat st;
+      if (lstat(local.c_str(), &st) != 0) return false;
+      if (S_ISLNK(st.st_mode)) {
+        char buf[4096];
+        ssize_t n = readlink(local.c_str(), buf, sizeof buf - 1);
+        if (n < 0) return false;
+        std::string target(buf, static_cast<size_t>(n));
+        std::string resolved = target[0] == '/' ? target : done + "/" + target;
+        return exists(normalize(resolved) + rel.substr(j), depth + 1);
+      }
+      done = next;
+      i = j + 1;
+    }
+    return true;
+  }
+
+  void check_symlink(const std::string& rel) {
+    std::string local = root_ + "/" + rel;
+    char buf[4096];
+    ssize_t n = readlink(local.c_str(), buf, sizeof buf - 1);
+    if (n <= 0) return;
+    std::string target(buf, static_cast<size_t>(n));
+    std::string dir = "/opt/" + fs::path(rel).parent_path().string();
+    std::string abs = normalize(target[0] == '/' ? target : dir + "/" + target);
+    if (exists(abs)) return;
+    bool outside = abs != "/opt" && abs.rfind("/opt/", 0) != 0;
+    if (outside && !runtime_.known()) return;  // cannot tell without the runtime's file list
+    add(outside ? CheckFinding::Kind::kSymlinkOutside : CheckFinding::Kind::kBrokenSymlink, true, rel, target);
+  }
+
+  bool library_found(const std::string& lib, const std::string& rel, const ElfInfo& elf, bool& runtime_unknown) const {
+    std::string origin = "/opt/" + fs::path(rel).parent_path().string();
+    std::vector<std::string> dirs;
+    for (auto d : elf.runpath) {
+      for (const char* tok : {"$ORIGIN", "${ORIGIN}"})
+        for (size_t at; (at = d.find(tok)) != std::string::npos;) d.replace(at, std::strlen(tok), origin);
+      dirs.push_back(d);
+    }
+    dirs.push_back("/opt/lib");  // LD_LIBRARY_PATH on Lambda ends with /opt/lib
+    if (lib.find('/') != std::string::npos) return exists(lib[0] == '/' ? lib : origin + "/" + lib);
+    for (const auto& d : dirs)
+      if (exists(d + "/" + lib)) return true;
+    bool is64 = elf.is_64;
+    for (const char* d : {"/lib64", "/usr/lib64", "/lib", "/usr/lib", "/var/runtime/lib", "/var/lang/lib"}) {
+      if (!is64 && std::string(d).find("64") != std::string::npos) continue;
+      if (runtime_.has(std::string(d) + "/" + lib)) return true;
+    }
+    runtime_unknown = !runtime_.known();
+    return false;
+  }
+
+  uint16_t expected_machine() const {
+    if (options_.arch == "aarch64") return EM_AARCH64;
+    if (options_.arch == "x86_64") return EM_X86_64;
+    return 0;
+  }
+
+  void check_file(const std::string& rel, const struct stat& st) {
+    std::string local = root_ + "/" + rel;
+    ElfInfo elf = read_elf(local);
+    if (elf.is_elf) {
+      uint16_t want = expected_machine();
+      if (want && elf.machine != want && elf.machine != EM_NONE) {
+        add(CheckFinding::Kind::kWrongArchitecture, true, rel, "ELF machine " + std::to_string(elf.machine));
+        return;
+      }
+      for (const auto& lib : elf.needed) {
+        bool unknown = false;
+        if (!library_found(lib, rel, elf, unknown)) add(CheckFinding::Kind::kMissingLibrary, !unknown, rel, lib);
+      }
+      return;
+    }
+    if (options_.elf_only || !(st.st_mode & 0111)) return;
+    check_script(rel, local);
+  }
+
+  void check_script(const std::string& rel, const std::string& local) {
+    UniqueFd fd(open(local.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    char buf[256];
+    ssize_t n = fd ? read(fd.get(), buf, sizeof buf - 1) : -1;
+    if (n < 3 || buf[0] != '#' || buf[1] != '!') return;
+    std::string line(buf + 2, static_cast<size_t>(n - 2));
+    line = line.substr(0, line.find('\n'));
+    size_t b = line.find_first_not_of(" \t");
+    if (b == std::string::npos) return;
+    line = line.substr(b);
+    std::string interp = line.substr(0, line.find_first_of(" \t\r"));
+    std::string arg;
+    if (interp.size() < line.size()) {
+      arg = line.substr(interp.size());
+      size_t s = arg.find_first_not_of(" \t");
+      arg = s == std::string::npos ? "" : arg.substr(s, arg.find_first_of(" \t\r", s) - s);
+    }
+    if (!exists(interp)) {
+      if (runtime_.known() || interp.rfind("/opt/", 0) == 0)
+        add(CheckFinding::Kind::kMissingInterpreter, true, rel, interp);
+      return;
+    }
+    if (fs::path(interp).filename() == "env" && !arg.empty() && arg[0] != '-') {
+      for (const char* d : {"/opt/bin", "/usr/local/bin", "/usr/bin", "/bin"})
+        if (exists(std::string(d) + "/" + arg)) return;
+      if (runtime_.known()) add(CheckFinding::Kind::kMissingInterpreter, true, rel, interp + " " + arg);
+    }
+  }
+
+  std::string root_;
+  RuntimeFiles runtime_;
+  CheckOptions options_;
+  std::string baseline_name_;
+  std::vector<CheckFinding> findings_;
+};
+
+}  // namespace
+
+std::string CheckFinding::message() const {
+  std::string where = "/opt/" + path;
+  switch (kind) {
+    case Kind::kMissingLibrary:
+      return where + " needs " + detail + ", which is neither in the layer nor in the runtime" +
+             (error ? "" : " (the baseline has no file list, so the runtime could not be checked)");
+    case Kind::kWrongArchitecture:
+      return where + " is built for another architecture (" + detail + ")";
+    case Kind::kMissingInterpreter:
+      return where + " is a script for " + detail + ", which is neither in the layer nor in the runtime";
+    case Kind::kBrokenSymlink:
+      return where + " is a broken symlink (to " + detail + ")";
+    case Kind::kSymlinkOutside:
+      return where + " points outside /opt to " + detail + ", which the runtime does not have";
+    case Kind::kUsrPath:
+      return where + " hard-codes " + detail + ", which the runtime does not have";
+    case Kind::kTooBig:
+      return "the layer is " + detail + " unzipped, over Lambda's 250 MB limit";
+  }
+  return where;
+}
+
+std::vector<CheckFinding> check_layer(const std::string& root, const Baseline& baseline, const CheckOptions& options) {
+  return Checker(root, baseline, options).run();
+}
+
+}  // namespace yumda
