@@ -40,7 +40,7 @@ std::vector<LayerPackage> layer_packages(const LayerState& state) {
     lp.nevra = p.nevra;
     lp.repo_id = p.repo_id;
     lp.provides = p.provides;
-    lp.requires = p.requires;
+    lp.requirements = p.requirements;
     lp.user_installed = p.user_installed;
     out.push_back(std::move(lp));
   }
@@ -76,7 +76,7 @@ InstalledPackage to_installed(const PackageInfo& info, const ExtractResult& extr
   p.sourcerpm = info.sourcerpm;
   p.user_installed = user_installed;
   p.provides = info.provides;
-  p.requires = info.requires;
+  p.requirements = info.requirements;
   for (const auto& f : extracted.files) p.files.push_back(f.path);
   std::sort(p.files.begin(), p.files.end());
   return p;
@@ -136,8 +136,13 @@ InstallResult install(const Config& config, const InstallOptions& options, Repor
   LayerTransaction txn(options.root);
   PackageSource source(config, fetcher, options.cacheonly, reporter);
   std::vector<InstalledPackage> incoming;
+  std::map<std::string, std::string> staged_owner;  // path in the stage -> NEVRA, for conflict messages
   ExtractOptions xopts;
   xopts.nodocs = config.main.nodocs;
+  xopts.owner_of = [&](const std::string& path) {
+    auto it = staged_owner.find(path);
+    return it == staged_owner.end() ? std::string() : it->second;
+  };
 
   // Downloads run in parallel; each package is verified and extracted as soon
   // as it is complete, while the others are still arriving.
@@ -154,6 +159,7 @@ InstallResult install(const Config& config, const InstallOptions& options, Repor
     if (x.dropped_setid > 0)
       reporter.warning("package " + pkg.nevra.str() + ": setuid/setgid bits dropped from " +
                        std::to_string(x.dropped_setid) + " files (Lambda runs unprivileged)");
+    for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
     incoming.push_back(to_installed(pkg, x, named_by(pkg, options.specs)));
     reporter.package_done("install", pkg.nevra.str());
   });
