@@ -79,4 +79,10 @@ class Pool {
 s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& repo, const std::string& cachedir,
                   bool with_filelists, Reporter& reporter);
 
+// Drops from REPO every package whose name matches a glob of EXCLUDE, and when
+// INCLUDE is not empty, every package matching none of it (excludepkgs=,
+// includepkgs=). load_repo applies the repo's own lists; callers apply [main]'s.
+void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude,
+                      const std::vector<std::string>& include = {});
+
 }  // namespace yumda

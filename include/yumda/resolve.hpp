@@ -31,7 +31,7 @@ struct PackageInfo {
   std::string url;
   std::string sourcerpm;
   std::vector<std::string> provides;  // "name op evr" as libsolv prints them
-  std::vector<std::string> requires;
+  std::vector<std::string> requirements;  // "requires" is a C++20 keyword
 };
 
 // A package the layer holds already (from ROOT/.yumda state).
@@ -39,7 +39,7 @@ struct LayerPackage {
   Nevra nevra;
   std::string repo_id;
   std::vector<std::string> provides;
-  std::vector<std::string> requires;
+  std::vector<std::string> requirements;  // "requires" is a C++20 keyword
   bool user_installed = true;  // asked for by name, not pulled in as a dependency
 };
 

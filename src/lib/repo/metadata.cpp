@@ -1,0 +1,269 @@
+// Keeping a repo's metadata current in the cache: repomd.xml (refetched when
+// older than metadata_expire), then the primary/filelists files it lists, each
+// checked against repomd's checksum. file:// repos are read in place, as dnf
+// does, so only the solv cache lands in the cache dir.
+#include <sys/stat.h>
+
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+#include "yumda/checksum.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/repo.hpp"
+
+namespace yumda {
+namespace {
+
+std::string basename_of(const std::string& href) {
+  auto slash = href.rfind('/');
+  return slash == std::string::npos ? href : href.substr(slash + 1);
+}
+
+std::string unavailable_hint(const RepoConfig& repo) {
+  return " (check baseurl=, or use --disablerepo=" + repo.id + " / skip_if_unavailable=1)";
+}
+
+std::string join_list(const std::vector<std::string>& v) {
+  std::string out;
+  for (const auto& s : v) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+// Files already checked against repomd, so a warm run does not hash them
+// again: one line per file, "checksum size mtime_ns path".
+class VerifiedStamps {
+ public:
+  explicit VerifiedStamps(std::string path) : path_(std::move(path)) {
+    if (!path_exists(path_)) return;
+    std::istringstream in(read_file(path_));
+    std::string line;
+    while (std::getline(in, line)) lines_.push_back(line);
+  }
+  bool has(const std::string& file, const std::string& checksum) const {
+    std::string key = stamp(file, checksum);
+    if (key.empty()) return false;
+    for (const auto& l : lines_)
+      if (l == key) return true;
+    return false;
+  }
+  void add(const std::string& file, const std::string& checksum) {
+    std::string key = stamp(file, checksum);
+    if (key.empty()) return;
+    std::erase_if(lines_, [&](const std::string& l) { return l.ends_with(" " + file); });
+    lines_.push_back(key);
+    std::string text;
+    for (const auto& l : lines_) text += l + "\n";
+    write_file_atomic(path_, text);
+  }
+
+ private:
+  static std::string stamp(const std::string& file, const std::string& checksum) {
+    struct stat st;
+    if (stat(file.c_str(), &st) != 0) return "";
+    long long ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
+    return checksum + " " + std::to_string(st.st_size) + " " + std::to_string(ns) + " " + file;
+  }
+  std::string path_;
+  std::vector<std::string> lines_;
+};
+
+bool checksum_matches(const std::string& path, const RepomdRecord& rec, VerifiedStamps& stamps) {
+  if (stamps.has(path, rec.checksum)) return true;
+  if (!path_exists(path)) return false;
+  if (rec.checksum_type.empty() || !Digest::known_type(rec.checksum_type)) {
+    stamps.add(path, rec.checksum);
+    return true;  // nothing to check against
+  }
+  if (file_digest(path, rec.checksum_type) != rec.checksum) return false;
+  stamps.add(path, rec.checksum);
+  return true;
+}
+
+// The records we load: primary (xml, else sqlite) and optionally filelists.
+struct Wanted {
+  const RepomdRecord* primary = nullptr;
+  bool primary_sqlite = false;
+  const RepomdRecord* filelists = nullptr;
+  bool filelists_sqlite = false;
+};
+
+Wanted pick_records(const Repomd& repomd, const RepoConfig& repo, bool with_filelists) {
+  Wanted w;
+  if ((w.primary = repomd.find("primary")) == nullptr) {
+    w.primary = repomd.find("primary_db");
+    w.primary_sqlite = w.primary != nullptr;
+  }
+  if (!w.primary)
+    throw Error("repomd.xml of repo " + repo.id + " lists no primary metadata: the repo is not usable" +
+                unavailable_hint(repo));
+  if (with_filelists) {
+    // Keep the pair in one format, so the filelists extend what primary loaded.
+    if (w.primary_sqlite) {
+      w.filelists = repomd.find("filelists_db");
+      w.filelists_sqlite = w.filelists != nullptr;
+    } else {
+      w.filelists = repomd.find("filelists");
+    }
+  }
+  return w;
+}
+
+RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, bool with_filelists) {
+  RepoMetadata md;
+  md.repo_id = repo.id;
+  md.dir = repo_cache_dir(main, repo);
+  make_dirs(md.dir);
+  for (const auto& base : repo.baseurls) {
+    std::string root = file_url_path(base);
+    if (root.empty()) continue;
+    std::string repomd = root + "/repodata/repomd.xml";
+    if (!path_exists(repomd)) continue;
+    md.baseurl = base;
+    md.repomd_path = repomd;
+    break;
+  }
+  if (md.repomd_path.empty())
+    throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(repo.baseurls) +
+                ": no repodata/repomd.xml there" + unavailable_hint(repo));
+  std::string text = read_file(md.repomd_path);
+  md.repomd = parse_repomd(text, md.repomd_path);
+  md.repomd_checksum = string_digest(text, "sha256");
+  Wanted w = pick_records(md.repomd, repo, with_filelists);
+  std::string root = file_url_path(md.baseurl);
+  VerifiedStamps stamps(md.dir + "/verified");
+  auto check = [&](const RepomdRecord& rec) {
+    std::string path = root + "/" + rec.location;
+    if (!path_exists(path))
+      throw Error("repo " + repo.id + ": " + path + " (listed in repomd.xml) is missing: the repo is incomplete, "
+                  "re-run createrepo_c on it");
+    if (!checksum_matches(path, rec, stamps))
+      throw Error("repo " + repo.id + ": checksum of " + path + " does not match repomd.xml (" +
+                  rec.checksum_type + " " + rec.checksum + "): the repo's metadata is inconsistent, "
+                  "re-run createrepo_c on it");
+    return path;
+  };
+  md.primary_path = check(*w.primary);
+  md.primary_is_sqlite = w.primary_sqlite;
+  if (w.filelists) {
+    md.filelists_path = check(*w.filelists);
+    md.filelists_is_sqlite = w.filelists_sqlite;
+  }
+  return md;
+}
+
+bool younger_than(const std::string& path, long seconds) {
+  if (seconds == kNever) return true;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return false;
+  return std::time(nullptr) - st.st_mtime < seconds;
+}
+
+// Drops metadata files the current repomd no longer lists (old revisions).
+void prune_old_files(const std::string& dir, const Repomd& repomd) {
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    std::string name = e.path().filename().string();
+    if (name == "repomd.xml" || name == "verified" || name.ends_with(".solv")) continue;
+    bool listed = false;
+    for (const auto& r : repomd.records) listed = listed || basename_of(r.location) == name;
+    if (!listed) std::filesystem::remove(e.path(), ec);
+  }
+}
+
+}  // namespace
+
+std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo) {
+  std::string urls;
+  for (const auto& u : repo.baseurls) urls += u + "\n";
+  urls += repo.mirrorlist;
+  return main.cachedir + "/repos/" + repo.id + "-" + string_digest(urls, "sha256").substr(0, 16);
+}
+
+RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher, bool cacheonly,
+                                 bool with_filelists, Reporter& reporter) {
+  if (repo.baseurls.empty())
+    throw Error("repo " + repo.id + " has no baseurl=" + (repo.origin.empty() ? "" : " (" + repo.origin + ")") +
+                ": add one, or use --disablerepo=" + repo.id);
+  if (!file_url_path(repo.baseurls.front()).empty()) return local_metadata(main, repo, with_filelists);
+
+  RepoMetadata md;
+  md.repo_id = repo.id;
+  md.dir = repo_cache_dir(main, repo);
+  md.repomd_path = md.dir + "/repomd.xml";
+  make_dirs(md.dir);
+  bool have_cache = path_exists(md.repomd_path);
+  if (cacheonly && !have_cache)
+    throw Error("no cached metadata for repo " + repo.id + " in " + md.dir +
+                ": run `yumda makecache` first, or drop --cacheonly");
+
+  std::vector<std::string> repomd_urls;
+  for (const auto& b : repo.baseurls) repomd_urls.push_back(join_url(b, "repodata/repomd.xml"));
+  bool refreshed = false;
+  if (!have_cache || (!cacheonly && !younger_than(md.repomd_path, repo.metadata_expire))) {
+    reporter.info("Downloading repomd.xml of " + repo.id);
+    FetchItem item;
+    item.urls = repomd_urls;
+    item.dest = md.repomd_path;
+    item.label = "repomd.xml of " + repo.id;
+    FetchResult r = fetcher.fetch_all({item}).front();
+    if (!r.ok)
+      throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(repo.baseurls) + ": " +
+                  r.error + unavailable_hint(repo));
+    refreshed = true;
+    md.baseurl = repo.baseurls.front();
+    for (size_t i = 0; i < repomd_urls.size(); ++i)
+      if (repomd_urls[i] == r.url) md.baseurl = repo.baseurls[i];
+  } else {
+    md.baseurl = repo.baseurls.front();
+  }
+
+  std::string text = read_file(md.repomd_path);
+  md.repomd = parse_repomd(text, md.repomd_path);
+  md.repomd_checksum = string_digest(text, "sha256");
+  Wanted w = pick_records(md.repomd, repo, with_filelists);
+  if (refreshed) prune_old_files(md.dir, md.repomd);
+
+  VerifiedStamps stamps(md.dir + "/verified");
+  std::vector<const RepomdRecord*> recs = {w.primary};
+  if (w.filelists) recs.push_back(w.filelists);
+  std::vector<FetchItem> items;
+  for (const RepomdRecord* rec : recs) {
+    std::string path = md.dir + "/" + basename_of(rec->location);
+    if (checksum_matches(path, *rec, stamps)) continue;
+    if (cacheonly)
+      throw Error("cached metadata of repo " + repo.id + " lacks a current " + basename_of(rec->location) +
+                  ": run `yumda makecache` first, or drop --cacheonly");
+    FetchItem item;
+    // The answering base URL first, then the others as failover.
+    item.urls.push_back(join_url(md.baseurl, rec->location));
+    for (const auto& b : repo.baseurls)
+      if (b != md.baseurl) item.urls.push_back(join_url(b, rec->location));
+    item.dest = path;
+    item.expected_size = rec->size;
+    item.checksum_type = rec->checksum_type;
+    item.checksum = rec->checksum;
+    item.label = basename_of(rec->location) + " of " + repo.id;
+    items.push_back(std::move(item));
+  }
+  if (!items.empty()) {
+    reporter.info("Downloading metadata of " + repo.id);
+    auto results = fetcher.fetch_all(items);
+    for (size_t i = 0; i < items.size(); ++i) {
+      if (!results[i].ok)
+        throw Error("cannot download " + items[i].label + " from " + items[i].urls.front() + ": " +
+                    results[i].error + unavailable_hint(repo));
+      stamps.add(items[i].dest, items[i].checksum);
+    }
+  }
+  md.primary_path = md.dir + "/" + basename_of(w.primary->location);
+  md.primary_is_sqlite = w.primary_sqlite;
+  if (w.filelists) {
+    md.filelists_path = md.dir + "/" + basename_of(w.filelists->location);
+    md.filelists_is_sqlite = w.filelists_sqlite;
+  }
+  return md;
+}
+
+}  // namespace yumda

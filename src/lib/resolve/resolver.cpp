@@ -1,0 +1,456 @@
+// The resolver: every enabled repo loaded into one pool, plus an "installed"
+// repo made of the runtime baseline (locked: never changed or downloaded), a
+// synthetic lambda-runtime package providing what the runtime's file list has,
+// and the layer's own packages. All specs go to the solver as one job.
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "repo/solv.hpp"
+
+#include "repo/solv_queue.hpp"
+#include "yumda/error.hpp"
+#include "yumda/resolve.hpp"
+
+namespace yumda {
+namespace {
+
+struct SolverDeleter {
+  void operator()(Solver* s) const { solver_free(s); }
+};
+struct TransactionDeleter {
+  void operator()(Transaction* t) const { transaction_free(t); }
+};
+using UniqueSolver = std::unique_ptr<Solver, SolverDeleter>;
+using UniqueTransaction = std::unique_ptr<Transaction, TransactionDeleter>;
+
+constexpr int kSelectionFlags = SELECTION_NAME | SELECTION_PROVIDES | SELECTION_GLOB | SELECTION_CANON |
+                                SELECTION_DOTARCH | SELECTION_REL;
+
+bool is_marker(Id id) { return id == SOLVABLE_PREREQMARKER || id == SOLVABLE_FILEMARKER; }
+
+// The deps at OFFSET of REPO's id array, markers skipped.
+template <typename F>
+void for_each_dep(Repo* repo, Offset offset, F&& f) {
+  if (!offset) return;
+  for (Id* dp = repo->idarraydata + offset; *dp; ++dp)
+    if (!is_marker(*dp)) f(*dp);
+}
+
+// "name", "name op evr" or a rich "(a or b)" dep, as LayerPackage stores them.
+Id parse_dep(::Pool* pool, const std::string& text) {
+  std::string_view t(text);
+  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
+  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
+  if (t.empty()) return 0;
+  std::string s(t);
+  if (s.front() == '(')
+    if (Id id = pool_parserpmrichdep(pool, s.c_str())) return id;
+  auto sp1 = s.find(' ');
+  if (sp1 != std::string::npos) {
+    auto sp2 = s.find(' ', sp1 + 1);
+    if (sp2 != std::string::npos && s.find(' ', sp2 + 1) == std::string::npos) {
+      std::string op = s.substr(sp1 + 1, sp2 - sp1 - 1);
+      int flags = op == "=" || op == "==" ? REL_EQ
+                  : op == "<"             ? REL_LT
+                  : op == ">"             ? REL_GT
+                  : op == "<="            ? (REL_LT | REL_EQ)
+                  : op == ">="            ? (REL_GT | REL_EQ)
+                                          : 0;
+      if (flags)
+        return pool_rel2id(pool, pool_strn2id(pool, s.c_str(), static_cast<unsigned>(sp1), 1),
+                           pool_str2id(pool, s.c_str() + sp2 + 1, 1), flags, 1);
+    }
+  }
+  return pool_str2id(pool, s.c_str(), 1);
+}
+
+Nevra solvable_nevra(::Pool* pool, Solvable* s) {
+  Nevra n;
+  n.name = pool_id2str(pool, s->name);
+  n.arch = pool_id2str(pool, s->arch);
+  std::string_view evr = pool_id2str(pool, s->evr);
+  if (auto colon = evr.find(':'); colon != std::string_view::npos) {
+    n.epoch = evr.substr(0, colon);
+    evr.remove_prefix(colon + 1);
+  }
+  if (auto dash = evr.rfind('-'); dash != std::string_view::npos) {
+    n.version = evr.substr(0, dash);
+    n.release = evr.substr(dash + 1);
+  } else {
+    n.version = evr;
+  }
+  return n;
+}
+
+std::vector<std::string> dep_strings(::Pool* pool, Solvable* s, Id key) {
+  SolvQueue q;
+  solvable_lookup_deparray(s, key, q.get(), 0);
+  std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(q.size()));
+  for (int i = 0; i < q.size(); ++i)
+    if (!is_marker(q[i])) out.emplace_back(pool_dep2str(pool, q[i]));
+  return out;
+}
+
+std::string str_or_empty(const char* s) { return s ? s : ""; }
+
+}  // namespace
+
+struct Resolver::Impl {
+  const Config& config;
+  Baseline baseline;
+  std::vector<LayerPackage> layer;
+  Fetcher& fetcher;
+  bool cacheonly;
+  Reporter& reporter;
+
+  std::unique_ptr<Pool> pool;
+  bool with_filelists = false;
+  std::unordered_map<Repo*, RepoConfig> repo_configs;
+  std::unordered_set<Id> runtime_solvables;  // baseline + lambda-runtime: locked
+
+  Impl(const Config& c, const Baseline& b, const std::vector<LayerPackage>& l, Fetcher& f, bool co, Reporter& r)
+      : config(c), baseline(b), layer(l), fetcher(f), cacheonly(co), reporter(r) {}
+
+  ::Pool* p() const { return pool->get(); }
+
+  void ensure(bool need_filelists) {
+    if (pool && (with_filelists || !need_filelists)) return;
+    build(need_filelists);
+  }
+
+  void build(bool filelists) {
+    pool.reset();
+    repo_configs.clear();
+    runtime_solvables.clear();
+    pool = std::make_unique<Pool>(config.main.arch);
+    with_filelists = filelists;
+    for (const RepoConfig* rc : config.enabled_repos()) {
+      check_interrupt();
+      RepoMetadata md;
+      try {
+        md = fetch_repo_metadata(config.main, *rc, fetcher, cacheonly, filelists, reporter);
+      } catch (const Interrupted&) {
+        throw;
+      } catch (const Error& e) {
+        if (!rc->skip_if_unavailable) throw;
+        reporter.warning(std::string(e.what()) + "; skipping repo " + rc->id + " (skip_if_unavailable=1)");
+        continue;
+      }
+      Repo* repo = load_repo(*pool, md, *rc, config.main.cachedir, filelists, reporter);
+      exclude_packages(repo, config.main.excludepkgs);
+      repo_configs.emplace(repo, *rc);
+    }
+    add_installed();
+    pool_addfileprovides(p());
+    pool_createwhatprovides(p());
+  }
+
+  // Name -> the available solvables of that name, for the names in NAMES.
+  std::unordered_map<Id, std::vector<Id>> available_by_name(const std::unordered_set<Id>& names) {
+    std::unordered_map<Id, std::vector<Id>> out;
+    if (names.empty()) return out;
+    ::Pool* pool_ = p();
+    for (Id id = 2; id < pool_->nsolvables; ++id) {
+      Solvable* s = pool_->solvables + id;
+      if (!s->repo || s->repo == pool_->installed) continue;
+      if (names.count(s->name)) out[s->name].push_back(id);
+    }
+    return out;
+  }
+
+  // The repo package to take a baseline package's provides from: same arch
+  // (when given) and EVR (when given), else the newest installable one.
+  Solvable* pick_template(const std::vector<Id>& cands, const BaselinePackage& bp) {
+    ::Pool* pool_ = p();
+    Solvable* best = nullptr;
+    Id arch = bp.arch.empty() ? 0 : pool_str2id(pool_, bp.arch.c_str(), 1);
+    for (Id c : cands) {
+      Solvable* s = pool_->solvables + c;
+      if (arch ? s->arch != arch : !pool_installable(pool_, s)) continue;
+      if (!bp.evr.empty() &&
+          pool_evrcmp_str(pool_, pool_id2str(pool_, s->evr), bp.evr.c_str(), EVRCMP_MATCH_RELEASE) == 0)
+        return s;
+      if (!best || pool_evrcmp(pool_, s->evr, best->evr, EVRCMP_COMPARE) > 0) best = s;
+    }
+    return best;
+  }
+
+  Id add_installed_solvable(Repo* sys, Id name, Id evr, Id arch) {
+    Id id = repo_add_solvable(sys);
+    Solvable* s = p()->solvables + id;
+    s->name = name;
+    s->evr = evr;
+    s->arch = arch;
+    return id;
+  }
+
+  void add_installed() {
+    ::Pool* pool_ = p();
+    Repo* sys = repo_create(pool_, "@System");
+    pool_set_installed(pool_, sys);
+
+    std::unordered_set<Id> names;
+    for (const auto& bp : baseline.packages) names.insert(pool_str2id(pool_, bp.name.c_str(), 1));
+    for (const auto& lp : layer) names.insert(pool_str2id(pool_, lp.nevra.name.c_str(), 1));
+    auto by_name = available_by_name(names);
+
+    // (a) the runtime's packages, with the provides of their repo twin (so
+    // soname deps like libc.so.6(GLIBC_2.26)(64bit) are met by them).
+    for (const auto& bp : baseline.packages) {
+      Id name = pool_str2id(pool_, bp.name.c_str(), 1);
+      auto it = by_name.find(name);
+      Solvable* t = it == by_name.end() ? nullptr : pick_template(it->second, bp);
+      Id tmpl_id = t ? static_cast<Id>(t - pool_->solvables) : 0;
+      Id evr = !bp.evr.empty() ? pool_str2id(pool_, bp.evr.c_str(), 1) : t ? t->evr : ID_EMPTY;
+      Id arch = !bp.arch.empty() ? pool_str2id(pool_, bp.arch.c_str(), 1) : t ? t->arch : ARCH_NOARCH;
+      Id id = add_installed_solvable(sys, name, evr, arch);  // may move pool->solvables
+      runtime_solvables.insert(id);
+      Solvable* tmpl = tmpl_id ? pool_->solvables + tmpl_id : nullptr;
+      Offset provides = 0;
+      if (tmpl)
+        for_each_dep(tmpl->repo, tmpl->provides, [&](Id dep) {
+          if (ISRELDEP(dep)) {
+            Reldep* rd = GETRELDEP(pool_, dep);
+            if (rd->name == name && rd->flags == REL_EQ) return;  // the twin's own version
+          }
+          provides = repo_addid_dep(sys, provides, dep, 0);
+        });
+      provides = repo_addid_dep(sys, provides, evr == ID_EMPTY ? name : pool_rel2id(pool_, name, evr, REL_EQ, 1), 0);
+      pool_->solvables[id].provides = provides;
+    }
+
+    // (b) what the runtime's file list holds: paths, and sonames of libraries.
+    if (!baseline.files.empty()) add_runtime_files(sys);
+
+    // (c) the layer's packages, with their repo twin's deps when there is one.
+    for (const auto& lp : layer) {
+      Id name = pool_str2id(pool_, lp.nevra.name.c_str(), 1);
+      Id evr = pool_str2id(pool_, lp.nevra.evr().c_str(), 1);
+      Id arch = pool_str2id(pool_, lp.nevra.arch.empty() ? "noarch" : lp.nevra.arch.c_str(), 1);
+      Id twin_id = 0;
+      if (auto it = by_name.find(name); it != by_name.end())
+        for (Id c : it->second) {
+          Solvable* s = pool_->solvables + c;
+          if (s->arch == arch && pool_evrcmp(pool_, s->evr, evr, EVRCMP_COMPARE) == 0) twin_id = c;
+        }
+      Id id = add_installed_solvable(sys, name, evr, arch);  // may move pool->solvables
+      Solvable* s = pool_->solvables + id;
+      if (twin_id) {
+        Solvable* twin = pool_->solvables + twin_id;
+        Offset prov = 0, req = 0, conf = 0, obs = 0;
+        for_each_dep(twin->repo, twin->provides, [&](Id d) { prov = repo_addid_dep(sys, prov, d, 0); });
+        for_each_dep(twin->repo, twin->solv_requires, [&](Id d) { req = repo_addid_dep(sys, req, d, 0); });
+        for_each_dep(twin->repo, twin->conflicts, [&](Id d) { conf = repo_addid_dep(sys, conf, d, 0); });
+        for_each_dep(twin->repo, twin->obsoletes, [&](Id d) { obs = repo_addid_dep(sys, obs, d, 0); });
+        s->provides = prov;
+        s->solv_requires = req;
+        s->conflicts = conf;
+        s->obsoletes = obs;
+      } else {
+        Offset prov = 0, req = 0;
+        for (const auto& d : lp.provides)
+          if (Id dep = parse_dep(pool_, d)) prov = repo_addid_dep(sys, prov, dep, 0);
+        prov = repo_addid_dep(sys, prov, pool_rel2id(pool_, name, evr, REL_EQ, 1), 0);
+        for (const auto& d : lp.requirements)
+          if (Id dep = parse_dep(pool_, d)) req = repo_addid_dep(sys, req, dep, 0);
+        s->provides = prov;
+        s->solv_requires = req;
+      }
+    }
+  }
+
+  void add_runtime_files(Repo* sys) {
+    ::Pool* pool_ = p();
+    std::unordered_set<std::string_view> paths;
+    std::unordered_set<std::string_view> libs;  // basenames in the library dirs
+    for (const auto& f : baseline.files) {
+      std::string_view v(f);
+      paths.insert(v);
+      for (std::string_view dir : {"/lib64/", "/usr/lib64/", "/lib/", "/usr/lib/"})
+        if (v.starts_with(dir) && v.find('/', dir.size()) == std::string_view::npos) libs.insert(v.substr(dir.size()));
+    }
+    // Each dep name is looked at once, however many packages use it.
+    std::vector<char> seen(static_cast<size_t>(pool_->ss.nstrings), 0);
+    Offset provides = 0;
+    auto consider = [&](Id dep) {
+      Id name = dep;
+      if (ISRELDEP(dep)) {
+        Reldep* rd = GETRELDEP(pool_, dep);
+        if (rd->flags > 7 || ISRELDEP(rd->name)) return;  // rich deps: their parts are looked at alone
+        name = rd->name;
+      }
+      if (name >= static_cast<Id>(seen.size()) || seen[static_cast<size_t>(name)]) return;
+      seen[static_cast<size_t>(name)] = 1;
+      std::string_view n = pool_id2str(pool_, name);
+      bool met = false;
+      if (n.starts_with("/")) {
+        met = paths.count(n) > 0;
+      } else if (auto paren = n.find('('); paren != std::string_view::npos && n.find(".so") < paren) {
+        met = libs.count(n.substr(0, paren)) > 0;
+      }
+      if (met) provides = repo_addid_dep(sys, provides, name, 0);
+    };
+    for (Id id = 2; id < pool_->nsolvables; ++id) {
+      Solvable* s = pool_->solvables + id;
+      if (!s->repo || s->repo == sys) continue;
+      for_each_dep(s->repo, s->solv_requires, consider);
+      for_each_dep(s->repo, s->provides, consider);
+    }
+    Id name = pool_str2id(pool_, "lambda-runtime", 1);
+    Id evr = pool_str2id(pool_, "0", 1);
+    Id id = add_installed_solvable(sys, name, evr, ARCH_NOARCH);
+    provides = repo_addid_dep(sys, provides, pool_rel2id(pool_, name, evr, REL_EQ, 1), 0);
+    pool_->solvables[id].provides = provides;
+    runtime_solvables.insert(id);
+  }
+
+  PackageInfo info(Id id) {
+    ::Pool* pool_ = p();
+    Solvable* s = pool_->solvables + id;
+    PackageInfo info;
+    info.nevra = solvable_nevra(pool_, s);
+    info.repo_id = s->repo->name ? s->repo->name : "";
+    info.location = str_or_empty(solvable_lookup_location(s, nullptr));
+    if (auto it = repo_configs.find(s->repo); it != repo_configs.end()) info.baseurls = it->second.baseurls;
+    Id type = 0;
+    if (const char* ck = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type)) {
+      info.checksum = ck;
+      info.checksum_type = str_or_empty(solv_chksum_type2str(type));
+    }
+    info.download_size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
+    info.install_size = solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, 0);
+    info.buildtime = solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0);
+    info.license = str_or_empty(solvable_lookup_str(s, SOLVABLE_LICENSE));
+    info.vendor = str_or_empty(solvable_lookup_str(s, SOLVABLE_VENDOR));
+    info.summary = str_or_empty(solvable_lookup_str(s, SOLVABLE_SUMMARY));
+    info.url = str_or_empty(solvable_lookup_str(s, SOLVABLE_URL));
+    info.sourcerpm = str_or_empty(solvable_lookup_sourcepkg(s));
+    info.provides = dep_strings(pool_, s, SOLVABLE_PROVIDES);
+    info.requirements = dep_strings(pool_, s, SOLVABLE_REQUIRES);
+    return info;
+  }
+
+  // True when a problem of SOLV is a file dependency nobody provides: with
+  // primary alone only some paths are known, so filelists may help.
+  bool missing_file_dep(Solver* solv) {
+    unsigned count = solver_problem_count(solv);
+    for (Id problem = 1; problem <= static_cast<Id>(count); ++problem) {
+      SolvQueue rules;
+      solver_findallproblemrules(solv, problem, rules.get());
+      for (int i = 0; i < rules.size(); ++i) {
+        Id source = 0, target = 0, dep = 0;
+        SolverRuleinfo type = solver_ruleinfo(solv, rules[i], &source, &target, &dep);
+        if ((type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP || type == SOLVER_RULE_JOB_NOTHING_PROVIDES_DEP) && dep &&
+            pool_dep2str(p(), dep)[0] == '/')
+          return true;
+      }
+    }
+    return false;
+  }
+
+  std::string problems_text(Solver* solv) {
+    std::string out;
+    unsigned count = solver_problem_count(solv);
+    for (Id problem = 1; problem <= static_cast<Id>(count); ++problem) {
+      if (!out.empty()) out += "; ";
+      out += solver_problem2str(solv, problem);
+    }
+    return "cannot resolve: " + out;
+  }
+
+  // One attempt; nullopt when it failed only for lack of filelists.
+  std::optional<ResolveResult> attempt(const ResolveRequest& request) {
+    ::Pool* pool_ = p();
+    ResolveResult result;
+    SolvQueue job;
+    for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+    for (const auto& spec : request.specs) {
+      int flags = kSelectionFlags | (spec.starts_with("/") ? SELECTION_FILELIST : 0);
+      SolvQueue sel;
+      selection_make(pool_, sel.get(), spec.c_str(), flags);
+      if (sel.size() == 0) {
+        if (spec.starts_with("/") && !with_filelists) return std::nullopt;
+        throw Error("No match for argument: " + spec);
+      }
+      SolvQueue matched;
+      selection_solvables(pool_, sel.get(), matched.get());
+      bool by_layer = false, by_runtime = false;
+      for (int i = 0; i < matched.size(); ++i) {
+        if (pool_->solvables[matched[i]].repo != pool_->installed) continue;
+        (runtime_solvables.count(matched[i]) ? by_runtime : by_layer) = true;
+      }
+      if (by_layer) {
+        result.already_installed.push_back(spec);
+        continue;
+      }
+      if (by_runtime) {
+        result.from_baseline.push_back(spec);
+        continue;
+      }
+      for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
+    }
+    UniqueSolver solv(solver_create(pool_));
+    solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, request.install_weak_deps ? 0 : 1);
+    if (solver_solve(solv.get(), job.get()) != 0) {
+      if (!with_filelists && missing_file_dep(solv.get())) return std::nullopt;
+      throw Error(problems_text(solv.get()));
+    }
+    UniqueTransaction trans(solver_create_transaction(solv.get()));
+    transaction_order(trans.get(), 0);
+    for (int i = 0; i < trans->steps.count; ++i) {
+      Id id = trans->steps.elements[i];
+      if (pool_->solvables[id].repo != pool_->installed) result.install.push_back(info(id));
+    }
+    return result;
+  }
+};
+
+Resolver::Resolver(const Config& config, const Baseline& baseline, const std::vector<LayerPackage>& layer,
+                   Fetcher& fetcher, bool cacheonly, Reporter& reporter)
+    : impl_(std::make_unique<Impl>(config, baseline, layer, fetcher, cacheonly, reporter)) {}
+
+Resolver::~Resolver() = default;
+
+ResolveResult Resolver::resolve(const ResolveRequest& request) {
+  bool paths = std::any_of(request.specs.begin(), request.specs.end(),
+                           [](const std::string& s) { return s.starts_with("/"); });
+  impl_->ensure(paths);
+  if (auto r = impl_->attempt(request)) return *r;
+  // A file dependency or path spec that primary alone cannot answer.
+  impl_->ensure(true);
+  return *impl_->attempt(request);
+}
+
+std::vector<PackageInfo> Resolver::available(const std::string& glob) {
+  impl_->ensure(false);
+  ::Pool* pool = impl_->p();
+  std::vector<Id> ids;
+  for (Id id = 2; id < pool->nsolvables; ++id) {
+    Solvable* s = pool->solvables + id;
+    if (!s->repo || s->repo == pool->installed) continue;
+    if (s->arch == ARCH_SRC || s->arch == ARCH_NOSRC) continue;
+    if (!glob.empty() && fnmatch(glob.c_str(), pool_id2str(pool, s->name), 0) != 0) continue;
+    ids.push_back(id);
+  }
+  std::sort(ids.begin(), ids.end(), [pool](Id a, Id b) {
+    Solvable* sa = pool->solvables + a;
+    Solvable* sb = pool->solvables + b;
+    if (sa->name != sb->name) return std::strcmp(pool_id2str(pool, sa->name), pool_id2str(pool, sb->name)) < 0;
+    int c = pool_evrcmp(pool, sa->evr, sb->evr, EVRCMP_COMPARE);
+    if (c != 0) return c > 0;
+    return std::strcmp(pool_id2str(pool, sa->arch), pool_id2str(pool, sb->arch)) < 0;
+  });
+  std::vector<PackageInfo> out;
+  out.reserve(ids.size());
+  for (Id id : ids) out.push_back(impl_->info(id));
+  return out;
+}
+
+}  // namespace yumda
