@@ -20,6 +20,10 @@ struct FetchOptions {
   bool sslverify = true;
   std::string s3_endpoint;   // overrides AWS_ENDPOINT_URL_S3 for s3:// URLs
   std::string user_agent = "yumda";
+  // Wait before retry n (0-based) on the same URL: retry_backoff * 2^n seconds,
+  // at most retry_backoff_max. Tests set these small.
+  double retry_backoff = 0.2;
+  double retry_backoff_max = 2.0;
 };
 
 // One file to download. The file lands at DEST only when it is complete and
@@ -64,7 +68,12 @@ class Fetcher {
 // Joins a base URL and a relative location ("repodata/repomd.xml").
 std::string join_url(const std::string& base, const std::string& relative);
 
-// file:///x/y -> /x/y; "" when URL is not a file:// URL.
+// file:///x/y -> /x/y (percent-escapes decoded); "" when URL is not a file:// URL.
 std::string file_url_path(const std::string& url);
+
+// s3://BUCKET/KEY -> the HTTP(S) URL to request: ENDPOINT/BUCKET/KEY (path
+// style) when ENDPOINT is given, else https://BUCKET.s3.REGION.amazonaws.com/KEY.
+// The key is percent-encoded as S3 expects. Throws Error for a URL without a bucket.
+std::string s3_http_url(const std::string& s3_url, const std::string& endpoint, const std::string& region);
 
 }  // namespace yumda
