@@ -12,6 +12,12 @@ namespace yumda {
 // Seconds; kNever for metadata_expire=never (or -1).
 constexpr long kNever = -1;
 
+// How the built-in default configuration (repo-config/, compiled into the
+// binary) is named: MainConfig::config_file is "<built-in>", a reposdir that
+// refers to the built-in repos.d is "<built-in>/repos.d", and a repo from it
+// has origin "<built-in>/repos.d/lambda2.repo:LINE".
+inline constexpr const char* kBuiltinConfig = "<built-in>";
+
 struct RepoConfig {
   std::string id;
   std::string name;
@@ -36,7 +42,11 @@ struct RepoConfig {
 
 struct MainConfig {
   std::string cachedir;  // default $XDG_CACHE_HOME/yumda or ~/.cache/yumda
-  std::vector<std::string> reposdir;  // directories of *.repo files
+  // Directories of *.repo files, absolute, in the order given. A relative
+  // reposdir value is relative to the config file's directory; for the
+  // built-in config that is the built-in repo-config/, so "repos.d" becomes
+  // "<built-in>/repos.d" (any config may name that directory too).
+  std::vector<std::string> reposdir;
   bool gpgcheck = true;
   bool repo_gpgcheck = false;
   std::string baseline = "al2";  // name (al2, al1, none) or file path
@@ -51,12 +61,18 @@ struct MainConfig {
   long timeout = 30;
   int retries = 10;
   bool sslverify = true;
+  bool skip_if_unavailable = false;  // default for repos
   std::string config_file;  // where [main] came from ("<built-in>" for the default)
 };
 
 struct Config {
   MainConfig main;
   std::vector<RepoConfig> repos;  // every configured repo, enabled or not, in file order
+  // Things the user should hear about that do not stop the job ("FILE:LINE:
+  // 'debuglevel' is a yum option yumda does not use", a reposdir that does not
+  // exist, a --disablerepo glob that matches nothing). The CLI passes each to
+  // Reporter::warning.
+  std::vector<std::string> warnings;
 
   std::vector<const RepoConfig*> enabled_repos() const;
   const RepoConfig* find_repo(const std::string& id) const;
@@ -79,7 +95,25 @@ struct ConfigOptions {
 
 // Loads and validates everything; throws UsageError with "FILE:LINE: ..." for a
 // line the parser does not understand, an unknown key or a bad value.
+//
+// Order (dnf's): the config file ([main] and any repo sections), main-key
+// --setopt, the --releasever/--arch/--baseline/--cachedir options, the *.repo
+// files of each reposdir (sorted by name), --repofrompath repos, REPOID.KEY
+// --setopt (REPOID may be a glob), --repo (as --disablerepo='*' plus
+// --enablerepo=ID, applied first), then --enablerepo/--disablerepo in order.
+// Variables ($basearch, $arch, $releasever, ${name}, and NAME from
+// <config dir>/vars/NAME or $YUMDA_VAR_NAME) are expanded in repo names, URLs,
+// gpgkey and cachedir. URLs of enabled repos must have a scheme (file://,
+// http://, https://, s3://) and no undefined variable.
 Config load_config(const ConfigOptions& options);
+
+// The public key that a gpgkey URL of the built-in repos refers to, when it is
+// not installed: for URL file:///etc/yumda/NAME, if that file does not exist on
+// disk and repo-config/NAME is built into the binary, returns its text (the
+// armored key); otherwise nullopt and the caller reads the URL as usual. So the
+// built-in lambda2 repo verifies signatures with no install step, while a key
+// an admin put in /etc/yumda always wins.
+std::optional<std::string> builtin_key_for_url(const std::string& url);
 
 // "30", "10m", "2h", "1d", "never" / "-1" -> seconds (kNever).
 long parse_duration(const std::string& text);

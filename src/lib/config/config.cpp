@@ -1,0 +1,428 @@
+// load_config: dnf's configuration semantics over yumda's files. See
+// include/yumda/config.hpp for the order in which sources apply.
+#include "yumda/config.hpp"
+
+#include <pwd.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "config/config_files.hpp"
+#include "config/ini.hpp"
+#include "config/values.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+extern char** environ;
+
+namespace yumda {
+
+namespace {
+
+namespace fs = std::filesystem;
+using config_values::Vars;
+namespace cf = config_files;
+namespace cv = config_values;
+
+// yum/dnf options that do not change what yumda does (logging, plugins,
+// installonly kernels...). Accepted so stock files load, and reported.
+const std::set<std::string> kIgnoredMain = {
+    "debuglevel", "errorlevel", "logfile", "logdir", "exactarch", "obsoletes", "plugins",
+    "installonly_limit", "installonlypkgs", "distroverpkg", "clean_requirements_on_remove", "best",
+    "color", "diskspacecheck", "history_record", "protected_multilib", "multilib_policy",
+    "deltarpm", "fastestmirror", "mirrorlist_expire", "persistdir", "skip_broken", "group_package_types"};
+const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanceid", "fastestmirror_enabled",
+                                            "deltarpm", "type", "module_hotfixes", "countme"};
+
+const char* const kMainKeys =
+    "cachedir, reposdir, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, "
+    "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
+    "skip_if_unavailable";
+const char* const kRepoKeys =
+    "name, baseurl, mirrorlist, enabled, priority, cost, excludepkgs, includepkgs, skip_if_unavailable, "
+    "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint";
+
+std::string canonical_key(const std::string& key) {
+  if (key == "exclude") return "excludepkgs";
+  if (key == "include") return "includepkgs";
+  return key;
+}
+
+bool valid_repo_id(const std::string& id) {
+  return !id.empty() && std::all_of(id.begin(), id.end(), [](unsigned char c) {
+    return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == ':';
+  });
+}
+
+long parse_timeout(const std::string& value) {
+  long t = parse_duration(value);
+  if (t <= 0) throw UsageError("timeout '" + value + "' must be at least 1 second (e.g. 30 or 2m)");
+  return t;
+}
+
+// Runs FN, prefixing any UsageError with "WHERE: KEY".
+template <typename Fn>
+void with_origin(const std::string& where, const std::string& key, Fn&& fn) {
+  try {
+    fn();
+  } catch (const UsageError& e) {
+    throw UsageError(where + ": " + key + ": " + e.what());
+  }
+}
+
+std::string default_cachedir() {
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && xdg[0] == '/') return std::string(xdg) + "/yumda";
+  const char* home = std::getenv("HOME");
+  if (!home || !*home) {
+    const passwd* pw = getpwuid(getuid());
+    home = pw ? pw->pw_dir : nullptr;
+  }
+  if (!home || !*home) throw UsageError("cannot find a cache directory: HOME is not set (use --cachedir DIR)");
+  return std::string(home) + "/.cache/yumda";
+}
+
+// Applies one [main] KEY=VALUE; relative reposdir values resolve against BASE.
+void apply_main(MainConfig& m, const std::string& key, const std::string& value, const std::string& where,
+                const std::string& base, std::vector<std::string>& warnings) {
+  with_origin(where, key, [&] {
+    const std::string k = canonical_key(key);
+    if (k == "cachedir") m.cachedir = value;
+    else if (k == "reposdir") {
+      m.reposdir.clear();
+      for (const auto& d : cv::split_list(value)) m.reposdir.push_back(cf::resolve_dir(d, base));
+    } else if (k == "gpgcheck") m.gpgcheck = cv::parse_bool(value);
+    else if (k == "repo_gpgcheck") m.repo_gpgcheck = cv::parse_bool(value);
+    else if (k == "baseline" || k == "arch" || k == "releasever") {
+      if (value.empty() || value.find_first_of(" \t\n") != std::string::npos)
+        throw UsageError("bad value '" + value + "' (give one word, e.g. " +
+                         (k == "baseline" ? "al2" : k == "arch" ? "x86_64" : "2") + ")");
+      (k == "baseline" ? m.baseline : k == "arch" ? m.arch : m.releasever) = value;
+    } else if (k == "install_weak_deps") m.install_weak_deps = cv::parse_bool(value);
+    else if (k == "max_parallel_downloads") m.max_parallel_downloads = static_cast<int>(cv::parse_int(value, 1, 20));
+    else if (k == "keepcache") m.keepcache = cv::parse_bool(value);
+    else if (k == "tsflags") {
+      m.nodocs = false;
+      for (const auto& f : cv::split_list(value)) {
+        if (f != "nodocs")
+          throw UsageError("unsupported flag '" + f + "' (yumda runs no scriptlets; only tsflags=nodocs means something)");
+        m.nodocs = true;
+      }
+    } else if (k == "excludepkgs") m.excludepkgs = cv::split_list(value);
+    else if (k == "metadata_expire") m.metadata_expire = parse_duration(value);
+    else if (k == "timeout") m.timeout = parse_timeout(value);
+    else if (k == "retries") m.retries = static_cast<int>(cv::parse_int(value, 0, 1000));
+    else if (k == "sslverify") m.sslverify = cv::parse_bool(value);
+    else if (k == "skip_if_unavailable") m.skip_if_unavailable = cv::parse_bool(value);
+    else if (kIgnoredMain.count(k))
+      warnings.push_back(where + ": '" + k + "' is a yum/dnf option yumda does not use (ignored)");
+    else
+      throw UsageError("unknown option in [main] (yumda reads: " + std::string(kMainKeys) + ")");
+  });
+}
+
+// A repo being built, with where each URL key was set, for messages.
+struct RepoDraft {
+  RepoConfig repo;
+  std::map<std::string, std::string> key_origin;
+};
+
+void apply_repo(RepoDraft& d, const std::string& key, const std::string& value, const std::string& where,
+                const Vars& vars, std::vector<std::string>& warnings) {
+  with_origin(where, key, [&] {
+    RepoConfig& r = d.repo;
+    const std::string k = canonical_key(key);
+    d.key_origin[k] = where;
+    if (k == "name") r.name = cv::expand(value, vars);
+    else if (k == "baseurl") {
+      r.baseurls.clear();
+      for (const auto& u : cv::split_list(value)) r.baseurls.push_back(cv::expand(u, vars));
+    } else if (k == "mirrorlist") r.mirrorlist = cv::expand(value, vars);
+    else if (k == "enabled") r.enabled = cv::parse_bool(value);
+    else if (k == "priority") r.priority = static_cast<int>(cv::parse_int(value, 1, 99));
+    else if (k == "cost") r.cost = static_cast<int>(cv::parse_int(value, 0, 1000000));
+    else if (k == "excludepkgs") r.excludepkgs = cv::split_list(value);
+    else if (k == "includepkgs") r.includepkgs = cv::split_list(value);
+    else if (k == "skip_if_unavailable") r.skip_if_unavailable = cv::parse_bool(value);
+    else if (k == "metadata_expire") r.metadata_expire = parse_duration(value);
+    else if (k == "gpgcheck") r.gpgcheck = cv::parse_bool(value);
+    else if (k == "repo_gpgcheck") r.repo_gpgcheck = cv::parse_bool(value);
+    else if (k == "gpgkey") {
+      r.gpgkeys.clear();
+      for (const auto& u : cv::split_list(value)) r.gpgkeys.push_back(cv::expand(u, vars));
+    } else if (k == "sslverify") r.sslverify = cv::parse_bool(value);
+    else if (k == "timeout") r.timeout = parse_timeout(value);
+    else if (k == "retries") r.retries = static_cast<int>(cv::parse_int(value, 0, 1000));
+    else if (k == "s3_endpoint") r.s3_endpoint = cv::expand(value, vars);
+    else if (k == "metalink")
+      throw UsageError("metalink is not supported (use baseurl= or mirrorlist=)");
+    else if (kIgnoredRepo.count(k))
+      warnings.push_back(where + ": '" + k + "' is a yum/dnf option yumda does not use (ignored)");
+    else
+      throw UsageError("unknown option in [" + r.id + "] (yumda reads: " + std::string(kRepoKeys) + ")");
+  });
+}
+
+RepoDraft new_repo(const std::string& id, const std::string& origin, const MainConfig& m) {
+  if (!valid_repo_id(id))
+    throw UsageError(origin + ": bad repo id '" + id + "' (use letters, digits and - _ . : only)");
+  RepoDraft d;
+  RepoConfig& r = d.repo;
+  r.id = id;
+  r.origin = origin;
+  // Options a repo inherits from [main] when it does not set them (as dnf).
+  r.gpgcheck = m.gpgcheck;
+  r.repo_gpgcheck = m.repo_gpgcheck;
+  r.metadata_expire = m.metadata_expire;
+  r.timeout = m.timeout;
+  r.retries = m.retries;
+  r.sslverify = m.sslverify;
+  r.skip_if_unavailable = m.skip_if_unavailable;
+  return d;
+}
+
+// Adds the repo sections of one parsed file.
+void add_repo_sections(std::vector<RepoDraft>& drafts, const std::vector<ini::Section>& sections,
+                       const MainConfig& m, const Vars& vars, std::vector<std::string>& warnings) {
+  for (const auto& s : sections) {
+    const std::string id = cv::expand(s.name, vars);  // dnf expands variables in ids too
+    for (const auto& d : drafts)
+      if (d.repo.id == id)
+        throw UsageError(s.origin + ": repo id '" + id + "' is already defined at " + d.repo.origin +
+                         " (rename one or remove the copy)");
+    RepoDraft d = new_repo(id, s.origin, m);
+    std::map<std::string, std::string> seen;
+    for (const auto& e : s.entries) {
+      auto [it, fresh] = seen.emplace(canonical_key(e.key), e.origin);
+      if (!fresh)
+        throw UsageError(e.origin + ": '" + e.key + "' is already set at " + it->second + " (keep one)");
+      apply_repo(d, e.key, e.value, e.origin, vars, warnings);
+    }
+    if (d.repo.name.empty()) d.repo.name = d.repo.id;
+    drafts.push_back(std::move(d));
+  }
+}
+
+std::string repo_ids(const std::vector<RepoDraft>& drafts) {
+  std::string out;
+  for (const auto& d : drafts) out += (out.empty() ? "" : ", ") + d.repo.id;
+  return out.empty() ? "none configured" : out;
+}
+
+// "KEY=VAL" -> (KEY, VAL); throws naming the --setopt.
+std::pair<std::string, std::string> split_setopt(const std::string& opt) {
+  size_t eq = opt.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("--setopt " + opt + ": expected KEY=VALUE or REPOID.KEY=VALUE");
+  return {opt.substr(0, eq), opt.substr(eq + 1)};
+}
+
+// How to define an undefined variable VAR ("$name" or "${name").
+std::string define_hint(const std::string& var, const std::string& vars_dir) {
+  const std::string name = var.substr(var.find_first_not_of("${"));
+  if (cf::is_builtin(vars_dir)) return "set YUMDA_VAR_" + name + "=VALUE";
+  return "create " + cf::join(vars_dir, name) + " or set YUMDA_VAR_" + name + "=VALUE";
+}
+
+// Scheme, variables and presence of the URLs of an enabled repo.
+void check_urls(const RepoDraft& d, const std::string& vars_dir) {
+  const RepoConfig& r = d.repo;
+  auto origin = [&](const std::string& key) {
+    auto it = d.key_origin.find(key);
+    return it == d.key_origin.end() ? r.origin : it->second;
+  };
+  if (r.baseurls.empty() && r.mirrorlist.empty())
+    throw UsageError(r.origin + ": repo '" + r.id + "' has no baseurl or mirrorlist (add baseurl=https://... or disable it)");
+  auto check = [&](const std::string& key, const std::string& url) {
+    if (std::string v = cv::first_unexpanded(url); !v.empty())
+      throw UsageError(origin(key) + ": " + key + " '" + url + "' uses " + v + ", which is not defined (" +
+                       define_hint(v, vars_dir) + ")");
+    size_t colon = url.find("://");
+    if (colon == std::string::npos)
+      throw UsageError(origin(key) + ": " + key + " '" + url +
+                       "' has no scheme (write file:///absolute/path or https://host/path)");
+    std::string scheme = url.substr(0, colon);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(), [](unsigned char c) { return std::tolower(c); });
+    if (scheme != "file" && scheme != "http" && scheme != "https" && scheme != "s3")
+      throw UsageError(origin(key) + ": " + key + " '" + url +
+                       "' has an unsupported scheme (yumda fetches file://, http://, https:// and s3://)");
+  };
+  for (const auto& u : r.baseurls) check("baseurl", u);
+  if (!r.mirrorlist.empty()) check("mirrorlist", r.mirrorlist);
+  for (const auto& u : r.gpgkeys) check("gpgkey", u);
+}
+
+}  // namespace
+
+std::vector<const RepoConfig*> Config::enabled_repos() const {
+  std::vector<const RepoConfig*> out;
+  for (const auto& r : repos)
+    if (r.enabled) out.push_back(&r);
+  return out;
+}
+
+const RepoConfig* Config::find_repo(const std::string& id) const {
+  for (const auto& r : repos)
+    if (r.id == id) return &r;
+  return nullptr;
+}
+
+Config load_config(const ConfigOptions& options) {
+  Config cfg;
+  MainConfig& m = cfg.main;
+
+  // 1. Which file: -c, else the system file when present, else built-in.
+  std::string path;
+  if (options.config_file) {
+    path = *options.config_file;
+    if (!cf::is_builtin(path)) {
+      path = fs::absolute(path).lexically_normal().string();
+      if (!path_exists(path)) throw UsageError("config file " + path + " does not exist (check -c)");
+    }
+  } else if (path_exists(options.system_config)) {
+    path = fs::absolute(options.system_config).lexically_normal().string();
+  } else {
+    path = std::string(kBuiltinConfig) + "/yumda.conf";
+  }
+  const bool builtin = cf::is_builtin(path);
+  const std::string config_dir = builtin ? std::string(kBuiltinConfig) : fs::path(path).parent_path().string();
+  m.config_file = builtin ? std::string(kBuiltinConfig) : path;
+  m.reposdir = {cf::join(config_dir, "repos.d")};  // the default, like dnf's /etc/yum.repos.d
+  bool reposdir_default = true;
+
+  const auto sections = ini::parse(cf::read_text(path, "config file"), path);
+
+  // 2. [main], then main-key --setopt (before reposdir is read, as dnf).
+  std::vector<ini::Section> repo_sections;
+  for (const auto& s : sections) {
+    if (s.name != "main") {
+      repo_sections.push_back(s);
+      continue;
+    }
+    std::map<std::string, std::string> seen;
+    for (const auto& e : s.entries) {
+      auto [it, fresh] = seen.emplace(canonical_key(e.key), e.origin);
+      if (!fresh) throw UsageError(e.origin + ": '" + e.key + "' is already set at " + it->second + " (keep one)");
+      if (canonical_key(e.key) == "reposdir") reposdir_default = false;
+      apply_main(m, e.key, e.value, e.origin, config_dir, cfg.warnings);
+    }
+  }
+  const std::string cwd = fs::current_path().string();
+  for (const auto& opt : options.setopts) {
+    auto [key, value] = split_setopt(opt);
+    if (key.find('.') != std::string::npos) continue;  // a repo option, applied later
+    if (canonical_key(key) == "reposdir") reposdir_default = false;
+    apply_main(m, key, value, "--setopt " + opt, cwd, cfg.warnings);
+  }
+
+  // 3. Command-line options beat every file.
+  if (options.releasever) apply_main(m, "releasever", *options.releasever, "--releasever", cwd, cfg.warnings);
+  if (options.arch) apply_main(m, "arch", *options.arch, "--arch", cwd, cfg.warnings);
+  if (options.baseline) apply_main(m, "baseline", *options.baseline, "--baseline", cwd, cfg.warnings);
+  if (options.cachedir) m.cachedir = *options.cachedir;
+
+  // 4. Variables: built-in ones, then vars/ next to the config, then YUMDA_VAR_*.
+  const std::string vars_dir = cf::join(config_dir, "vars");
+  Vars vars = cf::read_vars_dir(config_dir, cfg.warnings);
+  for (char** env = environ; env && *env; ++env) {
+    std::string e = *env;
+    if (e.rfind("YUMDA_VAR_", 0) != 0 || e.find('=') == std::string::npos) continue;
+    vars[e.substr(10, e.find('=') - 10)] = e.substr(e.find('=') + 1);
+  }
+  for (const char* fixed : {"arch", "basearch", "releasever"})
+    if (vars.count(fixed))
+      throw UsageError(std::string("variable $") + fixed + " is set in " + vars_dir + "/" + fixed +
+                       " or YUMDA_VAR_" + fixed + " (set " + (fixed[0] == 'r' ? "releasever" : "arch") +
+                       " in [main] or with --" + (fixed[0] == 'r' ? "releasever" : "arch") + " instead)");
+  vars["arch"] = vars["basearch"] = m.arch;
+  vars["releasever"] = m.releasever;
+
+  m.cachedir = m.cachedir.empty() ? default_cachedir() : cv::expand(m.cachedir, vars);
+  if (std::string v = cv::first_unexpanded(m.cachedir); !v.empty())
+    throw UsageError("cachedir '" + m.cachedir + "' uses " + v + ", which is not defined (" +
+                     define_hint(v, vars_dir) + ")");
+  if (!m.cachedir.empty() && m.cachedir[0] != '/') m.cachedir = fs::absolute(m.cachedir).lexically_normal().string();
+
+  // 5. Repos: the config file's own sections, then each reposdir's *.repo files.
+  std::vector<RepoDraft> drafts;
+  add_repo_sections(drafts, repo_sections, m, vars, cfg.warnings);
+  for (const auto& dir : m.reposdir) {
+    if (!cf::dir_exists(dir)) {
+      if (path_exists(dir)) throw UsageError("reposdir " + dir + " is not a directory (fix reposdir=)");
+      if (!reposdir_default) cfg.warnings.push_back("reposdir " + dir + " does not exist");
+      continue;
+    }
+    for (const auto& file : cf::repo_files(dir)) {
+      auto file_sections = ini::parse(cf::read_text(file, "repo file"), file);
+      for (const auto& s : file_sections)
+        if (s.name == "main")
+          throw UsageError(s.origin + ": [main] belongs in the config file, not in a .repo file (move it to " +
+                           m.config_file + ")");
+      add_repo_sections(drafts, file_sections, m, vars, cfg.warnings);
+    }
+  }
+
+  // 6. --repofrompath ID,URL: enabled, gpgcheck off unless --setopt says otherwise.
+  for (const auto& [id, url] : options.repofrompath) {
+    const std::string where = "--repofrompath " + id + "," + url;
+    for (const auto& d : drafts)
+      if (d.repo.id == id)
+        throw UsageError(where + ": repo id '" + id + "' is already defined at " + d.repo.origin + " (pick another id)");
+    RepoDraft d = new_repo(id, where, m);
+    d.repo.name = id;
+    d.repo.gpgcheck = d.repo.repo_gpgcheck = false;
+    std::string u = url;
+    if (u.find("://") == std::string::npos) {
+      if (u.empty()) throw UsageError(where + ": no path or URL after the comma (write ID,PATH or ID,URL)");
+      u = "file://" + fs::absolute(u).lexically_normal().string();
+    }
+    d.repo.baseurls = {cv::expand(u, vars)};
+    drafts.push_back(std::move(d));
+  }
+
+  // 7. REPOID.KEY=VALUE --setopt; REPOID is a glob and must match a repo.
+  for (const auto& opt : options.setopts) {
+    auto [key, value] = split_setopt(opt);
+    size_t dot = key.rfind('.');
+    if (dot == std::string::npos) continue;
+    const std::string pattern = key.substr(0, dot), repo_key = key.substr(dot + 1);
+    bool matched = false;
+    for (auto& d : drafts)
+      if (cv::glob_match(pattern, d.repo.id)) {
+        apply_repo(d, repo_key, value, "--setopt " + opt, vars, cfg.warnings);
+        matched = true;
+      }
+    if (!matched)
+      throw UsageError("--setopt " + opt + ": no repo matches '" + pattern + "' (repos: " + repo_ids(drafts) + ")");
+  }
+
+  // 8. --repo (= --disablerepo='*' --enablerepo=ID), then --enablerepo/--disablerepo in order.
+  std::vector<std::pair<bool, std::string>> toggles;
+  if (!options.only_repos.empty()) {
+    toggles.emplace_back(false, "*");
+    for (const auto& id : options.only_repos) toggles.emplace_back(true, id);
+  }
+  toggles.insert(toggles.end(), options.repo_toggles.begin(), options.repo_toggles.end());
+  for (const auto& [enable, pattern] : toggles) {
+    bool matched = false;
+    for (auto& d : drafts)
+      if (cv::glob_match(pattern, d.repo.id)) {
+        d.repo.enabled = enable;
+        matched = true;
+      }
+    if (matched) continue;
+    if (enable) throw UsageError("unknown repo '" + pattern + "' (repos: " + repo_ids(drafts) + ")");
+    if (pattern != "*") cfg.warnings.push_back("--disablerepo " + pattern + ": no repo matches");
+  }
+
+  for (auto& d : drafts) {
+    if (d.repo.enabled) check_urls(d, vars_dir);
+    cfg.repos.push_back(std::move(d.repo));
+  }
+  return cfg;
+}
+
+}  // namespace yumda

@@ -1,0 +1,416 @@
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include "test_support.hpp"
+#include "yumda/config.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+using namespace yumda;
+using yumda::testing::ScratchDir;
+using yumda::testing::write_text;
+
+namespace {
+
+// A config directory on disk: DIR/yumda.conf plus DIR/repos.d/*.repo.
+struct ConfDir {
+  ScratchDir scratch;
+  std::string dir = scratch.path;
+  std::string conf = dir + "/yumda.conf";
+
+  void main(const std::string& text) { write_text(conf, "[main]\n" + text); }
+  void repo(const std::string& file, const std::string& text) { write_text(dir + "/repos.d/" + file, text); }
+  ConfigOptions options() const {
+    ConfigOptions o;
+    o.config_file = conf;
+    o.system_config = dir + "/no-such-system.conf";
+    return o;
+  }
+};
+
+std::set<std::string> enabled_ids(const Config& c) {
+  std::set<std::string> out;
+  for (const auto* r : c.enabled_repos()) out.insert(r->id);
+  return out;
+}
+
+std::string load_error(const ConfigOptions& o) {
+  try {
+    load_config(o);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// Sets an environment variable for one scope.
+struct ScopedEnv {
+  std::string name;
+  std::optional<std::string> old;
+  ScopedEnv(const std::string& n, const char* value) : name(n) {
+    if (const char* o = getenv(n.c_str())) old = o;
+    if (value) setenv(n.c_str(), value, 1);
+    else unsetenv(n.c_str());
+  }
+  ~ScopedEnv() {
+    if (old) setenv(name.c_str(), old->c_str(), 1);
+    else unsetenv(name.c_str());
+  }
+};
+
+const std::string kRepoA = "[a]\nname=A\nbaseurl=file:///srv/a\n";
+
+}  // namespace
+
+TEST_CASE("parse_duration", "[config]") {
+  CHECK(parse_duration("30") == 30);
+  CHECK(parse_duration("45s") == 45);
+  CHECK(parse_duration("10m") == 600);
+  CHECK(parse_duration("6h") == 6 * 3600);
+  CHECK(parse_duration("2D") == 2 * 86400);
+  CHECK(parse_duration("1.5h") == 5400);
+  CHECK(parse_duration("never") == kNever);
+  CHECK(parse_duration("-1") == kNever);
+  for (const char* bad : {"", "h", "10x", "-5", "1.2.3", "ten", "5 m"}) {
+    INFO(bad);
+    CHECK_THROWS_AS(parse_duration(bad), UsageError);
+  }
+}
+
+TEST_CASE("built-in default: lambda2 enabled, signed, with a key that exists", "[config]") {
+  ScopedEnv xdg("XDG_CACHE_HOME", "/tmp/xdg-cache");
+  ConfigOptions o;
+  o.system_config = "/nonexistent/yumda.conf";
+  Config c = load_config(o);
+  CHECK(c.main.config_file == kBuiltinConfig);
+  CHECK(c.main.reposdir == std::vector<std::string>{"<built-in>/repos.d"});
+  CHECK(c.main.cachedir == "/tmp/xdg-cache/yumda");
+  CHECK(c.main.baseline == "al2");
+  CHECK(c.main.arch == "x86_64");
+  CHECK(c.main.releasever == "2");
+  CHECK(c.main.gpgcheck);
+  CHECK_FALSE(c.main.install_weak_deps);
+  CHECK(c.main.metadata_expire == 6 * 3600);
+  CHECK(c.warnings.empty());
+  CHECK(enabled_ids(c) == std::set<std::string>{"lambda2"});
+
+  const RepoConfig* l2 = c.find_repo("lambda2");
+  REQUIRE(l2);
+  CHECK(l2->baseurls == std::vector<std::string>{"https://rpm.lambci.org/lambda2/RPMS"});
+  CHECK(l2->gpgcheck);
+  CHECK(l2->origin == "<built-in>/repos.d/lambda2.repo:3");
+  CHECK(l2->metadata_expire == 6 * 3600);  // inherited from [main]
+  REQUIRE(l2->gpgkeys.size() == 1);
+  // The key URL resolves: the installed file, or else the built-in copy.
+  const std::string key_url = l2->gpgkeys[0];
+  CHECK(key_url == "file:///etc/yumda/RPM-GPG-KEY-lambci");
+  const std::string shipped = read_file(std::string(YUMDA_SOURCE_DIR) + "/repo-config/RPM-GPG-KEY-lambci");
+  if (path_exists("/etc/yumda/RPM-GPG-KEY-lambci")) {
+    CHECK_FALSE(builtin_key_for_url(key_url));
+  } else {
+    auto key = builtin_key_for_url(key_url);
+    REQUIRE(key);
+    CHECK(*key == shipped);
+    CHECK(key->find("-----BEGIN PGP PUBLIC KEY BLOCK-----") == 0);
+  }
+  CHECK_FALSE(builtin_key_for_url("file:///etc/yumda/yumda.conf"));  // not a key
+  CHECK_FALSE(builtin_key_for_url("file:///etc/yumda/../yumda/RPM-GPG-KEY-lambci"));
+  CHECK_FALSE(builtin_key_for_url("https://example.com/RPM-GPG-KEY-lambci"));
+
+  const RepoConfig* l1 = c.find_repo("lambda1");
+  REQUIRE(l1);
+  CHECK_FALSE(l1->enabled);
+  const RepoConfig* core = c.find_repo("amzn2-core");
+  REQUIRE(core);
+  CHECK_FALSE(core->enabled);
+  CHECK(core->priority == 10);
+  CHECK(core->mirrorlist == "http://amazonlinux.us-east-1.amazonaws.com/2/core/latest/x86_64/mirror.list");
+
+  // The stock repos can be turned on, and their region changed, without a file.
+  ScopedEnv region("YUMDA_VAR_awsregion", "eu-west-1");
+  o.repo_toggles = {{true, "amzn2-core"}};
+  Config c2 = load_config(o);
+  CHECK(enabled_ids(c2) == std::set<std::string>{"lambda2", "amzn2-core"});
+  CHECK(c2.find_repo("amzn2-core")->mirrorlist ==
+        "http://amazonlinux.eu-west-1.amazonaws.com/2/core/latest/x86_64/mirror.list");
+}
+
+TEST_CASE("config file choice: -c, then the system file, then built-in", "[config]") {
+  ConfDir d;
+  d.main("baseline=none\nreposdir=\n");
+  ConfigOptions o;
+  o.system_config = d.conf;
+  Config c = load_config(o);
+  CHECK(c.main.config_file == d.conf);
+  CHECK(c.main.baseline == "none");
+  CHECK(c.main.reposdir.empty());
+  CHECK(c.repos.empty());
+
+  o.config_file = d.dir + "/missing.conf";
+  CHECK_THAT(load_error(o), Catch::Contains("missing.conf does not exist (check -c)"));
+  o.config_file = kBuiltinConfig + std::string("/yumda.conf");  // explicit built-in, system file ignored
+  CHECK(load_config(o).main.config_file == kBuiltinConfig);
+}
+
+TEST_CASE("bad lines, keys and values are errors naming FILE:LINE", "[config]") {
+  ConfDir d;
+  d.main("gpgcheck=1\n");
+  auto err = [&](const std::string& repo_text) {
+    d.repo("x.repo", repo_text);
+    return load_error(d.options());
+  };
+  const std::string at = d.dir + "/repos.d/x.repo:";
+  CHECK_THAT(err("[x]\nbaseurl=file:///a\nenabled=maybe\n"), Catch::StartsWith(at + "3: enabled: bad boolean 'maybe'"));
+  CHECK_THAT(err("[x]\nbaseurl=file:///a\nbogus=1\n"), Catch::StartsWith(at + "3: bogus: unknown option in [x]"));
+  CHECK_THAT(err("[x]\nbaseurl=file:///a\npriority=0\n"), Catch::StartsWith(at + "3: priority: 0 is out of range"));
+  CHECK_THAT(err("[x]\nbaseurl=file:///a\nmetadata_expire=soon\n"),
+             Catch::StartsWith(at + "3: metadata_expire: bad duration 'soon'"));
+  CHECK_THAT(err("[x]\nbaseurl=/srv/repo\n"), Catch::StartsWith(at + "2: baseurl '/srv/repo' has no scheme") &&
+                                                  Catch::Contains("file:///"));
+  CHECK_THAT(err("[x]\nbaseurl=ftp://h/r\n"), Catch::Contains("unsupported scheme"));
+  CHECK_THAT(err("[x]\nbaseurl=https://$nosuchvar/r\n"),
+             Catch::StartsWith(at + "2: baseurl 'https://$nosuchvar/r' uses $nosuchvar, which is not defined") &&
+                 Catch::Contains(d.dir + "/vars/nosuchvar"));
+  CHECK_THAT(err("[x]\nname=x\n"), Catch::StartsWith(at + "1: repo 'x' has no baseurl or mirrorlist"));
+  CHECK_THAT(err("[x]\nbaseurl=file:///a\ngpgcheck=1\ngpgcheck=0\n"),
+             Catch::StartsWith(at + "4: 'gpgcheck' is already set at " + at + "3"));
+  CHECK_THAT(err("[x y]\nbaseurl=file:///a\n"), Catch::StartsWith(at + "1: bad repo id 'x y'"));
+  CHECK_THAT(err("[main]\ngpgcheck=0\n"), Catch::StartsWith(at + "1: [main] belongs in the config file"));
+  // A disabled repo's URLs are not checked until it is enabled (as dnf).
+  CHECK(err("[x]\nbaseurl=/srv/repo\nenabled=0\n").empty());
+
+  d.repo("x.repo", "");
+  d.main("gpgcheck=perhaps\n");
+  CHECK_THAT(load_error(d.options()), Catch::StartsWith(d.conf + ":2: gpgcheck: bad boolean"));
+  d.main("max_parallel_downloads=99\n");
+  CHECK_THAT(load_error(d.options()), Catch::StartsWith(d.conf + ":2: max_parallel_downloads: 99 is out of range"));
+  d.main("tsflags=noscripts\n");
+  CHECK_THAT(load_error(d.options()), Catch::StartsWith(d.conf + ":2: tsflags: unsupported flag 'noscripts'"));
+  d.main("frobnicate=1\n");
+  CHECK_THAT(load_error(d.options()), Catch::StartsWith(d.conf + ":2: frobnicate: unknown option in [main]"));
+
+  // yum options that do not matter to yumda load, and are reported.
+  d.main("debuglevel=2\ntsflags=nodocs\n");
+  Config c = load_config(d.options());
+  CHECK(c.main.nodocs);
+  REQUIRE(c.warnings.size() == 1);
+  CHECK_THAT(c.warnings[0], Catch::StartsWith(d.conf + ":2: 'debuglevel' is a yum/dnf option yumda does not use"));
+}
+
+TEST_CASE("duplicate repo ids name both places", "[config]") {
+  ConfDir d;
+  d.main("");
+  d.repo("a.repo", kRepoA);
+  d.repo("b.repo", "# again\n" + kRepoA);
+  CHECK(load_error(d.options()) == d.dir + "/repos.d/b.repo:2: repo id 'a' is already defined at " + d.dir +
+                                       "/repos.d/a.repo:1 (rename one or remove the copy)");
+}
+
+TEST_CASE("variables: built-in, vars/ dir, YUMDA_VAR_, --releasever", "[config]") {
+  ConfDir d;
+  d.main("arch=aarch64\nreleasever=7\ncachedir=" + d.dir + "/cache/$basearch\n");
+  d.repo("v.repo",
+         "[v-$releasever]\nname=V $releasever on $arch\n"
+         "baseurl=https://h/${releasever}/$basearch/$mirror_path\n  https://fallback/$releasever/\n"
+         "gpgkey=https://h/$flavour.key\n");
+  write_text(d.dir + "/vars/mirror_path", "from-file\nsecond line ignored\n");
+  write_text(d.dir + "/vars/flavour", "vanilla\n");
+  ScopedEnv e("YUMDA_VAR_flavour", "chocolate");  // the environment beats vars/
+
+  ConfigOptions o = d.options();
+  Config c = load_config(o);
+  REQUIRE(c.repos.size() == 1);
+  const RepoConfig& r = c.repos[0];
+  CHECK(r.id == "v-7");  // ids are expanded too (as dnf)
+  CHECK(r.name == "V 7 on aarch64");
+  CHECK(r.baseurls == std::vector<std::string>{"https://h/7/aarch64/from-file", "https://fallback/7/"});
+  CHECK(r.gpgkeys == std::vector<std::string>{"https://h/chocolate.key"});
+  CHECK(c.main.cachedir == d.dir + "/cache/aarch64");
+
+  o.releasever = "8";
+  o.arch = "x86_64";
+  c = load_config(o);
+  CHECK(c.repos[0].baseurls[0] == "https://h/8/x86_64/from-file");
+
+  // $releasever comes only from [main]/--releasever, so it cannot disagree.
+  write_text(d.dir + "/vars/releasever", "9\n");
+  CHECK_THAT(load_error(o), Catch::Contains("set releasever in [main] or with --releasever"));
+}
+
+TEST_CASE("several repo files: order, priorities, [main] defaults, setopt, enable/disable", "[config]") {
+  ConfDir d;
+  d.repo("b.repo", "[b1]\nbaseurl=file:///srv/b1\npriority=5\ngpgcheck=1\n\n[b2]\nbaseurl=file:///srv/b2\nenabled=0\n");
+  d.repo("a.repo", "[a]\nbaseurl=https://a.example/r, https://mirror.example/r\ncost=500\nexclude=foo*, bar\n");
+  d.repo("ignored.txt", "not a repo file [\n");
+  write_text(d.conf, "[main]\ngpgcheck=0\nmetadata_expire=1h\ntimeout=5\n\n[inmain]\nbaseurl=file:///srv/m\n");
+
+  ConfigOptions o = d.options();
+  Config c = load_config(o);
+  std::vector<std::string> order;
+  for (const auto& r : c.repos) order.push_back(r.id);
+  // The config file's own repos first, then *.repo files sorted by name.
+  CHECK(order == std::vector<std::string>{"inmain", "a", "b1", "b2"});
+  CHECK(enabled_ids(c) == std::set<std::string>{"inmain", "a", "b1"});
+  const RepoConfig* a = c.find_repo("a");
+  CHECK(a->baseurls == std::vector<std::string>{"https://a.example/r", "https://mirror.example/r"});
+  CHECK(a->priority == 99);
+  CHECK(a->cost == 500);
+  CHECK(a->excludepkgs == std::vector<std::string>{"foo*", "bar"});
+  CHECK_FALSE(a->gpgcheck);             // from [main]
+  CHECK(a->metadata_expire == 3600);    // from [main]
+  CHECK(a->timeout == 5);               // from [main]
+  CHECK(c.find_repo("b1")->priority == 5);
+  CHECK(c.find_repo("b1")->gpgcheck);   // its own value beats [main]
+
+  // Main-key --setopt applies before the repo files, so repos inherit it.
+  o.setopts = {"gpgcheck=1", "b*.priority=3", "a.enabled=0"};
+  c = load_config(o);
+  CHECK(c.find_repo("a")->gpgcheck);
+  CHECK_FALSE(c.find_repo("a")->enabled);
+  CHECK(c.find_repo("b1")->priority == 3);
+  CHECK(c.find_repo("b2")->priority == 3);
+  CHECK(c.main.gpgcheck);
+
+  // --enablerepo/--disablerepo apply in the order given.
+  o.setopts.clear();
+  o.repo_toggles = {{false, "*"}, {true, "b*"}, {false, "b1"}};
+  CHECK(enabled_ids(load_config(o)) == std::set<std::string>{"b2"});
+  o.repo_toggles = {{true, "b*"}, {false, "*"}, {true, "a"}};
+  CHECK(enabled_ids(load_config(o)) == std::set<std::string>{"a"});
+
+  // --repo: only those (then any --enablerepo adds to them).
+  o.repo_toggles.clear();
+  o.only_repos = {"b2"};
+  CHECK(enabled_ids(load_config(o)) == std::set<std::string>{"b2"});
+  o.repo_toggles = {{true, "a"}};
+  CHECK(enabled_ids(load_config(o)) == std::set<std::string>{"a", "b2"});
+
+  // Unknown ids: an error for enabling, a warning for disabling.
+  o.only_repos.clear();
+  o.repo_toggles = {{true, "nosuch"}};
+  CHECK_THAT(load_error(o), Catch::StartsWith("unknown repo 'nosuch' (repos: inmain, a, b1, b2)"));
+  o.repo_toggles = {{false, "nosuch"}};
+  CHECK(load_config(o).warnings == std::vector<std::string>{"--disablerepo nosuch: no repo matches"});
+  o.repo_toggles.clear();
+  o.setopts = {"nosuch.gpgcheck=1"};
+  CHECK_THAT(load_error(o), Catch::StartsWith("--setopt nosuch.gpgcheck=1: no repo matches 'nosuch'"));
+  o.setopts = {"a.gpgcheck=sometimes"};
+  CHECK_THAT(load_error(o), Catch::StartsWith("--setopt a.gpgcheck=sometimes: gpgcheck: bad boolean"));
+  o.setopts = {"justakey"};
+  CHECK_THAT(load_error(o), Catch::StartsWith("--setopt justakey: expected KEY=VALUE"));
+
+  // --setopt reposdir= applies before repo files are read: none are read.
+  o.setopts = {"reposdir="};
+  CHECK(enabled_ids(load_config(o)) == std::set<std::string>{"inmain"});
+}
+
+TEST_CASE("reposdir: relative to the config file, several, and the built-in one", "[config]") {
+  ConfDir d;
+  write_text(d.dir + "/one/x.repo", "[x]\nbaseurl=file:///x\n");
+  write_text(d.dir + "/two/y.repo", "[y]\nbaseurl=file:///y\n");
+  d.main("reposdir=one, " + d.dir + "/two ./missing\n");
+  Config c = load_config(d.options());
+  CHECK(c.main.reposdir == std::vector<std::string>{d.dir + "/one", d.dir + "/two", d.dir + "/missing"});
+  CHECK(enabled_ids(c) == std::set<std::string>{"x", "y"});
+  CHECK(c.warnings == std::vector<std::string>{"reposdir " + d.dir + "/missing does not exist"});
+
+  // A file config may use the built-in repos plus its own.
+  d.main("reposdir=<built-in>/repos.d one\n");
+  c = load_config(d.options());
+  CHECK(enabled_ids(c) == std::set<std::string>{"lambda2", "x"});
+}
+
+TEST_CASE("--repofrompath adds an enabled repo with gpgcheck off", "[config]") {
+  ConfDir d;
+  d.main("gpgcheck=1\nreposdir=\n");
+  ConfigOptions o = d.options();
+  o.repofrompath = {{"local", "some/dir"}, {"web", "https://example.com/repo"}};
+  Config c = load_config(o);
+  const RepoConfig* local = c.find_repo("local");
+  REQUIRE(local);
+  CHECK(local->enabled);
+  CHECK_FALSE(local->gpgcheck);
+  CHECK(local->baseurls ==
+        std::vector<std::string>{"file://" + (std::filesystem::current_path() / "some/dir").lexically_normal().string()});
+  CHECK(c.find_repo("web")->baseurls == std::vector<std::string>{"https://example.com/repo"});
+  CHECK(c.main.gpgcheck);
+
+  o.setopts = {"local.gpgcheck=1"};
+  CHECK(load_config(o).find_repo("local")->gpgcheck);
+
+  o.setopts.clear();
+  o.repofrompath = {{"x", "/a"}, {"x", "/b"}};
+  CHECK_THAT(load_error(o), Catch::StartsWith("--repofrompath x,/b: repo id 'x' is already defined at --repofrompath x,/a"));
+}
+
+TEST_CASE("the stock Amazon Linux 2 files load (yum-only keys are reported)", "[config]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string root = shared + "/fixtures/real/lc-eval-amzn2-rootfs/etc";
+  ConfDir d;
+  d.main("reposdir=" + root + "/yum.repos.d\n");
+  write_text(d.dir + "/vars/awsregion", "us-west-2\n");
+  write_text(d.dir + "/vars/awsdomain", "amazonaws.com\n");
+  write_text(d.dir + "/vars/product", "core\n");
+  Config c = load_config(d.options());
+  CHECK(enabled_ids(c) == std::set<std::string>{"amzn2-core", "amzn2extra-docker"});
+  CHECK(c.find_repo("amzn2-core")->mirrorlist ==
+        "http://amazonlinux.us-west-2.amazonaws.com/2/core/latest/x86_64/mirror.list");
+  CHECK(c.find_repo("amzn2-core")->metadata_expire == 300);
+  CHECK(c.find_repo("amzn2extra-docker")->priority == 10);
+  CHECK_FALSE(c.warnings.empty());  // mirrorlist_expire, report_instanceid
+
+  // AL2's yum.conf itself: yum-only keys load with warnings, the rest applies.
+  ConfigOptions o;
+  o.config_file = root + "/yum.conf";
+  o.system_config = "/nonexistent";
+  o.setopts = {"reposdir="};
+  c = load_config(o);
+  CHECK(c.main.timeout == 5);
+  CHECK(c.main.retries == 7);
+  CHECK_FALSE(c.main.gpgcheck);
+  CHECK(c.main.cachedir == "/var/cache/yum/x86_64/2");
+  CHECK(c.warnings.size() == 7);  // debuglevel logfile exactarch obsoletes plugins installonly_limit distroverpkg
+}
+
+// Same files, same options: the enabled repo set must match what dnf says.
+TEST_CASE("enabled repos agree with dnf repolist", "[config][dnf]") {
+  if (yumda::testing::run("command -v dnf >/dev/null 2>&1") != 0) {
+    WARN("skipped: dnf is not installed");
+    return;
+  }
+  ConfDir d;
+  d.main("gpgcheck=0\n");
+  d.repo("a.repo", "[a]\nname=a\nbaseurl=file:///srv/a\n[a2]\nname=a2\nbaseurl=file:///srv/a2\nenabled=0\n");
+  d.repo("b.repo", "[b]\nname=b\nbaseurl=file:///srv/b\nenabled=false\n[c]\nname=c\nbaseurl=file:///srv/c\n");
+  struct Case {
+    std::vector<std::pair<bool, std::string>> toggles;
+    std::vector<std::string> setopts;
+  };
+  std::vector<Case> cases = {{{}, {}},
+                             {{{true, "a2"}, {false, "c"}}, {}},
+                             {{{false, "*"}, {true, "b"}}, {}},
+                             {{}, {"a*.enabled=1", "c.enabled=0"}},
+                             {{{true, "*"}, {false, "a*"}}, {"b.enabled=0"}}};
+  for (const auto& cs : cases) {
+    ConfigOptions o = d.options();
+    o.repo_toggles = cs.toggles;
+    o.setopts = cs.setopts;
+    std::string cmd = "dnf -q -c " + d.conf + " --releasever=2 --setopt=reposdir=" + d.dir +
+                      "/repos.d --setopt=cachedir=" + d.dir + "/dnfcache";
+    for (const auto& [en, pat] : cs.toggles) cmd += (en ? " --enablerepo=" : " --disablerepo=") + pat;
+    for (const auto& s : cs.setopts) cmd += " --setopt=" + s;
+    cmd += " repolist --enabled 2>/dev/null > " + d.dir + "/dnf.out";
+    REQUIRE(yumda::testing::run(cmd) == 0);
+    std::istringstream out(read_file(d.dir + "/dnf.out"));
+    std::set<std::string> dnf_ids;
+    for (std::string line; std::getline(out, line);)
+      if (!line.empty() && line.rfind("repo id", 0) != 0) dnf_ids.insert(line.substr(0, line.find(' ')));
+    INFO(cmd);
+    CHECK(enabled_ids(load_config(o)) == dnf_ids);
+  }
+}
