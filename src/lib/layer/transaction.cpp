@@ -1,0 +1,336 @@
+// All-or-nothing changes to ROOT by journal. Everything is prepared under
+// ROOT/.yumda/txn/ (stage tree, removal list, new state), conflicts are checked,
+// then txn/COMMIT is written: before it ROOT is untouched, after it apply() is
+// re-runnable, so recover() can always finish a killed run. Every move into ROOT
+// goes through directory fds opened with O_NOFOLLOW, so a symlink in ROOT can
+// never redirect a write outside it.
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "layer/txn_hook.hpp"
+#include "yumda/error.hpp"
+#include "yumda/layer.hpp"
+
+namespace yumda {
+
+namespace detail {
+namespace {
+TxnStepHook g_hook = nullptr;
+}  // namespace
+void set_txn_step_hook(TxnStepHook hook) { g_hook = hook; }
+}  // namespace detail
+
+namespace {
+
+constexpr const char* kCommitName = "COMMIT";
+constexpr const char* kStateName = "installed.json";
+constexpr const char* kRemovalsName = "removals.json";
+
+struct StepCounter {
+  int n = 0;
+  void operator()() {
+    ++n;
+    if (detail::g_hook) detail::g_hook(n);
+  }
+};
+
+std::string join(const std::string& rel, const std::string& name) { return rel.empty() ? name : rel + "/" + name; }
+
+UniqueFd open_dir_at(int dirfd, const char* name) {
+  return UniqueFd(openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+UniqueFd open_dir(const std::string& path, const std::string& what) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) throw Error("cannot open " + what + " " + path + ": " + errno_text(errno));
+  return fd;
+}
+
+struct DirEntry {
+  std::string name;
+  mode_t mode;
+};
+
+// DIRFD's entries (lstat'ed), sorted by name so apply order is reproducible.
+std::vector<DirEntry> list_dir(int dirfd, const std::string& where) {
+  int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) throw Error("cannot read directory " + where + ": " + errno_text(errno));
+  DIR* d = fdopendir(dup_fd);
+  if (!d) {
+    int err = errno;
+    close(dup_fd);
+    throw Error("cannot read directory " + where + ": " + errno_text(err));
+  }
+  rewinddir(d);
+  std::vector<DirEntry> out;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      int err = errno;
+      closedir(d);
+      throw Error("cannot stat " + where + "/" + name + ": " + errno_text(err));
+    }
+    out.push_back({std::move(name), st.st_mode});
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
+
+const char* kind(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISLNK(m)) return "a symlink";
+  if (S_ISREG(m)) return "a file";
+  return "a special file";
+}
+
+// Walks the stage beside ROOT and refuses anything apply() could not do
+// cleanly. ROOT_FD is -1 below a directory ROOT does not have yet.
+void check_conflicts(int stage_fd, int root_fd, const std::string& rel, const std::string& root) {
+  for (const auto& e : list_dir(stage_fd, "staged " + (rel.empty() ? std::string(".") : rel))) {
+    std::string path = join(rel, e.name);
+    if (!S_ISDIR(e.mode) && !S_ISREG(e.mode) && !S_ISLNK(e.mode))
+      throw Error("cannot install " + path + ": staged entry is " + kind(e.mode) + " (only files, directories and symlinks go in a layer)");
+    struct stat st;
+    bool in_root = root_fd >= 0 && fstatat(root_fd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
+    if (S_ISDIR(e.mode)) {
+      if (in_root && !S_ISDIR(st.st_mode))
+        throw Error("cannot install directory " + path + ": " + root + "/" + path + " is " + kind(st.st_mode) +
+                    " in the layer (remove it, or the package that owns it, first)");
+      UniqueFd child_stage = open_dir_at(stage_fd, e.name.c_str());
+      if (!child_stage) throw Error("cannot open staged directory " + path + ": " + errno_text(errno));
+      UniqueFd child_root;
+      if (in_root) {
+        child_root = open_dir_at(root_fd, e.name.c_str());
+        if (!child_root) throw Error("cannot open " + root + "/" + path + ": " + errno_text(errno));
+      }
+      check_conflicts(child_stage.get(), child_root.get(), path, root);
+    } else if (in_root && S_ISDIR(st.st_mode)) {
+      throw Error("cannot install " + path + ": " + root + "/" + path +
+                  " is a directory in the layer (remove it, or the package that owns it, first)");
+    }
+  }
+}
+
+// Moves the stage into ROOT. Re-runnable: whatever was moved already is gone
+// from the stage, and a stage directory is removed only once it is empty.
+void apply_tree(int stage_fd, int root_fd, const std::string& rel, const std::string& root, StepCounter& step) {
+  for (const auto& e : list_dir(stage_fd, "staged " + (rel.empty() ? std::string(".") : rel))) {
+    std::string path = join(rel, e.name);
+    const char* name = e.name.c_str();
+    if (S_ISDIR(e.mode)) {
+      // 0700 while filling it, so a read-only directory can still receive entries.
+      if (mkdirat(root_fd, name, 0700) == 0)
+        step();
+      else if (errno != EEXIST)
+        throw Error("cannot create " + root + "/" + path + ": " + errno_text(errno));
+      UniqueFd child_root = open_dir_at(root_fd, name);
+      if (!child_root) throw Error("cannot open " + root + "/" + path + ": " + errno_text(errno) + " (not following a symlink)");
+      UniqueFd child_stage = open_dir_at(stage_fd, name);
+      if (!child_stage) throw Error("cannot open staged directory " + path + ": " + errno_text(errno));
+      fchmod(child_stage.get(), (e.mode & 07777) | 0700);
+      apply_tree(child_stage.get(), child_root.get(), path, root, step);
+      if (fchmod(child_root.get(), e.mode & 07777) != 0)
+        throw Error("cannot set the mode of " + root + "/" + path + ": " + errno_text(errno));
+      child_stage.reset();
+      if (unlinkat(stage_fd, name, AT_REMOVEDIR) != 0)
+        throw Error("cannot remove staged directory " + path + ": " + errno_text(errno));
+      step();
+    } else {
+      if (renameat(stage_fd, name, root_fd, name) != 0)
+        throw Error("cannot move " + path + " into " + root + ": " + errno_text(errno));
+      step();
+    }
+  }
+}
+
+// Opens the directory holding REL inside ROOT_FD, never through a symlink.
+// Returns an empty fd when a component is missing or is not a real directory.
+UniqueFd open_parent(int root_fd, const std::string& rel, std::string& leaf) {
+  UniqueFd cur(fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
+  size_t start = 0;
+  for (;;) {
+    size_t slash = rel.find('/', start);
+    if (slash == std::string::npos) {
+      leaf = rel.substr(start);
+      return cur;
+    }
+    std::string comp = rel.substr(start, slash - start);
+    cur = open_dir_at(cur.get(), comp.c_str());
+    if (!cur) return cur;
+    start = slash + 1;
+  }
+}
+
+void apply_removals(int root_fd, const std::vector<std::string>& removals, const std::string& root, StepCounter& step) {
+  // Deepest first (reverse byte order puts "a/b" before "a"), so a directory
+  // emptied by its own removals can go too.
+  std::vector<std::string> sorted = removals;
+  std::sort(sorted.rbegin(), sorted.rend());
+  for (const auto& rel : sorted) {
+    std::string leaf;
+    UniqueFd parent = open_parent(root_fd, rel, leaf);
+    if (!parent) continue;
+    struct stat st;
+    if (fstatat(parent.get(), leaf.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
+    if (S_ISDIR(st.st_mode)) {
+      if (unlinkat(parent.get(), leaf.c_str(), AT_REMOVEDIR) == 0)
+        step();
+      else if (errno != ENOTEMPTY && errno != EEXIST && errno != ENOENT)
+        throw Error("cannot remove " + root + "/" + rel + ": " + errno_text(errno));
+    } else if (unlinkat(parent.get(), leaf.c_str(), 0) == 0) {
+      step();
+    } else if (errno != ENOENT) {
+      throw Error("cannot remove " + root + "/" + rel + ": " + errno_text(errno));
+    }
+  }
+}
+
+void sync_dir(int fd, const std::string& path) {
+  if (fsync(fd) != 0) throw Error("cannot sync " + path + ": " + errno_text(errno));
+}
+
+// Everything after the commit point; safe to run any number of times.
+void apply_journal(const std::string& root, StepCounter& step) {
+  std::string meta = root + "/.yumda";
+  std::string txn = meta + "/txn";
+  UniqueFd root_fd = open_dir(root, "layer directory");
+  UniqueFd meta_fd = open_dir(meta, "layer state directory");
+  UniqueFd txn_fd = open_dir(txn, "transaction directory");
+
+  std::vector<std::string> removals;
+  std::string removals_path = txn + "/" + kRemovalsName;
+  if (path_exists(removals_path)) {
+    try {
+      removals = nlohmann::json::parse(read_file(removals_path)).get<std::vector<std::string>>();
+    } catch (const nlohmann::json::exception& e) {
+      throw Error("transaction journal " + removals_path + " is corrupt: " + e.what() +
+                  " (restore the layer from a backup or rebuild it)");
+    }
+  }
+  apply_removals(root_fd.get(), removals, root, step);
+
+  UniqueFd stage_fd = open_dir_at(txn_fd.get(), "stage");
+  if (stage_fd) {
+    apply_tree(stage_fd.get(), root_fd.get(), "", root, step);
+    stage_fd.reset();
+  }
+
+  // The state goes last: once it is in place, ROOT is the "after" layer.
+  if (renameat(txn_fd.get(), kStateName, meta_fd.get(), kStateName) == 0)
+    step();
+  else if (errno != ENOENT)
+    throw Error("cannot move the new layer state into " + meta + ": " + errno_text(errno));
+  // Make the moves durable before the journal that could replay them goes.
+  syncfs(root_fd.get());
+  if (unlinkat(txn_fd.get(), kCommitName, 0) == 0) {
+    step();
+    sync_dir(txn_fd.get(), txn);
+  }
+  txn_fd.reset();
+  remove_tree(txn);
+  step();
+}
+
+void check_relative(const std::string& rel) {
+  bool bad = rel.empty() || rel.front() == '/' || rel.back() == '/';
+  size_t start = 0;
+  while (!bad && start <= rel.size()) {
+    size_t slash = rel.find('/', start);
+    if (slash == std::string::npos) slash = rel.size();
+    std::string comp = rel.substr(start, slash - start);
+    if (comp.empty() || comp == "." || comp == "..") bad = true;
+    start = slash + 1;
+  }
+  if (bad) throw Error("refusing to remove '" + rel + "': not a plain path inside the layer");
+  if (rel == ".yumda" || rel.rfind(".yumda/", 0) == 0)
+    throw Error("refusing to remove '" + rel + "': it is yumda's own state");
+}
+
+}  // namespace
+
+LayerTransaction::LayerTransaction(const std::string& root)
+    : root_(root), txn_(root + "/.yumda/txn"), stage_(txn_ + "/stage") {
+  recover(root_);
+  make_dirs(stage_);
+}
+
+LayerTransaction::~LayerTransaction() {
+  if (committed_) return;  // past the commit point recover() must finish it
+  try {
+    remove_tree(txn_);
+  } catch (...) {
+    // Left for the next run's recover(), which deletes an uncommitted txn/.
+  }
+}
+
+void LayerTransaction::remove_paths(const std::vector<std::string>& paths) {
+  for (const auto& p : paths) {
+    check_relative(p);
+    removals_.push_back(p);
+  }
+}
+
+void LayerTransaction::commit(const LayerState& new_state) {
+  if (committed_) throw Error("transaction on " + root_ + " was already committed");
+  UniqueFd root_fd = open_dir(root_, "layer directory");
+  UniqueFd txn_fd = open_dir(txn_, "transaction directory");
+  UniqueFd stage_fd = open_dir(stage_, "staging directory");
+  struct stat st;
+  if (fstatat(stage_fd.get(), ".yumda", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    throw Error("a package ships /opt/.yumda, which would overwrite yumda's state in " + root_ +
+                " (remove that package from the request)");
+  check_conflicts(stage_fd.get(), root_fd.get(), "", root_);
+
+  // A path both removed and staged is an upgrade keeping the file: drop it
+  // from the removals, or a replay after a crash would delete the new copy.
+  std::set<std::string> removals;
+  for (const auto& p : removals_)
+    if (fstatat(stage_fd.get(), p.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) removals.insert(p);
+  stage_fd.reset();
+
+  write_file_atomic(txn_ + "/" + kRemovalsName,
+                    nlohmann::json(std::vector<std::string>(removals.begin(), removals.end())).dump() + "\n");
+  write_file_atomic(txn_ + "/" + kStateName, new_state.to_json());
+  // The staged file data must be on disk before the journal says "apply".
+  if (syncfs(txn_fd.get()) != 0) throw Error("cannot sync " + txn_ + ": " + errno_text(errno));
+
+  StepCounter step;
+  write_file_atomic(txn_ + "/" + kCommitName, "commit\n");
+  sync_dir(txn_fd.get(), txn_);
+  committed_ = true;  // the point of no return
+  step();
+  txn_fd.reset();
+  try {
+    apply_journal(root_, step);
+  } catch (const Error& e) {
+    throw Error(std::string(e.what()) + "; the change is committed: fix that and rerun yumda on " + root_ +
+                " to finish it");
+  }
+}
+
+void LayerTransaction::recover(const std::string& root) {
+  std::string txn = root + "/.yumda/txn";
+  if (!path_exists(txn)) return;
+  if (path_exists(txn + "/" + kCommitName)) {
+    StepCounter step;
+    try {
+      apply_journal(root, step);
+    } catch (const Error& e) {
+      throw Error("cannot finish the interrupted change to layer " + root + ": " + e.what());
+    }
+  } else {
+    remove_tree(txn);
+  }
+}
+
+}  // namespace yumda

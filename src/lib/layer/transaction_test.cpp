@@ -1,0 +1,333 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <random>
+
+#include "layer/txn_hook.hpp"
+#include "test_support.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/layer.hpp"
+
+using namespace yumda;
+using yumda::testing::ScratchDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+void put_file(const std::string& path, const std::string& text, mode_t mode = 0644) {
+  yumda::testing::write_text(path, text);
+  REQUIRE(chmod(path.c_str(), mode) == 0);
+}
+
+void put_link(const std::string& path, const std::string& target) {
+  fs::create_directories(fs::path(path).parent_path());
+  REQUIRE(symlink(target.c_str(), path.c_str()) == 0);
+}
+
+// Everything in ROOT a user could see: type, mode, content or target.
+// yumda's scratch (txn/, the lock) is left out; installed.json is in.
+std::map<std::string, std::string> listing(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
+    std::string rel = it->path().lexically_relative(root).string();
+    if (rel == ".yumda/txn" || rel == ".yumda/lock") {
+      it.disable_recursion_pending();
+      continue;
+    }
+    struct stat st;
+    REQUIRE(lstat(it->path().c_str(), &st) == 0);
+    char mode[16];
+    snprintf(mode, sizeof mode, "%o", st.st_mode);
+    std::string v = mode;
+    if (S_ISLNK(st.st_mode))
+      v += " -> " + fs::read_symlink(it->path()).string();
+    else if (S_ISREG(st.st_mode))
+      v += " " + read_file(it->path());
+    out[rel] = v;
+  }
+  return out;
+}
+
+LayerState state_with(const std::string& name) {
+  LayerState s;
+  InstalledPackage p;
+  p.nevra = {name, "", "1", "1", "noarch"};
+  s.packages().push_back(p);
+  return s;
+}
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// The "before" layer of the crash test: files in a few dirs, a symlink, state.
+void make_before(const std::string& root) {
+  for (int d = 0; d < 4; ++d)
+    for (int f = 0; f < 10; ++f)
+      put_file(root + "/lib" + std::to_string(d) + "/old" + std::to_string(f), "old " + std::to_string(d * 100 + f));
+  put_link(root + "/lib0/link", "old0");
+  put_file(root + "/bin/tool", "v1", 0755);
+  state_with("old").save(root);
+}
+
+// The change: 80 new or replaced files, new dirs with odd modes, symlinks
+// replaced, 15 removals, new state.
+void run_change(const std::string& root) {
+  LayerTransaction txn(root);
+  const std::string& s = txn.stage_dir();
+  for (int d = 0; d < 6; ++d)
+    for (int f = 0; f < 12; ++f)
+      put_file(s + "/lib" + std::to_string(d) + "/new" + std::to_string(f), "new " + std::to_string(d * 100 + f),
+               f % 3 == 0 ? 0755 : 0644);
+  put_file(s + "/bin/tool", "v2", 0755);
+  put_file(s + "/lib1/old3", "replaced", 0600);
+  put_link(s + "/lib0/link", "new0");
+  put_link(s + "/lib5/sub/deep/link", "../../new1");
+  REQUIRE(chmod((s + "/lib5/sub").c_str(), 0750) == 0);
+  std::vector<std::string> removals;
+  for (int f = 0; f < 10; ++f) removals.push_back("lib2/old" + std::to_string(f));
+  removals.push_back("lib2");
+  removals.push_back("lib1/old3");  // also staged: the new copy must survive
+  removals.push_back("lib3/old0");
+  removals.push_back("lib3/missing");
+  removals.push_back("lib1");  // not empty: stays
+  txn.remove_paths(removals);
+  txn.commit(state_with("new"));
+}
+
+int g_kill_at = -1;
+void kill_hook(int step) {
+  if (step == g_kill_at) raise(SIGKILL);
+}
+int g_steps = 0;
+void count_hook(int step) { g_steps = std::max(g_steps, step); }
+
+// Runs FN in a child; returns true when it was killed by SIGKILL.
+template <class Fn>
+bool run_child(Fn fn, int kill_after_us = -1) {
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    try {
+      fn();
+    } catch (...) {
+      _exit(2);
+    }
+    _exit(0);
+  }
+  if (kill_after_us >= 0) {
+    usleep(static_cast<useconds_t>(kill_after_us));
+    kill(pid, SIGKILL);
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  if (WIFEXITED(status)) REQUIRE(WEXITSTATUS(status) == 0);
+  return WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+}
+
+}  // namespace
+
+TEST_CASE("a committed transaction moves the stage in, removes, and writes the state", "[layer][txn]") {
+  ScratchDir dir;
+  std::string root = dir.path;
+  make_before(root);
+  run_change(root);
+  auto after = listing(root);
+  CHECK_FALSE(path_exists(root + "/.yumda/txn"));
+  CHECK(after.at("bin/tool") == "100755 v2");
+  CHECK(after.at("lib1/old3") == "100600 replaced");  // removed and staged: the new copy stays
+  CHECK(after.at("lib0/link") == "120777 -> new0");
+  CHECK(after.at("lib5/sub/deep/link") == "120777 -> ../../new1");
+  CHECK(after.at("lib5/sub") == "40750");
+  CHECK(after.at("lib4/new3") == "100755 new 403");
+  CHECK(after.at("lib4/new4") == "100644 new 404");
+  CHECK(after.at("lib0/old5") == "100644 old 5");  // untouched
+  CHECK(after.count("lib3/old0") == 0);
+  CHECK(after.count("lib2/old4") == 0);
+  CHECK(after.count("lib2/new0") == 1);  // lib2 was re-populated by the stage, so it stays
+  CHECK(after.count("lib1/old4") == 1);  // "lib1" removal: not empty, left
+  LayerState st = LayerState::load(root);
+  REQUIRE(st.packages().size() == 1);
+  CHECK(st.packages()[0].nevra.name == "new");
+}
+
+TEST_CASE("an uncommitted transaction leaves ROOT exactly as it was", "[layer][txn]") {
+  ScratchDir dir;
+  make_before(dir.path);
+  auto before = listing(dir.path);
+  {
+    LayerTransaction txn(dir.path);
+    put_file(txn.stage_dir() + "/bin/tool", "v2");
+    put_file(txn.stage_dir() + "/new/file", "x");
+    txn.remove_paths({"lib0/old1"});
+    CHECK(path_exists(dir.path + "/.yumda/txn/stage/new/file"));
+  }
+  CHECK(listing(dir.path) == before);
+  CHECK_FALSE(path_exists(dir.path + "/.yumda/txn"));
+}
+
+TEST_CASE("conflicts are refused before the commit point", "[layer][txn]") {
+  ScratchDir dir;
+  std::string root = dir.path + "/layer";
+  std::string outside = dir.path + "/outside";
+  make_before(root);
+  fs::create_directories(outside);
+  put_link(root + "/lib64", outside);
+  auto before = listing(root);
+
+  SECTION("a file where ROOT has a directory") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/a-new-file", "x");
+    put_file(txn.stage_dir() + "/lib0", "file over a dir");
+    std::string m = error_of([&] { txn.commit(state_with("new")); });
+    CHECK(m.find("cannot install lib0: " + root + "/lib0 is a directory in the layer") != std::string::npos);
+  }
+  SECTION("a directory where ROOT has a symlink (never followed)") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/lib64/libz.so", "x");
+    std::string m = error_of([&] { txn.commit(state_with("new")); });
+    CHECK(m.find("cannot install directory lib64: " + root + "/lib64 is a symlink") != std::string::npos);
+  }
+  SECTION("a directory where ROOT has a file") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/bin/tool/x", "x");
+    std::string m = error_of([&] { txn.commit(state_with("new")); });
+    CHECK(m.find("cannot install directory bin/tool: " + root + "/bin/tool is a file") != std::string::npos);
+  }
+  SECTION("a package shipping .yumda") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/.yumda/installed.json", "{}");
+    CHECK(error_of([&] { txn.commit(state_with("new")); }).find("/opt/.yumda") != std::string::npos);
+  }
+  CHECK(listing(root) == before);
+  CHECK_FALSE(path_exists(root + "/.yumda/txn"));
+  CHECK(fs::is_empty(outside));
+}
+
+TEST_CASE("removals never go through a symlink and refuse odd paths", "[layer][txn]") {
+  ScratchDir dir;
+  std::string root = dir.path + "/layer";
+  std::string outside = dir.path + "/outside";
+  make_before(root);
+  put_file(outside + "/precious", "keep me");
+  put_link(root + "/lib64", outside);
+  {
+    LayerTransaction txn(root);
+    CHECK(error_of([&] { txn.remove_paths({"../outside/precious"}); }).find("not a plain path") != std::string::npos);
+    CHECK(error_of([&] { txn.remove_paths({"/etc/passwd"}); }).find("not a plain path") != std::string::npos);
+    CHECK(error_of([&] { txn.remove_paths({".yumda/installed.json"}); }).find("yumda's own state") != std::string::npos);
+    txn.remove_paths({"lib64/precious", "lib64"});
+    txn.commit(state_with("new"));
+  }
+  CHECK(read_file(outside + "/precious") == "keep me");
+  CHECK_FALSE(path_exists(root + "/lib64"));  // the symlink itself was removed
+}
+
+TEST_CASE("recover() deletes an uncommitted journal and finishes a committed one", "[layer][txn]") {
+  ScratchDir dir;
+  make_before(dir.path);
+  auto before = listing(dir.path);
+  // Uncommitted leftovers (a run killed while staging).
+  put_file(dir.path + "/.yumda/txn/stage/bin/tool", "half");
+  LayerTransaction::recover(dir.path);
+  CHECK(listing(dir.path) == before);
+  CHECK_FALSE(path_exists(dir.path + "/.yumda/txn"));
+
+  // A run killed right after its commit point: recover() completes it.
+  g_kill_at = 1;
+  CHECK(run_child([&] {
+    detail::set_txn_step_hook(kill_hook);
+    run_change(dir.path);
+  }));
+  CHECK(listing(dir.path) == before);  // nothing applied yet...
+  CHECK(path_exists(dir.path + "/.yumda/txn/COMMIT"));
+  LayerTransaction::recover(dir.path);  // ...but it is committed
+  CHECK(listing(dir.path).at("bin/tool") == "100755 v2");
+  CHECK(LayerState::load(dir.path).find("new") != nullptr);
+  CHECK_FALSE(path_exists(dir.path + "/.yumda/txn"));
+  // A new transaction recovers too.
+  put_file(dir.path + "/.yumda/txn/stage/x", "uncommitted");
+  { LayerTransaction txn(dir.path); CHECK(fs::is_empty(txn.stage_dir())); }
+}
+
+TEST_CASE("kill -9 at any point leaves ROOT before or after, once recovered", "[layer][txn][crash]") {
+  // tmpfs when there is one: fsync there is free, and a kill -9 keeps the page
+  // cache either way, so the outcome does not depend on the filesystem.
+  TempDir dir(is_directory("/dev/shm") ? "/dev/shm" : fs::temp_directory_path().string(), "yumda-crash.");
+  std::string ref = dir.path() + "/ref";
+  make_before(ref);
+  auto before = listing(ref);
+  g_steps = 0;
+  detail::set_txn_step_hook(count_hook);
+  auto t0 = std::chrono::steady_clock::now();
+  run_change(ref);
+  auto took_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+  detail::set_txn_step_hook(nullptr);
+  auto after = listing(ref);
+  REQUIRE(before != after);
+  const int steps = g_steps;
+  REQUIRE(steps > 80);
+
+  int n_before = 0, n_after = 0, n_other = 0, n_killed = 0, trial = 0;
+  auto check_trial = [&](const std::string& root) {
+    LayerTransaction::recover(root);
+    auto got = listing(root);
+    if (got == before)
+      ++n_before;
+    else if (got == after)
+      ++n_after;
+    else
+      ++n_other;
+    CHECK(!path_exists(root + "/.yumda/txn"));
+    fs::remove_all(root);
+  };
+
+  // Deterministic: killed right after step K of the commit, for every K...
+  for (int k = 1; k <= steps; k += std::max(1, steps / 100)) {
+    std::string root = dir.path() + "/t" + std::to_string(trial++);
+    make_before(root);
+    g_kill_at = k;
+    if (run_child([&] { detail::set_txn_step_hook(kill_hook); run_change(root); })) ++n_killed;
+    check_trial(root);
+  }
+  // ...and killed again while recovering from such a kill.
+  for (int k = 2; k < steps; k += std::max(1, steps / 10)) {
+    std::string root = dir.path() + "/t" + std::to_string(trial++);
+    make_before(root);
+    g_kill_at = k;
+    if (run_child([&] { detail::set_txn_step_hook(kill_hook); run_change(root); })) ++n_killed;
+    g_kill_at = 3;
+    if (run_child([&] { detail::set_txn_step_hook(kill_hook); LayerTransaction::recover(root); })) ++n_killed;
+    check_trial(root);
+  }
+  // At random moments, staging included.
+  std::mt19937 rng(Catch::rngSeed());
+  std::uniform_int_distribution<long> when(0, static_cast<long>(took_us) * 3 / 2);
+  int n_random = 0;
+  while (trial < 200) {
+    std::string root = dir.path() + "/t" + std::to_string(trial++);
+    make_before(root);
+    if (run_child([&] { run_change(root); }, static_cast<int>(when(rng)))) ++n_killed;
+    ++n_random;
+    check_trial(root);
+  }
+  WARN("crash test: " << trial << " trials (" << n_random << " at random times over " << took_us
+                      << " us, the rest at fixed steps of " << steps << "), " << n_killed << " killed; ended before: "
+                      << n_before << ", after: " << n_after << ", neither: " << n_other);
+  CHECK(n_other == 0);
+  CHECK(n_before > 0);
+  CHECK(n_after > 0);
+}
