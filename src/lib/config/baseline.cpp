@@ -1,0 +1,163 @@
+#include "yumda/baseline.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+
+#include "config/builtin_data.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+namespace yumda {
+
+namespace {
+
+const std::string kDir = "baseline/";
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+std::string trim(std::string s) {
+  while (!s.empty() && is_space(s.back())) s.pop_back();
+  size_t b = 0;
+  while (b < s.size() && is_space(s[b])) ++b;
+  return s.substr(b);
+}
+
+// Calls FN(line, "SOURCE:LINE") for each line of TEXT.
+template <typename Fn>
+void for_each_line(const std::string& text, const std::string& source, Fn&& fn) {
+  size_t pos = 0;
+  int lineno = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    std::string line = text.substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    pos = nl == std::string::npos ? text.size() : nl + 1;
+    fn(line, source + ":" + std::to_string(++lineno));
+  }
+}
+
+bool valid_name_char(unsigned char c) { return std::isalnum(c) || std::string_view("._+-~^:").find(c) != std::string_view::npos; }
+
+bool regular_file(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string choices() {
+  std::string out;
+  for (const auto& n : builtin_baselines()) out += n + ", ";
+  return out + "none, or a file path";
+}
+
+}  // namespace
+
+Baseline parse_baseline(const std::string& text, const std::string& source) {
+  Baseline b;
+  b.source = source;
+  for_each_line(text, source, [&](std::string line, const std::string& where) {
+    line = trim(line.substr(0, line.find('#')));
+    if (line.empty()) return;
+    if (!std::all_of(line.begin(), line.end(), [](unsigned char c) { return valid_name_char(c); }))
+      throw UsageError(where + ": '" + line + "' is not a package name or NEVRA (one per line, e.g. glibc or " +
+                       "glibc-2.26-38.amzn2.x86_64)");
+    Nevra n;
+    if (parse_nevra(line, n) && std::isdigit(static_cast<unsigned char>(n.version[0])))
+      b.packages.push_back(BaselinePackage{n.name, n.evr(), n.arch});
+    else
+      b.packages.push_back(BaselinePackage{line, "", ""});
+  });
+  return b;
+}
+
+void parse_baseline_files(const std::string& text, const std::string& source, Baseline& baseline) {
+  for_each_line(text, source, [&](std::string line, const std::string& where) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (trim(line).empty() || trim(line)[0] == '#') return;
+    if (line[0] != '/')
+      throw UsageError(where + ": '" + line + "' is not an absolute path (write /" + line + ")");
+    if (size_t arrow = line.find(" -> "); arrow != std::string::npos) {
+      std::string link = line.substr(0, arrow), target = trim(line.substr(arrow + 4));
+      if (target.empty()) throw UsageError(where + ": symlink '" + link + "' has no target (write LINK -> TARGET)");
+      // A relative target is relative to the link's directory, as on disk.
+      std::filesystem::path t = target[0] == '/' ? std::filesystem::path(target)
+                                                 : std::filesystem::path(link).parent_path() / target;
+      baseline.symlinks.emplace_back(link, t.lexically_normal().string());
+      return;
+    }
+    if (line.back() == '/') return;  // a directory: only files are listed
+    baseline.files.push_back(line);
+  });
+  std::sort(baseline.files.begin(), baseline.files.end());
+  baseline.files.erase(std::unique(baseline.files.begin(), baseline.files.end()), baseline.files.end());
+}
+
+bool Baseline::has_file(const std::string& path) const {
+  std::string p = std::filesystem::path(path).lexically_normal().string();
+  for (int depth = 0; depth < 8; ++depth) {  // bounded: a symlink loop in the data must not hang us
+    if (std::binary_search(files.begin(), files.end(), p)) return true;
+    bool moved = false;
+    for (const auto& [link, target] : symlinks)
+      if (p.size() > link.size() && p.compare(0, link.size(), link) == 0 && p[link.size()] == '/') {
+        p = target + p.substr(link.size());
+        moved = true;
+        break;
+      }
+    if (!moved) return false;
+  }
+  return false;
+}
+
+bool Baseline::has_package(const std::string& name) const {
+  return std::any_of(packages.begin(), packages.end(), [&](const BaselinePackage& p) { return p.name == name; });
+}
+
+std::vector<std::string> builtin_baselines() {
+  std::vector<std::string> out;
+  for (const auto& f : builtin::files()) {
+    std::string_view p = f.path;
+    if (p.substr(0, kDir.size()) != kDir || p.size() <= kDir.size() + 4 || p.substr(p.size() - 4) != ".txt") continue;
+    std::string name(p.substr(kDir.size(), p.size() - kDir.size() - 4));
+    if (name.find('/') == std::string::npos && name.find('.') == std::string::npos) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+Baseline load_baseline(const std::string& name_or_file) {
+  if (name_or_file == "none") {
+    Baseline b;
+    b.source = "none";
+    return b;
+  }
+  if (!name_or_file.empty() && name_or_file.find('/') == std::string::npos && name_or_file.find('.') == std::string::npos) {
+    if (const auto* data = builtin::find(kDir + name_or_file + ".txt")) {
+      const std::string where = "<built-in>/" + kDir + name_or_file;
+      Baseline b = parse_baseline(std::string(*data), where + ".txt");
+      if (const auto* files = builtin::find(kDir + name_or_file + ".files.txt"))
+        parse_baseline_files(std::string(*files), where + ".files.txt", b);
+      b.source = name_or_file;
+      return b;
+    }
+  }
+  if (name_or_file.empty() || !regular_file(name_or_file))
+    throw UsageError("baseline '" + name_or_file + "' is neither a built-in baseline nor a readable file (choose " +
+                     choices() + ")");
+  std::string text;
+  try {
+    text = read_file(name_or_file);
+  } catch (const Error& e) {
+    throw UsageError(std::string(e.what()) + " (choose " + choices() + ")");
+  }
+  Baseline b = parse_baseline(text, name_or_file);
+  const std::string suffix = ".txt";
+  if (name_or_file.size() > suffix.size() &&
+      name_or_file.compare(name_or_file.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    std::string list = name_or_file.substr(0, name_or_file.size() - suffix.size()) + ".files.txt";
+    if (list != name_or_file && regular_file(list)) parse_baseline_files(read_file(list), list, b);
+  }
+  return b;
+}
+
+}  // namespace yumda

@@ -1,0 +1,139 @@
+#include <catch2/catch.hpp>
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include "test_support.hpp"
+#include "yumda/baseline.hpp"
+#include "yumda/error.hpp"
+
+using namespace yumda;
+using yumda::testing::ScratchDir;
+using yumda::testing::write_text;
+
+namespace {
+
+std::string load_error(const std::string& name) {
+  try {
+    load_baseline(name);
+  } catch (const UsageError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+const BaselinePackage* find(const Baseline& b, const std::string& name) {
+  for (const auto& p : b.packages)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+std::vector<std::string> lines_of(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);)
+    if (!l.empty()) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("baseline al2: the AL2 runtime's 44 packages and its files", "[baseline]") {
+  Baseline b = load_baseline("al2");
+  CHECK(b.source == "al2");
+  CHECK(b.packages.size() == 44);
+  const BaselinePackage* glibc = find(b, "glibc");
+  REQUIRE(glibc);
+  CHECK(glibc->evr == "2.26-38.amzn2");
+  CHECK(glibc->arch == "x86_64");
+  CHECK(b.has_package("nss-util"));
+  CHECK(b.has_package("glibc-all-langpacks"));
+  CHECK_FALSE(b.has_package("libcurl-devel"));
+
+  REQUIRE(b.files.size() > 3000);
+  CHECK(std::is_sorted(b.files.begin(), b.files.end()));
+  CHECK(std::all_of(b.files.begin(), b.files.end(), [](const std::string& f) { return f[0] == '/' && f.back() != '/'; }));
+  CHECK(b.has_file("/usr/lib64/libc.so.6"));
+  CHECK(b.has_file("/lib64/libc.so.6"));  // through the /lib64 -> usr/lib64 symlink
+  CHECK(b.has_file("/bin/sh"));
+  CHECK_FALSE(b.has_file("/usr/lib64"));  // a directory, not a file
+  CHECK_FALSE(b.has_file("/lib64"));
+  CHECK_FALSE(b.has_file("/lib64/libnot-in-the-runtime.so.1"));
+  CHECK_FALSE(b.has_file("/opt/lib/libc.so.6"));
+}
+
+TEST_CASE("built-in baselines match the fixtures they were taken from", "[baseline]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string dir = shared + "/fixtures/real/lambci/";
+  for (auto [name, file] : {std::pair{"al2", "docker-lambda_base_base-2_packages.txt"},
+                            std::pair{"al1", "docker-lambda_base_packages.txt"}}) {
+    INFO(name);
+    std::set<std::string> want, got;
+    for (const auto& l : lines_of(dir + file)) want.insert(l);
+    for (const auto& p : load_baseline(name).packages) got.insert(p.name + "-" + p.evr + "." + p.arch);
+    CHECK(got == want);
+  }
+  // Every non-directory entry of the listing, except the 4 usr-merge symlinks.
+  std::set<std::string> want;
+  for (const auto& l : lines_of(dir + "docker-lambda_base_base-2_fs.txt"))
+    if (l.back() != '/' && l.find('/') != std::string::npos) want.insert("/" + l);
+  Baseline b = load_baseline("al2");
+  CHECK(std::set<std::string>(b.files.begin(), b.files.end()) == want);
+  CHECK(b.symlinks.size() == 4);
+}
+
+TEST_CASE("baseline al1 and none", "[baseline]") {
+  Baseline al1 = load_baseline("al1");
+  CHECK(al1.packages.size() == 224);
+  CHECK(al1.has_package("ImageMagick"));
+  CHECK(al1.files.empty());
+  Baseline none = load_baseline("none");
+  CHECK(none.empty());
+  CHECK(none.source == "none");
+  CHECK(builtin_baselines() == std::vector<std::string>{"al1", "al2"});
+}
+
+TEST_CASE("baseline from a file, with names, NEVRAs and a file list", "[baseline]") {
+  ScratchDir d;
+  const std::string path = d.path + "/mine.txt";
+  write_text(path,
+             "# my runtime\n"
+             "glibc-all-langpacks\n"
+             "zlib-1.2.7-18.amzn2.x86_64   # trailing comment\n"
+             "\n"
+             "  openssl-libs-1:1.0.2k-19.amzn2.0.3\n"
+             "python3\n");
+  write_text(d.path + "/mine.files.txt", "# files\n/usr/lib64/libz.so.1\n/usr/share/doc/\n/lib64 -> usr/lib64\n");
+  Baseline b = load_baseline(path);
+  CHECK(b.source == path);
+  REQUIRE(b.packages.size() == 4);
+  CHECK(b.packages[0].name == "glibc-all-langpacks");  // a name, not glibc version "all"
+  CHECK(b.packages[0].evr.empty());
+  CHECK(b.packages[1].name == "zlib");
+  CHECK(b.packages[1].evr == "1.2.7-18.amzn2");
+  CHECK(b.packages[1].arch == "x86_64");
+  CHECK(b.packages[2].name == "openssl-libs");
+  CHECK(b.packages[2].evr == "1:1.0.2k-19.amzn2.0.3");
+  CHECK(b.packages[2].arch.empty());
+  CHECK(b.packages[3].name == "python3");
+  CHECK(b.files == std::vector<std::string>{"/usr/lib64/libz.so.1"});
+  CHECK(b.has_file("/lib64/libz.so.1"));
+
+  // A file named like a built-in baseline is reached with a path.
+  write_text(d.path + "/al2", "onlyme\n");
+  CHECK(load_baseline(d.path + "/al2").packages.size() == 1);
+}
+
+TEST_CASE("baseline errors: unknown name, bad lines", "[baseline]") {
+  CHECK(load_error("al3") ==
+        "baseline 'al3' is neither a built-in baseline nor a readable file (choose al1, al2, none, or a file path)");
+  CHECK_THAT(load_error("/nonexistent/base.txt"), Catch::StartsWith("baseline '/nonexistent/base.txt' is neither"));
+  CHECK_THAT(load_error(""), Catch::StartsWith("baseline '' is neither"));
+  ScratchDir d;
+  write_text(d.path + "/b.txt", "glibc\nperl(Foo) >= 1\n");
+  CHECK_THAT(load_error(d.path + "/b.txt"), Catch::StartsWith(d.path + "/b.txt:2: 'perl(Foo) >= 1' is not a package"));
+  write_text(d.path + "/b.txt", "glibc\n");
+  write_text(d.path + "/b.files.txt", "/ok\nrelative/path\n");
+  CHECK_THAT(load_error(d.path + "/b.txt"),
+             Catch::StartsWith(d.path + "/b.files.txt:2: 'relative/path' is not an absolute path"));
+}
