@@ -75,7 +75,7 @@ bool write_solv_cache(Repo* repo, const std::string& path, const std::string& ta
 void add_rpmmd_file(Repo* repo, const std::string& path, int flags, const std::string& repo_id) {
   UniqueFile fp(solv_xfopen(path.c_str(), "r"));
   if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
-  if (repo_add_rpmmd(repo, fp.get(), nullptr, flags | REPO_NO_INTERNALIZE) != 0)
+  if (repo_add_rpmmd(repo, fp.get(), nullptr, flags) != 0)
     throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) +
                 " (the metadata is damaged: run `yumda clean metadata`, or fix the repo)");
 }

@@ -1,0 +1,308 @@
+// Resolver behaviour on repos built on the fly with rpmbuild + createrepo_c.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <mutex>
+
+#include "test_support.hpp"
+#include "yumda/checksum.hpp"
+#include "yumda/error.hpp"
+#include "yumda/resolve.hpp"
+
+using namespace yumda;
+using namespace yumda::testing;
+
+namespace {
+
+std::string spec(const std::string& name, const std::string& version, const std::string& preamble = "",
+                 const std::string& epoch = "") {
+  std::string file = "/opt/" + name + "/" + name + ".txt";
+  std::string pre = preamble + (epoch.empty() ? "" : "\nEpoch: " + epoch);
+  return simple_spec(name, version, pre, "mkdir -p %{buildroot}/opt/" + name + "\necho " + name + " > %{buildroot}" + file,
+                     file);
+}
+
+// One repo with every package the tests below use, built once per run.
+struct BaseRepo {
+  ScratchDir dir;
+  std::string path = dir.path + "/repo";
+  BaseRepo() {
+    std::string work = dir.path + "/work";
+    auto add = [&](const std::string& s) { build_rpm(work, path, s); };
+    add(spec("app", "1.0", "Requires: libfoo"));
+    add(spec("libfoo", "1.0"));
+    add(spec("libfoo", "2.0"));
+    add(spec("epo", "2.0"));
+    add(spec("epo", "1.0", "", "1"));
+    add(spec("glibc", "2.26", "Provides: libc.so.6()(64bit)\nProvides: libc.so.6(GLIBC_2.17)(64bit)"));
+    add(spec("needs-glibc", "1.0", "Requires: libc.so.6(GLIBC_2.17)(64bit)\nRequires: glibc >= 2.17"));
+    add(spec("needs-libz", "1.0", "Requires: libz.so.1()(64bit)"));
+    add(spec("rich-app", "1.0", "Requires: (alt-a or alt-b)"));
+    add(spec("alt-a", "1.0"));
+    add(spec("alt-b", "1.0"));
+    add(spec("weak-app", "1.0", "Recommends: weak-extra"));
+    add(spec("weak-extra", "1.0"));
+    add(spec("filedep-app", "1.0", "Requires: /opt/file-provider/file-provider.txt"));
+    add(spec("file-provider", "1.0"));
+    add(spec("conf-a", "1.0", "Conflicts: conf-b"));
+    add(spec("conf-b", "1.0"));
+    add(spec("broken", "1.0", "Requires: does-not-exist"));
+    add(spec("glob-one", "1.0"));
+    add(spec("glob-two", "1.0"));
+    add(spec("provider-pkg", "1.0", "Provides: libcustom.so.4()(64bit)"));
+    add(spec("excluded-pkg", "1.0"));
+    createrepo(path);
+  }
+};
+
+const std::string& base_repo() {
+  static BaseRepo* repo = new BaseRepo();  // lives for the whole run (ScratchDir cleans at exit otherwise)
+  return repo->path;
+}
+
+RepoConfig local_repo(const std::string& id, const std::string& path, int priority = 99) {
+  RepoConfig rc;
+  rc.id = id;
+  rc.name = id;
+  rc.baseurls = {"file://" + path};
+  rc.priority = priority;
+  return rc;
+}
+
+struct Env {
+  ScratchDir cache;
+  Config config;
+  Baseline baseline;
+  std::vector<LayerPackage> layer;
+  Fetcher fetcher{FetchOptions{}};
+  Env() {
+    config.main.cachedir = cache.path;
+    config.repos.push_back(local_repo("base", base_repo()));
+  }
+  ResolveResult resolve(std::vector<std::string> specs, bool weak = false) {
+    Resolver r(config, baseline, layer, fetcher, false);
+    ResolveRequest req;
+    req.specs = std::move(specs);
+    req.install_weak_deps = weak;
+    return r.resolve(req);
+  }
+};
+
+std::vector<std::string> names(const ResolveResult& r) {
+  std::vector<std::string> out;
+  for (const auto& p : r.install) out.push_back(p.nevra.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+const PackageInfo* find(const ResolveResult& r, const std::string& name) {
+  for (const auto& p : r.install)
+    if (p.nevra.name == name) return &p;
+  return nullptr;
+}
+
+std::string error_of(Env& env, std::vector<std::string> specs) {
+  try {
+    env.resolve(std::move(specs));
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("resolve: a small closure, newest version, in install order, with full package info") {
+  Env env;
+  auto r = env.resolve({"app"});
+  REQUIRE(names(r) == std::vector<std::string>{"app", "libfoo"});
+  // the dependency comes first in install order
+  CHECK(r.install.front().nevra.name == "libfoo");
+  const PackageInfo* lib = find(r, "libfoo");
+  CHECK(lib->nevra.version == "2.0");
+  CHECK(lib->repo_id == "base");
+  CHECK(lib->location == "libfoo-2.0-1.noarch.rpm");
+  CHECK(lib->baseurls == std::vector<std::string>{"file://" + base_repo()});
+  CHECK(lib->checksum_type == "sha256");
+  CHECK(lib->checksum == file_digest(base_repo() + "/libfoo-2.0-1.noarch.rpm", "sha256"));
+  CHECK(lib->download_size == std::filesystem::file_size(base_repo() + "/libfoo-2.0-1.noarch.rpm"));
+  CHECK(lib->install_size > 0);
+  CHECK(lib->buildtime == 1700000000);
+  CHECK(lib->license == "MIT");
+  CHECK(lib->summary == "test package libfoo");
+  CHECK(lib->sourcerpm == "libfoo-2.0-1.src.rpm");
+  CHECK(std::count(lib->provides.begin(), lib->provides.end(), "libfoo = 2.0-1") == 1);
+  const PackageInfo* app = find(r, "app");
+  CHECK(std::count(app->requirements.begin(), app->requirements.end(), "libfoo") == 1);
+  CHECK(r.already_installed.empty());
+  CHECK(r.from_baseline.empty());
+}
+
+TEST_CASE("resolve: epochs win over versions, and name-version pins an older one") {
+  Env env;
+  auto r = env.resolve({"epo"});
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.epoch == "1");
+  CHECK(r.install[0].nevra.version == "1.0");
+  r = env.resolve({"libfoo-1.0"});
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.version == "1.0");
+  r = env.resolve({"libfoo < 2"});
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.version == "1.0");
+}
+
+TEST_CASE("resolve: a baseline package meets deps and is never installed") {
+  Env env;
+  CHECK(names(env.resolve({"needs-glibc"})) == std::vector<std::string>{"glibc", "needs-glibc"});
+  env.baseline.packages.push_back({"glibc", "2.26-1", "noarch"});
+  auto r = env.resolve({"needs-glibc"});
+  CHECK(names(r) == std::vector<std::string>{"needs-glibc"});
+  // asking for the runtime's own package installs nothing
+  r = env.resolve({"glibc"});
+  CHECK(r.install.empty());
+  CHECK(r.from_baseline == std::vector<std::string>{"glibc"});
+}
+
+TEST_CASE("resolve: an old baseline version is locked, so a newer requirement is a problem") {
+  Env env;
+  env.baseline.packages.push_back({"glibc", "2.10-1", ""});
+  std::string msg = error_of(env, {"needs-glibc"});
+  CHECK(msg.rfind("cannot resolve: ", 0) == 0);
+  CHECK(msg.find("needs-glibc") != std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+}
+
+TEST_CASE("resolve: a soname dep is met by the runtime's file list") {
+  Env env;
+  std::string msg = error_of(env, {"needs-libz"});
+  CHECK(msg.find("libz.so.1()(64bit)") != std::string::npos);
+  env.baseline.files = {"/usr/lib64/libz.so.1", "/bin/sh"};
+  auto r = env.resolve({"needs-libz"});
+  CHECK(names(r) == std::vector<std::string>{"needs-libz"});
+}
+
+TEST_CASE("resolve: packages the layer holds are not installed again") {
+  Env env;
+  LayerPackage lp;
+  lp.nevra = {"libfoo", "", "2.0", "1", "noarch"};
+  env.layer.push_back(lp);
+  auto r = env.resolve({"app"});
+  CHECK(names(r) == std::vector<std::string>{"app"});
+  r = env.resolve({"libfoo"});
+  CHECK(r.install.empty());
+  CHECK(r.already_installed == std::vector<std::string>{"libfoo"});
+  // a layer package unknown to the repos still counts, with its own provides
+  LayerPackage own;
+  own.nevra = {"homemade", "", "1", "1", "x86_64"};
+  own.provides = {"libfoo = 9.0-1"};
+  env.layer = {own};
+  CHECK(names(env.resolve({"app"})) == std::vector<std::string>{"app"});
+}
+
+TEST_CASE("resolve: unknown specs and unresolvable requests say what is wrong") {
+  Env env;
+  CHECK(error_of(env, {"app", "no-such-package"}) == "No match for argument: no-such-package");
+  std::string msg = error_of(env, {"broken"});
+  CHECK(msg.rfind("cannot resolve: ", 0) == 0);
+  CHECK(msg.find("does-not-exist") != std::string::npos);
+  CHECK(msg.find("broken") != std::string::npos);
+  msg = error_of(env, {"conf-a", "conf-b"});
+  CHECK(msg.find("conf-a") != std::string::npos);
+  CHECK(msg.find("conf-b") != std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+}
+
+TEST_CASE("resolve: rich deps pick one alternative") {
+  Env env;
+  auto n = names(env.resolve({"rich-app"}));
+  REQUIRE(n.size() == 2);
+  CHECK((n[0] == "alt-a" || n[0] == "alt-b"));
+  LayerPackage lp;
+  lp.nevra = {"alt-b", "", "1.0", "1", "noarch"};
+  env.layer.push_back(lp);
+  CHECK(names(env.resolve({"rich-app"})) == std::vector<std::string>{"rich-app"});
+}
+
+TEST_CASE("resolve: weak deps only with install_weak_deps") {
+  Env env;
+  CHECK(names(env.resolve({"weak-app"})) == std::vector<std::string>{"weak-app"});
+  CHECK(names(env.resolve({"weak-app"}, true)) == std::vector<std::string>{"weak-app", "weak-extra"});
+}
+
+TEST_CASE("resolve: file paths, as specs and as deps, use filelists") {
+  Env env;
+  auto r = env.resolve({"/opt/file-provider/file-provider.txt"});
+  CHECK(names(r) == std::vector<std::string>{"file-provider"});
+  r = env.resolve({"filedep-app"});
+  CHECK(names(r) == std::vector<std::string>{"file-provider", "filedep-app"});
+  CHECK(error_of(env, {"/opt/nowhere"}) == "No match for argument: /opt/nowhere");
+}
+
+TEST_CASE("resolve: globs and provides") {
+  Env env;
+  CHECK(names(env.resolve({"glob-*"})) == std::vector<std::string>{"glob-one", "glob-two"});
+  CHECK(names(env.resolve({"libcustom.so.4()(64bit)"})) == std::vector<std::string>{"provider-pkg"});
+}
+
+TEST_CASE("resolve: excludepkgs hides packages, from a repo and from [main]") {
+  Env env;
+  CHECK(names(env.resolve({"excluded-pkg"})) == std::vector<std::string>{"excluded-pkg"});
+  env.config.repos[0].excludepkgs = {"excluded-*"};
+  CHECK(error_of(env, {"excluded-pkg"}) == "No match for argument: excluded-pkg");
+  env.config.repos[0].excludepkgs.clear();
+  env.config.main.excludepkgs = {"libfoo"};
+  CHECK(error_of(env, {"app"}).find("libfoo") != std::string::npos);
+  env.config.main.excludepkgs.clear();
+  env.config.repos[0].includepkgs = {"glob-*"};
+  CHECK(error_of(env, {"app"}) == "No match for argument: app");
+}
+
+TEST_CASE("resolve: the lower priority number wins over a newer version") {
+  ScratchDir dir;
+  build_rpm(dir.path + "/w", dir.path + "/old", spec("prio-pkg", "1.0"));
+  build_rpm(dir.path + "/w", dir.path + "/new", spec("prio-pkg", "2.0"));
+  createrepo(dir.path + "/old");
+  createrepo(dir.path + "/new");
+  Env env;
+  env.config.repos = {local_repo("new", dir.path + "/new", 50), local_repo("old", dir.path + "/old", 10)};
+  auto r = env.resolve({"prio-pkg"});
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.version == "1.0");
+  CHECK(r.install[0].repo_id == "old");
+  env.config.repos[1].priority = 99;
+  r = env.resolve({"prio-pkg"});
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.version == "2.0");
+}
+
+TEST_CASE("resolve: available lists packages newest first per name") {
+  Env env;
+  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  auto all = r.available("libfoo");
+  REQUIRE(all.size() == 2);
+  CHECK(all[0].nevra.version == "2.0");
+  CHECK(all[1].nevra.version == "1.0");
+  CHECK(r.available("glob-*").size() == 2);
+  CHECK(r.available().size() > 20);
+}
+
+TEST_CASE("resolve: a skip_if_unavailable repo that is missing is skipped with a warning") {
+  struct Recorder : Reporter {
+    std::vector<std::string> warnings;
+    void warning(const std::string& m) override { warnings.push_back(m); }
+  } rec;
+  Env env;
+  env.config.repos.push_back(local_repo("gone", env.cache.path + "/nothing-here"));
+  {
+    Resolver r(env.config, env.baseline, env.layer, env.fetcher, false, rec);
+    ResolveRequest req{{"app"}, false};
+    CHECK_THROWS_WITH(r.resolve(req), Catch::Contains("repo gone") && Catch::Contains("skip_if_unavailable=1"));
+  }
+  env.config.repos.back().skip_if_unavailable = true;
+  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false, rec);
+  ResolveRequest req{{"app"}, false};
+  CHECK(r.resolve(req).install.size() == 2);
+  REQUIRE(rec.warnings.size() == 1);
+  CHECK(rec.warnings[0].find("gone") != std::string::npos);
+}
