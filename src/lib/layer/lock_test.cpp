@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "test_support.hpp"
+#include "layer/layer_test_util.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/layer.hpp"
@@ -16,17 +16,9 @@
 using namespace yumda;
 using yumda::testing::ScratchDir;
 using yumda::testing::write_text;
+using yumda::testing::error_of;
 
 namespace {
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // A child that takes the lock, says so on a pipe, and holds it until its
 // stdin pipe closes (or HOLD_MS pass).

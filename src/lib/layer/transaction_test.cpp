@@ -11,49 +11,23 @@
 #include <random>
 
 #include "layer/txn_hook.hpp"
-#include "test_support.hpp"
+#include "layer/layer_test_util.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/layer.hpp"
 
 using namespace yumda;
 using yumda::testing::ScratchDir;
+using yumda::testing::error_of;
+using yumda::testing::put_file;
+using yumda::testing::put_link;
 namespace fs = std::filesystem;
 
 namespace {
 
-void put_file(const std::string& path, const std::string& text, mode_t mode = 0644) {
-  yumda::testing::write_text(path, text);
-  REQUIRE(chmod(path.c_str(), mode) == 0);
-}
-
-void put_link(const std::string& path, const std::string& target) {
-  fs::create_directories(fs::path(path).parent_path());
-  REQUIRE(symlink(target.c_str(), path.c_str()) == 0);
-}
-
-// Everything in ROOT a user could see: type, mode, content or target.
 // yumda's scratch (txn/, the lock) is left out; installed.json is in.
 std::map<std::string, std::string> listing(const std::string& root) {
-  std::map<std::string, std::string> out;
-  for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
-    std::string rel = it->path().lexically_relative(root).string();
-    if (rel == ".yumda/txn" || rel == ".yumda/lock") {
-      it.disable_recursion_pending();
-      continue;
-    }
-    struct stat st;
-    REQUIRE(lstat(it->path().c_str(), &st) == 0);
-    char mode[16];
-    snprintf(mode, sizeof mode, "%o", st.st_mode);
-    std::string v = mode;
-    if (S_ISLNK(st.st_mode))
-      v += " -> " + fs::read_symlink(it->path()).string();
-    else if (S_ISREG(st.st_mode))
-      v += " " + read_file(it->path());
-    out[rel] = v;
-  }
-  return out;
+  return yumda::testing::listing(root, {".yumda/txn", ".yumda/lock"});
 }
 
 LayerState state_with(const std::string& name) {
@@ -62,15 +36,6 @@ LayerState state_with(const std::string& name) {
   p.nevra = {name, "", "1", "1", "noarch"};
   s.packages().push_back(p);
   return s;
-}
-
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // The "before" layer of the crash test: files in a few dirs, a symlink, state.
