@@ -2,6 +2,7 @@
 // land, with /opt stripped; nothing is ever written outside the directory.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -11,7 +12,10 @@
 namespace yumda {
 
 struct ExtractOptions {
-  bool nodocs = false;  // skip %doc files and man/info pages
+  bool nodocs = false;  // skip %doc files and /opt/share/{man,info,doc}/ pages
+  // Names the package that already owns a path in STAGE_DIR (relative path, "bin/git"),
+  // for conflict messages; unset or "" gives "an earlier package".
+  std::function<std::string(const std::string& path)> owner_of;
 };
 
 struct ExtractedFile {
@@ -24,12 +28,18 @@ struct ExtractResult {
   std::vector<ExtractedFile> files;  // every entry written, directories included
   size_t skipped_outside_opt = 0;    // payload entries not under /opt/
   size_t dropped_setid = 0;          // files whose setuid/setgid bits were dropped
+  size_t skipped_docs = 0;           // doc files left out because of nodocs
 };
 
 // Extracts RPM_PATH (header already read into INFO) into STAGE_DIR. Existing
 // content of STAGE_DIR is kept (several packages share it). Hostile entries
 // (.., absolute escapes, symlinked parents, devices, fifos) are refused with an
-// Error naming the package and the entry; nothing outside STAGE_DIR is touched.
+// Error naming the package and the entry; nothing outside STAGE_DIR is touched,
+// and nothing is written through a symlink. A path another package already put
+// in STAGE_DIR is fine when both agree (same file content, same symlink target,
+// both directories); otherwise it is an Error naming both packages. %ghost
+// files are not created; setuid/setgid bits are dropped (Lambda runs
+// unprivileged). Source packages are refused.
 ExtractResult extract_rpm(const std::string& rpm_path, const RpmHeaderInfo& info, const std::string& stage_dir,
                           const ExtractOptions& options, Reporter& reporter = null_reporter());
 

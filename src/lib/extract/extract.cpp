@@ -1,0 +1,443 @@
+// Unpacks an RPM's cpio payload into the staging directory with libarchive.
+//
+// Safety model: every write is made relative to a directory fd that was
+// opened inside STAGE_DIR without following any symlink (openat2 with
+// RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS, or an O_NOFOLLOW walk), and the final
+// component is created with linkat/symlinkat/mkdirat, which never follow it.
+// Names with ".." are refused outright. So whatever the payload holds, nothing
+// lands outside STAGE_DIR.
+#include "yumda/extract.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <unordered_map>
+#include <utility>
+
+#include "extract/payload.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+namespace yumda {
+
+namespace detail {
+namespace {
+
+struct ArchiveFreer {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+using ArchiveOwner = std::unique_ptr<archive, ArchiveFreer>;
+
+// libarchive pulls the payload through this, from the fd's current position.
+struct ReadState {
+  int fd;
+  std::vector<char> buf = std::vector<char>(1 << 16);
+};
+
+la_ssize_t read_payload(archive* a, void* data, const void** out) {
+  auto* st = static_cast<ReadState*>(data);
+  for (;;) {
+    ssize_t n = read(st->fd, st->buf.data(), st->buf.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      archive_set_error(a, errno, "%s", errno_text(errno).c_str());
+      return -1;
+    }
+    *out = st->buf.data();
+    return n;
+  }
+}
+
+std::string join(const std::vector<std::string>& parts, size_t begin, size_t end) {
+  std::string out;
+  for (size_t i = begin; i < end; ++i) {
+    if (!out.empty()) out += '/';
+    out += parts[i];
+  }
+  return out;
+}
+
+struct Timestamp {
+  time_t sec = 0;
+  long nsec = 0;
+};
+
+// One place a regular file's content ends up (several for a hardlink set).
+struct FileTarget {
+  UniqueFd parent;
+  std::string name;  // last component
+  std::string rel;   // relative to STAGE_DIR
+};
+
+// A temporary file in STAGE_DIR, removed when the owner goes away.
+struct TempFile {
+  int dir = -1;
+  std::string name;
+  TempFile() = default;
+  TempFile(TempFile&& o) noexcept : dir(std::exchange(o.dir, -1)), name(std::move(o.name)) {}
+  TempFile& operator=(TempFile&& o) noexcept {
+    if (this != &o) {
+      remove();
+      dir = std::exchange(o.dir, -1);
+      name = std::move(o.name);
+    }
+    return *this;
+  }
+  ~TempFile() { remove(); }
+  void remove() {
+    if (dir >= 0) unlinkat(dir, name.c_str(), 0);
+    dir = -1;
+  }
+};
+
+// A regular file's content, written to a temporary file in STAGE_DIR first and
+// then linked to its name(s): hardlink sets in cpio carry their data with the
+// last link, so a set can only be placed once the whole archive has been read.
+struct PendingFile {
+  TempFile tmp;
+  UniqueFd fd;
+  uint32_t mode = 0;
+  uint64_t size = 0;
+  Timestamp mtime;
+  std::vector<FileTarget> targets;
+};
+
+class Extractor {
+ public:
+  Extractor(const PayloadSource& source, const std::string& stage_dir, const ExtractOptions& options)
+      : source_(source), options_(options) {
+    root_.reset(open(stage_dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!root_) throw Error("cannot open the staging directory " + stage_dir + ": " + errno_text(errno));
+    if (source.info)
+      for (const RpmFileEntry& f : source.info->files) header_files_.emplace(f.path, &f);
+  }
+
+  ExtractResult run(int fd) {
+    ArchiveOwner a(archive_read_new());
+    if (!a) throw Error("out of memory starting libarchive");
+    // Only the compressors rpm writes: filter_all would also accept lrzip/lzop
+    // etc. by running external programs on untrusted data.
+    archive_read_support_filter_gzip(a.get());
+    archive_read_support_filter_bzip2(a.get());
+    archive_read_support_filter_xz(a.get());
+    archive_read_support_filter_lzma(a.get());
+    archive_read_support_filter_zstd(a.get());
+    archive_read_support_format_cpio(a.get());
+    ReadState state{fd};
+    if (archive_read_open(a.get(), &state, nullptr, read_payload, nullptr) != ARCHIVE_OK)
+      fail_archive(a.get(), "its payload is not a cpio archive rpm can write");
+    for (;;) {
+      check_interrupt();
+      archive_entry* entry = nullptr;
+      int r = archive_read_next_header(a.get(), &entry);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) fail_archive(a.get(), "its payload cannot be read");
+      handle_entry(a.get(), entry);
+    }
+    for (auto& [name, pending] : sets_) place_file(pending);
+    sets_.clear();
+    return std::move(result_);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw Error("package " + source_.package + ": " + what); }
+  [[noreturn]] void fail_archive(archive* a, const std::string& what) const {
+    const char* msg = archive_error_string(a);
+    fail(what + " (" + (msg ? msg : "libarchive error") + ")");
+  }
+
+  std::string owner(const std::string& rel) const {
+    std::string o = options_.owner_of ? options_.owner_of(rel) : "";
+    return o.empty() ? "an earlier package" : "package " + o;
+  }
+  [[noreturn]] void conflict(const std::string& rel, const std::string& what) const {
+    throw Error(what + " /opt/" + rel + " conflicts between " + owner(rel) + " and package " + source_.package);
+  }
+
+  // "./opt/bin/git" -> {"opt","bin","git"}; ".." anywhere is hostile.
+  std::vector<std::string> split_name(const std::string& raw) const {
+    std::vector<std::string> parts;
+    size_t pos = 0;
+    while (pos <= raw.size()) {
+      size_t end = raw.find('/', pos);
+      if (end == std::string::npos) end = raw.size();
+      std::string part = raw.substr(pos, end - pos);
+      if (part == "..") fail("entry " + raw + " has a '..' component; refusing to extract it");
+      if (!part.empty() && part != ".") parts.push_back(std::move(part));
+      pos = end + 1;
+    }
+    return parts;
+  }
+
+  // Opens (creating as needed) the directory made of PARTS[0..n) under the
+  // stage root, never following a symlink. DISPLAY names the entry in errors.
+  UniqueFd open_dir(const std::vector<std::string>& parts, size_t n, const std::string& display) {
+    if (n == 0) return UniqueFd(fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
+    std::string rel = join(parts, 0, n);
+    open_how how{};
+    how.flags = O_DIRECTORY | O_RDONLY | O_CLOEXEC;
+    how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
+    long fd = syscall(SYS_openat2, root_.get(), rel.c_str(), &how, sizeof how);
+    if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+    // Missing directories, old kernels (ENOSYS) and seccomp filters (EPERM)
+    // all take the walk, which also says precisely what is in the way.
+    UniqueFd cur(fcntl(root_.get(), F_DUPFD_CLOEXEC, 0));
+    for (size_t i = 0; i < n; ++i) {
+      const char* comp = parts[i].c_str();
+      int next = openat(cur.get(), comp, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      if (next < 0 && errno == ENOENT) {
+        if (mkdirat(cur.get(), comp, 0755) != 0 && errno != EEXIST)
+          fail("cannot create /opt/" + join(parts, 0, i + 1) + ": " + errno_text(errno));
+        next = openat(cur.get(), comp, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+      }
+      if (next < 0) {
+        int err = errno;
+        std::string sub = join(parts, 0, i + 1);
+        struct stat st;
+        if ((err == ELOOP || err == ENOTDIR) && fstatat(cur.get(), comp, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+          if (S_ISLNK(st.st_mode))
+            fail("entry " + display + " goes through the symlink /opt/" + sub +
+                 "; refusing to write through symlinks");
+          conflict(sub, "directory");
+        }
+        fail("cannot open /opt/" + sub + ": " + errno_text(err));
+      }
+      cur.reset(next);
+    }
+    return cur;
+  }
+
+  const RpmFileEntry* header_entry(const std::vector<std::string>& parts) const {
+    auto it = header_files_.find("/" + join(parts, 0, parts.size()));
+    return it == header_files_.end() ? nullptr : it->second;
+  }
+
+  void handle_entry(archive* a, archive_entry* entry) {
+    const char* raw_name = archive_entry_pathname(entry);
+    if (!raw_name) fail("an entry of its payload has no name");
+    const std::string raw = raw_name;
+    std::vector<std::string> parts = split_name(raw);
+    const std::string display = "/" + join(parts, 0, parts.size());
+    const bool lands = source_.keep_top.empty() || (!parts.empty() && parts[0] == source_.keep_top);
+    if (!lands) {
+      if (!parts.empty()) ++result_.skipped_outside_opt;
+      return;
+    }
+    std::vector<std::string> rel_parts(parts.begin() + (source_.keep_top.empty() ? 0 : 1), parts.end());
+    if (rel_parts.empty()) return;  // /opt itself: that is STAGE_DIR
+
+    const char* hardlink = archive_entry_hardlink(entry);
+    const mode_t type = archive_entry_filetype(entry);
+    if (!hardlink && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
+      const char* kind = type == AE_IFIFO ? "a fifo" : type == AE_IFSOCK ? "a socket" : "a device node";
+      fail("entry " + display + " is " + kind + ", which a Lambda layer cannot hold");
+    }
+
+    bool keep = true;
+    if (const RpmFileEntry* h = header_entry(parts)) {
+      if (h->ghost) keep = false;
+      if (options_.nodocs && h->doc) {
+        keep = false;
+        ++result_.skipped_docs;
+      }
+    }
+    const std::string rel = join(rel_parts, 0, rel_parts.size());
+    if (hardlink) {
+      add_link(a, entry, hardlink, rel_parts, rel, display, keep);
+      return;
+    }
+    if (type == AE_IFREG && archive_entry_nlink(entry) > 1) {
+      // First link of a set: its data may only come with a later link.
+      PendingFile pending = start_file(a, entry);
+      if (keep) pending.targets.push_back(target(rel_parts, rel, display));
+      sets_.insert_or_assign(raw, std::move(pending));
+      return;
+    }
+    if (!keep) return;
+    if (type == AE_IFDIR) return make_directory(entry, rel_parts, rel, display);
+    if (type == AE_IFLNK) return make_symlink(entry, rel_parts, rel, display);
+    PendingFile pending = start_file(a, entry);
+    pending.targets.push_back(target(rel_parts, rel, display));
+    place_file(pending);
+  }
+
+  FileTarget target(const std::vector<std::string>& rel_parts, const std::string& rel, const std::string& display) {
+    return FileTarget{open_dir(rel_parts, rel_parts.size() - 1, display), rel_parts.back(), rel};
+  }
+
+  void add_link(archive* a, archive_entry* entry, const std::string& hardlink, const std::vector<std::string>& rel_parts,
+                const std::string& rel, const std::string& display, bool keep) {
+    split_name(hardlink);  // refuses ".." in the link target too
+    auto it = sets_.find(hardlink);
+    if (it == sets_.end()) {
+      // The first link did not land (outside /opt): this one stands alone.
+      if (!keep) return;
+      PendingFile pending = start_file(a, entry);
+      pending.targets.push_back(target(rel_parts, rel, display));
+      place_file(pending);
+      return;
+    }
+    PendingFile& pending = it->second;
+    if (archive_entry_size(entry) > 0) write_data(a, entry, pending);
+    if (keep) pending.targets.push_back(target(rel_parts, rel, display));
+  }
+
+  PendingFile start_file(archive* a, archive_entry* entry) {
+    PendingFile p;
+    for (int attempt = 0;; ++attempt) {
+      std::string name = ".yumda-extract-" + std::to_string(getpid()) + "-" + std::to_string(tmp_counter_++);
+      p.fd.reset(openat(root_.get(), name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600));
+      if (p.fd) {
+        p.tmp.dir = root_.get();
+        p.tmp.name = std::move(name);
+        break;
+      }
+      if (errno != EEXIST || attempt > 100) fail("cannot create a file in the staging directory: " + errno_text(errno));
+    }
+    uint32_t mode = archive_entry_perm(entry) & 07777;
+    if (mode & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
+    p.mode = mode & 01777;
+    p.mtime = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
+    write_data(a, entry, p);
+    return p;
+  }
+
+  void write_data(archive* a, archive_entry* entry, PendingFile& p) {
+    const std::string display = archive_entry_pathname(entry);
+    if (ftruncate(p.fd.get(), 0) != 0) fail("cannot write " + display + ": " + errno_text(errno));
+    uint64_t end = 0;
+    for (;;) {
+      const void* buf = nullptr;
+      size_t len = 0;
+      la_int64_t offset = 0;
+      int r = archive_read_data_block(a, &buf, &len, &offset);
+      if (r == ARCHIVE_EOF) break;
+      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) fail_archive(a, "cannot read the data of " + display);
+      const char* data = static_cast<const char*>(buf);
+      size_t done = 0;
+      while (done < len) {
+        ssize_t n = pwrite(p.fd.get(), data + done, len - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
+        done += static_cast<size_t>(n);
+      }
+      end = std::max<uint64_t>(end, static_cast<uint64_t>(offset) + len);
+    }
+    const la_int64_t declared = archive_entry_size(entry);
+    if (declared > 0 && end < static_cast<uint64_t>(declared) && ftruncate(p.fd.get(), declared) != 0)
+      fail("cannot write " + display + ": " + errno_text(errno));
+    p.size = std::max<uint64_t>(end, declared > 0 ? static_cast<uint64_t>(declared) : 0);
+  }
+
+  // Same bytes? Used when another package already put a file at the path.
+  static bool same_content(int a_fd, int b_fd) {
+    struct stat sa, sb;
+    if (fstat(a_fd, &sa) != 0 || fstat(b_fd, &sb) != 0 || sa.st_size != sb.st_size) return false;
+    std::vector<char> ba(1 << 16), bb(1 << 16);
+    for (off_t off = 0; off < sa.st_size;) {
+      ssize_t na = pread(a_fd, ba.data(), ba.size(), off);
+      ssize_t nb = pread(b_fd, bb.data(), bb.size(), off);
+      if (na <= 0 || na != nb || memcmp(ba.data(), bb.data(), static_cast<size_t>(na)) != 0) return false;
+      off += na;
+    }
+    return true;
+  }
+
+  void place_file(PendingFile& p) {
+    if (fchmod(p.fd.get(), p.mode) != 0) fail("cannot set the mode of a file: " + errno_text(errno));
+    const timespec times[2] = {{p.mtime.sec, p.mtime.nsec}, {p.mtime.sec, p.mtime.nsec}};
+    futimens(p.fd.get(), times);
+    for (FileTarget& t : p.targets) {
+      if (linkat(root_.get(), p.tmp.name.c_str(), t.parent.get(), t.name.c_str(), 0) != 0) {
+        if (errno != EEXIST) fail("cannot create /opt/" + t.rel + ": " + errno_text(errno));
+        struct stat st;
+        if (fstatat(t.parent.get(), t.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+          fail("cannot inspect /opt/" + t.rel + ": " + errno_text(errno));
+        if (!S_ISREG(st.st_mode)) conflict(t.rel, "file");
+        UniqueFd existing(openat(t.parent.get(), t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        if (!existing || !same_content(p.fd.get(), existing.get())) conflict(t.rel, "file");
+      }
+      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size});
+    }
+  }
+
+  void make_directory(archive_entry* entry, const std::vector<std::string>& rel_parts, const std::string& rel,
+                      const std::string& display) {
+    UniqueFd parent = open_dir(rel_parts, rel_parts.size() - 1, display);
+    const char* name = rel_parts.back().c_str();
+    const uint32_t mode = (archive_entry_perm(entry) & 0777) | 0700;  // we must be able to write into it
+    if (mkdirat(parent.get(), name, mode) != 0 && errno != EEXIST)
+      fail("cannot create /opt/" + rel + ": " + errno_text(errno));
+    UniqueFd dir(openat(parent.get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!dir) conflict(rel, "directory");  // a file or symlink from another package is there
+    fchmod(dir.get(), mode);
+    result_.files.push_back({rel, S_IFDIR | mode, 0});
+  }
+
+  void make_symlink(archive_entry* entry, const std::vector<std::string>& rel_parts, const std::string& rel,
+                    const std::string& display) {
+    const char* target = archive_entry_symlink(entry);
+    if (!target || !*target) fail("symlink " + display + " has no target");
+    UniqueFd parent = open_dir(rel_parts, rel_parts.size() - 1, display);
+    const char* name = rel_parts.back().c_str();
+    if (symlinkat(target, parent.get(), name) != 0) {
+      if (errno != EEXIST) fail("cannot create /opt/" + rel + ": " + errno_text(errno));
+      std::string existing(4096, '\0');
+      ssize_t n = readlinkat(parent.get(), name, existing.data(), existing.size());
+      if (n < 0 || existing.compare(0, static_cast<size_t>(n), target) != 0 ||
+          static_cast<size_t>(n) != strlen(target))
+        conflict(rel, "symlink");
+    }
+    const timespec times[2] = {{archive_entry_mtime(entry), 0}, {archive_entry_mtime(entry), 0}};
+    utimensat(parent.get(), name, times, AT_SYMLINK_NOFOLLOW);
+    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target)});
+  }
+
+  const PayloadSource& source_;
+  const ExtractOptions& options_;
+  UniqueFd root_;  // declared before sets_: their temp files are unlinked through it
+  std::unordered_map<std::string, const RpmFileEntry*> header_files_;
+  std::map<std::string, PendingFile> sets_;  // hardlink sets by the first link's archive name
+  unsigned long tmp_counter_ = 0;
+  ExtractResult result_;
+};
+
+}  // namespace
+
+ExtractResult extract_payload_fd(int fd, const PayloadSource& source, const std::string& stage_dir,
+                                 const ExtractOptions& options) {
+  Extractor extractor(source, stage_dir, options);
+  return extractor.run(fd);
+}
+
+}  // namespace detail
+
+ExtractResult extract_rpm(const std::string& rpm_path, const RpmHeaderInfo& info, const std::string& stage_dir,
+                          const ExtractOptions& options, Reporter& reporter) {
+  (void)reporter;  // the caller reports skipped_outside_opt once per package
+  const std::string label = info.nevra.str();
+  if (info.is_source)
+    throw Error("package " + label + " (" + rpm_path + ") is a source package; only binary RPMs can go in a layer");
+  if (!info.payload_format.empty() && info.payload_format != "cpio")
+    throw Error("package " + label + " has a " + info.payload_format + " payload; only cpio payloads are supported");
+  UniqueFd fd(open(rpm_path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw Error("cannot open " + rpm_path + ": " + errno_text(errno));
+  if (lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) < 0)
+    throw Error("cannot read " + rpm_path + ": " + errno_text(errno));
+  make_dirs(stage_dir);
+  detail::PayloadSource source;
+  source.package = label;
+  source.info = &info;
+  return detail::extract_payload_fd(fd.get(), source, stage_dir, options);
+}
+
+}  // namespace yumda

@@ -1,0 +1,21 @@
+// Internal: extracting a cpio payload stream (any compression libarchive
+// detects) into a staging directory. extract_rpm() is a thin wrapper; tests
+// feed raw cpio files through here too.
+#pragma once
+#include <string>
+
+#include "yumda/extract.hpp"
+
+namespace yumda::detail {
+
+struct PayloadSource {
+  std::string package;       // names the package in messages ("hello-2.0-1.x86_64")
+  std::string keep_top = "opt";  // only entries under this top directory land, with it stripped
+  const RpmHeaderInfo* info = nullptr;  // %ghost / %doc flags by path; may be null
+};
+
+// Reads the payload from FD's current position to its end.
+ExtractResult extract_payload_fd(int fd, const PayloadSource& source, const std::string& stage_dir,
+                                 const ExtractOptions& options);
+
+}  // namespace yumda::detail

@@ -1,0 +1,181 @@
+// Reads an RPM's header with librpm. The lead and the signature header are
+// skipped by hand (their layout is fixed), so no rpmts, keyring or rpmdb is
+// involved and nothing is verified here: that is verify.hpp's job.
+#include "yumda/rpm_file.hpp"
+
+#include <fcntl.h>
+#include <rpm/header.h>
+#include <rpm/rpmfiles.h>
+#include <rpm/rpmio.h>
+#include <rpm/rpmtag.h>
+#include <rpm/rpmtd.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstring>
+
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+namespace yumda {
+
+namespace {
+
+struct FdCloser {
+  void operator()(FD_t fd) const { Fclose(fd); }
+};
+using FdOwner = std::unique_ptr<std::remove_pointer_t<FD_t>, FdCloser>;
+struct HeaderFreer {
+  void operator()(Header h) const { headerFree(h); }
+};
+using HeaderOwner = std::unique_ptr<std::remove_pointer_t<Header>, HeaderFreer>;
+struct FilesFreer {
+  void operator()(rpmfiles f) const { rpmfilesFree(f); }
+};
+using FilesOwner = std::unique_ptr<std::remove_pointer_t<rpmfiles>, FilesFreer>;
+struct TdFreer {
+  void operator()(rpmtd td) const {
+    rpmtdFreeData(td);
+    rpmtdFree(td);
+  }
+};
+using TdOwner = std::unique_ptr<std::remove_pointer_t<rpmtd>, TdFreer>;
+
+constexpr size_t kLeadSize = 96;
+constexpr uint32_t kMaxHeaderBytes = 256u << 20;  // rpm's own limit
+
+uint32_t be32(const unsigned char* p) {
+  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
+}
+
+void read_exact(int fd, void* buf, size_t len, uint64_t offset, const std::string& path) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = pread(fd, static_cast<char*>(buf) + done, len - done, static_cast<off_t>(offset + done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw Error("cannot read " + path + ": " + errno_text(errno));
+    if (n == 0) throw Error(path + " is not an RPM package (it is truncated)");
+    done += static_cast<size_t>(n);
+  }
+}
+
+// Offset of the main header: lead, then the signature header padded to 8.
+uint64_t main_header_offset(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw Error("cannot open " + path + ": " + errno_text(errno));
+  std::array<unsigned char, kLeadSize + 16> buf{};
+  read_exact(fd.get(), buf.data(), buf.size(), 0, path);
+  static const unsigned char lead_magic[] = {0xed, 0xab, 0xee, 0xdb};
+  static const unsigned char header_magic[] = {0x8e, 0xad, 0xe8, 0x01};
+  if (memcmp(buf.data(), lead_magic, 4) != 0) throw Error(path + " is not an RPM package (no RPM lead)");
+  const unsigned char* sig = buf.data() + kLeadSize;
+  if (memcmp(sig, header_magic, 4) != 0) throw Error(path + " is not an RPM package (no signature header)");
+  uint64_t il = be32(sig + 8), dl = be32(sig + 12);
+  if (il > 0xffff || dl > kMaxHeaderBytes) throw Error(path + " is not an RPM package (signature header too large)");
+  uint64_t sig_size = 16 + il * 16 + dl;
+  return kLeadSize + ((sig_size + 7) & ~uint64_t{7});
+}
+
+std::string tag_string(Header h, rpmTagVal tag) {
+  const char* s = headerGetString(h, tag);
+  return s ? s : "";
+}
+
+// First element of a string or string-array tag (the *PROG tags are either).
+std::string first_string(Header h, rpmTagVal tag) {
+  TdOwner td(rpmtdNew());
+  if (!headerGet(h, tag, td.get(), HEADERGET_MINMEM)) return "";
+  rpmtdInit(td.get());
+  if (rpmtdNext(td.get()) < 0) return "";
+  const char* s = rpmtdGetString(td.get());
+  return s ? s : "";
+}
+
+bool is_shell(const std::string& prog) {
+  std::string base = prog.substr(prog.rfind('/') + 1);
+  return prog.empty() || base == "sh" || base == "bash" || base == "dash";
+}
+
+void add_script(Header h, rpmTagVal body_tag, rpmTagVal prog_tag, std::vector<std::string>& out) {
+  std::string body = tag_string(h, body_tag);
+  // Only shell bodies: "%post -p /sbin/ldconfig" or Lua scriptlets are not scripts a layer can replay.
+  if (!body.empty() && is_shell(first_string(h, prog_tag))) out.push_back(body);
+}
+
+// rpm leaves the compressor tag out of uncompressed payloads (and very old
+// packages leave it out of gzip ones), so look at the payload's magic instead.
+std::string sniff_compressor(const std::string& path, uint64_t offset) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  unsigned char m[6] = {};
+  if (!fd || pread(fd.get(), m, sizeof m, static_cast<off_t>(offset)) != static_cast<ssize_t>(sizeof m)) return "";
+  if (m[0] == 0x1f && m[1] == 0x8b) return "gzip";
+  if (memcmp(m, "\xfd" "7zXZ", 5) == 0) return "xz";
+  if (memcmp(m, "BZh", 3) == 0) return "bzip2";
+  if (m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd) return "zstd";
+  if (m[0] == 0x5d && m[1] == 0x00 && m[2] == 0x00) return "lzma";
+  return "";
+}
+
+bool is_doc_path(const std::string& path) {
+  return path.starts_with("/opt/share/man/") || path.starts_with("/opt/share/info/") ||
+         path.starts_with("/opt/share/doc/");
+}
+
+}  // namespace
+
+RpmHeaderInfo read_rpm_header(const std::string& path) {
+  const uint64_t header_offset = main_header_offset(path);
+  FdOwner fd(Fopen(path.c_str(), "r.ufdio"));
+  if (!fd || Ferror(fd.get())) throw Error("cannot open " + path + ": " + (fd ? Fstrerror(fd.get()) : "unknown error"));
+  if (Fseek(fd.get(), static_cast<off_t>(header_offset), SEEK_SET) < 0)
+    throw Error(path + " is not an RPM package (truncated after the signature header)");
+  HeaderOwner h(headerRead(fd.get(), HEADER_MAGIC_YES));
+  if (!h) throw Error(path + " is not an RPM package (its header cannot be read)");
+  off_t pos = Ftell(fd.get());
+  if (pos < 0) throw Error("cannot read " + path + ": " + Fstrerror(fd.get()));
+
+  RpmHeaderInfo info;
+  info.payload_offset = static_cast<uint64_t>(pos);
+  info.nevra.name = tag_string(h.get(), RPMTAG_NAME);
+  if (headerIsEntry(h.get(), RPMTAG_EPOCH)) info.nevra.epoch = std::to_string(headerGetNumber(h.get(), RPMTAG_EPOCH));
+  info.nevra.version = tag_string(h.get(), RPMTAG_VERSION);
+  info.nevra.release = tag_string(h.get(), RPMTAG_RELEASE);
+  info.nevra.arch = tag_string(h.get(), RPMTAG_ARCH);
+  if (info.nevra.name.empty() || info.nevra.version.empty())
+    throw Error(path + " is not a usable RPM package (its header has no name or version)");
+  info.is_source = headerIsSource(h.get());
+  if (info.is_source) info.nevra.arch = headerIsEntry(h.get(), RPMTAG_NOSOURCE) ? "nosrc" : "src";
+  info.buildtime = headerGetNumber(h.get(), RPMTAG_BUILDTIME);
+  info.license = tag_string(h.get(), RPMTAG_LICENSE);
+  info.payload_compressor = headerIsEntry(h.get(), RPMTAG_PAYLOADCOMPRESSOR)
+                                ? tag_string(h.get(), RPMTAG_PAYLOADCOMPRESSOR)
+                                : sniff_compressor(path, info.payload_offset);
+  if (info.payload_compressor == "identity") info.payload_compressor.clear();
+  info.payload_format = headerIsEntry(h.get(), RPMTAG_PAYLOADFORMAT) ? tag_string(h.get(), RPMTAG_PAYLOADFORMAT)
+                                                                      : "cpio";
+
+  FilesOwner files(rpmfilesNew(nullptr, h.get(), RPMTAG_BASENAMES, RPMFI_FLAGS_QUERY));
+  if (files) {
+    const int count = static_cast<int>(rpmfilesFC(files.get()));
+    info.files.reserve(static_cast<size_t>(count));
+    for (int i = 0; i < count; ++i) {
+      RpmFileEntry e;
+      char* fn = rpmfilesFN(files.get(), i);
+      e.path = fn ? fn : "";
+      free(fn);
+      e.mode = rpmfilesFMode(files.get(), i);
+      e.size = rpmfilesFSize(files.get(), i);
+      if (const char* link = rpmfilesFLink(files.get(), i)) e.link_target = link;
+      rpmfileAttrs flags = rpmfilesFFlags(files.get(), i);
+      e.ghost = flags & RPMFILE_GHOST;
+      e.doc = (flags & RPMFILE_DOC) || is_doc_path(e.path);
+      e.config = flags & RPMFILE_CONFIG;
+      info.files.push_back(std::move(e));
+    }
+  }
+  add_script(h.get(), RPMTAG_POSTIN, RPMTAG_POSTINPROG, info.post_scripts);
+  add_script(h.get(), RPMTAG_POSTTRANS, RPMTAG_POSTTRANSPROG, info.post_scripts);
+  return info;
+}
+
+}  // namespace yumda
