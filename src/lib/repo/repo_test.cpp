@@ -1,0 +1,503 @@
+// Repo metadata: repomd parsing, the cache, checksum checks, compressions,
+// sqlite-only repos, the solv cache, and http(s) via the Fetcher.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "repo/solv.hpp"
+#include "test_support.hpp"
+#include "yumda/checksum.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/repo.hpp"
+
+using namespace yumda;
+using namespace yumda::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Recorder : Reporter {
+  std::vector<std::string> infos, warnings;
+  void info(const std::string& m) override { infos.push_back(m); }
+  void warning(const std::string& m) override { warnings.push_back(m); }
+  int count(const std::string& needle) const {
+    int n = 0;
+    for (const auto& m : infos) n += m.find(needle) != std::string::npos;
+    return n;
+  }
+};
+
+std::string pkg_spec(const std::string& name, const std::string& version, const std::string& preamble = "") {
+  std::string file = "/opt/" + name + "/data.txt";
+  return simple_spec(name, version, preamble, "mkdir -p %{buildroot}/opt/" + name + "\necho x > %{buildroot}" + file,
+                     file);
+}
+
+// A directory of RPMs built once per run; copy it to make repos.
+const std::string& rpms_dir() {
+  static ScratchDir* dir = [] {
+    auto* d = new ScratchDir();
+    build_rpm(d->path + "/w", d->path + "/rpms", pkg_spec("alpha", "1.0", "Requires: beta >= 2"));
+    build_rpm(d->path + "/w", d->path + "/rpms", pkg_spec("beta", "2.0", "Provides: libbeta.so.1()(64bit)"));
+    return d;
+  }();
+  static std::string path = dir->path + "/rpms";
+  return path;
+}
+
+std::string make_repo(const std::string& parent, const std::string& flags = "") {
+  std::string repo = parent + "/repo";
+  fs::create_directories(repo);
+  for (auto& e : fs::directory_iterator(rpms_dir())) fs::copy_file(e.path(), repo + "/" + e.path().filename().string());
+  createrepo(repo, flags);
+  return repo;
+}
+
+RepoConfig repo_config(const std::string& id, const std::string& url) {
+  RepoConfig rc;
+  rc.id = id;
+  rc.baseurls = {url};
+  return rc;
+}
+
+std::vector<std::string> solvable_names(s_Repo* repo) {
+  std::vector<std::string> out;
+  Id p;
+  Solvable* s;
+  FOR_REPO_SOLVABLES(repo, p, s) out.push_back(pool_id2str(repo->pool, s->name));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::string> requires_of(s_Repo* repo, const std::string& name) {
+  std::vector<std::string> out;
+  Id p;
+  Solvable* s;
+  FOR_REPO_SOLVABLES(repo, p, s) {
+    if (name != pool_id2str(repo->pool, s->name) || !s->solv_requires) continue;
+    for (Id* dp = repo->idarraydata + s->solv_requires; *dp; ++dp)
+      if (*dp != SOLVABLE_PREREQMARKER) out.push_back(pool_dep2str(repo->pool, *dp));
+  }
+  return out;
+}
+
+bool has_file(s_Repo* repo, const std::string& path) {
+  Dataiterator di;
+  dataiterator_init(&di, repo->pool, repo, 0, SOLVABLE_FILELIST, path.c_str(), SEARCH_STRING | SEARCH_FILES);
+  bool found = dataiterator_step(&di) != 0;
+  dataiterator_free(&di);
+  return found;
+}
+
+// Loads REPO_DIR (file://) into a fresh pool; returns the package names.
+struct Loaded {
+  yumda::Pool pool{"x86_64"};
+  s_Repo* repo = nullptr;
+};
+
+void load(Loaded& l, const MainConfig& main, const RepoConfig& rc, bool filelists, Reporter& rep) {
+  Fetcher fetcher{FetchOptions{}};
+  RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, filelists, rep);
+  l.repo = load_repo(l.pool, md, rc, main.cachedir, filelists, rep);
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// python3's http.server on a free loopback port, stopped with the owner.
+struct HttpServer {
+  pid_t pid = -1;
+  int port = 0;
+  explicit HttpServer(const std::string& dir) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    bind(s, reinterpret_cast<sockaddr*>(&a), len);
+    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    port = ntohs(a.sin_port);
+    close(s);
+    pid = fork();
+    if (pid == 0) {
+      int devnull = open("/dev/null", O_WRONLY);
+      dup2(devnull, 1);
+      dup2(devnull, 2);
+      execlp("python3", "python3", "-m", "http.server", std::to_string(port).c_str(), "--bind", "127.0.0.1",
+             "--directory", dir.c_str(), nullptr);
+      _exit(127);
+    }
+    for (int i = 0; i < 100; ++i) {  // wait until it accepts
+      int c = socket(AF_INET, SOCK_STREAM, 0);
+      a.sin_port = htons(static_cast<uint16_t>(port));
+      bool up = connect(c, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+      close(c);
+      if (up) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  ~HttpServer() { stop(); }
+  void stop() {
+    if (pid > 0) {
+      kill(pid, SIGTERM);
+      waitpid(pid, nullptr, 0);
+      pid = -1;
+    }
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port) + "/repo"; }
+};
+
+FetchOptions quick_fetch() {
+  FetchOptions o;
+  o.retries = 0;
+  o.timeout = 5;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("parse_repomd: records with checksum, location, size; open-checksum ignored") {
+  std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<repomd xmlns="http://linux.duke.edu/metadata/repo" xmlns:rpm="http://linux.duke.edu/metadata/rpm">
+  <revision>1700000000</revision>
+  <data type="primary">
+    <checksum type="sha256">aaaa</checksum>
+    <open-checksum type="sha256">bbbb</open-checksum>
+    <location href="repodata/aaaa-primary.xml.zst"/>
+    <timestamp>1700000001</timestamp>
+    <size>123</size>
+    <open-size>456</open-size>
+  </data>
+  <data type="primary_db">
+    <open-checksum type="sha1">dddd</open-checksum>
+    <checksum type="sha">cccc</checksum>
+    <location href="repodata/cccc-primary.sqlite.bz2"/>
+    <size>789</size>
+  </data>
+</repomd>)";
+  Repomd md = parse_repomd(xml, "test repomd.xml");
+  CHECK(md.revision == "1700000000");
+  REQUIRE(md.records.size() == 2);
+  const RepomdRecord* p = md.find("primary");
+  REQUIRE(p);
+  CHECK(p->checksum_type == "sha256");
+  CHECK(p->checksum == "aaaa");
+  CHECK(p->location == "repodata/aaaa-primary.xml.zst");
+  CHECK(p->size == 123);
+  CHECK(p->timestamp == 1700000001);
+  const RepomdRecord* db = md.find("primary_db");
+  REQUIRE(db);
+  CHECK(db->checksum_type == "sha");
+  CHECK(db->checksum == "cccc");
+  CHECK(md.find("filelists") == nullptr);
+  CHECK_THROWS_WITH(parse_repomd("<html>404</html>", "http://x/repomd.xml"), Catch::Contains("http://x/repomd.xml"));
+  CHECK_THROWS_WITH(parse_repomd("<repomd><data type=\"primary\"></data></repomd>", "f.xml"),
+                    Catch::Contains("f.xml"));
+}
+
+TEST_CASE("repo: a local repo loads, with deps, and filelists only when asked") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  RepoConfig rc = repo_config("local", "file://" + repo);
+  Recorder rep;
+  Loaded l;
+  load(l, main, rc, false, rep);
+  CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+  CHECK(requires_of(l.repo, "alpha") == std::vector<std::string>{"beta >= 2"});
+  CHECK_FALSE(has_file(l.repo, "/opt/alpha/data.txt"));
+  CHECK(l.repo->priority == -99);
+  Loaded full;
+  load(full, main, rc, true, rep);
+  CHECK(has_file(full.repo, "/opt/alpha/data.txt"));
+}
+
+namespace {
+// Re-packs REPO's primary and filelists as EXT ("zst" or "" for plain xml),
+// fixing repomd.xml: this createrepo_c cannot write those itself.
+void recompress(const std::string& repo, const std::string& ext) {
+  std::string path = repo + "/repodata/repomd.xml";
+  std::string xml = read_file(path);
+  for (std::string type : {"primary", "filelists"}) {
+    std::regex rec("<data type=\"" + type + "\">[\\s\\S]*?</data>");
+    std::smatch m;
+    REQUIRE(std::regex_search(xml, m, rec));
+    std::string block = m.str();
+    std::smatch href;
+    REQUIRE(std::regex_search(block, href, std::regex("href=\"([^\"]+)\"")));
+    std::string plain = repo + "/repodata/" + type + ".xml";
+    REQUIRE(run("gzip -dc " + shell_quote(repo + "/" + href[1].str()) + " > " + shell_quote(plain)) == 0);
+    std::string out = plain;
+    if (ext == "zst") {
+      REQUIRE(run("zstd -q --rm " + shell_quote(plain) + " -o " + shell_quote(plain + ".zst")) == 0);
+      out = plain + ".zst";
+    }
+    std::string sum = file_digest(out, "sha256");
+    block = std::regex_replace(block, std::regex("<checksum type=\"sha256\">[0-9a-f]+</checksum>"),
+                               "<checksum type=\"sha256\">" + sum + "</checksum>");
+    block = std::regex_replace(block, std::regex("href=\"[^\"]+\""),
+                               "href=\"repodata/" + fs::path(out).filename().string() + "\"");
+    xml = m.prefix().str() + block + m.suffix().str();
+  }
+  write_text(path, xml);
+}
+}  // namespace
+
+TEST_CASE("repo: metadata in every compression loads (gz, xz, bz2, zstd, plain)") {
+  for (std::string type : {"gz", "xz", "bz2", "zst", "plain"}) {
+    ScratchDir dir;
+    bool own = type == "zst" || type == "plain";
+    std::string repo = make_repo(dir.path, "--general-compress-type=" + (own ? std::string("gz") : type));
+    if (own) recompress(repo, type == "zst" ? "zst" : "");
+    MainConfig main;
+    main.cachedir = dir.path + "/cache";
+    Loaded l;
+    Recorder rep;
+    INFO(type);
+    load(l, main, repo_config("c", "file://" + repo), true, rep);
+    CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+    CHECK(has_file(l.repo, "/opt/beta/data.txt"));
+  }
+}
+
+TEST_CASE("repo: the solv cache is used on the second load and a corrupt one is rebuilt silently") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  RepoConfig rc = repo_config("cached", "file://" + repo);
+  Recorder rep;
+  { Loaded l; load(l, main, rc, false, rep); }
+  std::string solv = repo_cache_dir(main, rc) + "/primary.solv";
+  REQUIRE(fs::exists(solv));
+  CHECK(rep.count("Parsing metadata") == 1);
+  {
+    Loaded l;
+    load(l, main, rc, false, rep);
+    CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+  }
+  CHECK(rep.count("Parsing metadata") == 1);  // served from the cache
+
+  for (std::string garbage : {std::string("not a solv file at all, but long enough to hold a tag......"
+                                          "...................................................."),
+                              std::string()}) {
+    std::string bytes = read_file(solv);
+    if (garbage.empty()) bytes[bytes.size() / 2] ^= 0x5a;  // damage inside, tag intact
+    else bytes = garbage;
+    write_text(solv, bytes);
+    Loaded l;
+    load(l, main, rc, false, rep);
+    CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+    CHECK(requires_of(l.repo, "alpha") == std::vector<std::string>{"beta >= 2"});
+  }
+  CHECK(rep.warnings.empty());
+
+  // new metadata misses the cache: the new package shows up
+  build_rpm(dir.path + "/w", repo, pkg_spec("gamma", "1.0"));
+  createrepo(repo);
+  Loaded l;
+  load(l, main, rc, false, rep);
+  CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta", "gamma"});
+}
+
+TEST_CASE("repo: a primary whose checksum does not match repomd is an error naming the file") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path);
+  // swap the primary for another valid one: parseable, but not what repomd lists
+  std::string other = make_repo(dir.path + "/other", "--general-compress-type=gz");
+  std::string primary, other_primary;
+  for (auto& e : fs::directory_iterator(repo + "/repodata"))
+    if (e.path().filename().string().find("-primary.xml") != std::string::npos) primary = e.path();
+  for (auto& e : fs::directory_iterator(other + "/repodata"))
+    if (e.path().filename().string().find("-primary.xml") != std::string::npos) other_primary = e.path();
+  build_rpm(dir.path + "/w", other, pkg_spec("gamma", "1.0"));
+  createrepo(other, "--general-compress-type=gz");
+  for (auto& e : fs::directory_iterator(other + "/repodata"))
+    if (e.path().filename().string().find("-primary.xml") != std::string::npos) other_primary = e.path();
+  fs::copy_file(other_primary, primary, fs::copy_options::overwrite_existing);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  Recorder rep;
+  Loaded l;
+  std::string msg = error_of([&] { load(l, main, repo_config("bad", "file://" + repo), false, rep); });
+  CHECK(msg.find(fs::path(primary).filename().string()) != std::string::npos);
+  CHECK(msg.find("does not match") != std::string::npos);
+  CHECK(msg.find("repo bad") != std::string::npos);
+}
+
+TEST_CASE("repo: the real createrepo_c repo_01 fixture has a mismatching primary") {
+  YUMDA_REQUIRE_SHARED(shared);
+  std::string repo = shared + "/fixtures/real/createrepo_c/tests/testdata/repo_01";
+  ScratchDir dir;
+  MainConfig main;
+  main.cachedir = dir.path;
+  Recorder rep;
+  Loaded l;
+  std::string msg = error_of([&] { load(l, main, repo_config("repo_01", "file://" + repo), false, rep); });
+  CHECK(msg.find("6c662d665c24de9a0f62c17d8fa50622307739d7376f0d19097ca96c6d7f5e3e-primary.xml.gz") !=
+        std::string::npos);
+  CHECK(msg.find("does not match") != std::string::npos);
+}
+
+namespace {
+// Rewrites REPO's repomd.xml without the xml primary/filelists/other records
+// and deletes those files, as a sqlite-only (Amazon Linux 2 style) repo.
+void make_sqlite_only(const std::string& repo) {
+  std::string path = repo + "/repodata/repomd.xml";
+  std::string xml = read_file(path);
+  for (std::string type : {"primary", "filelists", "other", "primary_zck", "filelists_zck", "other_zck"}) {
+    std::regex rec("<data type=\"" + type + "\">[\\s\\S]*?</data>");
+    std::smatch m;
+    if (std::regex_search(xml, m, rec)) {
+      std::smatch href;
+      std::string block = m.str();
+      if (std::regex_search(block, href, std::regex("href=\"([^\"]+)\""))) fs::remove(repo + "/" + href[1].str());
+      xml = m.prefix().str() + m.suffix().str();
+    }
+  }
+  write_text(path, xml);
+}
+}  // namespace
+
+TEST_CASE("repo: a sqlite-only repo loads from primary_db and filelists_db") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path, "--database");
+  make_sqlite_only(repo);
+  REQUIRE(read_file(repo + "/repodata/repomd.xml").find("\"primary\"") == std::string::npos);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  RepoConfig rc = repo_config("sq", "file://" + repo);
+  Recorder rep;
+  Loaded l;
+  load(l, main, rc, false, rep);
+  CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+  CHECK(requires_of(l.repo, "alpha") == std::vector<std::string>{"beta >= 2"});
+  CHECK_FALSE(has_file(l.repo, "/opt/alpha/data.txt"));
+  Id p;
+  Solvable* s;
+  FOR_REPO_SOLVABLES(l.repo, p, s) {
+    CHECK(solvable_lookup_location(s, nullptr) ==
+          std::string(pool_id2str(l.repo->pool, s->name)) + "-" + pool_id2str(l.repo->pool, s->evr) + ".noarch.rpm");
+    Id type = 0;
+    CHECK(solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type) != nullptr);
+    CHECK(solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0) == 1700000000);
+    CHECK(solvable_lookup_str(s, SOLVABLE_LICENSE) == std::string("MIT"));
+  }
+  Loaded full;
+  load(full, main, rc, true, rep);
+  CHECK(has_file(full.repo, "/opt/alpha/data.txt"));
+  // no unpacked database is left behind in the cache
+  for (auto& e : fs::directory_iterator(repo_cache_dir(main, rc)))
+    CHECK(e.path().filename().string().find("unpacked") == std::string::npos);
+}
+
+TEST_CASE("repo: the real repo_with_additional_metadata loads from its sqlite files alone") {
+  YUMDA_REQUIRE_SHARED(shared);
+  ScratchDir dir;
+  std::string repo = dir.path + "/repo";
+  fs::copy(shared + "/fixtures/real/createrepo_c/tests/testdata/repo_with_additional_metadata", repo,
+           fs::copy_options::recursive);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  RepoConfig rc = repo_config("extra", "file://" + repo);
+  Recorder rep;
+  Loaded xml;
+  load(xml, main, rc, true, rep);
+  auto names = solvable_names(xml.repo);
+  REQUIRE_FALSE(names.empty());
+  for (auto& e : fs::recursive_directory_iterator(repo)) fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+  make_sqlite_only(repo);
+  Loaded sq;
+  load(sq, main, rc, true, rep);
+  CHECK(solvable_names(sq.repo) == names);
+}
+
+TEST_CASE("repo: http repos are fetched into the cache, reused while fresh, and errors name the repo") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  Recorder rep;
+  Fetcher fetcher{quick_fetch()};
+  HttpServer server(dir.path);
+  RepoConfig rc = repo_config("web", server.url());
+  rc.baseurls.insert(rc.baseurls.begin(), "http://127.0.0.1:1/nothing");  // failover to the second
+  {
+    RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    CHECK(md.baseurl == server.url());
+    CHECK(md.dir == repo_cache_dir(main, rc));
+    CHECK(md.dir.rfind(main.cachedir + "/repos/web-", 0) == 0);
+    CHECK(fs::exists(md.dir + "/repomd.xml"));
+    CHECK(fs::path(md.primary_path).parent_path() == md.dir);
+    CHECK(fs::exists(md.primary_path));
+    CHECK(md.filelists_path.empty());
+    Loaded l;
+    l.repo = load_repo(l.pool, md, rc, main.cachedir, false, rep);
+    CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+  }
+  server.stop();
+  // fresh cache: no network needed, also with --cacheonly
+  CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+  CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, true, false, rep));
+  // expired: the server is gone, so the error names the repo and the fix
+  rc.metadata_expire = 0;
+  std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, false, false, rep); });
+  CHECK(msg.rfind("cannot download repomd.xml of repo web from ", 0) == 0);
+  CHECK(msg.find("--disablerepo=web") != std::string::npos);
+  CHECK(msg.find("skip_if_unavailable=1") != std::string::npos);
+  // never expires
+  rc.metadata_expire = kNever;
+  CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+  // cacheonly with no cache names the repo and makecache
+  main.cachedir = dir.path + "/empty-cache";
+  msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, true, false, rep); });
+  CHECK(msg.find("repo web") != std::string::npos);
+  CHECK(msg.find("yumda makecache") != std::string::npos);
+}
+
+TEST_CASE("repo: an http repo refreshes changed metadata and keeps unchanged files") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  Recorder rep;
+  Fetcher fetcher{quick_fetch()};
+  HttpServer server(dir.path);
+  RepoConfig rc = repo_config("web", server.url());
+  rc.metadata_expire = 0;
+  RepoMetadata first = fetch_repo_metadata(main, rc, fetcher, false, true, rep);
+  auto mtime = fs::last_write_time(first.filelists_path);
+  RepoMetadata again = fetch_repo_metadata(main, rc, fetcher, false, true, rep);
+  CHECK(again.filelists_path == first.filelists_path);
+  CHECK(fs::last_write_time(again.filelists_path) == mtime);  // not downloaded again
+  build_rpm(dir.path + "/w", repo, pkg_spec("gamma", "1.0"));
+  createrepo(repo);
+  RepoMetadata changed = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+  CHECK(changed.repomd_checksum != first.repomd_checksum);
+  CHECK_FALSE(fs::exists(first.primary_path));  // the old revision's file is pruned
+  Loaded l;
+  l.repo = load_repo(l.pool, changed, rc, main.cachedir, false, rep);
+  CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta", "gamma"});
+}
+
+TEST_CASE("repo: pool arch and priorities") {
+  CHECK_NOTHROW(yumda::Pool("aarch64"));
+  CHECK_NOTHROW(yumda::Pool("x86_64"));
+}
