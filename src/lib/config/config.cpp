@@ -48,7 +48,6 @@ const char* const kRepoKeys =
 
 std::string canonical_key(const std::string& key) {
   if (key == "exclude") return "excludepkgs";
-  if (key == "include") return "includepkgs";
   return key;
 }
 

@@ -390,20 +390,24 @@ TEST_CASE("enabled repos agree with dnf repolist", "[config][dnf]") {
   struct Case {
     std::vector<std::pair<bool, std::string>> toggles;
     std::vector<std::string> setopts;
+    std::vector<std::string> only;
   };
-  std::vector<Case> cases = {{{}, {}},
-                             {{{true, "a2"}, {false, "c"}}, {}},
-                             {{{false, "*"}, {true, "b"}}, {}},
-                             {{}, {"a*.enabled=1", "c.enabled=0"}},
-                             {{{true, "*"}, {false, "a*"}}, {"b.enabled=0"}}};
+  std::vector<Case> cases = {{{}, {}, {}},
+                             {{{true, "a2"}, {false, "c"}}, {}, {}},
+                             {{{false, "*"}, {true, "b"}}, {}, {}},
+                             {{}, {"a*.enabled=1", "c.enabled=0"}, {}},
+                             {{{true, "*"}, {false, "a*"}}, {"b.enabled=0"}, {}},
+                             {{{true, "c"}}, {}, {"a*"}}};
   for (const auto& cs : cases) {
     ConfigOptions o = d.options();
     o.repo_toggles = cs.toggles;
     o.setopts = cs.setopts;
+    o.only_repos = cs.only;
     std::string cmd = "dnf -q -c " + d.conf + " --releasever=2 --setopt=reposdir=" + d.dir +
                       "/repos.d --setopt=cachedir=" + d.dir + "/dnfcache";
-    for (const auto& [en, pat] : cs.toggles) cmd += (en ? " --enablerepo=" : " --disablerepo=") + pat;
-    for (const auto& s : cs.setopts) cmd += " --setopt=" + s;
+    for (const auto& id : cs.only) cmd += " " + yumda::testing::shell_quote("--repo=" + id);  // first, as load_config applies it
+    for (const auto& [en, pat] : cs.toggles) cmd += " " + yumda::testing::shell_quote((en ? "--enablerepo=" : "--disablerepo=") + pat);
+    for (const auto& s : cs.setopts) cmd += " " + yumda::testing::shell_quote("--setopt=" + s);
     cmd += " repolist --enabled 2>/dev/null > " + d.dir + "/dnf.out";
     REQUIRE(yumda::testing::run(cmd) == 0);
     std::istringstream out(read_file(d.dir + "/dnf.out"));
