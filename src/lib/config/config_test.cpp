@@ -418,3 +418,15 @@ TEST_CASE("enabled repos agree with dnf repolist", "[config][dnf]") {
     CHECK(enabled_ids(load_config(o)) == dnf_ids);
   }
 }
+
+TEST_CASE("repo files are read in name order, whatever the directory order", "[config]") {
+  ConfDir d;
+  d.main("");
+  std::vector<std::string> names = {"m", "c", "x", "a", "q", "k", "b", "z", "f", "10", "2", "y"};
+  for (const auto& n : names) d.repo(n + ".repo", "[r" + n + "]\nbaseurl=file:///srv/" + n + "\n");
+  std::sort(names.begin(), names.end());
+  std::vector<std::string> want, got;
+  for (const auto& n : names) want.push_back("r" + n);
+  for (const auto& r : load_config(d.options()).repos) got.push_back(r.id);
+  CHECK(got == want);
+}
