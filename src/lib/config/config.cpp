@@ -46,6 +46,10 @@ const char* const kRepoKeys =
     "name, baseurl, mirrorlist, enabled, priority, cost, excludepkgs, includepkgs, skip_if_unavailable, "
     "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint";
 
+const char* const kProxyFix =
+    "proxies are not read from the config (set https_proxy / http_proxy / no_proxy in the environment; "
+    "libcurl uses them)";
+
 std::string canonical_key(const std::string& key) {
   if (key == "exclude") return "excludepkgs";
   return key;
@@ -116,6 +120,8 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
     else if (k == "retries") m.retries = static_cast<int>(cv::parse_int(value, 0, 1000));
     else if (k == "sslverify") m.sslverify = cv::parse_bool(value);
     else if (k == "skip_if_unavailable") m.skip_if_unavailable = cv::parse_bool(value);
+    else if (k.rfind("proxy", 0) == 0)
+      throw UsageError(kProxyFix);
     else if (kIgnoredMain.count(k))
       warnings.push_back(where + ": '" + k + "' is a yum/dnf option yumda does not use (ignored)");
     else
@@ -156,6 +162,8 @@ void apply_repo(RepoDraft& d, const std::string& key, const std::string& value, 
     else if (k == "timeout") r.timeout = parse_timeout(value);
     else if (k == "retries") r.retries = static_cast<int>(cv::parse_int(value, 0, 1000));
     else if (k == "s3_endpoint") r.s3_endpoint = cv::expand(value, vars);
+    else if (k.rfind("proxy", 0) == 0)
+      throw UsageError(kProxyFix);
     else if (k == "metalink")
       throw UsageError("metalink is not supported (use baseurl= or mirrorlist=)");
     else if (kIgnoredRepo.count(k))
