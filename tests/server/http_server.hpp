@@ -318,7 +318,7 @@ class HttpServer {
         status = 400;
         body = "bad method\n";
       } else if (rec.path.empty() || rec.path[0] != '/' || rec.path.find("/../") != std::string::npos ||
-                 rec.path.size() >= 3 && rec.path.compare(rec.path.size() - 3, 3, "/..") == 0) {
+                 (rec.path.size() >= 3 && rec.path.compare(rec.path.size() - 3, 3, "/..") == 0)) {
         status = 403;
         body = "forbidden\n";
       } else {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <filesystem>
 #include <string_view>
 
@@ -86,6 +87,7 @@ struct Transfer {
   long stall_seconds = 30;
   Clock::time_point last_data = Clock::now();  // last header or body byte
   std::string content_range;
+  std::exception_ptr callback_error;  // thrown by the reporter inside a curl callback
   Reporter* reporter = nullptr;
   Clock::time_point last_report{};
   char errbuf[CURL_ERROR_SIZE] = {};
@@ -165,7 +167,12 @@ struct Transfer {
     last_data = now;
     if (now - last_report >= std::chrono::milliseconds(100)) {
       last_report = now;
-      reporter->download_progress(st->label(), st->part_size, total());
+      try {  // no exception may cross libcurl's C frames
+        reporter->download_progress(st->label(), st->part_size, total());
+      } catch (...) {
+        callback_error = std::current_exception();
+        return 0;
+      }
     }
     return n;
   }
@@ -405,7 +412,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
     if (!ok) {
       st.drop_part();
       st.result.error = "cannot download " + st.label() + " from " + st.url() + ": " + why;
-      if (st.item->urls.size() > 1) st.result.error += " (tried " + std::to_string(st.item->urls.size()) + " mirrors)";
+      if (st.url_index > 0) st.result.error += " (tried " + std::to_string(st.url_index + 1) + " mirrors)";
     }
     --remaining;
     finished.push_back(index);
@@ -413,6 +420,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
 
   auto fail_over = [&](ItemState& st, size_t index, const std::string& why) {
     if (st.url_index + 1 >= st.item->urls.size()) return finish_item(st, index, false, why);
+    im.reporter.info(st.label() + ": " + st.url() + ": " + why + "; trying the next mirror");
     st.drop_part();  // another mirror: do not splice two servers' bytes
     ++st.url_index;
     st.retries = 0;
@@ -425,6 +433,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       return fail_over(st, index, why + " (gave up after " + std::to_string(st.retries) + " retries)");
     st.not_before = Clock::now() + im.backoff(st.retries);
     ++st.retries;
+    im.reporter.info(st.label() + ": " + st.url() + ": " + why + "; retry " + std::to_string(st.retries) + " of " +
+                     std::to_string(im.opt.retries));
     waiting.push_back(index);
   };
 
@@ -454,6 +464,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
     st.running = false;
     std::string err = t.errbuf[0] ? t.errbuf : curl_easy_strerror(res);
 
+    if (t.callback_error) std::rethrow_exception(t.callback_error);
     if (res == CURLE_WRITE_ERROR && t.write_errno) {
       return finish_item(st, index, false, "cannot write " + st.part + ": " + errno_text(t.write_errno));
     }

@@ -465,3 +465,28 @@ TEST_CASE("an interrupt stops the downloads and removes the .part files", "[fetc
   REQUIRE(WIFEXITED(status));
   CHECK(WEXITSTATUS(status) == 0);
 }
+
+TEST_CASE("retries and failovers are reported as info, and a throwing reporter stops the fetch", "[fetch]") {
+  Fixture f;
+  std::string data = f.serve("a.rpm", 300000);
+  HttpServer server(f.served);
+  server.add_fault({"/a.rpm", Fault::Status, 503, 0, 1});
+  struct InfoReporter : Reporter {
+    std::vector<std::string> infos;
+    bool throw_on_progress = false;
+    void info(const std::string& m) override { infos.push_back(m); }
+    void download_progress(const std::string&, uint64_t, uint64_t) override {
+      if (throw_on_progress) throw std::runtime_error("progress bar broke");
+    }
+  } rep;
+  Fetcher fetcher(fast_options(), rep);
+  fetcher.fetch(f.item({server.url("/gone.rpm"), server.url("/a.rpm")}, "a.rpm", data));
+  REQUIRE(rep.infos.size() == 2);
+  CHECK(rep.infos[0] == "pkg-a.rpm: " + server.url("/gone.rpm") + ": HTTP 404; trying the next mirror");
+  CHECK(rep.infos[1] == "pkg-a.rpm: " + server.url("/a.rpm") + ": HTTP 503; retry 1 of 3");
+
+  rep.throw_on_progress = true;
+  CHECK_THROWS_WITH(fetcher.fetch_all({f.item({server.url("/a.rpm")}, "b.rpm", data)}), "progress bar broke");
+  CHECK(f.no_part_files());
+  CHECK_FALSE(path_exists(f.out + "/b.rpm"));
+}
