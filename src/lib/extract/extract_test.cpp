@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "extract/payload.hpp"
 #include "test_support.hpp"
@@ -22,13 +21,6 @@ using namespace yumda::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 struct stat lstat_of(const std::string& path) {
   struct stat st {};
@@ -106,7 +98,7 @@ std::string hostile_rpm(const std::string& dir, const std::string& name, const s
   std::string base = build_rpm(dir + "/w", dir + "/out",
                                simple_spec("evil", "1", "", "mkdir -p %{buildroot}/opt\necho ok > %{buildroot}/opt/ok", "/opt/ok"));
   RpmHeaderInfo info = read_rpm_header(base);
-  std::string bytes = slurp(base).substr(0, info.payload_offset) + payload;
+  std::string bytes = read_file(base).substr(0, info.payload_offset) + payload;
   std::string out = dir + "/" + name + ".rpm";
   std::ofstream(out, std::ios::binary) << bytes;
   return out;
@@ -150,9 +142,9 @@ TEST_CASE("extract_rpm unpacks /opt of every payload compression rpmbuild makes"
                                 simple_spec("hello", "1", "", kHelloSpecInstall, kHelloSpecFiles), payload);
     std::string stage = tmp.path + "/stage-" + payload;
     ExtractResult r = extract(rpm, stage);
-    CHECK(slurp(stage + "/bin/hello") == "#!/bin/sh\necho hello\n");
+    CHECK(read_file(stage + "/bin/hello") == "#!/bin/sh\necho hello\n");
     CHECK((lstat_of(stage + "/bin/hello").st_mode & 07777) == 0755);
-    CHECK(slurp(stage + "/lib/libhello.so.1.0") == "lib\n");
+    CHECK(read_file(stage + "/lib/libhello.so.1.0") == "lib\n");
     CHECK(r.skipped_outside_opt == 1);  // /etc/hello.conf
     CHECK_FALSE(fs::exists(stage + "/etc"));
     CHECK_FALSE(fs::exists(stage + "/hello.conf"));
@@ -229,7 +221,7 @@ TEST_CASE("hardlinks from an rpmbuild package share one inode", "[extract]") {
   CHECK(a.st_ino == b.st_ino);
   CHECK(a.st_ino == c.st_ino);
   CHECK(a.st_nlink == 3);
-  CHECK(slurp(stage + "/libexec/c") == "data\n");
+  CHECK(read_file(stage + "/libexec/c") == "data\n");
   REQUIRE(listed(r, "bin/b"));
   CHECK(listed(r, "bin/b")->size == 5);
   // No temporary files are left behind.
@@ -251,13 +243,13 @@ TEST_CASE("packages sharing a path: identical content is fine, different content
   extract(one, stage);
   ExtractResult r = extract(two, stage);
   CHECK(listed(r, "share/common.txt"));
-  CHECK(slurp(stage + "/share/common.txt") == "same\n");
+  CHECK(read_file(stage + "/share/common.txt") == "same\n");
 
   ExtractOptions opts;
   opts.owner_of = [](const std::string& path) { return path == "share/common.txt" ? "one-1-1.noarch" : ""; };
   std::string err = error_of([&] { extract(three, stage, opts); });
   CHECK(err == "file /opt/share/common.txt conflicts between package one-1-1.noarch and package three-1-1.noarch");
-  CHECK(slurp(stage + "/share/common.txt") == "same\n");
+  CHECK(read_file(stage + "/share/common.txt") == "same\n");
   CHECK(error_of([&] { extract(three, stage); }).find("an earlier package") != std::string::npos);
 }
 
@@ -387,7 +379,7 @@ TEST_CASE("real payload-test RPMs in every compression extract the same file", "
     REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
     detail::PayloadSource src{info.nevra.str(), "usr", &info};
     detail::extract_payload_fd(fd.get(), src, stage.path, {});
-    std::string text = slurp(stage.path + "/share/payload-test.txt");
+    std::string text = read_file(stage.path + "/share/payload-test.txt");
     CHECK(text.size() == 10);
     if (first.empty()) first = text;
     CHECK(text == first);
@@ -412,7 +404,7 @@ TEST_CASE("the real hlinktest RPM keeps its hardlink sets", "[extract][shared]")
     CHECK(lstat_of(s + "aaaa").st_ino == lstat_of(s + "zzzz").st_ino);
     CHECK(lstat_of(s + "copyllo").st_ino != hello.st_ino);
     CHECK(hello.st_size == 29);
-    CHECK(slurp(s + "hello") == slurp(s + "hello-world"));
+    CHECK(read_file(s + "hello") == read_file(s + "hello-world"));
     CHECK(tree(stage.path).size() == 7);
     CHECK(r.files.size() == 7);
   }

@@ -1,0 +1,287 @@
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "test_support.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/verify.hpp"
+
+using namespace yumda;
+using namespace yumda::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// A copy of RPM with the byte at OFFSET_FROM_END (counted from the end) flipped.
+std::string tampered_copy(const std::string& rpm, const std::string& out, size_t offset_from_end = 1) {
+  std::string bytes = read_file(rpm);
+  bytes[bytes.size() - offset_from_end] ^= 0x55;
+  std::ofstream(out, std::ios::binary) << bytes;
+  return out;
+}
+
+std::unique_ptr<Keyring> keyring_from(const std::string& key_file) {
+  auto k = std::make_unique<Keyring>();
+  k->add_keys(read_file(key_file), key_file);
+  return k;
+}
+
+// rpm's own verdict on a key file: `rpmkeys --import` into a scratch rpmdb.
+bool rpmkeys_accepts(const std::string& key_file) {
+  ScratchDir db;
+  return run("rpmkeys --dbpath " + shell_quote(db.path) + " --import " + shell_quote(key_file) + " >/dev/null 2>&1") == 0;
+}
+
+const std::string kRpms = "/fixtures/real/rpm/tests/data/RPMS/";
+const std::string kKeys = "/fixtures/real/rpm/tests/data/keys/";
+const std::string kLabel = "hello-2.0-1.x86_64";
+
+}  // namespace
+
+TEST_CASE("signed packages verify against the right key, in armored and binary form", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  for (const char* key : {"rpm.org-rsa-2048-test.pub", "rpm.org-rsa-2048-test.pgp"}) {
+    INFO(key);
+    auto k = keyring_from(shared + kKeys + key);
+    CHECK(k->size() == 1);
+    CHECK_NOTHROW(verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-signed.rpm", kLabel, k.get()));
+    CHECK_NOTHROW(verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-v3-signed.rpm", kLabel, k.get()));
+  }
+}
+
+TEST_CASE("a package signed by a key the repo does not list is refused with the key id", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  auto ed = keyring_from(shared + kKeys + "rpm.org-ed25519-test.pub");
+  std::string err = error_of([&] { verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-signed.rpm", kLabel, ed.get()); });
+  CHECK(err == "package hello-2.0-1.x86_64 is signed with key 4344591e1964c5fc, which is not among the keys of " +
+                   shared + kKeys + "rpm.org-ed25519-test.pub (gpgkey=)");
+  Keyring empty;
+  err = error_of([&] { verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-signed.rpm", kLabel, &empty); });
+  CHECK(contains(err, "key 4344591e1964c5fc, which is not among the keys"));
+}
+
+TEST_CASE("unsigned packages pass digest-only checks and are refused under gpgcheck", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string rpm = shared + kRpms + "hello-2.0-1.x86_64.rpm";
+  CHECK_NOTHROW(verify_rpm(rpm, kLabel, nullptr));
+  auto k = keyring_from(shared + kKeys + "rpm.org-rsa-2048-test.pub");
+  CHECK(error_of([&] { verify_rpm(rpm, kLabel, k.get()); }) ==
+        "package hello-2.0-1.x86_64 is not signed (gpgcheck=1 needs a signature; set gpgcheck=0 for this repo to allow it)");
+}
+
+TEST_CASE("the corrupted package is refused with or without a keyring", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string rpm = shared + kRpms + "hello-2.0-1.x86_64-corrupted.rpm";
+  auto k = keyring_from(shared + kKeys + "rpm.org-rsa-2048-test.pub");
+  CHECK(error_of([&] { verify_rpm(rpm, kLabel, k.get()); }) ==
+        "package hello-2.0-1.x86_64 failed its digest check: the file is corrupt");
+  CHECK(error_of([&] { verify_rpm(rpm, kLabel, nullptr); }) ==
+        "package hello-2.0-1.x86_64 failed its digest check: the file is corrupt");
+}
+
+TEST_CASE("subkey signatures: valid subkey passes, expired or revoked subkey is refused", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string rpm = shared + kRpms + "hello-2.0-1.x86_64-signed-with-subkey.rpm";
+  if (!rpmkeys_accepts(shared + kKeys + "alice.asc")) {
+    // Debian's rpm 4.18 refuses alice.asc (its subkey binding carries a
+    // critical embedded-signature subpacket); then so must we.
+    Keyring k;
+    CHECK(contains(error_of([&] { k.add_keys(read_file(shared + kKeys + "alice.asc"), "alice.asc"); }), "alice.asc"));
+    WARN("skipped the subkey checks: this rpm cannot import alice.asc");
+    return;
+  }
+  auto alice = keyring_from(shared + kKeys + "alice.asc");
+  CHECK_NOTHROW(verify_rpm(rpm, kLabel, alice.get()));
+  for (const char* bad : {"alice-expired-subkey.asc", "alice-revoked-subkey.asc"}) {
+    INFO(bad);
+    auto k = keyring_from(shared + kKeys + bad);
+    std::string err = error_of([&] { verify_rpm(rpm, kLabel, k.get()); });
+    CHECK(contains(err, "package hello-2.0-1.x86_64 is signed with key 1f71177215217ee0"));
+  }
+}
+
+TEST_CASE("Keyring accepts exactly the key files rpmkeys --import accepts", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  size_t accepted = 0, refused = 0;
+  for (const auto& entry : fs::directory_iterator(shared + kKeys)) {
+    const std::string path = entry.path().string();
+    const std::string ext = entry.path().extension().string();
+    if (ext != ".asc" && ext != ".pub") continue;
+    INFO(path);
+    const bool rpm_ok = rpmkeys_accepts(path);
+    Keyring k;
+    std::string err = error_of([&] { k.add_keys(read_file(path), path); });
+    CHECK(err.empty() == rpm_ok);
+    if (!rpm_ok) CHECK(contains(err, path));
+    ++(rpm_ok ? accepted : refused);
+  }
+  CHECK(accepted >= 2);  // rpm.org-rsa-2048-test.pub at least
+  CHECK(refused >= 4);   // the CVE-2021-3521 and type-confusion keys at least
+}
+
+TEST_CASE("malicious or malformed keys are refused, naming their source", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  for (const char* bad : {"CVE-2021-3521-badbind.asc", "CVE-2021-3521-nosubsig.asc", "CVE-2021-3521-nosubsig-last.asc",
+                          "type-confusion.asc"}) {
+    INFO(bad);
+    Keyring k;
+    const std::string src = shared + kKeys + bad;
+    std::string err = error_of([&] { k.add_keys(read_file(src), src); });
+    CHECK(contains(err, src));
+    CHECK(contains(err, "gpgkey="));
+  }
+  Keyring k;
+  CHECK(contains(error_of([&] { k.add_keys("not a key at all", "junk.txt"); }), "junk.txt holds no OpenPGP public key"));
+  CHECK(contains(error_of([&] {
+                   k.add_keys("-----BEGIN PGP PUBLIC KEY BLOCK-----\n\nAAAA\n-----END PGP PUBLIC KEY BLOCK-----\n", "trunc.asc");
+                 }),
+                 "trunc.asc"));
+}
+
+TEST_CASE("several keys in one file, and several files, all count", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  std::string both =
+      read_file(shared + kKeys + "rpm.org-ed25519-test.pub") + "\n" + read_file(shared + kKeys + "rpm.org-rsa-2048-test.pub");
+  Keyring k;
+  k.add_keys(both, "both.asc");
+  CHECK(k.size() == 2);
+  CHECK_NOTHROW(verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-signed.rpm", kLabel, &k));
+  // A bad key anywhere in the file refuses the whole file, naming which key.
+  Keyring bad;
+  std::string err = error_of([&] { bad.add_keys(both + read_file(shared + kKeys + "type-confusion.asc"), "three.asc"); });
+  CHECK(contains(err, "key 3 of three.asc"));
+  // rpm-rs ships a keyring with several keys in one armored block.
+  const std::string ring = shared + "/fixtures/real/rpm-rs/tests/assets/signing_keys/v4/rpm-testkey-v4-keyring.asc";
+  if (fs::exists(ring)) {
+    Keyring r;
+    r.add_keys(read_file(ring), ring);
+    CHECK(r.size() >= 2);
+  }
+}
+
+TEST_CASE("dnf-ci-gpg: right key passes, wrong key, unsigned and broken packages are refused", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string base = shared + "/fixtures/real/ci-dnf-stack/dnf-behave-tests/fixtures/";
+  const std::string repo = base + "repos/dnf-ci-gpg/";
+  auto k = keyring_from(base + "gpgkeys/dnf-ci-gpg/dnf-ci-gpg-public");
+  CHECK_NOTHROW(verify_rpm(repo + "noarch/setup-2.12.1-1.fc29.noarch.rpm", "setup", k.get()));
+  CHECK_NOTHROW(verify_rpm(repo + "x86_64/filesystem-3.9-2.fc29.x86_64.rpm", "filesystem", k.get()));
+  std::string err = error_of([&] { verify_rpm(repo + "noarch/basesystem-11-6.fc29.noarch.rpm", "basesystem", k.get()); });
+  CHECK(contains(err, "package basesystem is signed with key"));
+  CHECK(contains(err, "not among the keys"));
+  CHECK(contains(error_of([&] { verify_rpm(repo + "x86_64/wget-1.19.5-5.fc29.x86_64.rpm", "wget", k.get()); }),
+                 "package wget is not signed"));
+  CHECK_NOTHROW(verify_rpm(repo + "x86_64/wget-1.19.5-5.fc29.x86_64.rpm", "wget", nullptr));
+  const std::string broken = repo + "noarch/broken-package-0.2.4-1.fc29.noarch.rpm";
+  CHECK(contains(error_of([&] { verify_rpm(broken, "broken-package", k.get()); }), "package broken-package failed its"));
+  CHECK(contains(error_of([&] { verify_rpm(broken, "broken-package", nullptr); }), "package broken-package failed its"));
+
+  auto updates = keyring_from(base + "gpgkeys/dnf-ci-gpg-updates/dnf-ci-gpg-updates-public");
+  CHECK_NOTHROW(verify_rpm(repo + "noarch/basesystem-11-6.fc29.noarch.rpm", "basesystem", updates.get()));
+}
+
+TEST_CASE("digest checks catch a flipped payload byte in old and new packages", "[verify]") {
+  ScratchDir tmp;
+  std::string rpm = build_rpm(tmp.path + "/w", tmp.path + "/out",
+                              simple_spec("dig", "1", "", "mkdir -p %{buildroot}/opt\nseq 1 5000 > %{buildroot}/opt/data",
+                                          "/opt/data"));
+  CHECK_NOTHROW(verify_rpm(rpm, "dig-1-1.noarch", nullptr));
+  std::string bad = tampered_copy(rpm, tmp.path + "/bad.rpm", 10);
+  CHECK(error_of([&] { verify_rpm(bad, "dig-1-1.noarch", nullptr); }) ==
+        "package dig-1-1.noarch failed its digest check: the file is corrupt");
+
+  std::string junk = tmp.path + "/junk.rpm";
+  write_text(junk, std::string(300, 'j'));
+  CHECK(contains(error_of([&] { verify_rpm(junk, "junk-1-1.noarch", nullptr); }), "junk-1-1.noarch"));
+}
+
+TEST_CASE("old packages without a payload digest are checked with the MD5 over header+payload", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string rpm = shared + kRpms + "hello-1.0-1.i386.rpm";
+  CHECK_NOTHROW(verify_rpm(rpm, "hello-1.0-1.i386", nullptr));
+  ScratchDir tmp;
+  std::string bad = tampered_copy(rpm, tmp.path + "/bad.rpm", 40);
+  CHECK(contains(error_of([&] { verify_rpm(bad, "hello-1.0-1.i386", nullptr); }), "failed its digest check"));
+}
+
+// --- a key made here, so signatures are tested without ../shared.
+namespace {
+
+bool have_signing_tools() { return run("command -v gpg >/dev/null && command -v rpmsign >/dev/null") == 0; }
+
+struct TestSigner {
+  std::string home;
+  std::string pubkey;
+  explicit TestSigner(const std::string& dir, const std::string& name) : home(dir + "/gnupg-" + name) {
+    fs::create_directories(home);
+    fs::permissions(home, fs::perms::owner_all);
+    std::string env = "GNUPGHOME=" + shell_quote(home) + " ";
+    REQUIRE(run(env + "gpg --batch --quiet --passphrase '' --quick-gen-key " + shell_quote(name + " <" + name + "@yumda.test>") +
+                " rsa2048 sign never >/dev/null 2>&1") == 0);
+    pubkey = dir + "/" + name + ".asc";
+    REQUIRE(run(env + "gpg --batch --armor --export " + shell_quote(name + "@yumda.test") + " > " + shell_quote(pubkey)) == 0);
+  }
+  bool sign(const std::string& rpm, const std::string& name) const {
+    // Debian's rpm points %__gpg at a gpg2 it does not ship.
+    return run("GNUPGHOME=" + shell_quote(home) + " rpmsign --addsign --define \"__gpg $(command -v gpg)\" --define " +
+               shell_quote("_gpg_name " + name + "@yumda.test") + " " + shell_quote(rpm) + " >/dev/null 2>&1") == 0;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("packages signed with a key made here verify; other keys and tampering are refused", "[verify][gpg]") {
+  if (!have_signing_tools()) {
+    WARN("skipped: gpg or rpmsign is not installed");
+    return;
+  }
+  ScratchDir tmp;
+  TestSigner good(tmp.path, "good"), other(tmp.path, "other");
+  std::string rpm = build_rpm(tmp.path + "/w", tmp.path + "/out",
+                              simple_spec("signed", "1", "", "mkdir -p %{buildroot}/opt\nseq 1 2000 > %{buildroot}/opt/data",
+                                          "/opt/data"));
+  std::string unsigned_copy = tmp.path + "/unsigned.rpm";
+  fs::copy_file(rpm, unsigned_copy);
+  REQUIRE(good.sign(rpm, "good"));
+
+  auto good_keys = keyring_from(good.pubkey);
+  auto other_keys = keyring_from(other.pubkey);
+  CHECK_NOTHROW(verify_rpm(rpm, "signed-1-1.noarch", good_keys.get()));
+  CHECK_NOTHROW(verify_rpm(rpm, "signed-1-1.noarch", nullptr));
+
+  std::string err = error_of([&] { verify_rpm(rpm, "signed-1-1.noarch", other_keys.get()); });
+  CHECK(contains(err, "package signed-1-1.noarch is signed with key "));
+  CHECK(contains(err, "not among the keys of " + other.pubkey));
+  // The key id named is the good key's (gpg prints it as the long key id).
+  std::string gpg_ids = tmp.path + "/ids";
+  run("GNUPGHOME=" + shell_quote(good.home) + " gpg --batch --with-colons --list-keys good@yumda.test 2>/dev/null | awk -F: '/^pub/{print tolower($5)}' > " +
+      shell_quote(gpg_ids));
+  std::string id = read_file(gpg_ids);
+  id.erase(id.find_last_not_of("\n") + 1);
+  CHECK(id.size() == 16);
+  CHECK(contains(err, "key " + id + ","));
+
+  CHECK(contains(error_of([&] { verify_rpm(unsigned_copy, "signed-1-1.noarch", good_keys.get()); }), "is not signed"));
+  std::string bad = tampered_copy(rpm, tmp.path + "/bad.rpm", 20);
+  CHECK(contains(error_of([&] { verify_rpm(bad, "signed-1-1.noarch", good_keys.get()); }), "failed its digest check"));
+
+  // Both keys in one keyring: the package verifies.
+  Keyring both;
+  both.add_keys(read_file(other.pubkey), other.pubkey);
+  both.add_keys(read_file(good.pubkey), good.pubkey);
+  CHECK(both.size() == 2);
+  CHECK(both.sources() == std::vector<std::string>{other.pubkey, good.pubkey});
+  CHECK_NOTHROW(verify_rpm(rpm, "signed-1-1.noarch", &both));
+}
