@@ -285,6 +285,7 @@ Config load_config(const ConfigOptions& options) {
   std::string path;
   if (options.config_file) {
     path = *options.config_file;
+    if (path == kBuiltinConfig) path = cf::join(path, "yumda.conf");  // -c '<built-in>'
     if (!cf::is_builtin(path)) {
       path = fs::absolute(path).lexically_normal().string();
       if (!path_exists(path)) throw UsageError("config file " + path + " does not exist (check -c)");

@@ -155,6 +155,28 @@ TEST_CASE("config file choice: -c, then the system file, then built-in", "[confi
   CHECK_THAT(load_error(o), Catch::Contains("missing.conf does not exist (check -c)"));
   o.config_file = kBuiltinConfig + std::string("/yumda.conf");  // explicit built-in, system file ignored
   CHECK(load_config(o).main.config_file == kBuiltinConfig);
+  o.config_file = kBuiltinConfig;
+  CHECK(load_config(o).find_repo("lambda2"));
+  o.config_file = kBuiltinConfig + std::string("/nosuch.conf");
+  CHECK_THAT(load_error(o), Catch::StartsWith("config file <built-in>/nosuch.conf is not built into this yumda"));
+}
+
+TEST_CASE("default cachedir: $XDG_CACHE_HOME/yumda, else ~/.cache/yumda", "[config]") {
+  ConfigOptions o;
+  o.config_file = kBuiltinConfig;
+  ScopedEnv home("HOME", "/home/someone");
+  {
+    ScopedEnv xdg("XDG_CACHE_HOME", nullptr);
+    CHECK(load_config(o).main.cachedir == "/home/someone/.cache/yumda");
+  }
+  {
+    ScopedEnv xdg("XDG_CACHE_HOME", "relative/ignored");  // the XDG spec says relative values are invalid
+    CHECK(load_config(o).main.cachedir == "/home/someone/.cache/yumda");
+  }
+  ScopedEnv xdg("XDG_CACHE_HOME", "/xdg");
+  CHECK(load_config(o).main.cachedir == "/xdg/yumda");
+  o.cachedir = "/explicit/$basearch";
+  CHECK(load_config(o).main.cachedir == "/explicit/x86_64");
 }
 
 TEST_CASE("bad lines, keys and values are errors naming FILE:LINE", "[config]") {
