@@ -306,3 +306,106 @@ TEST_CASE("resolve: a skip_if_unavailable repo that is missing is skipped with a
   REQUIRE(rec.warnings.size() == 1);
   CHECK(rec.warnings[0].find("gone") != std::string::npos);
 }
+
+namespace {
+// An rpm-md repo written by hand (rpmbuild here cannot build aarch64 RPMs):
+// one <package> per (name, arch).
+std::string handmade_repo(const std::string& dir, const std::vector<std::pair<std::string, std::string>>& pkgs) {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata xmlns=\"http://linux.duke.edu/metadata/common\" "
+      "xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"" + std::to_string(pkgs.size()) + "\">\n";
+  for (const auto& [name, arch] : pkgs) {
+    std::string file = name + "-1.0-1." + arch + ".rpm";
+    xml += "<package type=\"rpm\"><name>" + name + "</name><arch>" + arch +
+           "</arch><version epoch=\"0\" ver=\"1.0\" rel=\"1\"/><checksum type=\"sha256\" pkgid=\"YES\">" +
+           string_digest(file, "sha256") + "</checksum><summary>s</summary><description>d</description>"
+           "<packager/><url/><time file=\"1\" build=\"1\"/><size package=\"10\" installed=\"20\" archive=\"30\"/>"
+           "<location href=\"" + file + "\"/><format><rpm:license>MIT</rpm:license><rpm:provides>"
+           "<rpm:entry name=\"" + name + "\" flags=\"EQ\" epoch=\"0\" ver=\"1.0\" rel=\"1\"/></rpm:provides>"
+           "</format></package>\n";
+  }
+  xml += "</metadata>\n";
+  write_text(dir + "/repodata/primary.xml", xml);
+  write_text(dir + "/repodata/repomd.xml",
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\">"
+             "<revision>1</revision><data type=\"primary\"><checksum type=\"sha256\">" +
+                 string_digest(xml, "sha256") +
+                 "</checksum><location href=\"repodata/primary.xml\"/><size>" + std::to_string(xml.size()) +
+                 "</size></data></repomd>\n");
+  return dir;
+}
+}  // namespace
+
+TEST_CASE("resolve: the pool's arch picks the package of that arch") {
+  ScratchDir dir;
+  handmade_repo(dir.path, {{"archpkg", "x86_64"}, {"archpkg", "aarch64"}, {"archpkg", "i686"}, {"onlyx86", "x86_64"},
+                           {"anyarch", "noarch"}});
+  Env env;
+  env.config.repos = {local_repo("arch", dir.path)};
+  env.config.main.arch = "aarch64";
+  auto r = env.resolve({"archpkg", "anyarch"});
+  REQUIRE(r.install.size() == 2);
+  CHECK(find(r, "archpkg")->nevra.arch == "aarch64");
+  CHECK(find(r, "archpkg")->location == "archpkg-1.0-1.aarch64.rpm");
+  CHECK(find(r, "anyarch")->nevra.arch == "noarch");
+  CHECK(error_of(env, {"onlyx86"}) == "No match for argument: onlyx86");
+  env.config.main.arch = "x86_64";
+  r = env.resolve({"archpkg", "onlyx86"});
+  REQUIRE(r.install.size() == 2);
+  CHECK(find(r, "archpkg")->nevra.arch == "x86_64");
+  CHECK(find(r, "archpkg")->download_size == 10);
+  CHECK(find(r, "archpkg")->install_size == 20);
+}
+
+namespace {
+std::string dnf_ci_repo(const std::string& shared, const std::string& name) {
+  return shared + "/fixtures/real/ci-dnf-stack/dnf-behave-tests/fixtures/repos/" + name;
+}
+}  // namespace
+
+TEST_CASE("resolve: real rich-dependency repo from dnf's CI (dnf-ci-rich)") {
+  YUMDA_REQUIRE_SHARED(shared);
+  Env env;
+  env.config.repos = {local_repo("dnf-ci-rich", dnf_ci_repo(shared, "dnf-ci-rich"))};
+  // pancake: Requires (milk or soymilk), Recommends milk
+  auto pancake = names(env.resolve({"pancake"}));
+  REQUIRE(pancake.size() == 2);
+  CHECK((pancake[0] == "milk" || pancake[1] == "soymilk"));
+  // soup: Requires (water and (cream if dill)); milk conflicts with water,
+  // so with soup the "or" must take soymilk
+  CHECK(names(env.resolve({"soup"})) == std::vector<std::string>{"soup", "water"});
+  CHECK(names(env.resolve({"soup", "pancake"})) ==
+        std::vector<std::string>{"pancake", "soup", "soymilk", "water"});
+  std::string msg = error_of(env, {"soup", "milk"});
+  INFO(msg);
+  CHECK(msg.rfind("cannot resolve: ", 0) == 0);
+  CHECK(msg.find("milk") != std::string::npos);
+  CHECK(msg.find("water") != std::string::npos);
+  // sauce: Requires (flour and ((milk or cream) if dill)): no dill, no milk/cream
+  CHECK(names(env.resolve({"sauce"})) == std::vector<std::string>{"flour", "sauce"});
+  auto with_dill = names(env.resolve({"sauce", "dill"}));
+  CHECK(with_dill.size() == 4);
+  CHECK((std::count(with_dill.begin(), with_dill.end(), "milk") + std::count(with_dill.begin(), with_dill.end(), "cream")) == 1);
+}
+
+TEST_CASE("resolve: real distribution-like repo from dnf's CI (dnf-ci-fedora)") {
+  YUMDA_REQUIRE_SHARED(shared);
+  Env env;
+  env.config.repos = {local_repo("dnf-ci-fedora", dnf_ci_repo(shared, "dnf-ci-fedora"))};
+  auto r = env.resolve({"glibc"});
+  auto n = names(r);
+  CHECK(std::count(n.begin(), n.end(), "glibc") == 1);
+  CHECK(n.size() > 1);  // glibc pulls in more of the distribution
+  CHECK(std::adjacent_find(n.begin(), n.end()) == n.end());  // one of each
+  for (const auto& p : r.install) {
+    CHECK((p.nevra.arch == "x86_64" || p.nevra.arch == "noarch"));
+    CHECK(!p.location.empty());
+    CHECK(std::filesystem::exists(dnf_ci_repo(shared, "dnf-ci-fedora") + "/" + p.location));
+    CHECK(!p.checksum.empty());
+  }
+  // with glibc in the runtime baseline, nothing of it is installed again
+  env.baseline.packages.push_back({"glibc", "", ""});
+  r = env.resolve({"glibc"});
+  CHECK(r.install.empty());
+  CHECK(r.from_baseline == std::vector<std::string>{"glibc"});
+}

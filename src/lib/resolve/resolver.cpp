@@ -276,6 +276,9 @@ struct Resolver::Impl {
       for (std::string_view dir : {"/lib64/", "/usr/lib64/", "/lib/", "/usr/lib/"})
         if (v.starts_with(dir) && v.find('/', dir.size()) == std::string_view::npos) libs.insert(v.substr(dir.size()));
     }
+    // glibc's dynamic loader is what answers rpm's rtld(GNU_HASH) requires.
+    bool has_loader = false;
+    for (auto l : libs) has_loader = has_loader || l.starts_with("ld-linux");
     // Each dep name is looked at once, however many packages use it.
     std::vector<char> seen(static_cast<size_t>(pool_->ss.nstrings), 0);
     Offset provides = 0;
@@ -294,6 +297,8 @@ struct Resolver::Impl {
         met = paths.count(n) > 0;
       } else if (auto paren = n.find('('); paren != std::string_view::npos && n.find(".so") < paren) {
         met = libs.count(n.substr(0, paren)) > 0;
+      } else if (n.starts_with("rtld(")) {
+        met = has_loader;
       }
       if (met) provides = repo_addid_dep(sys, provides, name, 0);
     };
@@ -355,12 +360,30 @@ struct Resolver::Impl {
     return false;
   }
 
+  // Each problem in libsolv's words, followed by the rules behind it (which
+  // name the conflicting packages), all on one line.
   std::string problems_text(Solver* solv) {
     std::string out;
     unsigned count = solver_problem_count(solv);
     for (Id problem = 1; problem <= static_cast<Id>(count); ++problem) {
       if (!out.empty()) out += "; ";
-      out += solver_problem2str(solv, problem);
+      std::string main = solver_problem2str(solv, problem);
+      out += main;
+      SolvQueue rules;
+      solver_findallproblemrules(solv, problem, rules.get());
+      std::vector<std::string> details;
+      for (int i = 0; i < rules.size(); ++i) {
+        Id source = 0, target = 0, dep = 0;
+        SolverRuleinfo type = solver_ruleinfo(solv, rules[i], &source, &target, &dep);
+        if (type == SOLVER_RULE_JOB || type == SOLVER_RULE_PKG_SAME_NAME) continue;  // says nothing new
+        std::string d = solver_ruleinfo2str(solv, type, source, target, dep);
+        if (d != main && std::find(details.begin(), details.end(), d) == details.end()) details.push_back(d);
+      }
+      if (!details.empty()) {
+        out += " (";
+        for (size_t i = 0; i < details.size(); ++i) out += (i ? ", " : "") + details[i];
+        out += ")";
+      }
     }
     return "cannot resolve: " + out;
   }
