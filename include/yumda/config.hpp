@@ -80,7 +80,8 @@ struct Config {
 
 // What the command line says about configuration, applied in dnf's order.
 struct ConfigOptions {
-  std::optional<std::string> config_file;  // -c; else /etc/yumda/yumda.conf, else built-in
+  // -c; else /etc/yumda/yumda.conf, else built-in. "<built-in>" names the built-in one.
+  std::optional<std::string> config_file;
   std::vector<std::pair<std::string, std::string>> repofrompath;  // (id, url)
   // --enablerepo (true) / --disablerepo (false) globs, in the order given.
   std::vector<std::pair<bool, std::string>> repo_toggles;
