@@ -357,7 +357,7 @@ TEST_CASE("30 files download in parallel over reused connections", "[fetch]") {
   server.set_latency_ms(5);
   std::vector<FetchItem> items;
   for (int i = 0; i < 30; ++i) {
-    std::string name = "p" + std::to_string(i) + ".rpm";
+    std::string name = std::to_string(i) + ".rpm";  // not "p" + ...: GCC 12 -O2 -Wrestrict misfires
     items.push_back(f.item({server.url("/" + name)}, name, f.serve(name, 20000 + i * 977, i)));
   }
   FetchOptions o = fast_options();
@@ -489,4 +489,29 @@ TEST_CASE("retries and failovers are reported as info, and a throwing reporter s
   CHECK_THROWS_WITH(fetcher.fetch_all({f.item({server.url("/a.rpm")}, "b.rpm", data)}), "progress bar broke");
   CHECK(f.no_part_files());
   CHECK_FALSE(path_exists(f.out + "/b.rpm"));
+}
+
+// Not run by default: ./test_fetch "[bench]"
+TEST_CASE("benchmark: 60 files over a 40 ms latency link", "[.][bench]") {
+  Fixture f;
+  HttpServer server(f.served);
+  server.set_latency_ms(40);
+  std::vector<FetchItem> items;
+  for (int i = 0; i < 60; ++i) {
+    std::string name = std::to_string(i) + ".rpm";  // not "p" + ...: GCC 12 -O2 -Wrestrict misfires
+    items.push_back(f.item({server.url("/" + name)}, name, f.serve(name, 256 * 1024, i)));
+  }
+  for (int parallel : {1, 4, 8, 16}) {
+    for (auto& it : items) ::unlink(it.dest.c_str());
+    FetchOptions o;
+    o.max_parallel = parallel;
+    Fetcher fetcher(o);
+    size_t conns = server.connections();
+    auto t0 = std::chrono::steady_clock::now();
+    auto results = fetcher.fetch_all(items);
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    for (auto& r : results) CHECK(r.ok);
+    WARN("max_parallel=" << parallel << ": " << ms << " ms for 60 x 256 KiB, " << server.connections() - conns
+                         << " connections");
+  }
 }
