@@ -226,9 +226,9 @@ bool transient(CURLcode res) {
   }
 }
 
-bool tls_problem(CURLcode res) {
-  return res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_CONNECT_ERROR ||
-         res == CURLE_SSL_CERTPROBLEM || res == CURLE_SSL_ISSUER_ERROR;
+// The server's certificate was not trusted (not: the handshake failed).
+bool untrusted_certificate(CURLcode res) {
+  return res == CURLE_PEER_FAILED_VERIFICATION || res == CURLE_SSL_CACERT_BADFILE || res == CURLE_SSL_ISSUER_ERROR;
 }
 
 }  // namespace
@@ -479,7 +479,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
     if (res == CURLE_ABORTED_BY_CALLBACK && t.stalled)
       return retry(st, index, "no data received for " + std::to_string(t.stall_seconds) + " seconds");
     if (res != CURLE_OK) {
-      if (tls_problem(res)) err += " (set sslverify=0 only if you trust this network)";
+      if (untrusted_certificate(res))
+        err += " (install the CA that signed it, or set sslverify=0 for this repo if you trust the network)";
       return transient(res) ? retry(st, index, err) : fail_over(st, index, err);
     }
     if (t.http && code != 200 && code != 206) {
