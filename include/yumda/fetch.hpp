@@ -35,6 +35,7 @@ struct FetchItem {
   std::string checksum_type;      // "" = not checked
   std::string checksum;           // hex
   std::string label;              // what the user calls it: NEVRA or "repomd.xml of lambda2"
+  std::string s3_endpoint;        // for s3:// URLs: the repo's s3_endpoint= ("" = FetchOptions')
 };
 
 struct FetchResult {

@@ -46,6 +46,7 @@ struct FaultRule {
   int first_n = 0;     // only the first N matching requests (0 = no limit)
   int nth = 0;         // only the N-th matching request, 1-based (0 = any)
   int every = 0;       // only every N-th matching request (0 = any)
+  std::string headers = "";  // for Fault::Status: extra header lines, each ending in "\r\n"
 };
 
 struct RequestRecord {
@@ -255,6 +256,7 @@ class HttpServer {
     switch (status) {
       case 200: return "OK";
       case 206: return "Partial Content";
+      case 301: return "Moved Permanently";
       case 400: return "Bad Request";
       case 403: return "Forbidden";
       case 404: return "Not Found";
@@ -314,6 +316,7 @@ class HttpServer {
       if (faulty && fault.fault == Fault::Status) {
         status = fault.status;
         body = std::string(reason(status)) + "\n";
+        extra = fault.headers;
       } else if (rec.method != "GET" && rec.method != "HEAD") {
         status = 400;
         body = "bad method\n";

@@ -87,6 +87,7 @@ struct Transfer {
   long stall_seconds = 30;
   Clock::time_point last_data = Clock::now();  // last header or body byte
   std::string content_range;
+  std::string bucket_region;  // S3's x-amz-bucket-region, names the right region on a 301/400
   std::exception_ptr callback_error;  // thrown by the reporter inside a curl callback
   Reporter* reporter = nullptr;
   Clock::time_point last_report{};
@@ -205,6 +206,10 @@ struct Transfer {
       while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
       while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
       t->content_range = v;
+    } else if (line.size() > 21 && iequals(line.substr(0, 21), "x-amz-bucket-region: ")) {
+      std::string_view v = line.substr(21);
+      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
+      t->bucket_region = v;
     }
     return size * nmemb;
   }
@@ -269,7 +274,8 @@ struct Fetcher::Impl {
     aws_loaded = true;
   }
 
-  std::string s3_endpoint() const {
+  std::string s3_endpoint(const FetchItem& item) const {
+    if (!item.s3_endpoint.empty()) return item.s3_endpoint;
     if (!opt.s3_endpoint.empty()) return opt.s3_endpoint;
     for (const char* var : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"})
       if (const char* v = std::getenv(var); v && *v) return v;
@@ -312,7 +318,7 @@ struct Fetcher::Impl {
     std::string request_url = url;
     if (t->s3) {
       load_aws();
-      request_url = s3_http_url(url, s3_endpoint(), region);
+      request_url = s3_http_url(url, s3_endpoint(item), region);
       // s3rver and S3 itself want the payload hash header; a GET has no payload.
       t->headers.append("x-amz-content-sha256: UNSIGNED-PAYLOAD");
       if (!aws.empty()) {
@@ -494,6 +500,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
         why += im.aws.empty()
                    ? ": access denied and no AWS credentials were found (set AWS_PROFILE or AWS_ACCESS_KEY_ID)"
                    : ": credentials from " + im.aws.source + " were refused";
+      if (t.s3 && !t.bucket_region.empty() && t.bucket_region != im.region)
+        why += ": the bucket is in region " + t.bucket_region + " (set AWS_REGION=" + t.bucket_region + ")";
       return fail_over(st, index, why);
     }
     std::string mismatch;

@@ -140,6 +140,33 @@ TEST_CASE("a 403 for signed s3:// says the credentials were refused, without the
   CHECK(server.requests() == 1);  // refused credentials are not retried
 }
 
+TEST_CASE("an item's own s3_endpoint wins, and a wrong region is named with the fix", "[fetch][s3]") {
+  ScratchDir dir;
+  std::string data(1000, 'r');
+  write_text(dir.path + "/srv/b/k.rpm", data);
+  HttpServer server(dir.path + "/srv");
+  AwsEnv env({{"AWS_ACCESS_KEY_ID", "AKID"}, {"AWS_SECRET_ACCESS_KEY", "SECRET"}, {"AWS_REGION", "us-east-1"}});
+  FetchOptions o = fast_options();
+  o.s3_endpoint = "http://127.0.0.1:1";  // nothing listens there
+  Fetcher fetcher(o);
+  auto it = item_for("s3://b/k.rpm", dir.path + "/out/k.rpm", data);
+  it.s3_endpoint = server.url();
+  fetcher.fetch(it);
+  CHECK(read_file(it.dest) == data);
+
+  yumda::testing::FaultRule moved;
+  moved.prefix = "/b/";
+  moved.fault = Fault::Status;
+  moved.status = 301;
+  moved.headers = "x-amz-bucket-region: eu-north-1\r\n";
+  server.add_fault(moved);
+  it.dest = dir.path + "/out/k2.rpm";
+  auto r = fetcher.fetch_all({it});
+  CHECK(r[0].error ==
+        "cannot download s3pkg-1-1.noarch from s3://b/k.rpm: HTTP 301: the bucket is in region eu-north-1 "
+        "(set AWS_REGION=eu-north-1)");
+}
+
 namespace {
 
 // s3rver (npm i -g s3rver) on an ephemeral port, killed at scope exit.
