@@ -10,6 +10,7 @@ namespace yumda {
 struct ZipOptions {
   int64_t mtime = 0;  // every entry's timestamp (SOURCE_DATE_EPOCH or newest buildtime)
   int level = 6;      // deflate level
+  int threads = 0;    // compressing threads (libdeflate build); 0 = min(2, cores)
 };
 
 struct ZipResult {
@@ -24,5 +25,9 @@ constexpr uint64_t kLambdaMaxUnzipped = 250ull * 1000 * 1000;
 
 // Writes OUT atomically (OUT.tmp then rename). Throws Error naming the path.
 ZipResult write_layer_zip(const std::string& root, const std::string& out, const ZipOptions& options);
+
+// Which writer this build uses: "libdeflate" (multi-threaded, time-zone
+// independent bytes) or "libarchive" (fallback; DOS times in local time).
+std::string zip_compressor();
 
 }  // namespace yumda

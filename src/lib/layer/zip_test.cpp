@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <random>
 
 #include "layer/layer_test_util.hpp"
 #include "yumda/error.hpp"
@@ -146,7 +147,7 @@ TEST_CASE("the zip keeps symlinks, modes, order and leaves .yumda out", "[layer]
   };
   CHECK(line_of("lib/libz.so.1").rfind("lrwxrwxrwx", 0) == 0);
   CHECK(line_of("bin/git").rfind("-rwxr-xr-x", 0) == 0);
-  CHECK(line_of("bin/git").find("defN") != std::string::npos);
+  CHECK(line_of("lib/libz.so.1.2.7").find("defN") != std::string::npos);
   CHECK(line_of("share/doc/README").rfind("-rw-r--r--", 0) == 0);
   CHECK(line_of("share/empty/").rfind("drwxr-xr-x", 0) == 0);
   CHECK(line_of("lib/hard-copy").rfind("-rwxr-xr-x", 0) == 0);  // a hardlink is a plain file
@@ -167,6 +168,42 @@ TEST_CASE("the zip keeps symlinks, modes, order and leaves .yumda out", "[layer]
   CHECK(r.unzipped_bytes == unzipped);
   CHECK(r.zipped_bytes == fs::file_size(zip));
   CHECK(r.zipped_bytes < r.unzipped_bytes);  // the 20 kB file deflates
+}
+
+TEST_CASE("the zip bytes do not depend on threads or the time zone", "[layer][zip]") {
+  ScratchDir dir;
+  std::string root = dir.path + "/root";
+  build_tree(root, false, 1000000000);
+  // More entries than the writer lets workers run ahead, some incompressible.
+  std::mt19937 rng(42);
+  for (int i = 0; i < 1200; ++i) {
+    std::string data(static_cast<size_t>(rng() % 3000), '\0');
+    for (auto& ch : data) ch = static_cast<char>(i % 2 ? rng() : 'a' + rng() % 4);
+    put_file(root + "/many/f" + std::to_string(i), data, i % 5 ? 0644 : 0755);
+  }
+  ZipOptions opt{1700000000, 6, 1};
+  write_layer_zip(root, dir.path + "/t1.zip", opt);
+  opt.threads = 4;
+  write_layer_zip(root, dir.path + "/t4.zip", opt);
+  std::string t1 = read_file(dir.path + "/t1.zip");
+  CHECK(t1 == read_file(dir.path + "/t4.zip"));
+  CHECK(yumda::testing::run("unzip -tq " + shell_quote(dir.path + "/t4.zip") + " >/dev/null") == 0);
+
+  if (zip_compressor() != "libdeflate") {
+    WARN("skipped the time zone check: the libarchive writer stores local DOS times");
+    return;
+  }
+  std::string old_tz = getenv("TZ") ? getenv("TZ") : "";
+  bool had_tz = getenv("TZ") != nullptr;
+  setenv("TZ", "America/New_York", 1);
+  tzset();
+  write_layer_zip(root, dir.path + "/ny.zip", opt);
+  if (had_tz)
+    setenv("TZ", old_tz.c_str(), 1);
+  else
+    unsetenv("TZ");
+  tzset();
+  CHECK(read_file(dir.path + "/ny.zip") == t1);
 }
 
 TEST_CASE("an empty layer zips to an empty archive", "[layer][zip]") {
