@@ -12,18 +12,23 @@
 #include <archive_entry.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <rpm/rpmfi.h>  // rpmarchive.h needs it first
+#include <rpm/rpmtag.h>
+#include <rpm/rpmarchive.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <unordered_map>
 #include <utility>
 
 #include "extract/payload.hpp"
+#include "extract/rpm_handles.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
@@ -70,6 +75,20 @@ struct Timestamp {
   time_t sec = 0;
   long nsec = 0;
 };
+
+// One payload entry, whichever reader produced it.
+struct Entry {
+  std::string name;  // "./opt/bin/git" (cpio) or "/opt/bin/git" (rpm's reader)
+  mode_t type = 0;   // S_IFREG, S_IFDIR, S_IFLNK, ...
+  uint32_t perm = 0;
+  unsigned nlink = 1;
+  int64_t size = 0;  // bytes of data that follow in the payload
+  Timestamp mtime;
+  std::string symlink;   // target, for symlinks
+  std::string hardlink;  // name of the first entry of the hardlink set this one joins
+};
+// Reads the current entry's data: bytes read, 0 at its end; throws on errors.
+using ReadData = std::function<size_t(char* buf, size_t len)>;
 
 // One place a regular file's content ends up (several for a hardlink set).
 struct FileTarget {
@@ -121,7 +140,9 @@ class Extractor {
       for (const RpmFileEntry& f : source.info->files) header_files_.emplace(f.path, &f);
   }
 
-  ExtractResult run(int fd) {
+  // Reads a newc cpio payload with libarchive; false when the payload is not
+  // a format libarchive knows (rpm's "stripped" cpio), before anything is written.
+  bool run_libarchive(int fd) {
     ArchiveOwner a(archive_read_new());
     if (!a) throw Error("out of memory starting libarchive");
     // Only the compressors rpm writes: filter_all would also accept lrzip/lzop
@@ -133,15 +154,88 @@ class Extractor {
     archive_read_support_filter_zstd(a.get());
     archive_read_support_format_cpio(a.get());
     ReadState state{fd};
-    if (archive_read_open(a.get(), &state, nullptr, read_payload, nullptr) != ARCHIVE_OK)
-      fail_archive(a.get(), "its payload is not a cpio archive rpm can write");
+    if (archive_read_open(a.get(), &state, nullptr, read_payload, nullptr) != ARCHIVE_OK) {
+      if (archive_errno(a.get()) == EILSEQ) return false;  // libarchive: "Unrecognized archive format"
+      fail_archive(a.get(), "its payload cannot be read");
+    }
+    ReadData read = [&](char* buf, size_t len) {
+      la_ssize_t n = archive_read_data(a.get(), buf, len);
+      if (n < 0) fail_archive(a.get(), "its payload cannot be read");
+      return static_cast<size_t>(n);
+    };
     for (;;) {
       check_interrupt();
-      archive_entry* entry = nullptr;
-      int r = archive_read_next_header(a.get(), &entry);
+      archive_entry* ae = nullptr;
+      int r = archive_read_next_header(a.get(), &ae);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN) fail_archive(a.get(), "its payload cannot be read");
-      handle_entry(a.get(), entry);
+      Entry e;
+      e.name = archive_entry_pathname(ae) ? archive_entry_pathname(ae) : "";
+      e.type = archive_entry_filetype(ae);
+      e.perm = archive_entry_perm(ae) & 07777;
+      e.nlink = archive_entry_nlink(ae);
+      e.size = archive_entry_size(ae);
+      e.mtime = {archive_entry_mtime(ae), archive_entry_mtime_nsec(ae)};
+      if (const char* t = archive_entry_symlink(ae)) e.symlink = t;
+      if (const char* h = archive_entry_hardlink(ae)) e.hardlink = h;
+      handle_entry(e, read);
+    }
+    return true;
+  }
+
+  // rpm's own payload reader, for what libarchive cannot read: the "stripped"
+  // cpio of RPM v6 packages and of packages with files over 4 GB, whose
+  // entries carry only an index into the header's file list.
+  void run_rpm_reader(int fd) {
+    if (source_.rpm_path.empty() || !source_.info) fail("its payload is not a cpio archive");
+    uint64_t offset = 0;
+    HeaderPtr h = read_main_header(source_.rpm_path, offset);
+    FilesPtr files(rpmfilesNew(nullptr, h.get(), RPMTAG_BASENAMES, RPMFI_FLAGS_QUERY));
+    if (!files) fail("its header has no usable file list");
+    if (lseek(fd, static_cast<off_t>(offset), SEEK_SET) < 0) fail("cannot read its payload: " + errno_text(errno));
+    const std::string compressor = source_.info->payload_compressor.empty() ? "fdio" : source_.info->payload_compressor;
+    FdPtr raw(fdDup(fd));
+    FdPtr payload(raw ? Fdopen(raw.get(), ("r." + compressor).c_str()) : nullptr);
+    if (!payload || Ferror(payload.get())) fail("cannot decompress its " + compressor + " payload");
+    raw.release();  // Fdopen took it over
+    FiPtr fi(rpmfiNewArchiveReader(payload.get(), files.get(), RPMFI_ITER_READ_ARCHIVE));
+    if (!fi) fail("cannot read its payload");
+    std::map<int, std::string> first_link;  // hardlink set (its first file index) -> first name seen
+    ReadData read = [&](char* buf, size_t len) {
+      ssize_t n = rpmfiArchiveRead(fi.get(), buf, len);
+      if (n < 0) fail("its payload cannot be read");
+      return static_cast<size_t>(n);
+    };
+    int rc;
+    while ((rc = rpmfiNext(fi.get())) >= 0) {
+      check_interrupt();
+      Entry e;
+      e.name = rpmfiFN(fi.get());
+      const rpm_mode_t mode = rpmfiFMode(fi.get());
+      e.type = mode & S_IFMT;
+      e.perm = mode & 07777;
+      e.nlink = rpmfiFNlink(fi.get());
+      e.size = rpmfiArchiveHasContent(fi.get()) ? static_cast<int64_t>(rpmfiFSize(fi.get())) : 0;
+      e.mtime = {static_cast<time_t>(rpmfiFMtime(fi.get())), 0};
+      if (S_ISLNK(mode)) e.symlink = rpmfiFLink(fi.get()) ? rpmfiFLink(fi.get()) : "";
+      const int* links = nullptr;
+      if (S_ISREG(mode) && e.nlink > 1 && rpmfiFLinks(fi.get(), &links) > 1) {
+        auto [it, inserted] = first_link.emplace(links[0], e.name);
+        if (!inserted) e.hardlink = it->second;
+      }
+      handle_entry(e, read);
+    }
+    if (rc != RPMERR_ITER_END) {
+      MallocPtr<char> why(rpmfileStrerror(rc));
+      fail(std::string("its payload cannot be read (") + (why ? why.get() : "rpm error") + ")");
+    }
+  }
+
+  ExtractResult run(int fd) {
+    const off_t start = lseek(fd, 0, SEEK_CUR);
+    if (!run_libarchive(fd)) {
+      if (start < 0) fail("its payload is not a cpio archive");
+      run_rpm_reader(fd);
     }
     for (auto& [name, pending] : sets_) place_file(pending);
     sets_.clear();
@@ -221,10 +315,9 @@ class Extractor {
     return it == header_files_.end() ? nullptr : it->second;
   }
 
-  void handle_entry(archive* a, archive_entry* entry) {
-    const char* raw_name = archive_entry_pathname(entry);
-    if (!raw_name) fail("an entry of its payload has no name");
-    const std::string raw = raw_name;
+  void handle_entry(const Entry& entry, const ReadData& read) {
+    if (entry.name.empty()) fail("an entry of its payload has no name");
+    const std::string& raw = entry.name;
     std::vector<std::string> parts = split_name(raw);
     const std::string display = "/" + join(parts, 0, parts.size());
     const bool lands = source_.keep_top.empty() || (!parts.empty() && parts[0] == source_.keep_top);
@@ -235,10 +328,10 @@ class Extractor {
     std::vector<std::string> rel_parts(parts.begin() + (source_.keep_top.empty() ? 0 : 1), parts.end());
     if (rel_parts.empty()) return;  // /opt itself: that is STAGE_DIR
 
-    const char* hardlink = archive_entry_hardlink(entry);
-    const mode_t type = archive_entry_filetype(entry);
-    if (!hardlink && type != AE_IFREG && type != AE_IFDIR && type != AE_IFLNK) {
-      const char* kind = type == AE_IFIFO ? "a fifo" : type == AE_IFSOCK ? "a socket" : "a device node";
+    const bool hardlink = !entry.hardlink.empty();
+    const mode_t type = entry.type;
+    if (!hardlink && type != S_IFREG && type != S_IFDIR && type != S_IFLNK) {
+      const char* kind = type == S_IFIFO ? "a fifo" : type == S_IFSOCK ? "a socket" : "a device node";
       fail("entry " + display + " is " + kind + ", which a Lambda layer cannot hold");
     }
 
@@ -252,20 +345,20 @@ class Extractor {
     }
     const std::string rel = join(rel_parts, 0, rel_parts.size());
     if (hardlink) {
-      add_link(a, entry, hardlink, rel_parts, rel, display, keep);
+      add_link(entry, read, rel_parts, rel, display, keep);
       return;
     }
-    if (type == AE_IFREG && archive_entry_nlink(entry) > 1) {
+    if (type == S_IFREG && entry.nlink > 1) {
       // First link of a set: its data may only come with a later link.
-      PendingFile pending = start_file(a, entry);
+      PendingFile pending = start_file(entry, read);
       if (keep) pending.targets.push_back(target(rel_parts, rel, display));
       sets_.insert_or_assign(raw, std::move(pending));
       return;
     }
     if (!keep) return;
-    if (type == AE_IFDIR) return make_directory(entry, rel_parts, rel, display);
-    if (type == AE_IFLNK) return make_symlink(entry, rel_parts, rel, display);
-    PendingFile pending = start_file(a, entry);
+    if (type == S_IFDIR) return make_directory(entry, rel_parts, rel, display);
+    if (type == S_IFLNK) return make_symlink(entry, rel_parts, rel, display);
+    PendingFile pending = start_file(entry, read);
     pending.targets.push_back(target(rel_parts, rel, display));
     place_file(pending);
   }
@@ -274,24 +367,24 @@ class Extractor {
     return FileTarget{open_dir(rel_parts, rel_parts.size() - 1, display), rel_parts.back(), rel};
   }
 
-  void add_link(archive* a, archive_entry* entry, const std::string& hardlink, const std::vector<std::string>& rel_parts,
+  void add_link(const Entry& entry, const ReadData& read, const std::vector<std::string>& rel_parts,
                 const std::string& rel, const std::string& display, bool keep) {
-    split_name(hardlink);  // refuses ".." in the link target too
-    auto it = sets_.find(hardlink);
+    split_name(entry.hardlink);  // refuses ".." in the link target too
+    auto it = sets_.find(entry.hardlink);
     if (it == sets_.end()) {
       // The first link did not land (outside /opt): this one stands alone.
       if (!keep) return;
-      PendingFile pending = start_file(a, entry);
+      PendingFile pending = start_file(entry, read);
       pending.targets.push_back(target(rel_parts, rel, display));
       place_file(pending);
       return;
     }
     PendingFile& pending = it->second;
-    if (archive_entry_size(entry) > 0) write_data(a, entry, pending);
+    if (entry.size > 0) write_data(entry, read, pending);
     if (keep) pending.targets.push_back(target(rel_parts, rel, display));
   }
 
-  PendingFile start_file(archive* a, archive_entry* entry) {
+  PendingFile start_file(const Entry& entry, const ReadData& read) {
     PendingFile p;
     for (int attempt = 0;; ++attempt) {
       std::string name = ".yumda-extract-" + std::to_string(getpid()) + "-" + std::to_string(tmp_counter_++);
@@ -303,39 +396,34 @@ class Extractor {
       }
       if (errno != EEXIST || attempt > 100) fail("cannot create a file in the staging directory: " + errno_text(errno));
     }
-    uint32_t mode = archive_entry_perm(entry) & 07777;
-    if (mode & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
-    p.mode = mode & 01777;
-    p.mtime = {archive_entry_mtime(entry), archive_entry_mtime_nsec(entry)};
-    write_data(a, entry, p);
+    if (entry.perm & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
+    p.mode = entry.perm & 01777;
+    p.mtime = entry.mtime;
+    write_data(entry, read, p);
     return p;
   }
 
-  void write_data(archive* a, archive_entry* entry, PendingFile& p) {
-    const std::string display = archive_entry_pathname(entry);
-    if (ftruncate(p.fd.get(), 0) != 0) fail("cannot write " + display + ": " + errno_text(errno));
-    uint64_t end = 0;
-    for (;;) {
-      const void* buf = nullptr;
-      size_t len = 0;
-      la_int64_t offset = 0;
-      int r = archive_read_data_block(a, &buf, &len, &offset);
-      if (r == ARCHIVE_EOF) break;
-      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) fail_archive(a, "cannot read the data of " + display);
-      const char* data = static_cast<const char*>(buf);
+  void write_data(const Entry& entry, const ReadData& read, PendingFile& p) {
+    const std::string& display = entry.name;
+    if (ftruncate(p.fd.get(), 0) != 0 || lseek(p.fd.get(), 0, SEEK_SET) != 0)
+      fail("cannot write " + display + ": " + errno_text(errno));
+    std::vector<char> buf(1 << 16);
+    uint64_t total = 0;
+    const uint64_t declared = entry.size > 0 ? static_cast<uint64_t>(entry.size) : 0;
+    while (total < declared) {
+      size_t len = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), declared - total)));
+      if (len == 0) break;
       size_t done = 0;
       while (done < len) {
-        ssize_t n = pwrite(p.fd.get(), data + done, len - done, static_cast<off_t>(offset) + static_cast<off_t>(done));
+        ssize_t n = write(p.fd.get(), buf.data() + done, len - done);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
         done += static_cast<size_t>(n);
       }
-      end = std::max<uint64_t>(end, static_cast<uint64_t>(offset) + len);
+      total += len;
     }
-    const la_int64_t declared = archive_entry_size(entry);
-    if (declared > 0 && end < static_cast<uint64_t>(declared) && ftruncate(p.fd.get(), declared) != 0)
-      fail("cannot write " + display + ": " + errno_text(errno));
-    p.size = std::max<uint64_t>(end, declared > 0 ? static_cast<uint64_t>(declared) : 0);
+    if (total != declared) fail("its payload ends inside " + display + " (the file is truncated)");
+    p.size = total;
   }
 
   // Same bytes? Used when another package already put a file at the path.
@@ -370,11 +458,11 @@ class Extractor {
     }
   }
 
-  void make_directory(archive_entry* entry, const std::vector<std::string>& rel_parts, const std::string& rel,
+  void make_directory(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
                       const std::string& display) {
     UniqueFd parent = open_dir(rel_parts, rel_parts.size() - 1, display);
     const char* name = rel_parts.back().c_str();
-    const uint32_t mode = (archive_entry_perm(entry) & 0777) | 0700;  // we must be able to write into it
+    const uint32_t mode = (entry.perm & 0777) | 0700;  // we must be able to write into it
     if (mkdirat(parent.get(), name, mode) != 0 && errno != EEXIST)
       fail("cannot create /opt/" + rel + ": " + errno_text(errno));
     UniqueFd dir(openat(parent.get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
@@ -383,10 +471,10 @@ class Extractor {
     result_.files.push_back({rel, S_IFDIR | mode, 0});
   }
 
-  void make_symlink(archive_entry* entry, const std::vector<std::string>& rel_parts, const std::string& rel,
+  void make_symlink(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
                     const std::string& display) {
-    const char* target = archive_entry_symlink(entry);
-    if (!target || !*target) fail("symlink " + display + " has no target");
+    const char* target = entry.symlink.c_str();
+    if (!*target) fail("symlink " + display + " has no target");
     UniqueFd parent = open_dir(rel_parts, rel_parts.size() - 1, display);
     const char* name = rel_parts.back().c_str();
     if (symlinkat(target, parent.get(), name) != 0) {
@@ -397,7 +485,7 @@ class Extractor {
           static_cast<size_t>(n) != strlen(target))
         conflict(rel, "symlink");
     }
-    const timespec times[2] = {{archive_entry_mtime(entry), 0}, {archive_entry_mtime(entry), 0}};
+    const timespec times[2] = {{entry.mtime.sec, entry.mtime.nsec}, {entry.mtime.sec, entry.mtime.nsec}};
     utimensat(parent.get(), name, times, AT_SYMLINK_NOFOLLOW);
     result_.files.push_back({rel, S_IFLNK | 0777, strlen(target)});
   }
@@ -437,6 +525,7 @@ ExtractResult extract_rpm(const std::string& rpm_path, const RpmHeaderInfo& info
   detail::PayloadSource source;
   source.package = label;
   source.info = &info;
+  source.rpm_path = rpm_path;
   return detail::extract_payload_fd(fd.get(), source, stage_dir, options);
 }
 

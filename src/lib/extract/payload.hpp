@@ -12,6 +12,9 @@ struct PayloadSource {
   std::string package;       // names the package in messages ("hello-2.0-1.x86_64")
   std::string keep_top = "opt";  // only entries under this top directory land, with it stripped
   const RpmHeaderInfo* info = nullptr;  // %ghost / %doc flags by path; may be null
+  // The RPM the payload comes from: with INFO, lets rpm's own reader take
+  // "stripped" cpio payloads (RPM v6, files over 4 GB) that libarchive cannot read.
+  std::string rpm_path;
 };
 
 // Reads the payload from FD's current position to its end.

@@ -3,6 +3,8 @@
 // involved and nothing is verified here: that is verify.hpp's job.
 #include "yumda/rpm_file.hpp"
 
+#include "extract/rpm_handles.hpp"
+
 #include <fcntl.h>
 #include <rpm/header.h>
 #include <rpm/rpmfiles.h>
@@ -21,18 +23,9 @@ namespace yumda {
 
 namespace {
 
-struct FdCloser {
-  void operator()(FD_t fd) const { Fclose(fd); }
-};
-using FdOwner = std::unique_ptr<std::remove_pointer_t<FD_t>, FdCloser>;
-struct HeaderFreer {
-  void operator()(Header h) const { headerFree(h); }
-};
-using HeaderOwner = std::unique_ptr<std::remove_pointer_t<Header>, HeaderFreer>;
-struct FilesFreer {
-  void operator()(rpmfiles f) const { rpmfilesFree(f); }
-};
-using FilesOwner = std::unique_ptr<std::remove_pointer_t<rpmfiles>, FilesFreer>;
+using detail::FdPtr;
+using detail::FilesPtr;
+using detail::HeaderPtr;
 struct TdFreer {
   void operator()(rpmtd td) const {
     rpmtdFreeData(td);
@@ -123,19 +116,29 @@ bool is_doc_path(const std::string& path) {
 
 }  // namespace
 
-RpmHeaderInfo read_rpm_header(const std::string& path) {
+namespace detail {
+
+HeaderPtr read_main_header(const std::string& path, uint64_t& payload_offset) {
   const uint64_t header_offset = main_header_offset(path);
-  FdOwner fd(Fopen(path.c_str(), "r.ufdio"));
+  FdPtr fd(Fopen(path.c_str(), "r.ufdio"));
   if (!fd || Ferror(fd.get())) throw Error("cannot open " + path + ": " + (fd ? Fstrerror(fd.get()) : "unknown error"));
   if (Fseek(fd.get(), static_cast<off_t>(header_offset), SEEK_SET) < 0)
     throw Error(path + " is not an RPM package (truncated after the signature header)");
-  HeaderOwner h(headerRead(fd.get(), HEADER_MAGIC_YES));
+  HeaderPtr h(headerRead(fd.get(), HEADER_MAGIC_YES));
   if (!h) throw Error(path + " is not an RPM package (its header cannot be read)");
   off_t pos = Ftell(fd.get());
   if (pos < 0) throw Error("cannot read " + path + ": " + Fstrerror(fd.get()));
+  payload_offset = static_cast<uint64_t>(pos);
+  return h;
+}
 
+}  // namespace detail
+
+RpmHeaderInfo read_rpm_header(const std::string& path) {
+  uint64_t payload_offset = 0;
+  HeaderPtr h = detail::read_main_header(path, payload_offset);
   RpmHeaderInfo info;
-  info.payload_offset = static_cast<uint64_t>(pos);
+  info.payload_offset = payload_offset;
   info.nevra.name = tag_string(h.get(), RPMTAG_NAME);
   if (headerIsEntry(h.get(), RPMTAG_EPOCH)) info.nevra.epoch = std::to_string(headerGetNumber(h.get(), RPMTAG_EPOCH));
   info.nevra.version = tag_string(h.get(), RPMTAG_VERSION);
@@ -154,7 +157,7 @@ RpmHeaderInfo read_rpm_header(const std::string& path) {
   info.payload_format = headerIsEntry(h.get(), RPMTAG_PAYLOADFORMAT) ? tag_string(h.get(), RPMTAG_PAYLOADFORMAT)
                                                                       : "cpio";
 
-  FilesOwner files(rpmfilesNew(nullptr, h.get(), RPMTAG_BASENAMES, RPMFI_FLAGS_QUERY));
+  FilesPtr files(rpmfilesNew(nullptr, h.get(), RPMTAG_BASENAMES, RPMFI_FLAGS_QUERY));
   if (files) {
     const int count = static_cast<int>(rpmfilesFC(files.get()));
     info.files.reserve(static_cast<size_t>(count));
