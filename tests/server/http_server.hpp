@@ -157,7 +157,11 @@ class HttpServer {
       std::lock_guard lock(mu_);
       reap_locked();
       workers_.push_back({std::thread([this, fd, id, done] {
-                            serve_connection(fd, id);
+                            try {
+                              serve_connection(fd, id);
+                            } catch (const std::exception&) {
+                              // a malformed request (bad number in a header): drop the connection
+                            }
                             *done = true;
                           }),
                           done});
