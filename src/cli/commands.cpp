@@ -47,7 +47,10 @@ Config make_config(GlobalOptions& g) {
       throw UsageError("--repofrompath takes ID,URL (e.g. --repofrompath local,file:///srv/repo), not '" + spec + "'");
     o.repofrompath.emplace_back(spec.substr(0, comma), spec.substr(comma + 1));
   }
-  return load_config(o);
+  Config config = load_config(o);
+  if (!g.quiet)
+    for (const auto& w : config.warnings) spdlog::warn("{}", w);
+  return config;
 }
 
 std::string layer_root(const GlobalOptions& g) {
@@ -90,7 +93,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
   o.cacheonly = g.cacheonly;
   o.nowait = g.nowait;
   o.confirm = [&](const ResolveResult& plan) {
-    if (!g.json) std::cout << format_summary(plan, specs) << std::flush;
+    if (!g.json && !g.quiet) std::cout << format_summary(plan, specs) << std::flush;
     return confirm(g);
   };
   InstallResult r = install(config, o, reporter);
@@ -107,6 +110,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
     print_json(j);
     return;
   }
+  if (g.quiet) return;
   if (r.plan.install.empty()) {
     std::cout << format_summary(r.plan, specs);
     return;

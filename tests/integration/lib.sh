@@ -60,7 +60,7 @@ make_runtime_root() {
   dir=$1; shift
   mkdir -p "$dir/opt" "$dir/tmp"
   dpkg -L "$@" | sort -u | while read -r f; do
-    if [ -L "$f" ] || [ -f "$f" ]; then printf '%s\n' "${f#/}"; fi
+    if { [ -L "$f" ] && [ ! -d "$f" ]; } || { [ -f "$f" ] && [ ! -L "$f" ]; }; then printf '%s\n' "${f#/}"; fi
   done >"$T/runtime.list"
   tar -C / --no-recursion -cf - -T "$T/runtime.list" | tar -C "$dir" -xf -
 }
@@ -69,7 +69,9 @@ make_runtime_root() {
 # mounted at /opt in ROOT (a private mount namespace; needs root).
 in_lambda() {
   root=$1 layer=$2; shift 2
-  unshare -m sh -c 'mount --bind "$1" "$2/opt" && shift 2 && exec chroot "$0" env -i PATH=/opt/bin:/usr/bin:/bin LD_LIBRARY_PATH=/opt/lib "$@"' \
+  chroot=$(command -v chroot)
+  env -i PATH=/opt/bin:/usr/bin:/bin LD_LIBRARY_PATH=/opt/lib CHROOT="$chroot" \
+    "$(command -v unshare)" -m /bin/sh -c 'mount --bind "$1" "$2/opt" && shift 2 && exec "$CHROOT" "$0" "$@"' \
     "$root" "$layer" "$root" "$@"
 }
 can_chroot() { [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; }

@@ -114,10 +114,48 @@ void check_conflicts_with_layer(const std::string& root, const std::string& stag
 
 }  // namespace
 
+namespace {
+
+// Undoes prepare_root() when the install fails: a layer directory (or its
+// .yumda/) that did not exist before the run does not exist after it.
+class CreatedRootGuard {
+ public:
+  explicit CreatedRootGuard(const std::string& root)
+      : root_(root), had_root_(path_exists(root)), had_state_dir_(path_exists(root + "/.yumda")) {}
+  ~CreatedRootGuard() {
+    if (done_) return;
+    try {
+      if (!had_root_) remove_tree(root_);
+      else if (!had_state_dir_) remove_tree(root_ + "/.yumda");
+    } catch (const Error&) {
+    }
+  }
+  void done() { done_ = true; }
+
+ private:
+  std::string root_;
+  bool had_root_;
+  bool had_state_dir_;
+  bool done_ = false;
+};
+
+std::string files_count(size_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
+
+}  // namespace
+
+static InstallResult install_locked(const Config& config, const InstallOptions& options, Reporter& reporter);
+
 InstallResult install(const Config& config, const InstallOptions& options, Reporter& reporter) {
-  InstallResult result;
   if (options.specs.empty()) throw UsageError("install needs at least one package (e.g. yumda install -y git)");
 
+  CreatedRootGuard created(options.root);
+  InstallResult r = install_locked(config, options, reporter);
+  if (r.performed) created.done();
+  return r;
+}
+
+static InstallResult install_locked(const Config& config, const InstallOptions& options, Reporter& reporter) {
+  InstallResult result;
   prepare_root(options.root);
   LayerLock lock(options.root, !options.nowait);
   LayerTransaction::recover(options.root);
@@ -154,11 +192,11 @@ InstallResult install(const Config& config, const InstallOptions& options, Repor
       throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
     ExtractResult x = extract_rpm(path, header, txn.stage_dir(), xopts, reporter);
     if (x.skipped_outside_opt > 0)
-      reporter.warning("package " + pkg.nevra.str() + ": " + std::to_string(x.skipped_outside_opt) +
-                       " files outside /opt were not installed (a layer only reaches /opt)");
+      reporter.warning("package " + pkg.nevra.str() + ": " + files_count(x.skipped_outside_opt) +
+                       " outside /opt were not installed (a layer only reaches /opt)");
     if (x.dropped_setid > 0)
       reporter.warning("package " + pkg.nevra.str() + ": setuid/setgid bits dropped from " +
-                       std::to_string(x.dropped_setid) + " files (Lambda runs unprivileged)");
+                       files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
     for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
     incoming.push_back(to_installed(pkg, x, named_by(pkg, options.specs)));
     reporter.package_done("install", pkg.nevra.str());

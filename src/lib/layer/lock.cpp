@@ -7,6 +7,8 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "yumda/error.hpp"
 #include "yumda/layer.hpp"
@@ -16,14 +18,26 @@ namespace yumda {
 
 namespace {
 
-// The pid the holder wrote, or "" when it has not written it yet.
-std::string read_holder_pid(int fd) {
-  char buf[32];
-  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-  if (n <= 0) return "";
-  std::string s(buf, static_cast<size_t>(n));
-  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
-  return s.find_first_not_of("0123456789") == std::string::npos ? s : "";
+// The pid holding a flock on FD, from /proc/locks ("1: FLOCK ADVISORY WRITE
+// PID MAJ:MIN:INODE 0 EOF"); "" when it cannot be told. Read rather than
+// written into the lock file, so taking the lock changes nothing in ROOT.
+std::string holder_pid(int fd) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return "";
+  std::ifstream locks("/proc/locks");
+  std::string line;
+  const std::string inode = ":" + std::to_string(st.st_ino);
+  while (std::getline(locks, line)) {
+    std::istringstream in(line);
+    std::string num, kind, mode, access, pid, dev;
+    if (!(in >> num >> kind)) continue;
+    if (kind == "->") in >> kind;  // a blocked waiter's line
+    if (!(in >> mode >> access >> pid >> dev)) continue;
+    if (kind == "FLOCK" && dev.size() > inode.size() && dev.compare(dev.size() - inode.size(), inode.size(), inode) == 0 &&
+        pid != std::to_string(getpid()))
+      return pid;
+  }
+  return "";
 }
 
 }  // namespace
@@ -42,17 +56,11 @@ LayerLock::LayerLock(const std::string& root, bool wait) {
       continue;
     }
     if (errno == EWOULDBLOCK) {
-      std::string pid = read_holder_pid(fd_.get());
+      std::string pid = holder_pid(fd_.get());
       throw Error("layer " + root + " is in use by another yumda run" + (pid.empty() ? "" : " (pid " + pid + ")") +
                   "; wait for it or drop --nowait");
     }
     throw Error("cannot lock the layer " + path + ": " + errno_text(errno));
-  }
-  // Only for the message a second run prints; the lock itself is the flock.
-  std::string pid = std::to_string(getpid()) + "\n";
-  if (ftruncate(fd_.get(), 0) == 0) {
-    ssize_t ignored = pwrite(fd_.get(), pid.data(), pid.size(), 0);
-    (void)ignored;
   }
 }
 
