@@ -5,6 +5,7 @@
 // changes, libsolv upgrades and a filelists-less cache all miss cleanly.
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "repo/sqlite_primary.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
+#include "yumda/fs.hpp"
 #include "yumda/repo.hpp"
 
 namespace yumda {
@@ -26,24 +28,60 @@ struct FileCloser {
 };
 using UniqueFile = std::unique_ptr<FILE, FileCloser>;
 
-constexpr size_t kTagSize = 64;  // hex sha256
+constexpr size_t kTagSize = 64;   // hex sha256 of what the cache was made from
+constexpr size_t kSumSize = 16;   // hex digest of the solv body
+constexpr size_t kTrailer = kTagSize + kSumSize;
 
 std::string cache_tag(const RepoMetadata& md, bool filelists) {
   return string_digest(md.repomd_checksum + "|libsolv " LIBSOLV_VERSION_STRING "|" +
-                           (filelists ? "filelists" : "primary") + "|yumda-solv-1",
+                           (filelists ? "filelists" : "primary") + "|yumda-solv-3",
                        "sha256");
 }
 
-// Loads PATH into REPO when its tag matches; anything else (missing, stale,
-// corrupt) returns false with REPO left empty, so the caller rebuilds.
+// A fast digest of the solv body: libsolv reads a file with a flipped byte
+// without complaint (and loses deps), so the cache checks itself. Not
+// cryptographic: it guards against damage, not against an attacker.
+std::string body_sum(const char* data, size_t len) {
+  uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t w;
+    memcpy(&w, data + i, 8);
+    h = (h ^ w) * 0x100000001B3ULL;
+    h ^= h >> 29;
+  }
+  for (; i < len; ++i) h = (h ^ static_cast<unsigned char>(data[i])) * 0x100000001B3ULL;
+  char hex[kSumSize + 1];
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return std::string(hex, kSumSize);
+}
+
+// The whole file in one read; "" when it cannot be read.
+std::string slurp(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) != 0) return "";
+  std::string buf(static_cast<size_t>(st.st_size), '\0');
+  size_t got = 0;
+  while (got < buf.size()) {
+    ssize_t n = read(fd.get(), buf.data() + got, buf.size() - got);
+    if (n <= 0) return "";
+    got += static_cast<size_t>(n);
+  }
+  return buf;
+}
+
+// Loads PATH into REPO when its tag and digest match; anything else (missing,
+// stale, damaged) returns false with REPO left empty, so the caller rebuilds.
 bool load_solv_cache(Repo* repo, const std::string& path, const std::string& tag) {
-  UniqueFile fp(fopen(path.c_str(), "re"));
-  if (!fp) return false;
-  char have[kTagSize];
-  if (fseek(fp.get(), -static_cast<long>(kTagSize), SEEK_END) != 0 ||
-      fread(have, 1, kTagSize, fp.get()) != kTagSize || memcmp(have, tag.data(), kTagSize) != 0)
+  std::string buf = slurp(path);
+  if (buf.size() <= kTrailer) return false;
+  size_t body = buf.size() - kTrailer;
+  if (buf.compare(body, kTagSize, tag) != 0 ||
+      buf.compare(body + kTagSize, kSumSize, body_sum(buf.data(), body)) != 0)
     return false;
-  rewind(fp.get());
+  UniqueFile fp(fmemopen(buf.data(), body, "r"));
+  if (!fp) return false;
   if (repo_add_solv(repo, fp.get(), 0) != 0) {
     repo_empty(repo, 1);
     return false;
@@ -51,20 +89,55 @@ bool load_solv_cache(Repo* repo, const std::string& path, const std::string& tag
   return true;
 }
 
-// Writes REPO to PATH (temp file + rename), tag last. Returns false on failure.
-bool write_solv_cache(Repo* repo, const std::string& path, const std::string& tag) {
-  std::string tmp = path + ".tmpXXXXXX";
-  int fd = mkostemp(tmp.data(), O_CLOEXEC);
-  if (fd < 0) return false;
-  UniqueFile fp(fdopen(fd, "w"));
-  if (!fp) {
-    close(fd);
-    unlink(tmp.c_str());
-    return false;
+// Keys nothing in yumda reads: left out of the cache, so a warm load reads
+// (and allocates) less. Descriptions alone are a good part of primary.xml.
+int drop_unused_keys(Repo* repo, Repokey* key, void* kfdata) {
+  switch (key->name) {
+    case SOLVABLE_DESCRIPTION:
+    case SOLVABLE_PACKAGER:
+    case SOLVABLE_GROUP:
+    case SOLVABLE_BUILDHOST:
+    case SOLVABLE_HEADEREND:
+    case SOLVABLE_AUTHORS:
+    case SOLVABLE_KEYWORDS:
+    case SOLVABLE_DISTRIBUTION:
+    case SOLVABLE_EULA:
+    case SOLVABLE_MESSAGEINS:
+    case SOLVABLE_CHANGELOG:
+      return KEY_STORAGE_DROPPED;
+    default:
+      return repo_write_stdkeyfilter(repo, key, kfdata);
   }
-  bool ok = repo_write(repo, fp.get()) == 0 && fwrite(tag.data(), 1, kTagSize, fp.get()) == kTagSize &&
-            fflush(fp.get()) == 0;
-  ok = fclose(fp.release()) == 0 && ok;
+}
+
+// Writes REPO to PATH (temp file + rename), tag and digest last. Returns
+// false on failure.
+bool write_solv_cache(Repo* repo, const std::string& path, const std::string& tag) {
+  char* mem = nullptr;
+  size_t len = 0;
+  UniqueFile ms(open_memstream(&mem, &len));
+  if (!ms) return false;
+  bool ok = repo_write_filtered(repo, ms.get(), drop_unused_keys, nullptr, nullptr) == 0;
+  ok = fclose(ms.release()) == 0 && ok;  // sets mem/len
+  std::unique_ptr<char, decltype(&free)> body(mem, &free);
+  if (!ok) return false;
+  std::string tmp = path + ".tmpXXXXXX";
+  UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (!fd) return false;
+  fchmod(fd.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
+  std::string trailer = tag + body_sum(mem, len);
+  auto write_all = [&](const char* p, size_t n) {
+    while (n > 0) {
+      ssize_t w = write(fd.get(), p, n);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return false;
+      p += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  };
+  ok = write_all(mem, len) && write_all(trailer.data(), trailer.size());
+  fd.reset();
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
     unlink(tmp.c_str());
     return false;

@@ -302,10 +302,15 @@ TEST_CASE("repo: the solv cache is used on the second load and a corrupt one is 
     if (garbage.empty()) bytes[bytes.size() / 2] ^= 0x5a;  // damage inside, tag intact
     else bytes = garbage;
     write_text(solv, bytes);
+    int parsed = rep.count("Parsing metadata");
     Loaded l;
     load(l, main, rc, false, rep);
     CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
     CHECK(requires_of(l.repo, "alpha") == std::vector<std::string>{"beta >= 2"});
+    CHECK(rep.count("Parsing metadata") == parsed + 1);  // rebuilt...
+    Loaded again;
+    load(again, main, rc, false, rep);
+    CHECK(rep.count("Parsing metadata") == parsed + 1);  // ...and good again
   }
   CHECK(rep.warnings.empty());
 
