@@ -180,6 +180,13 @@ TEST_CASE("resolve: a soname dep is met by the runtime's file list") {
   env.baseline.files = {"/usr/lib64/libz.so.1", "/bin/sh"};
   auto r = env.resolve({"needs-libz"});
   CHECK(names(r) == std::vector<std::string>{"needs-libz"});
+  // a path the runtime has is never installed
+  r = env.resolve({"/bin/sh"});
+  CHECK(r.install.empty());
+  CHECK(r.from_baseline == std::vector<std::string>{"/bin/sh"});
+  // only library dirs count for sonames
+  env.baseline.files = {"/opt/other/libz.so.1"};
+  CHECK(error_of(env, {"needs-libz"}).find("libz.so.1()(64bit)") != std::string::npos);
 }
 
 TEST_CASE("resolve: packages the layer holds are not installed again") {

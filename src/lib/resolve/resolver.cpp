@@ -296,7 +296,9 @@ struct Resolver::Impl {
       if (n.starts_with("/")) {
         met = paths.count(n) > 0;
       } else if (auto paren = n.find('('); paren != std::string_view::npos && n.find(".so") < paren) {
-        met = libs.count(n.substr(0, paren)) > 0;
+        met = libs.count(n.substr(0, paren)) > 0;  // libz.so.1()(64bit), libc.so.6(GLIBC_2.17)(64bit)
+      } else if (paren == std::string_view::npos && n.find(".so.") != std::string_view::npos) {
+        met = libs.count(n) > 0;  // 32-bit sonames carry no "()"
       } else if (n.starts_with("rtld(")) {
         met = has_loader;
       }
@@ -395,6 +397,11 @@ struct Resolver::Impl {
     SolvQueue job;
     for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
     for (const auto& spec : request.specs) {
+      if (spec.starts_with("/") &&
+          std::find(baseline.files.begin(), baseline.files.end(), spec) != baseline.files.end()) {
+        result.from_baseline.push_back(spec);  // the runtime has that file
+        continue;
+      }
       int flags = kSelectionFlags | (spec.starts_with("/") ? SELECTION_FILELIST : 0);
       SolvQueue sel;
       selection_make(pool_, sel.get(), spec.c_str(), flags);
