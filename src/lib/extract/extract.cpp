@@ -280,7 +280,7 @@ class Extractor {
     open_how how{};
     how.flags = O_DIRECTORY | O_RDONLY | O_CLOEXEC;
     how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_SYMLINKS;
-    long fd = syscall(SYS_openat2, root_.get(), rel.c_str(), &how, sizeof how);
+    long fd = source_.use_openat2 ? syscall(SYS_openat2, root_.get(), rel.c_str(), &how, sizeof how) : -1;
     if (fd >= 0) return UniqueFd(static_cast<int>(fd));
     // Missing directories, old kernels (ENOSYS) and seccomp filters (EPERM)
     // all take the walk, which also says precisely what is in the way.

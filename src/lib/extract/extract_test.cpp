@@ -326,6 +326,16 @@ TEST_CASE("hostile payloads are refused and nothing lands outside the stage dir"
     box.check_nothing_escaped();
     // No temporary files are left in the stage dir either.
     for (const auto& name : tree(box.stage)) CHECK(name.find(".yumda-extract") == std::string::npos);
+
+    // The same with the O_NOFOLLOW walk that kernels without openat2 get.
+    Sandbox walk;
+    RpmHeaderInfo info = read_rpm_header(rpm);
+    UniqueFd fd(open(rpm.c_str(), O_RDONLY));
+    REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
+    detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, false};
+    err = error_of([&] { detail::extract_payload_fd(fd.get(), src, walk.stage, {}); });
+    CHECK(err.find(c.expect) != std::string::npos);
+    walk.check_nothing_escaped();
   }
 }
 
@@ -378,7 +388,7 @@ TEST_CASE("real payload-test RPMs in every compression extract the same file", "
     // ...and extracted when the whole tree is kept.
     UniqueFd fd(open(rpm.c_str(), O_RDONLY));
     REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
-    detail::PayloadSource src{info.nevra.str(), "usr", &info, rpm};
+    detail::PayloadSource src{info.nevra.str(), "usr", &info, rpm, true};
     detail::extract_payload_fd(fd.get(), src, stage.path, {});
     std::string text = read_file(stage.path + "/share/payload-test.txt");
     CHECK(text.size() == 10);
@@ -398,7 +408,7 @@ TEST_CASE("the real hlinktest RPMs keep exactly the hardlink sets their headers 
     ScratchDir stage;
     UniqueFd fd(open(rpm.c_str(), O_RDONLY));
     REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
-    detail::PayloadSource src{info.nevra.str(), "foo", &info, rpm};
+    detail::PayloadSource src{info.nevra.str(), "foo", &info, rpm, true};
     ExtractResult r = detail::extract_payload_fd(fd.get(), src, stage.path, {});
     // rpm itself says which files share an inode.
     std::string listing = stage.path + "/../inodes-" + std::to_string(getpid());
@@ -453,7 +463,7 @@ TEST_CASE("RPM v6 packages (stripped cpio, every compression) extract as their h
     ScratchDir stage;
     UniqueFd fd(open(rpm.c_str(), O_RDONLY));
     REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
-    detail::PayloadSource src{info.nevra.str(), "", &info, rpm};  // keep every path
+    detail::PayloadSource src{info.nevra.str(), "", &info, rpm, true};  // keep every path
     ExtractResult r = detail::extract_payload_fd(fd.get(), src, stage.path, {});
     size_t checked = 0;
     for (const RpmFileEntry& f : info.files) {

@@ -15,6 +15,9 @@ struct PayloadSource {
   // The RPM the payload comes from: with INFO, lets rpm's own reader take
   // "stripped" cpio payloads (RPM v6, files over 4 GB) that libarchive cannot read.
   std::string rpm_path;
+  // false forces the component-by-component O_NOFOLLOW walk that kernels
+  // without openat2 (before 5.6, or seccomp-filtered) get; tests use it.
+  bool use_openat2 = true;
 };
 
 // Reads the payload from FD's current position to its end.
