@@ -17,6 +17,9 @@
 #include "yumda/install.hpp"
 #include "yumda/layer.hpp"
 #include "yumda/zip.hpp"
+#include "yumda/check.hpp"
+#include "yumda/sbom.hpp"
+#include <filesystem>
 
 namespace yumda::cli {
 
@@ -197,6 +200,61 @@ void run_zip(GlobalOptions& g, const std::string& out) {
   }
 }
 
+std::string finding_kind(CheckFinding::Kind k) {
+  switch (k) {
+    case CheckFinding::Kind::kMissingLibrary: return "missing-library";
+    case CheckFinding::Kind::kWrongArchitecture: return "wrong-architecture";
+    case CheckFinding::Kind::kMissingInterpreter: return "missing-interpreter";
+    case CheckFinding::Kind::kBrokenSymlink: return "broken-symlink";
+    case CheckFinding::Kind::kSymlinkOutside: return "symlink-outside-opt";
+    case CheckFinding::Kind::kUsrPath: return "usr-path";
+    case CheckFinding::Kind::kTooBig: return "too-big";
+  }
+  return "unknown";
+}
+
+void run_check(GlobalOptions& g) {
+  std::string root = layer_root(g);
+  if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
+  Config config = make_config(g);
+  Baseline baseline = load_baseline(config.main.baseline);
+  CheckOptions o;
+  o.arch = config.main.arch;
+  auto findings = check_layer(root, baseline, o);
+  size_t errors = 0;
+  json j = {{"root", root}, {"baseline", baseline.source}, {"findings", json::array()}};
+  for (const auto& f : findings) {
+    errors += f.error ? 1 : 0;
+    if (g.json) {
+      j["findings"].push_back({{"kind", finding_kind(f.kind)}, {"error", f.error}, {"path", f.path},
+                               {"detail", f.detail}, {"message", f.message()}});
+    } else if (f.error) {
+      std::cout << "error: " << f.message() << "\n";
+    } else if (!g.quiet) {
+      std::cout << "warning: " << f.message() << "\n";
+    }
+  }
+  j["errors"] = errors;
+  if (g.json) print_json(j);
+  else if (!g.quiet)
+    std::cout << root << ": " << errors << " error(s), " << findings.size() - errors << " warning(s) against baseline "
+              << baseline.source << "\n";
+  if (errors) g.exit_code = kExitError;
+}
+
+void run_sbom(GlobalOptions& g, const std::string& format, const std::string& out) {
+  std::string root = layer_root(g);
+  SbomOptions o;
+  o.format = parse_sbom_format(format);
+  o.layer_name = std::filesystem::path(root).lexically_normal().filename().string();
+  if (o.layer_name.empty() || o.layer_name == ".") o.layer_name = "layer";
+  o.created = zip_mtime(root);
+  o.tool_version = YUMDA_VERSION;
+  std::string doc = make_sbom(list_installed(root), o);
+  if (out.empty() || out == "-") std::cout << doc;
+  else write_file_atomic(out, doc);
+}
+
 void run_repolist(GlobalOptions& g, bool all) {
   Config config = make_config(g);
   json j = json::array();
@@ -217,11 +275,11 @@ void run_repolist(GlobalOptions& g, bool all) {
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-c,--config", g.config.config_file, "Config file (yum.conf format)");
-  app.add_option("--repofrompath", g.repofrompath_raw, "Add a repo: ID,URL")->take_all();
-  app.add_option("--enablerepo", g.enablerepo, "Enable repos by id or glob")->take_all();
-  app.add_option("--disablerepo", g.disablerepo, "Disable repos by id or glob")->take_all();
-  app.add_option("--repo,--repoid", g.config.only_repos, "Use only these repos")->take_all();
-  app.add_option("--setopt", g.config.setopts, "Set a config option: KEY=VAL or REPOID.KEY=VAL")->take_all();
+  app.add_option("--repofrompath", g.repofrompath_raw, "Add a repo: ID,URL")->take_all()->allow_extra_args(false);
+  app.add_option("--enablerepo", g.enablerepo, "Enable repos by id or glob")->take_all()->allow_extra_args(false);
+  app.add_option("--disablerepo", g.disablerepo, "Disable repos by id or glob")->take_all()->allow_extra_args(false);
+  app.add_option("--repo,--repoid", g.config.only_repos, "Use only these repos")->take_all()->allow_extra_args(false);
+  app.add_option("--setopt", g.config.setopts, "Set a config option: KEY=VAL or REPOID.KEY=VAL")->take_all()->allow_extra_args(false);
   app.add_option("--releasever", g.config.releasever, "Value of $releasever");
   app.add_option("--arch,--forcearch", g.config.arch, "Architecture of the layer (x86_64, aarch64)");
   app.add_option("--baseline", g.config.baseline, "Runtime baseline: al2, al1, none or a file");
@@ -270,6 +328,14 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   auto* zip = app.add_subcommand("zip", "Write the layer directory as a reproducible Lambda layer zip");
   zip->add_option("-o,--output", a.output, "Zip file to write (default layer.zip)");
   zip->callback(run([&g] { run_zip(g, g.args.output); }));
+
+  auto* check = app.add_subcommand("check", "Report what would keep the layer from working on Lambda");
+  check->callback(run([&g] { run_check(g); }));
+
+  auto* sbom = app.add_subcommand("sbom", "Write an SPDX 2.3 or CycloneDX 1.5 SBOM of the layer");
+  sbom->add_option("--format", a.sbom_format, "spdx (default) or cyclonedx");
+  sbom->add_option("-o,--output", a.sbom_output, "File to write (default: stdout)");
+  sbom->callback(run([&g] { run_sbom(g, g.args.sbom_format, g.args.sbom_output); }));
 
   auto* repolist = app.add_subcommand("repolist", "Show configured repositories");
   repolist->add_flag("--all", a.all, "Also disabled repos");

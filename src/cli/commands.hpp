@@ -17,6 +17,8 @@ struct CommandArgs {
   std::string pattern;
   std::string output = "layer.zip";  // zip
   bool all = false;                  // repolist
+  std::string sbom_format = "spdx";  // sbom
+  std::string sbom_output;
 };
 
 struct GlobalOptions {

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "install/package_source.hpp"
+#include "yumda/check.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/extract.hpp"
@@ -139,6 +140,21 @@ class CreatedRootGuard {
   bool done_ = false;
 };
 
+// After an install: binaries whose libraries are neither in the layer nor in
+// the runtime would fail on Lambda; say so now rather than at deploy time.
+void warn_unlinkable(const std::string& root, const Baseline& baseline, const std::string& arch, Reporter& reporter) {
+  CheckOptions o;
+  o.arch = arch;
+  o.elf_only = true;
+  size_t shown = 0, errors = 0;
+  for (const auto& f : check_layer(root, baseline, o)) {
+    if (!f.error) continue;
+    if (++errors <= 10) reporter.warning(f.message()), ++shown;
+  }
+  if (errors > shown)
+    reporter.warning(std::to_string(errors - shown) + " more problems: run `yumda check --root " + root + "`");
+}
+
 std::string files_count(size_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
 
 }  // namespace
@@ -208,6 +224,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   check_interrupt();
   txn.commit(next);
   source.finish_success();
+  warn_unlinkable(options.root, baseline, config.main.arch, reporter);
   result.installed = std::move(incoming);
   result.performed = true;
   return result;
