@@ -1,4 +1,9 @@
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <thread>
 #include <filesystem>
 #include <fstream>
 
@@ -284,4 +289,56 @@ TEST_CASE("packages signed with a key made here verify; other keys and tampering
   CHECK(both.size() == 2);
   CHECK(both.sources() == std::vector<std::string>{other.pubkey, good.pubkey});
   CHECK_NOTHROW(verify_rpm(rpm, "signed-1-1.noarch", &both));
+}
+
+TEST_CASE("verify_rpm prints nothing, even when librpm has complaints", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  ScratchDir tmp;
+  const std::string captured = tmp.path + "/stderr";
+  fflush(stderr);
+  int saved = dup(2);
+  int out = open(captured.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  REQUIRE((saved >= 0 && out >= 0));
+  dup2(out, 2);
+  close(out);
+  Keyring empty;
+  std::string nokey = error_of([&] { verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-signed.rpm", kLabel, &empty); });
+  std::string corrupt = error_of([&] { verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-corrupted.rpm", kLabel, nullptr); });
+  Keyring bad;
+  std::string badkey = error_of([&] {
+    bad.add_keys(read_file(shared + kKeys + "CVE-2021-3521-badbind.asc"), "badbind.asc");
+  });
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  CHECK_FALSE(nokey.empty());
+  CHECK_FALSE(corrupt.empty());
+  CHECK_FALSE(badkey.empty());
+  CHECK(read_file(captured) == "");
+}
+
+TEST_CASE("one keyring serves several threads verifying at once", "[verify][shared]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  auto k = keyring_from(shared + kKeys + "rpm.org-rsa-2048-test.pub");
+  std::atomic<int> ok{0}, refused{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 5; ++i) {
+        try {
+          verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-signed.rpm", kLabel, k.get());
+          ++ok;
+        } catch (const Error&) {
+          ++refused;
+        }
+        try {
+          verify_rpm(shared + kRpms + "hello-2.0-1.x86_64-corrupted.rpm", kLabel, k.get());
+        } catch (const Error&) {
+          ++refused;
+        }
+      }
+    });
+  for (auto& th : threads) th.join();
+  CHECK(ok == 20);
+  CHECK(refused == 20);
 }
