@@ -26,7 +26,7 @@ struct InstalledPackage {
   bool user_installed = true;
   std::vector<std::string> provides;
   std::vector<std::string> requirements;  // "requires" is a C++20 keyword
-  std::vector<std::string> files;  // relative to ROOT, sorted
+  std::vector<std::string> files;  // relative to ROOT, sorted (save() sorts them)
 };
 
 // ROOT/.yumda/installed.json. A missing file is an empty layer.
@@ -51,8 +51,10 @@ class LayerState {
   std::vector<InstalledPackage> packages_;
 };
 
-// flock() on ROOT/.yumda/lock. With WAIT, blocks until the other run is done;
-// else throws Error naming the root and --nowait... see implementation.
+// flock() on ROOT/.yumda/lock (created, with ROOT/.yumda, if missing). With
+// WAIT, blocks until the other run is done (Ctrl-C still interrupts); else
+// throws Error "layer ROOT is in use by another yumda run (pid N); wait for it
+// or drop --nowait". Released when the object goes away.
 class LayerLock {
  public:
   LayerLock(const std::string& root, bool wait);
@@ -70,7 +72,13 @@ class LayerLock {
 //      each staged entry into ROOT and the state into place, then drop txn/.
 // recover() at the start of every run finishes a committed transaction or
 // throws away an uncommitted one, so a kill -9 at any moment leaves ROOT as it
-// was before or as it is after.
+// was before or as it is after. Hold the LayerLock around all of it.
+// commit() refuses, before the commit point (ROOT untouched), a staged file
+// where ROOT has a directory, a staged directory where ROOT has a file or a
+// symlink, and a staged .yumda. Staged directories get their staged mode in
+// ROOT. A path both staged and in remove_paths() keeps the staged copy; a
+// removed directory goes only once empty. Nothing in ROOT is followed through
+// a symlink. An Error after the commit point says to rerun (recover finishes).
 class LayerTransaction {
  public:
   explicit LayerTransaction(const std::string& root);  // recovers, then starts fresh

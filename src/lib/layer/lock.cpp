@@ -72,7 +72,9 @@ void prepare_root(const std::string& root) {
   struct stat st;
   if (stat(root.c_str(), &st) != 0) {
     if (errno != ENOENT) throw Error("cannot use layer directory " + root + ": " + errno_text(errno));
-    fs::path parent = fs::path(root).lexically_normal().parent_path();
+    fs::path p = fs::path(root).lexically_normal();
+    if (!p.has_filename()) p = p.parent_path();  // "layer/" names "layer"
+    fs::path parent = p.parent_path();
     if (parent.empty()) parent = ".";
     struct stat pst;
     if (stat(parent.c_str(), &pst) != 0 || !S_ISDIR(pst.st_mode))

@@ -110,6 +110,9 @@ TEST_CASE("prepare_root creates a missing root and its .yumda", "[layer][root]")
   CHECK(is_directory(root + "/.yumda"));
   prepare_root(root);  // again: fine
   CHECK(is_directory(root + "/.yumda"));
+  std::string slashed = dir.path + "/other/";
+  prepare_root(slashed);
+  CHECK(is_directory(dir.path + "/other/.yumda"));
 }
 
 TEST_CASE("prepare_root refuses a root whose parent is missing", "[layer][root]") {

@@ -108,7 +108,12 @@ std::string LayerState::to_json() const {
     return a->nevra.str() < b->nevra.str();
   });
   json list = json::array();
-  for (const auto* p : sorted) list.push_back(package_to_json(*p));
+  for (const auto* p : sorted) {
+    json j = package_to_json(*p);
+    auto& files = j["files"].get_ref<json::array_t&>();
+    std::sort(files.begin(), files.end());
+    list.push_back(std::move(j));
+  }
   json doc{{"format_version", kFormatVersion}, {"packages", std::move(list)}};
   return doc.dump(2) + "\n";
 }

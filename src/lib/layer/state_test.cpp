@@ -81,6 +81,11 @@ TEST_CASE("state round-trips every field and is sorted by name", "[layer][state]
   back.save(dir.path);
   CHECK(read_file(LayerState::path(dir.path)) == first);
   CHECK(first.find("\"format_version\": 1") != std::string::npos);
+
+  // File lists are written sorted even when handed over unsorted.
+  back.packages()[0].files = {"z/last", "a/first"};
+  back.save(dir.path);
+  CHECK(LayerState::load(dir.path).find("zlib")->files == std::vector<std::string>{"a/first", "z/last"});
 }
 
 TEST_CASE("a corrupt state file is an Error naming the file and the fix", "[layer][state]") {
