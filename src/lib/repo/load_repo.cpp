@@ -150,7 +150,7 @@ void add_rpmmd_file(Repo* repo, const std::string& path, int flags, const std::s
   if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
   if (repo_add_rpmmd(repo, fp.get(), nullptr, flags) != 0)
     throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) +
-                " (the metadata is damaged: run `yumda clean metadata`, or fix the repo)");
+                " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")");
 }
 
 void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {

@@ -3,6 +3,7 @@
 // checked against repomd's checksum. file:// repos are read in place, as dnf
 // does, so only the solv cache lands in the cache dir.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <filesystem>
@@ -220,7 +221,13 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   }
 
   std::string text = read_file(md.repomd_path);
-  md.repomd = parse_repomd(text, md.repomd_path);
+  try {
+    md.repomd = parse_repomd(text, md.repomd_path);
+  } catch (const Error&) {
+    // A damaged cached copy is dropped, so the next run fetches it again.
+    if (!refreshed) unlink(md.repomd_path.c_str());
+    throw;
+  }
   md.repomd_checksum = string_digest(text, "sha256");
   Wanted w = pick_records(md.repomd, repo, with_filelists);
   if (refreshed) prune_old_files(md.dir, md.repomd);

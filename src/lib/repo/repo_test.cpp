@@ -506,3 +506,25 @@ TEST_CASE("repo: pool arch and priorities") {
   CHECK_NOTHROW(yumda::Pool("aarch64"));
   CHECK_NOTHROW(yumda::Pool("x86_64"));
 }
+
+TEST_CASE("repo: a primary that is not rpm-md is an error naming the file") {
+  ScratchDir dir;
+  std::string garbage = "this is not xml at all <<<";
+  write_text(dir.path + "/repo/repodata/primary.xml", garbage);
+  write_text(dir.path + "/repo/repodata/repomd.xml",
+             "<repomd><data type=\"primary\"><checksum type=\"sha256\">" + string_digest(garbage, "sha256") +
+                 "</checksum><location href=\"repodata/primary.xml\"/></data></repomd>");
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  Recorder rep;
+  Loaded l;
+  std::string msg = error_of([&] { load(l, main, repo_config("junk", "file://" + dir.path + "/repo"), false, rep); });
+  INFO(msg);
+  CHECK(msg.find("repo junk") != std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+  CHECK(msg.find(dir.path + "/repo/repodata/primary.xml") != std::string::npos);
+  // and a repomd.xml that is not one names itself
+  write_text(dir.path + "/repo/repodata/repomd.xml", "<html>Not Found</html>");
+  msg = error_of([&] { load(l, main, repo_config("junk", "file://" + dir.path + "/repo"), false, rep); });
+  CHECK(msg.find(dir.path + "/repo/repodata/repomd.xml") != std::string::npos);
+}

@@ -101,7 +101,7 @@ class Db {
   [[noreturn]] void fail(const char* what) {
     throw Error(std::string(what) + " " + source_ + " as a yum sqlite database: " +
                 (db_ ? sqlite3_errmsg(db_.get()) : "out of memory") +
-                " (the metadata is damaged: run `yumda clean metadata`)");
+                " (the repo's metadata is damaged: re-run createrepo_c on it)");
   }
 
  private:

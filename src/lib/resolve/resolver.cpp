@@ -103,7 +103,7 @@ std::string str_or_empty(const char* s) { return s ? s : ""; }
 }  // namespace
 
 struct Resolver::Impl {
-  const Config& config;
+  Config config;
   Baseline baseline;
   std::vector<LayerPackage> layer;
   Fetcher& fetcher;
