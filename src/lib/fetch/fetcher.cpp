@@ -85,8 +85,11 @@ struct Transfer {
   bool bad_range = false;
   bool stalled = false;
   int write_errno = 0;
+  // Stall check: fewer than speed_limit bytes/s over a window of stall_seconds.
   long stall_seconds = 30;
-  Clock::time_point last_data = Clock::now();  // last header or body byte
+  long speed_limit = 1;
+  Clock::time_point window_start = Clock::now();
+  uint64_t window_bytes = 0;  // header and body bytes since window_start
   std::string content_range;
   std::string bucket_region;  // S3's x-amz-bucket-region, names the right region on a 301/400
   std::exception_ptr callback_error;  // thrown by the reporter inside a curl callback
@@ -166,7 +169,7 @@ struct Transfer {
     if (st->digest) st->digest->update(data, n);
     st->part_size += n;
     auto now = Clock::now();
-    last_data = now;
+    window_bytes += n;
     if (now - last_report >= std::chrono::milliseconds(100)) {
       last_report = now;
       try {  // no exception may cross libcurl's C frames
@@ -183,21 +186,29 @@ struct Transfer {
     return static_cast<Transfer*>(self)->write(data, size * nmemb);
   }
 
-  // curl's own low-speed check averages over several seconds, so a burst
-  // followed by silence goes unnoticed for a while; this aborts a transfer
-  // that has received nothing at all for the timeout.
+  // Our own low-speed check rather than CURLOPT_LOW_SPEED_*: curl's averages
+  // over several seconds (a burst then silence goes unnoticed for a while) and
+  // counts time the caller spent in on_done, when nobody was reading.
   static int on_xferinfo(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* t = static_cast<Transfer*>(self);
-    if (Clock::now() - t->last_data > std::chrono::seconds(t->stall_seconds)) {
+    auto now = Clock::now();
+    double elapsed = std::chrono::duration<double>(now - t->window_start).count();
+    if (elapsed < static_cast<double>(t->stall_seconds)) return 0;
+    if (static_cast<double>(t->window_bytes) < static_cast<double>(t->speed_limit) * elapsed) {
       t->stalled = true;
       return 1;
     }
+    t->restart_stall_window(now);
     return 0;
+  }
+  void restart_stall_window(Clock::time_point now) {
+    window_start = now;
+    window_bytes = 0;
   }
 
   static size_t on_header(char* data, size_t size, size_t nmemb, void* self) {
     auto* t = static_cast<Transfer*>(self);
-    t->last_data = Clock::now();
+    t->window_bytes += size * nmemb;
     std::string_view line(data, size * nmemb);
     if (starts_with(line, "HTTP/")) {
       t->new_response = true;
@@ -339,6 +350,7 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
     t->stall_seconds = std::max(1L, opt.timeout);
+    t->speed_limit = std::max(1L, opt.low_speed_limit);  // silence is always a stall
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Transfer::on_xferinfo);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, t.get());
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -348,8 +360,6 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, opt.timeout);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, opt.low_speed_limit);
-    curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, opt.timeout);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, opt.sslverify ? 1L : 0L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, opt.sslverify ? 2L : 0L);
@@ -484,7 +494,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       return retry(st, index, "server answered a resume with the wrong range (" + t.content_range + ")");
     }
     if (res == CURLE_ABORTED_BY_CALLBACK && t.stalled)
-      return retry(st, index, "no data received for " + std::to_string(t.stall_seconds) + " seconds");
+      return retry(st, index, "stalled: less than " + std::to_string(t.speed_limit) + " bytes/s for " +
+                                  std::to_string(t.stall_seconds) + " s");
     if (res != CURLE_OK) {
       if (untrusted_certificate(res))
         err += " (install the CA that signed it, or set sslverify=0 for this repo if you trust the network)";
@@ -532,9 +543,14 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
 
   try {
     while (remaining > 0 || !finished.empty()) {
-      for (size_t i : finished)
-        if (on_done) on_done(i, states[i].result);
-      finished.clear();
+      if (!finished.empty()) {
+        for (size_t i : finished)
+          if (on_done) on_done(i, states[i].result);
+        finished.clear();
+        // Time spent in ON_DONE (extracting a package) is not the servers' stall.
+        auto now = Clock::now();
+        for (auto& t : active) t->restart_stall_window(now);
+      }
       if (remaining == 0) break;
       if (interrupt_requested()) throw Interrupted();
 

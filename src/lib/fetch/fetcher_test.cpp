@@ -592,3 +592,31 @@ TEST_CASE("https: an untrusted certificate fails with a hint; sslverify=0 accept
   CHECK(r[0].ok);
   CHECK(read_file(it.dest) == data);
 }
+
+TEST_CASE("time spent in on_done does not count as a stalled download", "[fetch]") {
+  Fixture f;
+  std::string small = f.serve("small.rpm", 1000, 1);
+  std::string big = f.serve("big.rpm", 3000000, 2);
+  HttpServer server(f.served);
+  // small is done at 0.3 s (so big's request has surely gone out), its on_done
+  // takes until 2.6 s, and big answers at 2.8 s: 2.8 s after the request, but
+  // only 0.2 s after we looked again.
+  server.add_fault({"/small.rpm", Fault::SlowFirstByte, 0, 300});
+  server.add_fault({"/big.rpm", Fault::SlowFirstByte, 0, 2800});
+  FetchOptions o = fast_options();
+  o.timeout = 1;
+  struct Infos : Reporter {
+    std::string all;
+    void info(const std::string& m) override { all += m + "\n"; }
+  } rep;
+  Fetcher fetcher(o, rep);
+  std::vector<FetchItem> items = {f.item({server.url("/small.rpm")}, "small.rpm", small),
+                                  f.item({server.url("/big.rpm")}, "big.rpm", big)};
+  auto results = fetcher.fetch_all(items, [&](size_t i, const FetchResult&) {
+    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2300));  // a slow extraction
+  });
+  INFO(rep.all);
+  CHECK(results[0].ok);
+  CHECK(results[1].ok);
+  CHECK(count_requests(server, "/big.rpm") == 1);
+}
