@@ -44,6 +44,13 @@ struct FetchResult {
   std::string url;    // the URL that served it
 };
 
+// Policy per item: each URL in turn. On the same URL, resets, stalls (fewer
+// than low_speed_limit bytes/s over `timeout` seconds), truncated bodies, HTTP
+// 5xx/408/429 are retried up to `retries` times with backoff, resuming
+// DEST.part with a Range request (a 200 answer restarts it from byte 0). 4xx,
+// unreachable hosts, TLS failures and size/checksum mismatches move on to the
+// next URL at once. s3:// URLs are signed with SigV4 when AWS credentials are
+// found (environment, then AWS_PROFILE in ~/.aws/credentials and ~/.aws/config).
 class Fetcher {
  public:
   explicit Fetcher(FetchOptions options, Reporter& reporter = null_reporter());
