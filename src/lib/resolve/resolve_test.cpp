@@ -210,6 +210,9 @@ TEST_CASE("resolve: packages the layer holds are not installed again") {
 TEST_CASE("resolve: unknown specs and unresolvable requests say what is wrong") {
   Env env;
   CHECK(error_of(env, {"app", "no-such-package"}) == "No match for argument: no-such-package");
+  env.config.repos[0].enabled = false;
+  CHECK(error_of(env, {"app"}).find("No match for argument: app (no repo is enabled") == 0);
+  env.config.repos[0].enabled = true;
   std::string msg = error_of(env, {"broken"});
   CHECK(msg.rfind("cannot resolve: ", 0) == 0);
   CHECK(msg.find("does-not-exist") != std::string::npos);

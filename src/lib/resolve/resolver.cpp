@@ -407,7 +407,8 @@ struct Resolver::Impl {
       selection_make(pool_, sel.get(), spec.c_str(), flags);
       if (sel.size() == 0) {
         if (spec.starts_with("/") && !with_filelists) return std::nullopt;
-        throw Error("No match for argument: " + spec);
+        throw Error("No match for argument: " + spec +
+                    (repo_configs.empty() ? " (no repo is enabled: check the config or use --enablerepo=ID)" : ""));
       }
       SolvQueue matched;
       selection_solvables(pool_, sel.get(), matched.get());
