@@ -21,6 +21,9 @@ struct InstallOptions {
   // Called with the plan before anything is downloaded; return false to stop
   // (--assumeno, or the user said no). Not called when there is nothing to do.
   std::function<bool(const ResolveResult&)> confirm;
+  // Called with the plan right after resolution, before confirm; throws to
+  // refuse it (install --locked checks the plan against the lock here).
+  std::function<void(const ResolveResult&)> check_plan;
 };
 
 struct InstallResult {

@@ -19,6 +19,8 @@
 #include "yumda/zip.hpp"
 #include "yumda/check.hpp"
 #include "yumda/sbom.hpp"
+#include "yumda/build.hpp"
+#include "yumda/lockfile.hpp"
 #include <filesystem>
 
 namespace yumda::cli {
@@ -88,6 +90,8 @@ bool confirm(const GlobalOptions& g) {
 }
 
 void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
+  if (specs.empty() && g.args.locked.empty())
+    throw UsageError("install needs package names (e.g. yumda install -y git) or --locked FILE");
   Config config = make_config(g);
   ConsoleReporter reporter(g.quiet, g.verbose);
   InstallOptions o;
@@ -95,11 +99,20 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
   o.specs = specs;
   o.cacheonly = g.cacheonly;
   o.nowait = g.nowait;
+  Lockfile locked;
+  if (!g.args.locked.empty()) {
+    if (!g.args.lockfile.empty()) throw UsageError("use --lockfile (write) or --locked (install from), not both");
+    locked = read_lockfile(g.args.locked);
+    o.specs = locked.specs();
+    o.check_plan = [&locked](const ResolveResult& plan) { check_plan_against_lock(plan, locked); };
+  }
   o.confirm = [&](const ResolveResult& plan) {
     if (!g.json && !g.quiet) std::cout << format_summary(plan, specs) << std::flush;
     return confirm(g);
   };
   InstallResult r = install(config, o, reporter);
+  if (!g.args.lockfile.empty() && (r.performed || r.plan.install.empty()))
+    write_lockfile(g.args.lockfile, make_lockfile(config, r.plan.install));
   if (g.json) {
     json j = {{"root", o.root}, {"performed", r.performed}, {"install", json::array()},
               {"already_installed", r.plan.already_installed}, {"from_baseline", r.plan.from_baseline}};
@@ -255,6 +268,21 @@ void run_sbom(GlobalOptions& g, const std::string& format, const std::string& ou
   else write_file_atomic(out, doc);
 }
 
+void run_build(GlobalOptions& g, const std::string& file) {
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  LayerSpec spec = read_layer_spec(file);
+  ConfigOptions o = g.config;
+  BuildResult r = build_layer(spec, o, g.cacheonly, reporter);
+  if (g.json) {
+    print_json({{"zip", r.zip_path}, {"lockfile", r.lock_path}, {"used_lock", r.used_lock}, {"packages", r.packages},
+                {"entries", r.zip.entries}, {"zipped_bytes", r.zip.zipped_bytes}, {"unzipped_bytes", r.zip.unzipped_bytes}});
+  } else if (!g.quiet) {
+    std::cout << "Built " << r.zip_path << " from " << r.packages << " packages ("
+              << (r.used_lock ? "exactly as locked in " : "lock written to ") << r.lock_path << "): "
+              << human_size(r.zip.zipped_bytes) << ", " << human_size(r.zip.unzipped_bytes) << " unzipped\n";
+  }
+}
+
 void run_repolist(GlobalOptions& g, bool all) {
   Config config = make_config(g);
   json j = json::array();
@@ -316,7 +344,9 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   };
 
   auto* install = app.add_subcommand("install", "Install packages into a layer directory");
-  install->add_option("packages", a.specs, "Package names, globs, provides or /opt paths")->required();
+  install->add_option("packages", a.specs, "Package names, globs, provides or /opt paths");
+  install->add_option("--lockfile", a.lockfile, "Write the resolved packages to this lock file");
+  install->add_option("--locked", a.locked, "Install exactly the packages of this lock file");
   install->callback(run([&g] { run_install(g, g.args.specs); }));
 
   auto* list = app.add_subcommand("list", "List installed or available packages");
@@ -328,6 +358,10 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   auto* zip = app.add_subcommand("zip", "Write the layer directory as a reproducible Lambda layer zip");
   zip->add_option("-o,--output", a.output, "Zip file to write (default layer.zip)");
   zip->callback(run([&g] { run_zip(g, g.args.output); }));
+
+  auto* build = app.add_subcommand("build", "Build the layer zip declared in yumda.toml (with its lock)");
+  build->add_option("-f,--file", a.build_file, "Layer file (default yumda.toml)");
+  build->callback(run([&g] { run_build(g, g.args.build_file); }));
 
   auto* check = app.add_subcommand("check", "Report what would keep the layer from working on Lambda");
   check->callback(run([&g] { run_check(g); }));

@@ -12,6 +12,9 @@ namespace yumda::cli {
 // Arguments of the verbs, filled by CLI11.
 struct CommandArgs {
   std::vector<std::string> specs;  // install
+  std::string lockfile;
+  std::string locked;
+  std::string build_file = "yumda.toml";  // build
   bool installed = false;          // list
   bool available = false;
   std::string pattern;

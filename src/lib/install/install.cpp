@@ -184,6 +184,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   request.specs = options.specs;
   request.install_weak_deps = config.main.install_weak_deps;
   result.plan = resolver.resolve(request);
+  if (options.check_plan) options.check_plan(result.plan);
   if (result.plan.install.empty()) return result;
   if (options.confirm && !options.confirm(result.plan)) return result;
 
@@ -208,10 +209,10 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
     ExtractResult x = extract_rpm(path, header, txn.stage_dir(), xopts, reporter);
     if (x.skipped_outside_opt > 0)
-      reporter.warning("package " + pkg.nevra.str() + ": " + files_count(x.skipped_outside_opt) +
-                       " outside /opt were not installed (a layer only reaches /opt)");
+      reporter.warning("package " + pkg.nevra.str() + ": left out " + files_count(x.skipped_outside_opt) +
+                       " outside /opt (a layer only reaches /opt)");
     if (x.dropped_setid > 0)
-      reporter.warning("package " + pkg.nevra.str() + ": setuid/setgid bits dropped from " +
+      reporter.warning("package " + pkg.nevra.str() + ": dropped setuid/setgid bits of " +
                        files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
     for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
     incoming.push_back(to_installed(pkg, x, named_by(pkg, options.specs)));

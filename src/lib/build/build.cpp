@@ -1,0 +1,95 @@
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+
+#include "yumda/build.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/install.hpp"
+#include "yumda/lockfile.hpp"
+
+namespace yumda {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string beside(const std::string& toml_path, const std::string& rel) {
+  if (rel.empty() || rel[0] == '/') return rel;
+  return (fs::path(toml_path).parent_path() / rel).lexically_normal().string();
+}
+
+// The spec's settings as command-line config options, so yumda.toml means
+// exactly what the same flags would.
+ConfigOptions config_options(const LayerSpec& spec, ConfigOptions o) {
+  if (!spec.config.empty()) o.config_file = beside(spec.path, spec.config);
+  if (!spec.baseline.empty() && !o.baseline) {
+    std::string b = spec.baseline;
+    if (b.find('/') != std::string::npos) b = beside(spec.path, b);  // a file, relative to the toml
+    o.baseline = b;
+  }
+  if (!spec.arch.empty() && !o.arch) o.arch = spec.arch;
+  if (spec.nodocs) o.setopts.push_back("tsflags=nodocs");
+  for (const auto& r : spec.repos) {
+    std::string url = r.baseurls.front();
+    if (url.rfind("file://", 0) != 0 && url.find("://") == std::string::npos)
+      url = "file://" + fs::absolute(beside(spec.path, url)).string();
+    o.repofrompath.emplace_back(r.id, url);
+    o.only_repos.push_back(r.id);
+    o.setopts.push_back(r.id + ".gpgcheck=" + (r.gpgcheck ? "1" : "0"));
+    if (!r.gpgkeys.empty()) {
+      std::string keys;
+      for (const auto& k : r.gpgkeys) keys += (keys.empty() ? "" : " ") + k;
+      o.setopts.push_back(r.id + ".gpgkey=" + keys);
+    }
+    if (r.baseurls.size() > 1) {
+      std::string urls;
+      for (const auto& u : r.baseurls) urls += (urls.empty() ? "" : " ") + u;
+      o.setopts.push_back(r.id + ".baseurl=" + urls);
+    }
+  }
+  return o;
+}
+
+}  // namespace
+
+BuildResult build_layer(const LayerSpec& spec, const ConfigOptions& options, bool cacheonly, Reporter& reporter) {
+  Config config = load_config(config_options(spec, options));
+  BuildResult result;
+  result.zip_path = beside(spec.path, spec.output);
+  result.lock_path = beside(spec.path, spec.lockfile);
+
+  InstallOptions io;
+  io.specs = spec.packages;
+  io.cacheonly = cacheonly;
+  io.confirm = [](const ResolveResult&) { return true; };
+  Lockfile lock;
+  if (path_exists(result.lock_path)) {
+    lock = read_lockfile(result.lock_path);
+    io.specs = lock.specs();
+    io.check_plan = [&lock](const ResolveResult& plan) { check_plan_against_lock(plan, lock); };
+    result.used_lock = true;
+  }
+
+  // A fresh layer every time, beside the output so the final rename stays on one filesystem.
+  std::string out_dir = fs::path(result.zip_path).parent_path().string();
+  if (out_dir.empty()) out_dir = ".";
+  make_dirs(out_dir);
+  TempDir work(out_dir, ".yumda-build.");
+  io.root = work.path() + "/layer";
+  InstallResult installed = install(config, io, reporter);
+  result.packages = installed.installed.size();
+  if (!result.used_lock) write_lockfile(result.lock_path, make_lockfile(config, installed.plan.install));
+
+  ZipOptions zo;
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    zo.mtime = std::strtoll(sde, nullptr, 10);
+  } else {
+    zo.mtime = static_cast<int64_t>(LayerState::load(io.root).newest_buildtime());
+  }
+  result.zip = write_layer_zip(io.root, result.zip_path, zo);
+  return result;
+}
+
+}  // namespace yumda

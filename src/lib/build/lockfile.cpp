@@ -1,0 +1,121 @@
+#include "yumda/lockfile.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+namespace yumda {
+
+namespace {
+
+using nlohmann::ordered_json;
+
+std::string spec_of(const Nevra& n) {
+  return n.name + "-" + (n.epoch.empty() ? "0" : n.epoch) + ":" + n.version + "-" + n.release + "." + n.arch;
+}
+
+}  // namespace
+
+std::vector<std::string> Lockfile::specs() const {
+  std::vector<std::string> out;
+  for (const auto& p : packages) out.push_back(spec_of(p.nevra));
+  return out;
+}
+
+Lockfile read_lockfile(const std::string& path) {
+  std::string text = read_file(path);
+  Lockfile lock;
+  try {
+    auto j = nlohmann::json::parse(text);
+    lock.version = j.at("lockfile_version").get<int>();
+    if (lock.version != 1)
+      throw Error("lockfile " + path + " has version " + std::to_string(lock.version) +
+                  ", which this yumda does not know (upgrade yumda or regenerate it with --lockfile)");
+    lock.arch = j.value("arch", "");
+    lock.baseline = j.value("baseline", "");
+    for (const auto& r : j.value("repos", nlohmann::json::array()))
+      lock.repos.emplace_back(r.at("id").get<std::string>(), r.value("baseurls", std::vector<std::string>{}));
+    for (const auto& p : j.at("packages")) {
+      LockedPackage lp;
+      lp.nevra.name = p.at("name").get<std::string>();
+      lp.nevra.epoch = p.value("epoch", "0");
+      lp.nevra.version = p.at("version").get<std::string>();
+      lp.nevra.release = p.at("release").get<std::string>();
+      lp.nevra.arch = p.at("arch").get<std::string>();
+      lp.repo_id = p.value("repo", "");
+      lp.location = p.value("location", "");
+      lp.checksum_type = p.value("checksum_type", "");
+      lp.checksum = p.value("checksum", "");
+      lp.download_size = p.value("download_size", uint64_t{0});
+      lock.packages.push_back(std::move(lp));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    throw Error("lockfile " + path + " is not a yumda lockfile (" + std::string(e.what()) +
+                "); regenerate it with install --lockfile");
+  }
+  return lock;
+}
+
+void write_lockfile(const std::string& path, const Lockfile& lock) {
+  ordered_json j;
+  j["lockfile_version"] = lock.version;
+  j["arch"] = lock.arch;
+  j["baseline"] = lock.baseline;
+  j["repos"] = ordered_json::array();
+  for (const auto& [id, urls] : lock.repos) j["repos"].push_back({{"id", id}, {"baseurls", urls}});
+  j["packages"] = ordered_json::array();
+  for (const auto& p : lock.packages)
+    j["packages"].push_back({{"nevra", p.nevra.str()},
+                             {"name", p.nevra.name},
+                             {"epoch", p.nevra.epoch.empty() ? "0" : p.nevra.epoch},
+                             {"version", p.nevra.version},
+                             {"release", p.nevra.release},
+                             {"arch", p.nevra.arch},
+                             {"repo", p.repo_id},
+                             {"location", p.location},
+                             {"checksum_type", p.checksum_type},
+                             {"checksum", p.checksum},
+                             {"download_size", p.download_size}});
+  write_file_atomic(path, j.dump(2) + "\n");
+}
+
+Lockfile make_lockfile(const Config& config, const std::vector<PackageInfo>& packages) {
+  Lockfile lock;
+  lock.arch = config.main.arch;
+  lock.baseline = config.main.baseline;
+  for (const auto* r : config.enabled_repos()) lock.repos.emplace_back(r->id, r->baseurls);
+  for (const auto& p : packages)
+    lock.packages.push_back({p.nevra, p.repo_id, p.location, p.checksum_type, p.checksum, p.download_size});
+  std::sort(lock.packages.begin(), lock.packages.end(),
+            [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
+  return lock;
+}
+
+void check_plan_against_lock(const ResolveResult& plan, const Lockfile& lock) {
+  std::map<std::string, const LockedPackage*> locked;
+  for (const auto& p : lock.packages) locked.emplace(spec_of(p.nevra), &p);
+  std::vector<std::string> moved;
+  std::map<std::string, bool> seen;
+  for (const auto& p : plan.install) {
+    auto it = locked.find(spec_of(p.nevra));
+    if (it == locked.end()) {
+      moved.push_back(p.nevra.str() + " would be installed but is not in the lock");
+      continue;
+    }
+    seen[it->first] = true;
+    const LockedPackage& l = *it->second;
+    if (!l.checksum.empty() && (l.checksum_type != p.checksum_type || l.checksum != p.checksum))
+      moved.push_back(p.nevra.str() + " changed in repo " + p.repo_id + " (" + p.checksum_type + " " +
+                      p.checksum.substr(0, 12) + "… instead of " + l.checksum.substr(0, 12) + "…)");
+  }
+  if (!moved.empty()) {
+    std::string msg = "the repos no longer match the lock: ";
+    for (size_t i = 0; i < moved.size(); ++i) msg += (i ? "; " : "") + moved[i];
+    throw Error(msg + " (update the lock with --lockfile if this is intended)");
+  }
+}
+
+}  // namespace yumda

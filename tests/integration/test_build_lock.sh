@@ -1,0 +1,53 @@
+#!/bin/bash
+# yumda build from yumda.toml: writes the lock on the first run, installs
+# exactly the lock afterwards, gives the same zip bytes from another checkout
+# and cache ("another machine"), and names what moved when the repo changes.
+. "$(dirname "$0")/lib.sh"
+cp -a "$DEMO_REPO" "$T/repo"
+mk_project() {
+  mkdir -p "$1"
+  cat >"$1/yumda.toml" <<TOML
+packages = ["greet"]
+baseline = "al2"
+output = "dist/layer.zip"
+
+[[repo]]
+id = "demo"
+baseurl = "file://$T/repo"
+TOML
+}
+mk_project "$T/a"
+run_capture first env XDG_CACHE_HOME="$T/cache-a" "$YUMDA" build -f "$T/a/yumda.toml"
+[ "$(rc_of first)" = 0 ] || { cat "$T/first.err"; fail "first build failed"; }
+grep -q "lock written" "$T/first.out" || fail "first build did not write the lock"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sorted(p["name"] for p in d["packages"])==["greet","greet-data","libgreet"], d' \
+  "$T/a/yumda.lock" || fail "lock does not list the closure"
+pass "first build wrote $(grep -c '"nevra"' "$T/a/yumda.lock") packages to the lock"
+
+# "Another machine": another directory, another cache, the same toml + lock.
+mk_project "$T/b"
+cp "$T/a/yumda.lock" "$T/b/"
+run_capture second env XDG_CACHE_HOME="$T/cache-b" "$YUMDA" build -f "$T/b/yumda.toml"
+[ "$(rc_of second)" = 0 ] || { cat "$T/second.err"; fail "locked build failed"; }
+grep -q "exactly as locked" "$T/second.out" || fail "second build did not use the lock"
+cmp "$T/a/dist/layer.zip" "$T/b/dist/layer.zip" || fail "the two builds gave different zips"
+pass "two builds, two caches: identical zips ($(sha256sum <"$T/a/dist/layer.zip" | cut -c1-16))"
+
+# The repo moves on: greet-data is rebuilt with other content under the same NEVRA.
+rm "$T"/repo/packages/greet-data-*.rpm
+mkdir -p "$T/spec" && sed 's/This file came from/This file now comes from/' \
+  "$YUMDA_SOURCE_DIR/demo/specs/greet-data.spec" >"$T/spec/greet-data.spec"
+SOURCE_DATE_EPOCH=1700000001 rpmbuild -bb --quiet --define "_topdir $T/top" --define "_rpmdir $T/repo/packages" \
+  --define '_build_name_fmt %%{NAME}-%%{VERSION}-%%{RELEASE}.%%{ARCH}.rpm' "$T/spec/greet-data.spec" >/dev/null 2>&1
+createrepo_c --quiet "$T/repo"
+run_capture moved env XDG_CACHE_HOME="$T/cache-b" "$YUMDA" build -f "$T/b/yumda.toml"
+[ "$(rc_of moved)" = 1 ] || fail "build against a changed repo exited $(rc_of moved)"
+grep -q "greet-data-1.0-3.demo.noarch changed in repo demo" "$T/moved.err" || fail "did not name what moved: $(cat "$T/moved.err")"
+pass "changed repo -> $(cat "$T/moved.err")"
+
+# install --lockfile / --locked on a plain layer directory.
+run_capture lk y --repofrompath demo,file://"$DEMO_REPO" install -y -q --root "$T/l1" --lockfile "$T/l.lock" greet
+[ -s "$T/l.lock" ] || fail "install --lockfile wrote nothing"
+run_capture lkd y --repofrompath demo,file://"$DEMO_REPO" install -y -q --root "$T/l2" --locked "$T/l.lock"
+[ "$(rc_of lkd)" = 0 ] && [ -x "$T/l2/bin/greet" ] || fail "install --locked failed: $(cat "$T/lkd.err")"
+pass "install --lockfile then --locked"
