@@ -2,6 +2,7 @@
 // describing a tree as a user would see it.
 #pragma once
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -73,6 +74,39 @@ inline std::string capture(const std::string& cmd) {
   while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
   pclose(p);
   return out;
+}
+
+// Runs FN in a child as uid/gid 65534 (when we are root, who may write and
+// read anything) and returns the Error message FN gave ("" for none); false
+// when the child could not drop its privileges, so the caller can skip.
+inline bool error_as_nobody(const std::function<void()>& fn, std::string& message) {
+  if (geteuid() != 0) {
+    message = error_of(fn);
+    return true;
+  }
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    close(fds[0]);
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    std::string m = error_of(fn);
+    ssize_t n = write(fds[1], m.data(), m.size());
+    _exit(n == static_cast<ssize_t>(m.size()) ? 0 : 4);
+  }
+  close(fds[1]);
+  message.clear();
+  char buf[512];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0) message.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 3) return false;
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return true;
 }
 
 }  // namespace yumda::testing

@@ -1,6 +1,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
@@ -239,6 +240,24 @@ TEST_CASE("zip failures name the path and leave no temp file", "[layer][zip]") {
   REQUIRE(mkfifo((root + "/fifo").c_str(), 0644) == 0);
   CHECK_THROWS_AS(write_layer_zip(root, dir.path + "/y.zip", ZipOptions{}), Error);
   CHECK(read_file(dir.path + "/y.zip") == good);
+}
+
+TEST_CASE("an unreadable file stops the zip with its name and no temp file", "[layer][zip]") {
+  ScratchDir dir;
+  std::string root = dir.path + "/root";
+  for (int i = 0; i < 50; ++i) put_file(root + "/f" + std::to_string(i), std::string(5000, 'a' + i % 26));
+  put_file(root + "/f25", "secret", 0);
+  REQUIRE(chmod(dir.path.c_str(), 0777) == 0);
+  REQUIRE(chmod(root.c_str(), 0755) == 0);
+  std::string out = dir.path + "/l.zip";
+  std::string m;
+  if (!yumda::testing::error_as_nobody([&] { write_layer_zip(root, out, ZipOptions{0, 6, 2}); }, m)) {
+    WARN("skipped: cannot drop to uid 65534 here");
+    return;
+  }
+  CHECK(m == "cannot read " + root + "/f25: Permission denied");
+  CHECK_FALSE(path_exists(out));
+  CHECK_FALSE(path_exists(out + ".tmp"));
 }
 
 TEST_CASE("Lambda's size limits are the documented ones", "[layer][zip]") {
