@@ -56,6 +56,11 @@ std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
 // unless it is younger than metadata_expire (or CACHEONLY), and each file whose
 // checksum changed; filelists only WITH_FILELISTS. Throws Error naming the repo
 // and the URL on failure (with CACHEONLY: naming the missing cache and `makecache`).
+// A file:// repo (first baseurl) is read in place, as dnf does: repomd.xml every
+// time, primary/filelists checked against repomd once (then remembered by
+// size+mtime in DIR/verified); only the solv cache is written to DIR.
+// When repomd lists no "primary" but a "primary_db", primary_path is the sqlite
+// file (and filelists_path the "filelists_db"), with the *_is_sqlite flags set.
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
                                  bool cacheonly, bool with_filelists, Reporter& reporter);
 
@@ -74,8 +79,12 @@ class Pool {
 
 // Loads one repo's metadata into POOL (solv cache first, else the xml or sqlite,
 // then writes the cache atomically). The repo's name is the repo id, and its
-// appdata points at nothing: use repo_priority/cost from RepoConfig as given.
-// Filelists are loaded only when WITH_FILELISTS (file deps need them).
+// appdata points at nothing. repo->priority = -priority (dnf: lower number
+// wins), subpriority = -cost. Filelists are loaded only when WITH_FILELISTS
+// (file deps need them); DIR/primary.solv and DIR/full.solv are the two caches.
+// A stale, damaged or foreign cache is rebuilt silently; a cache that cannot
+// be written is a warning. The repo's excludepkgs/includepkgs are applied.
+// Throws Error naming the file when the metadata cannot be parsed.
 s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& repo, const std::string& cachedir,
                   bool with_filelists, Reporter& reporter);
 

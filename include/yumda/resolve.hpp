@@ -54,7 +54,14 @@ struct ResolveResult {
   std::vector<std::string> from_baseline;      // specs the runtime baseline satisfies
 };
 
-// Builds the pool from the enabled repos' metadata and resolves.
+// Builds the pool from the enabled repos' metadata and resolves. The pool is
+// built on first use (resolve/available), without filelists unless a spec is
+// a path; a request that fails only on a file dependency is retried once with
+// filelists. "Installed" = the baseline packages (with their repo twin's
+// provides, locked), a "lambda-runtime" package providing the paths and
+// library sonames of Baseline::files that repo packages use, and LAYER.
+// A repo that cannot be fetched is an Error, or a warning when it has
+// skip_if_unavailable=1. CONFIG, BASELINE and LAYER are copied.
 class Resolver {
  public:
   Resolver(const Config& config, const Baseline& baseline, const std::vector<LayerPackage>& layer,
@@ -64,7 +71,10 @@ class Resolver {
   Resolver& operator=(const Resolver&) = delete;
 
   // Throws Error listing libsolv's problems in plain words when the request
-  // cannot be satisfied, or "No match for argument: X" for an unknown spec.
+  // cannot be satisfied ("cannot resolve: ...; ..." on one line), or
+  // "No match for argument: X" for an unknown spec. A spec an installed layer
+  // package matches goes to already_installed, one only the runtime matches to
+  // from_baseline; neither is installed. Weak deps only with install_weak_deps.
   ResolveResult resolve(const ResolveRequest& request);
 
   // Every available package matching GLOB (all when empty), newest first per name.

@@ -147,6 +147,13 @@ TEST_CASE("resolve: epochs win over versions, and name-version pins an older one
   r = env.resolve({"libfoo-1.0"});
   REQUIRE(r.install.size() == 1);
   CHECK(r.install[0].nevra.version == "1.0");
+  r = env.resolve({"epo-2.0"});  // the older one, by epoch
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.epoch.empty());
+  CHECK(r.install[0].nevra.version == "2.0");
+  r = env.resolve({"epo-1:1.0-1.noarch"});
+  REQUIRE(r.install.size() == 1);
+  CHECK(r.install[0].nevra.epoch == "1");
   r = env.resolve({"libfoo < 2"});
   REQUIRE(r.install.size() == 1);
   CHECK(r.install[0].nevra.version == "1.0");
