@@ -90,6 +90,7 @@ struct Transfer {
   long speed_limit = 1;
   Clock::time_point window_start = Clock::now();
   uint64_t window_bytes = 0;  // header and body bytes since window_start
+  Clock::time_point last_data = window_start;  // silence is caught without waiting for the window
   std::string content_range;
   std::string bucket_region;  // S3's x-amz-bucket-region, names the right region on a 301/400
   std::exception_ptr callback_error;  // thrown by the reporter inside a curl callback
@@ -170,6 +171,7 @@ struct Transfer {
     st->part_size += n;
     auto now = Clock::now();
     window_bytes += n;
+    last_data = now;
     if (now - last_report >= std::chrono::milliseconds(100)) {
       last_report = now;
       try {  // no exception may cross libcurl's C frames
@@ -192,6 +194,10 @@ struct Transfer {
   static int on_xferinfo(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* t = static_cast<Transfer*>(self);
     auto now = Clock::now();
+    if (now - t->last_data >= std::chrono::seconds(t->stall_seconds)) {
+      t->stalled = true;
+      return 1;
+    }
     double elapsed = std::chrono::duration<double>(now - t->window_start).count();
     if (elapsed < static_cast<double>(t->stall_seconds)) return 0;
     if (static_cast<double>(t->window_bytes) < static_cast<double>(t->speed_limit) * elapsed) {
@@ -205,10 +211,16 @@ struct Transfer {
     window_start = now;
     window_bytes = 0;
   }
+  // After on_done: the caller, not the server, was slow.
+  void forgive_pause(Clock::time_point now) {
+    restart_stall_window(now);
+    last_data = now;
+  }
 
   static size_t on_header(char* data, size_t size, size_t nmemb, void* self) {
     auto* t = static_cast<Transfer*>(self);
     t->window_bytes += size * nmemb;
+    t->last_data = Clock::now();
     std::string_view line(data, size * nmemb);
     if (starts_with(line, "HTTP/")) {
       t->new_response = true;
@@ -549,7 +561,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
         finished.clear();
         // Time spent in ON_DONE (extracting a package) is not the servers' stall.
         auto now = Clock::now();
-        for (auto& t : active) t->restart_stall_window(now);
+        for (auto& t : active) t->forgive_pause(now);
       }
       if (remaining == 0) break;
       if (interrupt_requested()) throw Interrupted();
