@@ -208,6 +208,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     item.urls = repomd_urls;
     item.dest = md.repomd_path;
     item.label = "repomd.xml of " + repo.id;
+    item.s3_endpoint = repo.s3_endpoint;
     FetchResult r = fetcher.fetch_all({item}).front();
     if (!r.ok)
       throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(repo.baseurls) + ": " +
@@ -252,6 +253,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     item.checksum_type = rec->checksum_type;
     item.checksum = rec->checksum;
     item.label = basename_of(rec->location) + " of " + repo.id;
+    item.s3_endpoint = repo.s3_endpoint;
     items.push_back(std::move(item));
   }
   if (!items.empty()) {
