@@ -21,6 +21,7 @@
 #include "yumda/sbom.hpp"
 #include "yumda/build.hpp"
 #include "yumda/lockfile.hpp"
+#include "yumda/remove.hpp"
 #include <filesystem>
 
 namespace yumda::cli {
@@ -268,6 +269,49 @@ void run_sbom(GlobalOptions& g, const std::string& format, const std::string& ou
   else write_file_atomic(out, doc);
 }
 
+std::string format_remove_plan(const RemovePlan& plan) {
+  std::string out = "Dependencies resolved.\n";
+  uint64_t freed = 0;
+  auto group = [&](const char* title, const std::vector<InstalledPackage>& pkgs) {
+    if (pkgs.empty()) return;
+    out += std::string(title) + "\n";
+    for (const auto& p : pkgs) {
+      char line[512];
+      std::snprintf(line, sizeof line, " %-30s %-8s %-24s @%-12s %8s\n", p.nevra.name.c_str(), p.nevra.arch.c_str(),
+                    p.nevra.evr().c_str(), p.repo_id.c_str(), human_size(p.install_size).c_str());
+      out += line;
+      freed += p.install_size;
+    }
+  };
+  group("Removing:", plan.named);
+  group("Removing dependent packages:", plan.dependents);
+  group("Removing unused dependencies:", plan.unneeded);
+  out += "\nTransaction Summary\nRemove  " + std::to_string(plan.size()) + " Package" + (plan.size() == 1 ? "" : "s") +
+         "\n\nFreed space: " + human_size(freed) + "\n";
+  return out;
+}
+
+void run_remove(GlobalOptions& g, const std::vector<std::string>& specs) {
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  RemoveOptions o;
+  o.root = layer_root(g);
+  o.specs = specs;
+  o.nowait = g.nowait;
+  o.confirm = [&](const RemovePlan& plan) {
+    if (!g.json && !g.quiet) std::cout << format_remove_plan(plan) << std::flush;
+    return confirm(g);
+  };
+  auto [plan, done] = remove_packages(o, reporter);
+  if (g.json) {
+    json j = {{"root", o.root}, {"performed", done}, {"remove", json::array()}};
+    for (const auto* grp : {&plan.named, &plan.dependents, &plan.unneeded})
+      for (const auto& p : *grp) j["remove"].push_back(package_json(p.nevra));
+    print_json(j);
+  } else if (done && !g.quiet) {
+    std::cout << "\nRemoved " << plan.size() << " package" << (plan.size() == 1 ? "" : "s") << ". Complete!\n";
+  }
+}
+
 void run_build(GlobalOptions& g, const std::string& file) {
   ConsoleReporter reporter(g.quiet, g.verbose);
   LayerSpec spec = read_layer_spec(file);
@@ -348,6 +392,11 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   install->add_option("--lockfile", a.lockfile, "Write the resolved packages to this lock file");
   install->add_option("--locked", a.locked, "Install exactly the packages of this lock file");
   install->callback(run([&g] { run_install(g, g.args.specs); }));
+
+  auto* remove = app.add_subcommand("remove", "Remove packages (and what needs them, and unused dependencies)");
+  remove->alias("erase");
+  remove->add_option("packages", a.remove_specs, "Package names or globs")->required();
+  remove->callback(run([&g] { run_remove(g, g.args.remove_specs); }));
 
   auto* list = app.add_subcommand("list", "List installed or available packages");
   list->add_flag("--installed", a.installed, "Packages in the layer");

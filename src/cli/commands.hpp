@@ -12,6 +12,7 @@ namespace yumda::cli {
 // Arguments of the verbs, filled by CLI11.
 struct CommandArgs {
   std::vector<std::string> specs;  // install
+  std::vector<std::string> remove_specs;  // remove
   std::string lockfile;
   std::string locked;
   std::string build_file = "yumda.toml";  // build

@@ -1,0 +1,37 @@
+// Removing packages from a layer, as dnf does: the named packages, every
+// layer package that needs them, and the dependencies nothing needs any more
+// (clean_requirements_on_remove); packages the user asked for are kept.
+#pragma once
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "yumda/layer.hpp"
+#include "yumda/reporter.hpp"
+
+namespace yumda {
+
+struct RemovePlan {
+  std::vector<InstalledPackage> named;       // matched by the specs
+  std::vector<InstalledPackage> dependents;  // need a named package
+  std::vector<InstalledPackage> unneeded;    // dependencies nothing needs any more
+  size_t size() const { return named.size() + dependents.size() + unneeded.size(); }
+};
+
+// Works out what `remove SPECS` takes out of STATE (specs: names or globs).
+// Throws Error "No match for argument: X" for a spec that matches nothing.
+RemovePlan plan_remove(const LayerState& state, const std::vector<std::string>& specs, bool clean_deps = true);
+
+struct RemoveOptions {
+  std::string root;
+  std::vector<std::string> specs;
+  bool nowait = false;
+  std::function<bool(const RemovePlan&)> confirm;
+};
+
+// Removes the plan's packages and their files (those no remaining package
+// owns) in one transaction; ROOT changes all or nothing. Returns the plan and
+// whether it was carried out.
+std::pair<RemovePlan, bool> remove_packages(const RemoveOptions& options, Reporter& reporter);
+
+}  // namespace yumda
