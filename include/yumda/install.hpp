@@ -40,3 +40,15 @@ InstallResult install(const Config& config, const InstallOptions& options, Repor
 std::vector<InstalledPackage> list_installed(const std::string& root);
 
 }  // namespace yumda
+
+namespace yumda {
+
+// `makecache`: fetches every enabled repo's metadata (when expired) and writes
+// its solv cache, so later runs (and -C) load in milliseconds. Returns the
+// number of packages per repo id.
+std::vector<std::pair<std::string, size_t>> make_cache(const Config& config, Reporter& reporter);
+
+// `clean metadata|packages|all`: removes that part of the cache; returns what it removed.
+std::vector<std::string> clean_cache(const Config& config, const std::string& what);
+
+}  // namespace yumda

@@ -327,6 +327,26 @@ void run_build(GlobalOptions& g, const std::string& file) {
   }
 }
 
+void run_makecache(GlobalOptions& g) {
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  auto repos = make_cache(config, reporter);
+  json j = json::array();
+  for (const auto& [id, n] : repos) {
+    if (g.json) j.push_back({{"id", id}, {"packages", n}});
+    else if (!g.quiet) std::cout << id << ": " << n << " packages\n";
+  }
+  if (g.json) print_json(j);
+  else if (!g.quiet) std::cout << "Metadata cache created in " << config.main.cachedir << ".\n";
+}
+
+void run_clean(GlobalOptions& g, const std::string& what) {
+  Config config = make_config(g);
+  auto removed = clean_cache(config, what);
+  if (g.json) print_json({{"removed", removed}});
+  else if (!g.quiet) std::cout << removed.size() << " cache director" << (removed.size() == 1 ? "y" : "ies") << " removed\n";
+}
+
 void run_repolist(GlobalOptions& g, bool all) {
   Config config = make_config(g);
   json j = json::array();
@@ -419,6 +439,13 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   sbom->add_option("--format", a.sbom_format, "spdx (default) or cyclonedx");
   sbom->add_option("-o,--output", a.sbom_output, "File to write (default: stdout)");
   sbom->callback(run([&g] { run_sbom(g, g.args.sbom_format, g.args.sbom_output); }));
+
+  auto* makecache = app.add_subcommand("makecache", "Download and cache the enabled repos' metadata");
+  makecache->callback(run([&g] { run_makecache(g); }));
+
+  auto* clean = app.add_subcommand("clean", "Remove cached data: metadata, packages or all");
+  clean->add_option("what", a.clean_what, "metadata, packages or all")->required();
+  clean->callback(run([&g] { run_clean(g, g.args.clean_what); }));
 
   auto* repolist = app.add_subcommand("repolist", "Show configured repositories");
   repolist->add_flag("--all", a.all, "Also disabled repos");

@@ -14,6 +14,7 @@ struct CommandArgs {
   std::vector<std::string> specs;  // install
   std::vector<std::string> remove_specs;  // remove
   std::string lockfile;
+  std::string clean_what;  // clean
   std::string locked;
   std::string build_file = "yumda.toml";  // build
   bool installed = false;          // list

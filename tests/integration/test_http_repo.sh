@@ -19,6 +19,10 @@ run_capture inst "$YUMDA" -c "$T/http.conf" install -y --root "$R" greet
 [ -x "$R/bin/greet" ] || fail "bin/greet not installed over http"
 pass "install over http"
 
+run_capture mc "$YUMDA" -c "$T/http.conf" makecache
+grep -q "demo-http: 3 packages" "$T/mc.out" || fail "makecache: $(cat "$T/mc.out" "$T/mc.err")"
+pass "makecache"
+
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 R2="$T/layer2"
 run_capture cached "$YUMDA" -c "$T/http.conf" -C install -y --root "$R2" greet
@@ -26,8 +30,12 @@ run_capture cached "$YUMDA" -c "$T/http.conf" -C install -y --root "$R2" greet
 [ -x "$R2/bin/greet" ] || fail "-C install did not install"
 pass "-C install from cache with the server stopped"
 
-rm -rf "$XDG_CACHE_HOME"
+"$YUMDA" -c "$T/http.conf" clean metadata >/dev/null
 run_capture nocache "$YUMDA" -c "$T/http.conf" -C install -y --root "$T/layer3" greet
 [ "$(rc_of nocache)" != 0 ] && grep -qi "makecache\|cache" "$T/nocache.err" || fail "-C without cache did not fail clearly"
 [ ! -e "$T/layer3/bin" ] || fail "-C failure wrote into the layer"
 pass "-C without a cache -> $(cat "$T/nocache.err")"
+
+run_capture clean "$YUMDA" -c "$T/http.conf" clean all
+[ ! -e "$XDG_CACHE_HOME/yumda/repos" ] || fail "clean all left the metadata cache"
+pass "clean all"

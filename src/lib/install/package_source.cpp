@@ -66,6 +66,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     item.checksum_type = pkg.checksum_type;
     item.checksum = pkg.checksum;
     item.label = pkg.nevra.str();
+    if (const RepoConfig* repo = config_.find_repo(pkg.repo_id)) item.s3_endpoint = repo->s3_endpoint;
     items.push_back(std::move(item));
     pending.push_back(&pkg);
   }

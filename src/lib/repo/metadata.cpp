@@ -207,12 +207,10 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     FetchItem item;
     item.urls = repomd_urls;
     item.dest = md.repomd_path;
-    item.label = "repomd.xml of " + repo.id;
+    item.label = "repomd.xml of repo " + repo.id;
     item.s3_endpoint = repo.s3_endpoint;
     FetchResult r = fetcher.fetch_all({item}).front();
-    if (!r.ok)
-      throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(repo.baseurls) + ": " +
-                  r.error + unavailable_hint(repo));
+    if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
     refreshed = true;
     md.baseurl = repo.baseurls.front();
     for (size_t i = 0; i < repomd_urls.size(); ++i)

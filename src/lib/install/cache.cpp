@@ -1,0 +1,48 @@
+// The cache verbs: makecache and clean.
+#include "repo/solv.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/install.hpp"
+#include "yumda/repo.hpp"
+
+namespace yumda {
+
+std::vector<std::pair<std::string, size_t>> make_cache(const Config& config, Reporter& reporter) {
+  FetchOptions fo;
+  fo.max_parallel = config.main.max_parallel_downloads;
+  fo.timeout = config.main.timeout;
+  fo.retries = config.main.retries;
+  fo.sslverify = config.main.sslverify;
+  Fetcher fetcher(fo, reporter);
+  std::vector<std::pair<std::string, size_t>> out;
+  for (const RepoConfig* repo : config.enabled_repos()) {
+    try {
+      RepoMetadata md = fetch_repo_metadata(config.main, *repo, fetcher, false, false, reporter);
+      Pool pool(config.main.arch);
+      s_Repo* r = load_repo(pool, md, *repo, config.main.cachedir, false, reporter);
+      out.emplace_back(repo->id, static_cast<size_t>(r->nsolvables));
+    } catch (const Error& e) {
+      if (!repo->skip_if_unavailable) throw;
+      reporter.warning(std::string(e.what()) + " (skipped: skip_if_unavailable=1)");
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> clean_cache(const Config& config, const std::string& what) {
+  std::vector<std::string> parts;
+  if (what == "metadata" || what == "all") parts.push_back("repos");
+  if (what == "packages" || what == "all") parts.push_back("packages");
+  if (what == "all") parts.push_back("keys");
+  if (parts.empty()) throw UsageError("clean takes metadata, packages or all, not '" + what + "'");
+  std::vector<std::string> removed;
+  for (const auto& p : parts) {
+    std::string dir = config.main.cachedir + "/" + p;
+    if (!path_exists(dir)) continue;
+    remove_tree(dir);
+    removed.push_back(dir);
+  }
+  return removed;
+}
+
+}  // namespace yumda
