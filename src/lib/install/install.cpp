@@ -9,9 +9,11 @@
 
 #include <algorithm>
 #include <map>
+#include <mutex>
 #include <set>
 
 #include "install/package_source.hpp"
+#include "install/work_pool.hpp"
 #include "yumda/check.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -189,35 +191,58 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   if (options.confirm && !options.confirm(result.plan)) return result;
 
   LayerTransaction txn(options.root);
-  PackageSource source(config, fetcher, options.cacheonly, reporter);
+  SerializedReporter sreporter(reporter);  // workers report concurrently
+  PackageSource source(config, fetcher, options.cacheonly, sreporter);
   std::vector<InstalledPackage> incoming;
   std::map<std::string, std::string> staged_owner;  // path in the stage -> NEVRA, for conflict messages
+  std::mutex staged_mu;                               // guards staged_owner and incoming
   ExtractOptions xopts;
   xopts.nodocs = config.main.nodocs;
   xopts.owner_of = [&](const std::string& path) {
+    std::lock_guard l(staged_mu);
     auto it = staged_owner.find(path);
     return it == staged_owner.end() ? std::string() : it->second;
   };
 
-  // Downloads run in parallel; each package is verified and extracted as soon
-  // as it is complete, while the others are still arriving.
-  source.fetch(result.plan.install, [&](const PackageInfo& pkg, const std::string& path) {
+  // Downloads run in parallel; each package is verified and extracted by a
+  // worker as soon as it is complete, while the others are still arriving.
+  WorkPool workers(WorkPool::default_threads());
+  auto unpack = [&](const PackageInfo& pkg, const std::string& path) {
     check_interrupt();
     source.verify(pkg, path);
     RpmHeaderInfo header = read_rpm_header(path);
     if (header.is_source)
       throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
-    ExtractResult x = extract_rpm(path, header, txn.stage_dir(), xopts, reporter);
+    ExtractResult x = extract_rpm(path, header, txn.stage_dir(), xopts, sreporter);
     if (x.skipped_outside_opt > 0)
-      reporter.warning("package " + pkg.nevra.str() + ": left out " + files_count(x.skipped_outside_opt) +
-                       " outside /opt (a layer only reaches /opt)");
+      sreporter.warning("package " + pkg.nevra.str() + ": left out " + files_count(x.skipped_outside_opt) +
+                        " outside /opt (a layer only reaches /opt)");
     if (x.dropped_setid > 0)
-      reporter.warning("package " + pkg.nevra.str() + ": dropped setuid/setgid bits of " +
-                       files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
-    for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
-    incoming.push_back(to_installed(pkg, x, named_by(pkg, options.specs)));
-    reporter.package_done("install", pkg.nevra.str());
-  });
+      sreporter.warning("package " + pkg.nevra.str() + ": dropped setuid/setgid bits of " +
+                        files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
+    InstalledPackage done = to_installed(pkg, x, named_by(pkg, options.specs));
+    {
+      std::lock_guard l(staged_mu);
+      for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
+      incoming.push_back(std::move(done));
+    }
+    sreporter.package_done("install", pkg.nevra.str());
+  };
+  try {
+    source.fetch(result.plan.install, [&](const PackageInfo& pkg, const std::string& path) {
+      if (workers.failed()) workers.wait();  // stop fetching once a package failed
+      workers.submit([&unpack, &pkg, path] { unpack(pkg, path); });
+    });
+  } catch (...) {
+    try {
+      workers.wait();  // a worker's error names the package: prefer it
+    } catch (...) {
+    }
+    throw;
+  }
+  workers.wait();
+  std::sort(incoming.begin(), incoming.end(),
+            [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
 
   check_conflicts_with_layer(options.root, txn.stage_dir(), state, incoming);
   LayerState next = state;

@@ -36,6 +36,11 @@ std::string PackageSource::cache_path(const PackageInfo& pkg) const {
 
 void PackageSource::fetch(const std::vector<PackageInfo>& packages,
                           const std::function<void(const PackageInfo&, const std::string&)>& ready) {
+  // Keyrings first, on this thread: READY may verify on worker threads, and
+  // fetching a key through the Fetcher from there would race the downloads.
+  for (const auto& pkg : packages)
+    if (const RepoConfig* repo = config_.find_repo(pkg.repo_id); repo && repo->gpgcheck) keyring_for(*repo);
+
   std::vector<FetchItem> items;
   std::vector<const PackageInfo*> pending;
   for (const auto& pkg : packages) {
@@ -124,7 +129,12 @@ const Keyring* PackageSource::keyring_for(const RepoConfig& repo) {
 
 void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
   const RepoConfig* repo = config_.find_repo(pkg.repo_id);
-  const Keyring* ring = (repo && repo->gpgcheck) ? keyring_for(*repo) : nullptr;
+  const Keyring* ring = nullptr;
+  if (repo && repo->gpgcheck) {
+    auto it = keyrings_.find(repo->id);  // made by fetch() before any worker runs
+    if (it == keyrings_.end()) throw Error("internal: no keyring loaded for repo " + repo->id);
+    ring = it->second.get();
+  }
   verify_rpm(path, pkg.nevra.str(), ring);
 }
 
