@@ -39,6 +39,9 @@ Repomd parse_repomd(const std::string& xml, const std::string& source);
 struct RepoMetadata {
   std::string repo_id;
   std::string baseurl;         // the base URL that answered
+  // Every base URL of the repo in failover order: baseurl= ones, then those
+  // the mirrorlist= gave. Packages are fetched from these.
+  std::vector<std::string> baseurls;
   std::string dir;             // cache dir of this repo
   std::string repomd_path;
   std::string repomd_checksum; // sha256 of repomd.xml: tags the solv cache
@@ -56,6 +59,10 @@ std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
 // unless it is younger than metadata_expire (or CACHEONLY), and each file whose
 // checksum changed; filelists only WITH_FILELISTS. Throws Error naming the repo
 // and the URL on failure (with CACHEONLY: naming the missing cache and `makecache`).
+// A mirrorlist= (one base URL a line, # comments; yum's format, and AL2's
+// one-URL answer) is fetched to DIR/mirrorlist under the same expiry as
+// repomd.xml; its URLs are tried after the baseurl= ones. Transfers use the
+// repo's timeout=, retries= and sslverify= (FETCHER's options otherwise).
 // A file:// repo (first baseurl) is read in place, as dnf does: repomd.xml every
 // time, primary/filelists checked against repomd once (then remembered by
 // size+mtime in DIR/verified); only the solv cache is written to DIR.

@@ -5,8 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 
 #include "yumda/checksum.hpp"
@@ -111,12 +113,14 @@ Wanted pick_records(const Repomd& repomd, const RepoConfig& repo, bool with_file
   return w;
 }
 
-RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, bool with_filelists) {
+RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, const std::vector<std::string>& bases,
+                            bool with_filelists) {
   RepoMetadata md;
   md.repo_id = repo.id;
   md.dir = repo_cache_dir(main, repo);
+  md.baseurls = bases;
   make_dirs(md.dir);
-  for (const auto& base : repo.baseurls) {
+  for (const auto& base : bases) {
     std::string root = file_url_path(base);
     if (root.empty()) continue;
     std::string repomd = root + "/repodata/repomd.xml";
@@ -126,7 +130,7 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, bool
     break;
   }
   if (md.repomd_path.empty())
-    throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(repo.baseurls) +
+    throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(bases) +
                 ": no repodata/repomd.xml there" + unavailable_hint(repo));
   std::string text = read_file(md.repomd_path);
   md.repomd = parse_repomd(text, md.repomd_path);
@@ -166,11 +170,73 @@ void prune_old_files(const std::string& dir, const Repomd& repomd) {
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name == "repomd.xml" || name == "verified" || name.ends_with(".solv")) continue;
+    if (name == "repomd.xml" || name == "verified" || name == "mirrorlist" || name.ends_with(".solv")) continue;
     bool listed = false;
     for (const auto& r : repomd.records) listed = listed || basename_of(r.location) == name;
     if (!listed) std::filesystem::remove(e.path(), ec);
   }
+}
+
+// Base URLs from a mirrorlist: one a line; blank lines, # comments and lines
+// that are not URLs are skipped (yum's format; AL2's mirror.list is one URL).
+std::vector<std::string> parse_mirrorlist(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    auto b = line.find_first_not_of(" \t\r");
+    if (b == std::string::npos || line[b] == '#') continue;
+    auto e = line.find_last_not_of(" \t\r");
+    std::string url = line.substr(b, e - b + 1);
+    if (url.find("://") == std::string::npos || url.find_first_of(" \t") != std::string::npos) continue;
+    if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(url);
+  }
+  return out;
+}
+
+// The base URLs REPO's mirrorlist= gives (none without one), cached in
+// DIR/mirrorlist and refetched when older than metadata_expire. With
+// baseurl= present a failing mirrorlist is a warning; without, an error.
+std::vector<std::string> mirrorlist_baseurls(const RepoConfig& repo, const std::string& dir, Fetcher& fetcher,
+                                             bool cacheonly, Reporter& reporter) {
+  if (repo.mirrorlist.empty()) return {};
+  std::string path = dir + "/mirrorlist";
+  bool have = path_exists(path);
+  if (!have && cacheonly) {
+    if (!repo.baseurls.empty()) return {};
+    throw Error("no cached mirrorlist for repo " + repo.id + " in " + dir +
+                ": run `yumda makecache` first, or drop --cacheonly");
+  }
+  if (!have || (!cacheonly && !younger_than(path, repo.metadata_expire))) {
+    reporter.info("Downloading mirrorlist of " + repo.id);
+    FetchItem item;
+    item.urls = {repo.mirrorlist};
+    item.dest = path;
+    item.label = "mirrorlist of repo " + repo.id;
+    item.s3_endpoint = repo.s3_endpoint;
+    FetchResult r = fetcher.fetch_all({item}).front();
+    if (!r.ok) {
+      if (have) {
+        reporter.warning(r.error + "; using the mirrorlist cached before");
+      } else if (!repo.baseurls.empty()) {
+        reporter.warning(r.error + "; using baseurl= only");
+        return {};
+      } else {
+        throw Error(r.error + unavailable_hint(repo));
+      }
+    }
+  }
+  std::string text = read_file(path);
+  if (text.find("<metalink") != std::string::npos)
+    throw Error("mirrorlist " + repo.mirrorlist + " of repo " + repo.id +
+                " is a metalink, which yumda does not read: use baseurl= with one of its URLs");
+  std::vector<std::string> urls = parse_mirrorlist(text);
+  if (urls.empty() && repo.baseurls.empty()) {
+    unlink(path.c_str());  // so the next run asks again
+    throw Error("mirrorlist " + repo.mirrorlist + " of repo " + repo.id + " lists no base URL" +
+                unavailable_hint(repo));
+  }
+  return urls;
 }
 
 }  // namespace
@@ -184,23 +250,38 @@ std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo) {
 
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher, bool cacheonly,
                                  bool with_filelists, Reporter& reporter) {
-  if (repo.baseurls.empty())
+  if (repo.baseurls.empty() && repo.mirrorlist.empty())
     throw Error("repo " + repo.id + " has no baseurl=" + (repo.origin.empty() ? "" : " (" + repo.origin + ")") +
                 ": add one, or use --disablerepo=" + repo.id);
-  if (!file_url_path(repo.baseurls.front()).empty()) return local_metadata(main, repo, with_filelists);
+  // The repo's own timeout=/retries=/sslverify= win over the caller's.
+  std::optional<Fetcher> own_fetcher;
+  if (const FetchOptions& fo = fetcher.options();
+      fo.timeout != repo.timeout || fo.retries != repo.retries || fo.sslverify != repo.sslverify) {
+    FetchOptions o = fo;
+    o.timeout = repo.timeout;
+    o.retries = repo.retries;
+    o.sslverify = repo.sslverify;
+    own_fetcher.emplace(o, reporter);
+  }
+  Fetcher& f = own_fetcher ? *own_fetcher : fetcher;
 
   RepoMetadata md;
   md.repo_id = repo.id;
   md.dir = repo_cache_dir(main, repo);
   md.repomd_path = md.dir + "/repomd.xml";
   make_dirs(md.dir);
+  md.baseurls = repo.baseurls;
+  for (auto& u : mirrorlist_baseurls(repo, md.dir, f, cacheonly, reporter))
+    if (std::find(md.baseurls.begin(), md.baseurls.end(), u) == md.baseurls.end()) md.baseurls.push_back(u);
+  const std::vector<std::string>& bases = md.baseurls;
+  if (!file_url_path(bases.front()).empty()) return local_metadata(main, repo, bases, with_filelists);
   bool have_cache = path_exists(md.repomd_path);
   if (cacheonly && !have_cache)
     throw Error("no cached metadata for repo " + repo.id + " in " + md.dir +
                 ": run `yumda makecache` first, or drop --cacheonly");
 
   std::vector<std::string> repomd_urls;
-  for (const auto& b : repo.baseurls) repomd_urls.push_back(join_url(b, "repodata/repomd.xml"));
+  for (const auto& b : bases) repomd_urls.push_back(join_url(b, "repodata/repomd.xml"));
   bool refreshed = false;
   if (!have_cache || (!cacheonly && !younger_than(md.repomd_path, repo.metadata_expire))) {
     reporter.info("Downloading repomd.xml of " + repo.id);
@@ -209,14 +290,14 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     item.dest = md.repomd_path;
     item.label = "repomd.xml of repo " + repo.id;
     item.s3_endpoint = repo.s3_endpoint;
-    FetchResult r = fetcher.fetch_all({item}).front();
+    FetchResult r = f.fetch_all({item}).front();
     if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
     refreshed = true;
-    md.baseurl = repo.baseurls.front();
+    md.baseurl = bases.front();
     for (size_t i = 0; i < repomd_urls.size(); ++i)
-      if (repomd_urls[i] == r.url) md.baseurl = repo.baseurls[i];
+      if (repomd_urls[i] == r.url) md.baseurl = bases[i];
   } else {
-    md.baseurl = repo.baseurls.front();
+    md.baseurl = bases.front();
   }
 
   std::string text = read_file(md.repomd_path);
@@ -244,7 +325,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     FetchItem item;
     // The answering base URL first, then the others as failover.
     item.urls.push_back(join_url(md.baseurl, rec->location));
-    for (const auto& b : repo.baseurls)
+    for (const auto& b : bases)
       if (b != md.baseurl) item.urls.push_back(join_url(b, rec->location));
     item.dest = path;
     item.expected_size = rec->size;
@@ -256,7 +337,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   }
   if (!items.empty()) {
     reporter.info("Downloading metadata of " + repo.id);
-    auto results = fetcher.fetch_all(items);
+    auto results = f.fetch_all(items);
     for (size_t i = 0; i < items.size(); ++i) {
       if (!results[i].ok)
         throw Error("cannot download " + items[i].label + " from " + items[i].urls.front() + ": " +

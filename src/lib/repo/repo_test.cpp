@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "repo/solv.hpp"
+#include "server/http_server.hpp"
 #include "test_support.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -121,10 +122,10 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 // python3's http.server on a free loopback port, stopped with the owner.
-struct HttpServer {
+struct PythonHttpServer {
   pid_t pid = -1;
   int port = 0;
-  explicit HttpServer(const std::string& dir) {
+  explicit PythonHttpServer(const std::string& dir) {
     int s = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -152,7 +153,7 @@ struct HttpServer {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  ~HttpServer() { stop(); }
+  ~PythonHttpServer() { stop(); }
   void stop() {
     if (pid > 0) {
       kill(pid, SIGTERM);
@@ -441,7 +442,7 @@ TEST_CASE("repo: http repos are fetched into the cache, reused while fresh, and 
   main.cachedir = dir.path + "/cache";
   Recorder rep;
   Fetcher fetcher{quick_fetch()};
-  HttpServer server(dir.path);
+  PythonHttpServer server(dir.path);
   RepoConfig rc = repo_config("web", server.url());
   rc.baseurls.insert(rc.baseurls.begin(), "http://127.0.0.1:1/nothing");  // failover to the second
   {
@@ -484,7 +485,7 @@ TEST_CASE("repo: an http repo refreshes changed metadata and keeps unchanged fil
   main.cachedir = dir.path + "/cache";
   Recorder rep;
   Fetcher fetcher{quick_fetch()};
-  HttpServer server(dir.path);
+  PythonHttpServer server(dir.path);
   RepoConfig rc = repo_config("web", server.url());
   rc.metadata_expire = 0;
   RepoMetadata first = fetch_repo_metadata(main, rc, fetcher, false, true, rep);
@@ -527,4 +528,122 @@ TEST_CASE("repo: a primary that is not rpm-md is an error naming the file") {
   write_text(dir.path + "/repo/repodata/repomd.xml", "<html>Not Found</html>");
   msg = error_of([&] { load(l, main, repo_config("junk", "file://" + dir.path + "/repo"), false, rep); });
   CHECK(msg.find(dir.path + "/repo/repodata/repomd.xml") != std::string::npos);
+}
+
+namespace {
+using TestServer = yumda::testing::HttpServer;
+
+size_t requests_for(const TestServer& server, const std::string& path) {
+  size_t n = 0;
+  for (const auto& r : server.log()) n += r.path == path;
+  return n;
+}
+}  // namespace
+
+TEST_CASE("repo: mirrorlist= gives the base URLs, tried after baseurl=, cached like repomd.xml") {
+  ScratchDir dir;
+  make_repo(dir.path);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  Recorder rep;
+  Fetcher fetcher{quick_fetch()};
+  TestServer server(dir.path);
+  const std::string dead = "http://127.0.0.1:1/nothing";
+  write_text(dir.path + "/mirror.list", "# yum mirrorlist\n\n  " + dead + "  \n" + server.url("repo") + "\n" +
+                                            "not a url\n" + server.url("repo") + "\n");
+  RepoConfig rc;
+  rc.id = "mirrored";
+  rc.retries = 0;
+  rc.timeout = 5;
+  rc.mirrorlist = server.url("mirror.list");
+
+  SECTION("without baseurl=, the mirrors are the base URLs, in order, first working one answers") {
+    RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    CHECK(md.baseurls == std::vector<std::string>{dead, server.url("repo")});
+    CHECK(md.baseurl == server.url("repo"));
+    Loaded l;
+    l.repo = load_repo(l.pool, md, rc, main.cachedir, false, rep);
+    CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+    CHECK(requests_for(server, "/mirror.list") == 1);
+    // fresh: neither the mirrorlist nor repomd.xml is asked for again; -C works with the server gone
+    CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+    CHECK(requests_for(server, "/mirror.list") == 1);
+    CHECK(requests_for(server, "/repo/repodata/repomd.xml") == 1);
+    server.stop();
+    RepoMetadata cached = fetch_repo_metadata(main, rc, fetcher, true, false, rep);
+    CHECK(cached.baseurls == md.baseurls);
+  }
+  SECTION("an expired mirrorlist is fetched again") {
+    rc.metadata_expire = 0;
+    fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    CHECK(requests_for(server, "/mirror.list") == 2);
+  }
+  SECTION("Amazon Linux 2 style: one URL, no newline") {
+    write_text(dir.path + "/mirror.list", server.url("repo"));
+    RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    CHECK(md.baseurls == std::vector<std::string>{server.url("repo")});
+  }
+  SECTION("baseurl= first, mirrors after it") {
+    rc.baseurls = {"http://127.0.0.1:1/base"};
+    write_text(dir.path + "/mirror.list", server.url("repo") + "\n");
+    RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    CHECK(md.baseurls == std::vector<std::string>{"http://127.0.0.1:1/base", server.url("repo")});
+    CHECK(md.baseurl == server.url("repo"));
+  }
+  SECTION("a missing mirrorlist: an error naming it without baseurl=, a warning with one") {
+    rc.mirrorlist = server.url("no-such.list");
+    std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, false, false, rep); });
+    INFO(msg);
+    CHECK(msg.find("mirrorlist of repo mirrored") != std::string::npos);
+    CHECK(msg.find(rc.mirrorlist) != std::string::npos);
+    CHECK(msg.find('\n') == std::string::npos);
+    rc.baseurls = {server.url("repo")};
+    RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    CHECK(md.baseurl == server.url("repo"));
+    REQUIRE(rep.warnings.size() == 1);
+    CHECK(rep.warnings[0].find("using baseurl= only") != std::string::npos);
+  }
+  SECTION("a mirrorlist with no URL in it is an error, asked again next time") {
+    write_text(dir.path + "/mirror.list", "# nothing here\n\n");
+    std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, false, false, rep); });
+    CHECK(msg.find("lists no base URL") != std::string::npos);
+    write_text(dir.path + "/mirror.list", server.url("repo") + "\n");
+    CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+  }
+  SECTION("-C without a cached mirrorlist names makecache") {
+    std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, true, false, rep); });
+    CHECK(msg.find("yumda makecache") != std::string::npos);
+    CHECK(requests_for(server, "/mirror.list") == 0);
+  }
+}
+
+TEST_CASE("repo: metadata downloads use the repo's retries=, not the caller's") {
+  ScratchDir dir;
+  make_repo(dir.path);
+  MainConfig main;
+  main.cachedir = dir.path + "/cache";
+  Recorder rep;
+  FetchOptions fo = quick_fetch();  // retries = 0
+  fo.retry_backoff = 0.01;
+  Fetcher fetcher{fo};
+  TestServer server(dir.path);
+  yumda::testing::FaultRule once;
+  once.prefix = "/repo/repodata/repomd.xml";
+  once.status = 503;
+  once.first_n = 1;
+  server.add_fault(once);
+  RepoConfig rc = repo_config("retrying", server.url("repo"));
+  rc.timeout = 5;
+  rc.retries = 2;
+  CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+  CHECK(requests_for(server, "/repo/repodata/repomd.xml") == 2);
+  // and the other way round: the repo says no retries while the caller allows them
+  main.cachedir = dir.path + "/cache2";
+  server.add_fault(once);
+  fo.retries = 5;
+  Fetcher patient{fo};
+  rc.retries = 0;
+  std::string msg = error_of([&] { fetch_repo_metadata(main, rc, patient, false, false, rep); });
+  CHECK(msg.find("503") != std::string::npos);
 }
