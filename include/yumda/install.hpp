@@ -2,6 +2,7 @@
 // verify -> extract -> layer. The CLI parses and prints; this does the work.
 #pragma once
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -10,12 +11,19 @@
 #include "yumda/layer.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/resolve.hpp"
+#include "yumda/scripts.hpp"
 
 namespace yumda {
+
+// install: SPECS and their deps; upgrade: newer versions of the layer
+// packages SPECS names (all when empty); reinstall: the same NEVRAs again.
+enum class InstallMode { kInstall, kUpgrade, kReinstall };
 
 struct InstallOptions {
   std::string root = "layer";
   std::vector<std::string> specs;
+  InstallMode mode = InstallMode::kInstall;
+  bool noscripts = false;  // --noscripts: %post/%posttrans are listed as skipped
   bool cacheonly = false;
   bool nowait = false;  // fail instead of waiting for the layer lock
   // Called with the plan before anything is downloaded; return false to stop
@@ -30,10 +38,14 @@ struct InstallResult {
   ResolveResult plan;
   bool performed = false;  // false when confirm said no or nothing was to do
   std::vector<InstalledPackage> installed;
+  std::vector<Nevra> removed;  // layer packages replaced (upgrade, reinstall, obsoletes)
+  std::vector<ScriptletResult> scripts;  // one per %post/%posttrans, in install order
 };
 
 // Throws Error (one line for the user) on any failure; ROOT is then exactly as
-// it was before the call.
+// it was before the call. Files of replaced packages that no new package
+// brings are removed in the same transaction. Scriptlets run after the commit
+// (see scripts.hpp); their failure is a warning, never an Error.
 InstallResult install(const Config& config, const InstallOptions& options, Reporter& reporter);
 
 // The packages in ROOT, sorted by name.
@@ -50,5 +62,37 @@ std::vector<std::pair<std::string, size_t>> make_cache(const Config& config, Rep
 
 // `clean metadata|packages|all`: removes that part of the cache; returns what it removed.
 std::vector<std::string> clean_cache(const Config& config, const std::string& what);
+
+}  // namespace yumda
+
+namespace yumda {
+
+// Read-only questions to the enabled repos (info, search, provides,
+// repoquery, list --available): a Resolver with its own Fetcher and the
+// configured baseline; the layer ROOT's packages are the installed set when
+// ROOT is not empty and holds a layer.
+class RepoSession {
+ public:
+  RepoSession(const Config& config, const std::string& root, bool cacheonly, Reporter& reporter);
+  ~RepoSession();
+  Resolver& resolver() { return *resolver_; }
+
+ private:
+  std::unique_ptr<Fetcher> fetcher_;
+  std::unique_ptr<Resolver> resolver_;
+};
+
+struct DownloadOptions {
+  std::vector<std::string> specs;
+  std::string destdir = ".";
+  bool resolve = false;  // also every dependency the runtime baseline does not provide
+  bool cacheonly = false;
+};
+
+// `download`: the best package for each spec (with RESOLVE, the whole
+// closure minus the baseline), fetched, checked (size, checksum, signatures
+// as the repo says) and copied into DESTDIR (created). Returns the written
+// paths in install order. Throws Error naming the package or the spec.
+std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter);
 
 }  // namespace yumda

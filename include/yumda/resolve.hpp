@@ -32,6 +32,7 @@ struct PackageInfo {
   std::string sourcerpm;
   std::vector<std::string> provides;  // "name op evr" as libsolv prints them
   std::vector<std::string> requirements;  // "requires" is a C++20 keyword
+  std::string description;  // "" when the metadata (or the solv cache) has none
 };
 
 // A package the layer holds already (from ROOT/.yumda state).
@@ -52,6 +53,9 @@ struct ResolveResult {
   std::vector<PackageInfo> install;      // new packages, in install order
   std::vector<std::string> already_installed;  // specs already satisfied by the layer or runtime
   std::vector<std::string> from_baseline;      // specs the runtime baseline satisfies
+  // Layer packages the plan takes out (upgraded, obsoleted or reinstalled):
+  // their files go unless a package of INSTALL brings them again.
+  std::vector<Nevra> replaced;
 };
 
 // Builds the pool from the enabled repos' metadata and resolves. The pool is
@@ -79,6 +83,34 @@ class Resolver {
 
   // Every available package matching GLOB (all when empty), newest first per name.
   std::vector<PackageInfo> available(const std::string& glob = "");
+
+  // `upgrade [SPECS]`: SOLVER_UPDATE for each layer package SPECS name (all of
+  // the layer when empty); the runtime baseline is never touched. INSTALL holds
+  // the newer packages (and new deps), REPLACED the layer packages they
+  // replace. A spec no layer package matches is "No match for argument: X".
+  ResolveResult upgrade(const std::vector<std::string>& specs);
+
+  // `reinstall SPECS`: the repo copy of each matching layer package, same
+  // NEVRA, in INSTALL and REPLACED. Error when a package is not installed or
+  // its exact version is no longer in any repo.
+  ResolveResult reinstall(const std::vector<std::string>& specs);
+
+  // Queries over the available (repo) packages, sorted by name, newest first.
+  // SPEC is anything resolve() takes: name, glob, name-version[-release] with
+  // globs ("git-2.39*"), "git >= 2.30", a provide, or a /path (filelists are
+  // loaded for paths). Empty when nothing matches.
+  std::vector<PackageInfo> query(const std::string& spec);
+  // The packages that provide capability SPEC (a glob is allowed) or own the
+  // file SPEC (a path or path glob, from filelists).
+  std::vector<PackageInfo> whatprovides(const std::string& spec);
+  // The packages whose requires are met by what SPEC's packages provide (or
+  // by the capability SPEC itself).
+  std::vector<PackageInfo> whatrequires(const std::string& spec);
+  // The files of PKG (absolute paths, sorted), from filelists.
+  std::vector<std::string> files(const PackageInfo& pkg);
+  // Packages whose name or summary contains every word (case-insensitive),
+  // newest version of each name only.
+  std::vector<PackageInfo> search(const std::vector<std::string>& words);
 
  private:
   struct Impl;

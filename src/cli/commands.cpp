@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 #include "yumda/build.hpp"
 #include "yumda/lockfile.hpp"
 #include "yumda/remove.hpp"
+#include "yumda/scripts.hpp"
 #include <filesystem>
 
 namespace yumda::cli {
@@ -90,9 +92,24 @@ bool confirm(const GlobalOptions& g) {
   return false;
 }
 
-void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
-  if (specs.empty() && g.args.locked.empty())
+json scripts_json(const std::vector<ScriptletResult>& scripts) {
+  json j = json::array();
+  for (const auto& s : scripts)
+    j.push_back({{"package", s.package}, {"status", scriptlet_status_name(s.status)}, {"exit_code", s.exit_code},
+                 {"detail", s.detail}});
+  return j;
+}
+
+void print_scripts(const std::vector<ScriptletResult>& scripts) {
+  for (const auto& s : scripts)
+    if (s.status == ScriptletResult::Status::kSkipped)
+      std::cout << "Scriptlet of " << s.package << " not run: " << s.detail << "\n";
+}
+
+void run_install(GlobalOptions& g, const std::vector<std::string>& specs, InstallMode mode = InstallMode::kInstall) {
+  if (mode == InstallMode::kInstall && specs.empty() && g.args.locked.empty())
     throw UsageError("install needs package names (e.g. yumda install -y git) or --locked FILE");
+  if (g.args.nodocs) g.config.setopts.push_back("tsflags=nodocs");
   Config config = make_config(g);
   ConsoleReporter reporter(g.quiet, g.verbose);
   InstallOptions o;
@@ -100,6 +117,8 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
   o.specs = specs;
   o.cacheonly = g.cacheonly;
   o.nowait = g.nowait;
+  o.mode = mode;
+  o.noscripts = g.args.noscripts;
   Lockfile locked;
   if (!g.args.locked.empty()) {
     if (!g.args.lockfile.empty()) throw UsageError("use --lockfile (write) or --locked (install from), not both");
@@ -112,6 +131,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
     return confirm(g);
   };
   InstallResult r = install(config, o, reporter);
+  const char* nothing = mode == InstallMode::kUpgrade ? "Dependencies resolved.\nNothing to do.\n" : nullptr;
   if (!g.args.lockfile.empty() && (r.performed || r.plan.install.empty()))
     write_lockfile(g.args.lockfile, make_lockfile(config, r.plan.install));
   if (g.json) {
@@ -124,16 +144,24 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs) {
       pj["install_size"] = p.install_size;
       j["install"].push_back(pj);
     }
+    j["removed"] = json::array();
+    for (const auto& n : r.removed) j["removed"].push_back(package_json(n));
+    j["scripts"] = scripts_json(r.scripts);
     print_json(j);
     return;
   }
   if (g.quiet) return;
   if (r.plan.install.empty()) {
-    std::cout << format_summary(r.plan, specs);
+    std::cout << (nothing ? std::string(nothing) : format_summary(r.plan, specs));
     return;
   }
   if (!r.performed) return;
-  std::cout << "\nInstalled:\n";
+  if (!r.removed.empty()) {
+    std::cout << (mode == InstallMode::kReinstall ? "\nReinstalled:\n" : "\nReplaced:\n");
+    for (const auto& n : r.removed) std::cout << "  " << n.str() << "\n";
+  }
+  print_scripts(r.scripts);
+  std::cout << (mode == InstallMode::kUpgrade ? "\nUpgraded/Installed:\n" : "\nInstalled:\n");
   for (const auto& p : r.installed) std::cout << "  " << p.nevra.str() << "\n";
   std::cout << "\nComplete! Layer directory: " << o.root << "\n";
 }
@@ -265,8 +293,11 @@ void run_sbom(GlobalOptions& g, const std::string& format, const std::string& ou
   o.created = zip_mtime(root);
   o.tool_version = YUMDA_VERSION;
   std::string doc = make_sbom(list_installed(root), o);
-  if (out.empty() || out == "-") std::cout << doc;
-  else write_file_atomic(out, doc);
+  if (out.empty() || out == "-") std::cout << doc;  // with --json too: the SBOM is the document
+  else {
+    write_file_atomic(out, doc);
+    if (g.json) print_json({{"sbom", out}, {"format", format}});
+  }
 }
 
 std::string format_remove_plan(const RemovePlan& plan) {
@@ -315,6 +346,7 @@ void run_remove(GlobalOptions& g, const std::vector<std::string>& specs) {
 void run_build(GlobalOptions& g, const std::string& file) {
   ConsoleReporter reporter(g.quiet, g.verbose);
   LayerSpec spec = read_layer_spec(file);
+  if (g.args.nodocs) spec.nodocs = true;
   ConfigOptions o = g.config;
   BuildResult r = build_layer(spec, o, g.cacheonly, reporter);
   if (g.json) {
@@ -363,6 +395,199 @@ void run_repolist(GlobalOptions& g, bool all) {
   if (g.json) print_json(j);
 }
 
+
+json info_json(const PackageInfo& p) {
+  json j = package_json(p.nevra);
+  j["repo"] = p.repo_id;
+  j["size"] = p.download_size;
+  j["install_size"] = p.install_size;
+  j["summary"] = p.summary;
+  j["url"] = p.url;
+  j["license"] = p.license;
+  j["description"] = p.description;
+  j["sourcerpm"] = p.sourcerpm;
+  return j;
+}
+
+// dnf's "Name : value" blocks.
+void print_info(const PackageInfo& p) {
+  auto line = [](const char* k, const std::string& v) {
+    if (!v.empty()) std::printf("%-13s: %s\n", k, v.c_str());
+  };
+  line("Name", p.nevra.name);
+  line("Epoch", p.nevra.epoch);
+  line("Version", p.nevra.version);
+  line("Release", p.nevra.release);
+  line("Architecture", p.nevra.arch);
+  line("Size", human_size(p.download_size));
+  line("Source", p.sourcerpm);
+  line("Repository", p.repo_id);
+  line("Summary", p.summary);
+  line("URL", p.url);
+  line("License", p.license);
+  line("Description", p.description);
+  std::printf("\n");
+}
+
+json infos_json(const std::vector<PackageInfo>& pkgs) {
+  json j = json::array();
+  for (const auto& p : pkgs) j.push_back(info_json(p));
+  return j;
+}
+
+void run_info(GlobalOptions& g, const std::vector<std::string>& specs) {
+  if (specs.empty()) throw UsageError("info needs package names (e.g. yumda info git)");
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  std::string root = layer_root(g);
+  json installed = json::array(), available = json::array();
+  bool any = false;
+  if (is_directory(root + "/.yumda")) {
+    bool header = false;
+    for (const auto& p : list_installed(root)) {
+      bool hit = std::any_of(specs.begin(), specs.end(), [&](const std::string& s) {
+        return fnmatch(s.c_str(), p.nevra.name.c_str(), 0) == 0 || fnmatch(s.c_str(), p.nevra.str().c_str(), 0) == 0;
+      });
+      if (!hit) continue;
+      any = true;
+      PackageInfo i;
+      i.nevra = p.nevra, i.repo_id = "@" + p.repo_id, i.install_size = p.install_size, i.summary = p.summary;
+      i.url = p.url, i.license = p.license, i.sourcerpm = p.sourcerpm;
+      if (g.json) installed.push_back(info_json(i));
+      else {
+        if (!header) std::cout << "Installed Packages\n";
+        header = true;
+        print_info(i);
+      }
+    }
+  }
+  RepoSession session(config, "", g.cacheonly, reporter);
+  bool header = false;
+  for (const auto& spec : specs)
+    for (const auto& p : session.resolver().query(spec)) {
+      any = true;
+      if (g.json) available.push_back(info_json(p));
+      else {
+        if (!header) std::cout << "Available Packages\n";
+        header = true;
+        print_info(p);
+      }
+    }
+  if (g.json) print_json({{"installed", installed}, {"available", available}});
+  if (!any) throw Error("No matching packages to list");
+}
+
+void run_search(GlobalOptions& g, const std::vector<std::string>& words) {
+  if (words.empty()) throw UsageError("search needs a word (e.g. yumda search curl)");
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  RepoSession session(config, "", g.cacheonly, reporter);
+  auto found = session.resolver().search(words);
+  if (g.json) return print_json(infos_json(found));
+  if (found.empty()) throw Error("No matches found.");
+  std::string keys;
+  for (const auto& w : words) keys += (keys.empty() ? "" : ", ") + w;
+  std::cout << "========== Name & Summary Matched: " << keys << " ==========\n";
+  for (const auto& p : found) std::cout << p.nevra.name << "." << p.nevra.arch << " : " << p.summary << "\n";
+}
+
+void run_provides(GlobalOptions& g, const std::vector<std::string>& specs) {
+  if (specs.empty()) throw UsageError("provides needs a capability or path (e.g. yumda provides /opt/bin/git)");
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  RepoSession session(config, "", g.cacheonly, reporter);
+  json j = json::array();
+  bool any = false;
+  for (const auto& spec : specs) {
+    auto found = session.resolver().whatprovides(spec);
+    // a bare command name means /opt/bin/NAME too, as dnf tries /usr/bin/NAME
+    if (found.empty() && spec.find('/') == std::string::npos) found = session.resolver().whatprovides("/opt/bin/" + spec);
+    for (const auto& p : found) {
+      any = true;
+      if (g.json) {
+        json pj = info_json(p);
+        pj["matched"] = spec;
+        j.push_back(pj);
+      } else {
+        std::cout << p.nevra.str() << " : " << p.summary << "\nRepo        : " << p.repo_id
+                  << "\nMatched from:\nProvide    : " << spec << "\n\n";
+      }
+    }
+  }
+  if (g.json) print_json(j);
+  if (!any) throw Error("No matches found. (" + specs.front() + " is provided by no package of the enabled repos)");
+}
+
+void run_repoquery(GlobalOptions& g, const std::vector<std::string>& specs) {
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  RepoSession session(config, "", g.cacheonly, reporter);
+  Resolver& r = session.resolver();
+  const CommandArgs& a = g.args;
+  if (int(a.rq_requires) + int(a.rq_whatrequires) + int(a.rq_list) > 1)
+    throw UsageError("repoquery takes one of --requires, --whatrequires, --list");
+  std::vector<std::string> want = specs.empty() ? std::vector<std::string>{"*"} : specs;
+  json j = json::array();
+  std::vector<std::string> lines;
+  for (const auto& spec : want) {
+    if (a.rq_whatrequires) {
+      for (const auto& p : r.whatrequires(spec)) {
+        j.push_back(info_json(p));
+        lines.push_back(p.nevra.str());
+      }
+      continue;
+    }
+    for (const auto& p : r.query(spec)) {
+      json pj = package_json(p.nevra);
+      pj["repo"] = p.repo_id;
+      if (a.rq_requires) {
+        pj["requires"] = p.requirements;
+        lines.insert(lines.end(), p.requirements.begin(), p.requirements.end());
+      } else if (a.rq_list) {
+        auto files = r.files(p);
+        pj["files"] = files;
+        lines.insert(lines.end(), files.begin(), files.end());
+      } else {
+        lines.push_back(p.nevra.str());
+      }
+      j.push_back(pj);
+    }
+  }
+  if (g.json) return print_json(j);
+  if (a.rq_requires) {  // dnf prints the union, sorted
+    std::sort(lines.begin(), lines.end());
+    lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+  }
+  for (const auto& l : lines) std::cout << l << "\n";
+}
+
+void run_download(GlobalOptions& g, const std::vector<std::string>& specs) {
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  DownloadOptions o;
+  o.specs = specs;
+  o.destdir = g.args.destdir;
+  o.resolve = g.args.resolve;
+  o.cacheonly = g.cacheonly;
+  auto written = download_packages(config, o, reporter);
+  if (g.json) print_json({{"destdir", o.destdir}, {"files", written}});
+  else if (!g.quiet)
+    for (const auto& f : written) std::cout << f << "\n";
+}
+
+// --color=auto|always|never for the log lines on stderr; NO_COLOR turns auto off.
+void apply_color(const GlobalOptions& g) {
+  spdlog::color_mode mode = spdlog::color_mode::automatic;
+  if (g.color == "always") mode = spdlog::color_mode::always;
+  else if (g.color == "never") mode = spdlog::color_mode::never;
+  else if (g.color != "auto") throw UsageError("--color takes auto, always or never, not '" + g.color + "'");
+  else if (const char* nc = std::getenv("NO_COLOR"); nc && *nc) mode = spdlog::color_mode::never;
+  auto logger = spdlog::default_logger();
+  for (auto& sink : logger->sinks())
+    if (auto* c = dynamic_cast<spdlog::sinks::stderr_color_sink_st*>(sink.get())) c->set_color_mode(mode);
+  logger->set_pattern(mode == spdlog::color_mode::never ? "%l: %v" : "%^%l%$: %v");
+}
+
 }  // namespace
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
@@ -382,6 +607,7 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_flag("-q,--quiet", g.quiet, "Print only errors");
   app.add_flag("-v,--verbose", g.verbose, "Print each step");
   app.add_flag("--json", g.json, "One JSON document on stdout");
+  app.add_option("--color", g.color, "Color of log lines on stderr: auto (default; NO_COLOR turns it off), always, never");
   app.add_flag("--nowait", g.nowait, "Fail instead of waiting for a layer in use");
 }
 
@@ -403,7 +629,10 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   auto run = [&g](auto body) {
     return [&g, body] {
       order_repo_toggles(g, g.raw_args);
-      guarded(g, body);
+      guarded(g, [&g, &body] {
+        apply_color(g);
+        body();
+      });
     };
   };
 
@@ -411,7 +640,48 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   install->add_option("packages", a.specs, "Package names, globs, provides or /opt paths");
   install->add_option("--lockfile", a.lockfile, "Write the resolved packages to this lock file");
   install->add_option("--locked", a.locked, "Install exactly the packages of this lock file");
+  install->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages (tsflags=nodocs)");
+  install->add_flag("--noscripts", a.noscripts, "Do not run %post/%posttrans scriptlets");
   install->callback(run([&g] { run_install(g, g.args.specs); }));
+
+  auto* upgrade = app.add_subcommand("upgrade", "Upgrade layer packages (all when none is named) to the newest in the repos");
+  upgrade->alias("update");
+  upgrade->add_option("packages", a.words, "Layer package names or globs");
+  upgrade->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages");
+  upgrade->add_flag("--noscripts", a.noscripts, "Do not run %post/%posttrans scriptlets");
+  upgrade->callback(run([&g] { run_install(g, g.args.words, InstallMode::kUpgrade); }));
+
+  auto* reinstall = app.add_subcommand("reinstall", "Install layer packages again, same version, from the repos");
+  reinstall->add_option("packages", a.words, "Layer package names or globs")->required();
+  reinstall->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages");
+  reinstall->add_flag("--noscripts", a.noscripts, "Do not run %post/%posttrans scriptlets");
+  reinstall->callback(run([&g] { run_install(g, g.args.words, InstallMode::kReinstall); }));
+
+  auto* info = app.add_subcommand("info", "Show details of packages (installed in the layer and available)");
+  info->add_option("packages", a.words, "Names, globs, name-version, 'name >= version'")->required();
+  info->callback(run([&g] { run_info(g, g.args.words); }));
+
+  auto* search = app.add_subcommand("search", "Find packages whose name or summary contains every word");
+  search->add_option("words", a.words, "Words")->required();
+  search->callback(run([&g] { run_search(g, g.args.words); }));
+
+  auto* provides = app.add_subcommand("provides", "Find packages that provide a capability or an /opt file");
+  provides->alias("whatprovides");
+  provides->add_option("spec", a.words, "Capability (libz.so.1()(64bit)), path (/opt/bin/git) or glob")->required();
+  provides->callback(run([&g] { run_provides(g, g.args.words); }));
+
+  auto* repoquery = app.add_subcommand("repoquery", "Query the repos' packages");
+  repoquery->add_option("spec", a.words, "Package specs (default: all)");
+  repoquery->add_flag("--requires", a.rq_requires, "What the packages require");
+  repoquery->add_flag("--whatrequires", a.rq_whatrequires, "Packages that require SPEC");
+  repoquery->add_flag("-l,--list", a.rq_list, "The packages' files");
+  repoquery->callback(run([&g] { run_repoquery(g, g.args.words); }));
+
+  auto* download = app.add_subcommand("download", "Download packages (checked) into a directory");
+  download->add_option("packages", a.words, "Package specs")->required();
+  download->add_option("--destdir,--downloaddir", a.destdir, "Directory to write to (default .)");
+  download->add_flag("--resolve", a.resolve, "Also the dependencies the runtime does not provide");
+  download->callback(run([&g] { run_download(g, g.args.words); }));
 
   auto* remove = app.add_subcommand("remove", "Remove packages (and what needs them, and unused dependencies)");
   remove->alias("erase");
@@ -430,6 +700,7 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
 
   auto* build = app.add_subcommand("build", "Build the layer zip declared in yumda.toml (with its lock)");
   build->add_option("-f,--file", a.build_file, "Layer file (default yumda.toml)");
+  build->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages");
   build->callback(run([&g] { run_build(g, g.args.build_file); }));
 
   auto* check = app.add_subcommand("check", "Report what would keep the layer from working on Lambda");

@@ -24,6 +24,12 @@ struct CommandArgs {
   bool all = false;                  // repolist
   std::string sbom_format = "spdx";  // sbom
   std::string sbom_output;
+  bool nodocs = false;     // install, build, upgrade, reinstall
+  bool noscripts = false;  // install, upgrade, reinstall
+  std::vector<std::string> words;  // info, search, provides, repoquery, download, upgrade, reinstall
+  bool rq_requires = false, rq_whatrequires = false, rq_list = false;  // repoquery
+  std::string destdir = ".";  // download
+  bool resolve = false;
 };
 
 struct GlobalOptions {
@@ -37,6 +43,7 @@ struct GlobalOptions {
   bool quiet = false;
   bool verbose = false;
   bool json = false;
+  std::string color = "auto";  // --color=auto|always|never (NO_COLOR wins over auto)
   bool nowait = false;
   bool yum_compat = false;  // invoked as `yum`: default root /lambda/opt when it exists
   std::vector<std::string> raw_args;  // as typed, for option order

@@ -21,34 +21,12 @@
 #include "yumda/fetch.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/rpm_file.hpp"
+#include "yumda/scripts.hpp"
 #include "yumda/verify.hpp"
 
 namespace yumda {
 
 namespace {
-
-FetchOptions fetch_options(const MainConfig& main) {
-  FetchOptions o;
-  o.max_parallel = std::max(1, main.max_parallel_downloads);
-  o.timeout = main.timeout;
-  o.retries = main.retries;
-  o.sslverify = main.sslverify;
-  return o;
-}
-
-std::vector<LayerPackage> layer_packages(const LayerState& state) {
-  std::vector<LayerPackage> out;
-  for (const auto& p : state.packages()) {
-    LayerPackage lp;
-    lp.nevra = p.nevra;
-    lp.repo_id = p.repo_id;
-    lp.provides = p.provides;
-    lp.requirements = p.requirements;
-    lp.user_installed = p.user_installed;
-    out.push_back(std::move(lp));
-  }
-  return out;
-}
 
 // Whether the user named this package (rather than it coming in as a
 // dependency): a spec that is its name, a glob over its name, or name-version.
@@ -164,7 +142,10 @@ std::string files_count(size_t n) { return std::to_string(n) + (n == 1 ? " file"
 static InstallResult install_locked(const Config& config, const InstallOptions& options, Reporter& reporter);
 
 InstallResult install(const Config& config, const InstallOptions& options, Reporter& reporter) {
-  if (options.specs.empty()) throw UsageError("install needs at least one package (e.g. yumda install -y git)");
+  if (options.specs.empty() && options.mode != InstallMode::kUpgrade)
+    throw UsageError(options.mode == InstallMode::kReinstall
+                         ? "reinstall needs at least one package (e.g. yumda reinstall -y git)"
+                         : "install needs at least one package (e.g. yumda install -y git)");
 
   CreatedRootGuard created(options.root);
   InstallResult r = install_locked(config, options, reporter);
@@ -182,10 +163,16 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   Baseline baseline = load_baseline(config.main.baseline);
   Fetcher fetcher(fetch_options(config.main), reporter);
   Resolver resolver(config, baseline, layer_packages(state), fetcher, options.cacheonly, reporter);
-  ResolveRequest request;
-  request.specs = options.specs;
-  request.install_weak_deps = config.main.install_weak_deps;
-  result.plan = resolver.resolve(request);
+  if (options.mode == InstallMode::kUpgrade) {
+    result.plan = resolver.upgrade(options.specs);
+  } else if (options.mode == InstallMode::kReinstall) {
+    result.plan = resolver.reinstall(options.specs);
+  } else {
+    ResolveRequest request;
+    request.specs = options.specs;
+    request.install_weak_deps = config.main.install_weak_deps;
+    result.plan = resolver.resolve(request);
+  }
   if (options.check_plan) options.check_plan(result.plan);
   if (result.plan.install.empty()) return result;
   if (options.confirm && !options.confirm(result.plan)) return result;
@@ -204,6 +191,12 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     return it == staged_owner.end() ? std::string() : it->second;
   };
 
+  // A replaced package's "asked for by name" mark carries over to its successor.
+  std::map<std::string, bool> replaced_names;
+  for (const auto& n : result.plan.replaced)
+    if (const InstalledPackage* old = state.find(n.name)) replaced_names[n.name] = old->user_installed;
+  std::map<std::string, std::vector<std::string>> post_scripts;  // NEVRA -> %post/%posttrans bodies
+
   // Downloads run in parallel; each package is verified and extracted by a
   // worker as soon as it is complete, while the others are still arriving.
   WorkPool workers(WorkPool::default_threads());
@@ -221,8 +214,10 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       sreporter.warning("package " + pkg.nevra.str() + ": dropped setuid/setgid bits of " +
                         files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
     InstalledPackage done = to_installed(pkg, x, named_by(pkg, options.specs));
+    if (auto it = replaced_names.find(pkg.nevra.name); it != replaced_names.end()) done.user_installed = it->second;
     {
       std::lock_guard l(staged_mu);
+      if (!header.post_scripts.empty()) post_scripts[pkg.nevra.str()] = header.post_scripts;
       for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
       incoming.push_back(std::move(done));
     }
@@ -244,15 +239,40 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   std::sort(incoming.begin(), incoming.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
 
-  check_conflicts_with_layer(options.root, txn.stage_dir(), state, incoming);
-  LayerState next = state;
+  // The layer without the replaced packages; their files that nothing kept
+  // or new brings go in the same commit.
+  LayerState kept;
+  std::vector<InstalledPackage> going;
+  for (const auto& p : state.packages()) {
+    bool replaced = std::any_of(result.plan.replaced.begin(), result.plan.replaced.end(),
+                                [&](const Nevra& n) { return n == p.nevra; });
+    (replaced ? going : kept.packages()).push_back(p);
+  }
+  check_conflicts_with_layer(options.root, txn.stage_dir(), kept, incoming);
+  std::set<std::string> still_owned;
+  for (const auto* set : {&kept.packages(), &incoming})
+    for (const auto& p : *set) still_owned.insert(p.files.begin(), p.files.end());
+  std::vector<std::string> stale;
+  for (const auto& p : going)
+    for (const auto& f : p.files)
+      if (!still_owned.count(f)) stale.push_back(f);
+  txn.remove_paths(stale);
+  LayerState next = kept;
   for (auto& p : incoming) next.packages().push_back(p);
   check_interrupt();
   txn.commit(next);
   source.finish_success();
-  warn_unlinkable(options.root, baseline, config.main.arch, reporter);
+  for (const auto& p : going) result.removed.push_back(p.nevra);
   result.installed = std::move(incoming);
   result.performed = true;
+
+  std::vector<Scriptlet> scripts;  // in install order
+  for (const auto& pkg : result.plan.install)
+    if (auto it = post_scripts.find(pkg.nevra.str()); it != post_scripts.end())
+      for (const auto& body : it->second) scripts.push_back({it->first, body, replaced_names.count(pkg.nevra.name) ? 2 : 1});
+  result.scripts = options.noscripts ? skip_scriptlets(scripts, "--noscripts")
+                                     : run_scriptlets(options.root, scripts, reporter);
+  warn_unlinkable(options.root, baseline, config.main.arch, reporter);
   return result;
 }
 

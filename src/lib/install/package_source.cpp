@@ -143,4 +143,27 @@ void PackageSource::finish_success() {
   for (const auto& f : downloaded_) unlink(f.c_str());
 }
 
+FetchOptions fetch_options(const MainConfig& main) {
+  FetchOptions o;
+  o.max_parallel = std::max(1, main.max_parallel_downloads);
+  o.timeout = main.timeout;
+  o.retries = main.retries;
+  o.sslverify = main.sslverify;
+  return o;
+}
+
+std::vector<LayerPackage> layer_packages(const LayerState& state) {
+  std::vector<LayerPackage> out;
+  for (const auto& p : state.packages()) {
+    LayerPackage lp;
+    lp.nevra = p.nevra;
+    lp.repo_id = p.repo_id;
+    lp.provides = p.provides;
+    lp.requirements = p.requirements;
+    lp.user_installed = p.user_installed;
+    out.push_back(std::move(lp));
+  }
+  return out;
+}
+
 }  // namespace yumda

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "yumda/config.hpp"
+#include "yumda/layer.hpp"
 #include "yumda/fetch.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/resolve.hpp"
@@ -45,5 +46,11 @@ class PackageSource {
   std::map<std::string, std::unique_ptr<Keyring>> keyrings_;  // by repo id
   std::vector<std::string> downloaded_;
 };
+
+// The Fetcher settings of [main] (parallel downloads, timeout, retries, sslverify).
+FetchOptions fetch_options(const MainConfig& main);
+
+// The layer's packages as the resolver takes them (its installed set).
+std::vector<LayerPackage> layer_packages(const LayerState& state);
 
 }  // namespace yumda

@@ -341,6 +341,7 @@ struct Resolver::Impl {
     info.sourcerpm = str_or_empty(solvable_lookup_sourcepkg(s));
     info.provides = dep_strings(pool_, s, SOLVABLE_PROVIDES);
     info.requirements = dep_strings(pool_, s, SOLVABLE_REQUIRES);
+    info.description = str_or_empty(solvable_lookup_str(s, SOLVABLE_DESCRIPTION));
     return info;
   }
 
@@ -404,7 +405,7 @@ struct Resolver::Impl {
       }
       int flags = kSelectionFlags | (spec.starts_with("/") ? SELECTION_FILELIST : 0);
       SolvQueue sel;
-      selection_make(pool_, sel.get(), spec.c_str(), flags);
+      make_selection(spec, flags, sel);
       if (sel.size() == 0) {
         if (spec.starts_with("/") && !with_filelists) return std::nullopt;
         throw Error("No match for argument: " + spec +
@@ -427,10 +428,22 @@ struct Resolver::Impl {
       }
       for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
     }
+    if (!solve(job, request.install_weak_deps, result)) return std::nullopt;
+    return result;
+  }
+
+  // Runs JOB and adds its transaction to RESULT: new packages to install,
+  // erased layer packages to replaced. False when it failed only for lack of
+  // filelists.
+  bool solve(SolvQueue& job, bool weak_deps, ResolveResult& result) {
+    ::Pool* pool_ = p();
     UniqueSolver solv(solver_create(pool_));
-    solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, request.install_weak_deps ? 0 : 1);
+    solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
+    // dnf allows vendor changes; a layer package (no vendor recorded) must
+    // still be upgradable by a repo package that has one.
+    solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
     if (solver_solve(solv.get(), job.get()) != 0) {
-      if (!with_filelists && missing_file_dep(solv.get())) return std::nullopt;
+      if (!with_filelists && missing_file_dep(solv.get())) return false;
       throw Error(problems_text(solv.get()));
     }
     UniqueTransaction trans(solver_create_transaction(solv.get()));
@@ -438,8 +451,130 @@ struct Resolver::Impl {
     for (int i = 0; i < trans->steps.count; ++i) {
       Id id = trans->steps.elements[i];
       if (pool_->solvables[id].repo != pool_->installed) result.install.push_back(info(id));
+      else if (!runtime_solvables.count(id)) result.replaced.push_back(solvable_nevra(pool_, pool_->solvables + id));
     }
+    return true;
+  }
+
+  // selection_make, plus what it leaves out: a glob in the version of
+  // name-version[-release] ("git-2.39*"), matched against the EVR, the
+  // version-release and the version alone.
+  void make_selection(const std::string& spec, int flags, SolvQueue& sel) {
+    ::Pool* pool_ = p();
+    selection_make(pool_, sel.get(), spec.c_str(), flags);
+    if (sel.size() || spec.find_first_of("*?[") == std::string::npos || spec.starts_with("/")) return;
+    for (size_t dash = spec.rfind('-'); dash != std::string::npos && dash > 0; dash = spec.rfind('-', dash - 1)) {
+      std::string name = spec.substr(0, dash), evr = spec.substr(dash + 1);
+      SolvQueue by_name, ids;
+      selection_make(pool_, by_name.get(), name.c_str(), SELECTION_NAME | SELECTION_GLOB | (flags & SELECTION_INSTALLED_ONLY));
+      selection_solvables(pool_, by_name.get(), ids.get());
+      SolvQueue hits;
+      for (int i = 0; i < ids.size(); ++i) {
+        Nevra n = solvable_nevra(pool_, pool_->solvables + ids[i]);
+        for (const std::string& cand : {n.evr(), n.version + "-" + n.release, n.version})
+          if (fnmatch(evr.c_str(), cand.c_str(), 0) == 0) {
+            hits.push(ids[i]);
+            break;
+          }
+      }
+      if (hits.size()) {
+        sel.push2(SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool_, hits.get()));
+        return;
+      }
+      if (dash == 0) break;
+    }
+  }
+
+  bool is_layer(Id id) const {
+    return p()->solvables[id].repo == p()->installed && !runtime_solvables.count(id);
+  }
+
+  // The layer solvables SPEC matches; throws "No match" when none.
+  std::vector<Id> layer_matches(const std::string& spec) {
+    SolvQueue sel, matched;
+    make_selection(spec, kSelectionFlags | SELECTION_INSTALLED_ONLY, sel);
+    selection_solvables(p(), sel.get(), matched.get());
+    std::vector<Id> out;
+    for (int i = 0; i < matched.size(); ++i)
+      if (is_layer(matched[i])) out.push_back(matched[i]);
+    if (out.empty()) throw Error("No match for argument: " + spec + " (no package of the layer matches it)");
+    return out;
+  }
+
+  std::optional<ResolveResult> upgrade(const std::vector<std::string>& specs) {
+    ResolveResult result;
+    SolvQueue job;
+    for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+    std::vector<Id> targets;
+    if (specs.empty()) {
+      for (Id id = 2; id < p()->nsolvables; ++id)
+        if (p()->solvables[id].repo && is_layer(id)) targets.push_back(id);
+    } else {
+      for (const auto& s : specs)
+        for (Id id : layer_matches(s)) targets.push_back(id);
+    }
+    for (Id id : targets) job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE, id);
+    if (targets.empty()) return result;
+    if (!solve(job, config.main.install_weak_deps, result)) return std::nullopt;
     return result;
+  }
+
+  ResolveResult reinstall(const std::vector<std::string>& specs) {
+    ::Pool* pool_ = p();
+    ResolveResult result;
+    for (const auto& spec : specs)
+      for (Id id : layer_matches(spec)) {
+        Solvable* s = pool_->solvables + id;
+        Id twin = 0;
+        for (Id c = 2; c < pool_->nsolvables && !twin; ++c) {
+          Solvable* t = pool_->solvables + c;
+          if (t->repo && t->repo != pool_->installed && t->name == s->name && t->evr == s->evr && t->arch == s->arch)
+            twin = c;
+        }
+        Nevra n = solvable_nevra(pool_, s);
+        if (!twin)
+          throw Error("Installed package " + n.str() + " is not available in any enabled repo; cannot reinstall it");
+        if (std::any_of(result.replaced.begin(), result.replaced.end(), [&](const Nevra& r) { return r == n; }))
+          continue;
+        result.install.push_back(info(twin));
+        result.replaced.push_back(n);
+      }
+    return result;
+  }
+
+  // Available solvables, sorted by name, newest first, then arch.
+  std::vector<PackageInfo> infos(std::vector<Id> ids) {
+    ::Pool* pool_ = p();
+    ids.erase(std::remove_if(ids.begin(), ids.end(),
+                             [&](Id id) {
+                               Solvable* s = pool_->solvables + id;
+                               return !s->repo || s->repo == pool_->installed || s->arch == ARCH_SRC ||
+                                      s->arch == ARCH_NOSRC;
+                             }),
+              ids.end());
+    std::sort(ids.begin(), ids.end());
+    ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+    std::sort(ids.begin(), ids.end(), [pool_](Id a, Id b) {
+      Solvable* sa = pool_->solvables + a;
+      Solvable* sb = pool_->solvables + b;
+      if (sa->name != sb->name) return std::strcmp(pool_id2str(pool_, sa->name), pool_id2str(pool_, sb->name)) < 0;
+      int c = pool_evrcmp(pool_, sa->evr, sb->evr, EVRCMP_COMPARE);
+      if (c != 0) return c > 0;
+      int d = std::strcmp(pool_id2str(pool_, sa->arch), pool_id2str(pool_, sb->arch));
+      if (d != 0) return d < 0;
+      return std::strcmp(sa->repo->name ? sa->repo->name : "", sb->repo->name ? sb->repo->name : "") < 0;
+    });
+    std::vector<PackageInfo> out;
+    out.reserve(ids.size());
+    for (Id id : ids) out.push_back(info(id));
+    return out;
+  }
+
+  std::vector<Id> select(const std::string& spec, int flags) {
+    SolvQueue sel, matched;
+    make_selection(spec, flags, sel);
+    selection_solvables(p(), sel.get(), matched.get());
+    return std::vector<Id>(matched.get()->elements, matched.get()->elements + matched.size());
   }
 };
 
@@ -482,6 +617,100 @@ std::vector<PackageInfo> Resolver::available(const std::string& glob) {
   out.reserve(ids.size());
   for (Id id : ids) out.push_back(impl_->info(id));
   return out;
+}
+
+ResolveResult Resolver::upgrade(const std::vector<std::string>& specs) {
+  impl_->ensure(false);
+  if (auto r = impl_->upgrade(specs)) return *r;
+  impl_->ensure(true);
+  return *impl_->upgrade(specs);
+}
+
+ResolveResult Resolver::reinstall(const std::vector<std::string>& specs) {
+  impl_->ensure(false);
+  return impl_->reinstall(specs);
+}
+
+std::vector<PackageInfo> Resolver::query(const std::string& spec) {
+  bool path = spec.starts_with("/");
+  impl_->ensure(path);
+  return impl_->infos(impl_->select(spec, kSelectionFlags | (path ? SELECTION_FILELIST : 0)));
+}
+
+std::vector<PackageInfo> Resolver::whatprovides(const std::string& spec) {
+  bool path = spec.starts_with("/");
+  impl_->ensure(path);
+  int flags = path ? (SELECTION_FILELIST | SELECTION_GLOB) : (SELECTION_PROVIDES | SELECTION_GLOB | SELECTION_REL);
+  return impl_->infos(impl_->select(spec, flags));
+}
+
+std::vector<PackageInfo> Resolver::whatrequires(const std::string& spec) {
+  bool path = spec.starts_with("/");
+  impl_->ensure(path);
+  ::Pool* pool = impl_->p();
+  auto targets_v = impl_->select(spec, kSelectionFlags | (path ? SELECTION_FILELIST : 0));
+  std::unordered_set<Id> targets(targets_v.begin(), targets_v.end());
+  std::vector<Id> out;
+  if (targets.empty()) return {};
+  for (Id id = 2; id < pool->nsolvables; ++id) {
+    Solvable* s = pool->solvables + id;
+    if (!s->repo || s->repo == pool->installed) continue;
+    bool hit = false;
+    for_each_dep(s->repo, s->solv_requires, [&](Id dep) {
+      if (hit) return;
+      for (Id* pp = pool_whatprovides_ptr(pool, dep); *pp; ++pp)
+        if (targets.count(*pp)) {
+          hit = true;
+          break;
+        }
+    });
+    if (hit) out.push_back(id);
+  }
+  return impl_->infos(out);
+}
+
+std::vector<std::string> Resolver::files(const PackageInfo& pkg) {
+  impl_->ensure(true);
+  ::Pool* pool = impl_->p();
+  std::vector<std::string> out;
+  for (Id id = 2; id < pool->nsolvables; ++id) {
+    Solvable* s = pool->solvables + id;
+    if (!s->repo || s->repo == pool->installed || pkg.repo_id != (s->repo->name ? s->repo->name : "")) continue;
+    if (!(solvable_nevra(pool, s) == pkg.nevra)) continue;
+    Dataiterator di;
+    dataiterator_init(&di, pool, nullptr, id, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+    while (dataiterator_step(&di)) out.emplace_back(di.kv.str);
+    dataiterator_free(&di);
+    break;
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+std::vector<PackageInfo> Resolver::search(const std::vector<std::string>& words) {
+  impl_->ensure(false);
+  ::Pool* pool = impl_->p();
+  auto lower = [](std::string s) {
+    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+  };
+  std::vector<std::string> want;
+  for (const auto& w : words) want.push_back(lower(w));
+  std::unordered_map<Id, Id> newest;  // name -> best solvable
+  for (Id id = 2; id < pool->nsolvables; ++id) {
+    Solvable* s = pool->solvables + id;
+    if (!s->repo || s->repo == pool->installed || s->arch == ARCH_SRC || s->arch == ARCH_NOSRC) continue;
+    std::string hay = lower(std::string(pool_id2str(pool, s->name)) + "\n" +
+                            str_or_empty(solvable_lookup_str(s, SOLVABLE_SUMMARY)));
+    if (!std::all_of(want.begin(), want.end(), [&](const std::string& w) { return hay.find(w) != std::string::npos; }))
+      continue;
+    auto [it, fresh] = newest.emplace(s->name, id);
+    if (!fresh && pool_evrcmp(pool, s->evr, pool->solvables[it->second].evr, EVRCMP_COMPARE) > 0) it->second = id;
+  }
+  std::vector<Id> ids;
+  for (auto& [name, id] : newest) ids.push_back(id);
+  return impl_->infos(ids);
 }
 
 }  // namespace yumda

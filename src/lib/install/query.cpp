@@ -1,0 +1,71 @@
+// The read-only verbs' access to the repos (RepoSession) and `download`,
+// which fetches and checks packages like install does but copies them out
+// instead of extracting them.
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+#include "install/package_source.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/install.hpp"
+
+namespace yumda {
+
+namespace {
+
+std::vector<LayerPackage> layer_of(const std::string& root) {
+  if (root.empty() || !is_directory(root + "/.yumda")) return {};
+  LayerState state;
+  state.packages() = list_installed(root);
+  return layer_packages(state);
+}
+
+}  // namespace
+
+RepoSession::RepoSession(const Config& config, const std::string& root, bool cacheonly, Reporter& reporter)
+    : fetcher_(std::make_unique<Fetcher>(fetch_options(config.main), reporter)) {
+  resolver_ = std::make_unique<Resolver>(config, load_baseline(config.main.baseline), layer_of(root), *fetcher_,
+                                         cacheonly, reporter);
+}
+
+RepoSession::~RepoSession() = default;
+
+std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter) {
+  if (options.specs.empty()) throw UsageError("download needs package names (e.g. yumda download --destdir rpms git)");
+  Fetcher fetcher(fetch_options(config.main), reporter);
+  Resolver resolver(config, load_baseline(config.main.baseline), {}, fetcher, options.cacheonly, reporter);
+  std::vector<PackageInfo> wanted;
+  if (options.resolve) {
+    ResolveRequest request;
+    request.specs = options.specs;
+    request.install_weak_deps = config.main.install_weak_deps;
+    wanted = resolver.resolve(request).install;
+  } else {
+    // The newest of each name and arch a spec selects, as dnf download does.
+    for (const auto& spec : options.specs) {
+      auto found = resolver.query(spec);
+      if (found.empty()) throw Error("No package " + spec + " available.");
+      std::set<std::pair<std::string, std::string>> seen;
+      for (auto& p : found)
+        if (seen.emplace(p.nevra.name, p.nevra.arch).second) wanted.push_back(std::move(p));
+    }
+  }
+  make_dirs(options.destdir);
+  PackageSource source(config, fetcher, options.cacheonly, reporter);
+  std::vector<std::string> written;
+  source.fetch(wanted, [&](const PackageInfo& pkg, const std::string& path) {
+    check_interrupt();
+    source.verify(pkg, path);
+    std::string out = options.destdir + "/" + std::filesystem::path(pkg.location).filename().string();
+    std::error_code ec;
+    std::filesystem::copy_file(path, out, std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) throw Error("cannot write " + out + ": " + ec.message() + " (check --destdir)");
+    written.push_back(out);
+    reporter.package_done("download", pkg.nevra.str());
+  });
+  source.finish_success();
+  return written;
+}
+
+}  // namespace yumda
