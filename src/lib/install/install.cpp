@@ -12,6 +12,7 @@
 #include <mutex>
 #include <set>
 
+#include "install/expanded_cache.hpp"
 #include "install/package_source.hpp"
 #include "install/work_pool.hpp"
 #include "yumda/check.hpp"
@@ -199,6 +200,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
 
   // Downloads run in parallel; each package is verified and extracted by a
   // worker as soon as it is complete, while the others are still arriving.
+  ExpandedCache expanded(config.main.cachedir, config.main.keepcache);
   WorkPool workers(WorkPool::default_threads());
   auto unpack = [&](const PackageInfo& pkg, const std::string& path) {
     check_interrupt();
@@ -206,7 +208,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     RpmHeaderInfo header = read_rpm_header(path);
     if (header.is_source)
       throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
-    ExtractResult x = extract_rpm(path, header, txn.stage_dir(), xopts, sreporter);
+    ExtractResult x = expanded.extract(pkg, path, header, txn.stage_dir(), xopts);
     if (x.skipped_outside_opt > 0)
       sreporter.warning("package " + pkg.nevra.str() + ": left out " + files_count(x.skipped_outside_opt) +
                         " outside /opt (a layer only reaches /opt)");

@@ -1,0 +1,144 @@
+#include "install/expanded_cache.hpp"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <memory>
+
+#include "extract/payload.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+namespace yumda {
+
+namespace {
+
+struct WriteFreer {
+  void operator()(archive* a) const { archive_write_free(a); }
+};
+struct EntryFreer {
+  void operator()(archive_entry* e) const { archive_entry_free(e); }
+};
+struct ResolverFreer {
+  void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
+};
+
+void check(archive* a, int rc, const std::string& what) {
+  if (rc < ARCHIVE_OK) throw Error("cannot write " + what + ": " + archive_error_string(a));
+}
+
+void write_data(archive* a, const std::string& file, const std::string& what) {
+  UniqueFd fd(open(file.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (!fd) throw Error("cannot read " + file + ": " + errno_text(errno));
+  char buf[1 << 16];
+  for (ssize_t n; (n = read(fd.get(), buf, sizeof buf)) != 0;) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + file + ": " + errno_text(errno));
+    }
+    if (archive_write_data(a, buf, static_cast<size_t>(n)) != n) throw Error("cannot write " + what);
+  }
+}
+
+}  // namespace
+
+ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled)
+    : dir_(cachedir + "/expanded"), enabled_(enabled) {}
+
+std::string ExpandedCache::path_for(const PackageInfo& pkg, bool nodocs) const {
+  return dir_ + "/" + pkg.checksum_type + "-" + pkg.checksum + (nodocs ? ".nodocs" : "") + ".cpio";
+}
+
+ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& rpm_path, const RpmHeaderInfo& info,
+                                     const std::string& stage, const ExtractOptions& options) {
+  if (!enabled_ || pkg.checksum.empty()) return extract_rpm(rpm_path, info, stage, options);
+  std::string cached = path_for(pkg, options.nodocs);
+  UniqueFd fd(open(cached.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd) {
+    detail::PayloadSource source;
+    source.package = info.nevra.str();
+    source.info = &info;  // %ghost and %doc flags, as for the RPM itself
+    return detail::extract_payload_fd(fd.get(), source, stage, options);
+  }
+  ExtractResult x = extract_rpm(rpm_path, info, stage, options);
+  try {
+    store(pkg, options.nodocs, stage, x);
+  } catch (const Error&) {
+    // A cache that cannot be written costs speed next time, nothing else.
+  }
+  return x;
+}
+
+// Writes what PKG put in STAGE as an uncompressed newc cpio ("./opt/..."
+// names, as in the RPM), to a temp file renamed into place when complete.
+void ExpandedCache::store(const PackageInfo& pkg, bool nodocs, const std::string& stage, const ExtractResult& x) {
+  make_dirs(dir_);
+  std::string final_path = path_for(pkg, nodocs);
+  std::string tmp = final_path + ".tmpXXXXXX";
+  UniqueFd out(mkostemp(tmp.data(), O_CLOEXEC));
+  if (!out) throw Error("cannot write " + tmp + ": " + errno_text(errno));
+  bool ok = false;
+  struct Cleanup {
+    const std::string& path;
+    bool& ok;
+    ~Cleanup() {
+      if (!ok) unlink(path.c_str());
+    }
+  } cleanup{tmp, ok};
+
+  std::unique_ptr<archive, WriteFreer> a(archive_write_new());
+  check(a.get(), archive_write_set_format_cpio_newc(a.get()), tmp);
+  check(a.get(), archive_write_set_bytes_in_last_block(a.get(), 1), tmp);
+  check(a.get(), archive_write_open_fd(a.get(), out.get()), tmp);
+  std::unique_ptr<archive_entry_linkresolver, ResolverFreer> links(archive_entry_linkresolver_new());
+  archive_entry_linkresolver_set_strategy(links.get(), ARCHIVE_FORMAT_CPIO_SVR4_NOCRC);
+
+  auto emit = [&](archive_entry* e) {
+    check(a.get(), archive_write_header(a.get(), e), tmp);
+    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0)
+      write_data(a.get(), stage + "/" + std::string(archive_entry_pathname(e) + 6), tmp);  // skip "./opt/"
+  };
+  for (const auto& f : x.files) {
+    std::string local = stage + "/" + f.path;
+    struct stat st;
+    if (lstat(local.c_str(), &st) != 0) throw Error("cannot read " + local + ": " + errno_text(errno));
+    std::unique_ptr<archive_entry, EntryFreer> e(archive_entry_new());
+    archive_entry_copy_stat(e.get(), &st);
+    archive_entry_set_uid(e.get(), 0);
+    archive_entry_set_gid(e.get(), 0);
+    archive_entry_copy_pathname(e.get(), ("./opt/" + f.path).c_str());
+    if (S_ISLNK(st.st_mode)) {
+      char target[4096];
+      ssize_t n = readlink(local.c_str(), target, sizeof target - 1);
+      if (n < 0) throw Error("cannot read " + local + ": " + errno_text(errno));
+      target[n] = '\0';
+      archive_entry_copy_symlink(e.get(), target);
+    }
+    // Hardlink sets: newc sends the data with the last link, as rpm does.
+    archive_entry* entry = e.release();
+    archive_entry* spare = nullptr;
+    archive_entry_linkify(links.get(), &entry, &spare);
+    if (entry) {
+      emit(entry);
+      archive_entry_free(entry);
+    }
+    if (spare) {
+      emit(spare);
+      archive_entry_free(spare);
+    }
+  }
+  for (archive_entry *entry = nullptr, *spare = nullptr;;) {
+    archive_entry_linkify(links.get(), &entry, &spare);
+    if (!entry) break;
+    emit(entry);
+    archive_entry_free(entry);
+  }
+  check(a.get(), archive_write_close(a.get()), tmp);
+  if (rename(tmp.c_str(), final_path.c_str()) != 0) throw Error("cannot write " + final_path + ": " + errno_text(errno));
+  ok = true;
+}
+
+}  // namespace yumda
