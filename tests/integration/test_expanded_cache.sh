@@ -9,7 +9,6 @@ Y() { y --repofrompath demo,file://"$DEMO_REPO" --setopt=keepcache=1 install -y 
 Y --root "$T/cold" greet
 n=$(ls "$XDG_CACHE_HOME"/yumda/expanded/*.cpio | wc -l)
 [ "$n" = 3 ] || fail "expected 3 expanded packages in the cache, found $n"
-# The cache is what is replayed: a marker planted in it must show up in the warm layer.
 Y --root "$T/warm" greet
 [ "$(tree_of "$T/cold")" = "$(tree_of "$T/warm")" ] || fail "warm layer differs from cold layer"
 pass "warm install from the expanded cache gives the same layer"
