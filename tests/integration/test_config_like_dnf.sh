@@ -39,7 +39,11 @@ BASE="$SRV/2/x86_64/base" UPD="$SRV/2/stable/updates" TESTING="$SRV/testing"
 pkg "$BASE" greet 1.0 greet-data; pkg "$BASE" greet-data 1.0; pkg "$BASE" tool 1.0 greet-data
 pkg "$UPD" greet 2.0 greet-data; pkg "$UPD" greet-data 2.0; pkg "$UPD" tool 2.0 greet-data
 pkg "$TESTING" greet 3.0 greet-data; pkg "$TESTING" extra 1.0
-for r in "$BASE" "$UPD" "$TESTING"; do createrepo_c --quiet "$r"; done
+MIRRORED="$SRV/mirrored"
+pkg "$MIRRORED" tool 3.0 greet-data
+for r in "$BASE" "$UPD" "$TESTING" "$MIRRORED"; do createrepo_c --quiet "$r"; done
+# yum's mirrorlist format: comments, blank lines, one base URL a line (the first is dead).
+printf '# mirrors of the mirrored repo\n\nfile://%s/gone\nfile://%s\n' "$T" "$MIRRORED" >"$SRV/mirrors.txt"
 
 ETC="$T/etc" REPOS="$T/etc/repos.d"
 mkdir -p "$REPOS" "$ETC/vars"
@@ -69,6 +73,13 @@ name=Testing
 baseurl=file://$TESTING
 enabled=0
 priority=1
+REPO
+cat >"$REPOS/mirrored.repo" <<REPO
+[mirrored]
+name=Mirrored
+mirrorlist=file://$SRV/mirrors.txt
+enabled=0
+priority=20
 REPO
 cat >"$REPOS/off.repo" <<REPO
 [broken-off]
@@ -139,3 +150,5 @@ compare 1.0 --enablerepo=testing --disablerepo='*' --enablerepo=base   # order m
 compare 1.0 --setopt=updates.priority=99                      # base's 50 now wins over updates' version
 compare 2.0 --setopt=updates.excludepkgs= --setopt=base.enabled=0      # tool 2.0 from updates now
 compare 2.0 --enablerepo='test*' --setopt=testing.excludepkgs='greet*'
+compare 2.0 --enablerepo=mirrored                             # mirrorlist=: tool 3.0 from its second mirror
+grep -qx 'tool-3.0-1.noarch@mirrored' "$T/y$n.plan" || fail "the mirrorlist repo did not provide tool 3.0"
