@@ -270,9 +270,11 @@ struct Resolver::Impl {
     ::Pool* pool_ = p();
     std::unordered_set<std::string_view> paths;
     std::unordered_set<std::string_view> libs;  // basenames in the library dirs
+    std::unordered_set<std::string_view> usr_paths;  // /usr/bin/sh as /bin/sh
     for (const auto& f : baseline.files) {
       std::string_view v(f);
       paths.insert(v);
+      if (v.starts_with("/usr/")) usr_paths.insert(v.substr(4));
       for (std::string_view dir : {"/lib64/", "/usr/lib64/", "/lib/", "/usr/lib/"})
         if (v.starts_with(dir) && v.find('/', dir.size()) == std::string_view::npos) libs.insert(v.substr(dir.size()));
     }
@@ -295,6 +297,10 @@ struct Resolver::Impl {
       bool met = false;
       if (n.starts_with("/")) {
         met = paths.count(n) > 0;
+        // AL2 merged /bin, /sbin, /lib, /lib64 into /usr: its file list has
+        // /usr/bin/sh where packages require /bin/sh (every %post does).
+        for (std::string_view top : {"/bin/", "/sbin/", "/lib/", "/lib64/"})
+          if (!met && n.starts_with(top)) met = usr_paths.count(n) > 0;
       } else if (auto paren = n.find('('); paren != std::string_view::npos && n.find(".so") < paren) {
         met = libs.count(n.substr(0, paren)) > 0;  // libz.so.1()(64bit), libc.so.6(GLIBC_2.17)(64bit)
       } else if (paren == std::string_view::npos && n.find(".so.") != std::string_view::npos) {

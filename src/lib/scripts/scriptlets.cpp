@@ -209,9 +209,18 @@ std::vector<ScriptletResult> run_scriptlets(const std::string& root, const std::
   if (scripts.empty()) return {};
   ChildPlan plan;
   char abs[PATH_MAX];
+  // Every script from FIRST on is skipped for REASON, in one warning naming them.
+  auto skip_rest = [&](size_t first, const std::string& reason, std::vector<ScriptletResult>& out) {
+    std::vector<Scriptlet> rest(scripts.begin() + static_cast<long>(first), scripts.end());
+    std::string names;
+    for (const auto& s : rest) names += (names.empty() ? "" : ", ") + s.package;
+    reporter.warning("skipped " + std::to_string(rest.size()) + " scriptlet(s) of " + names + ": " + reason +
+                     "; run as root or enable user namespaces, or pass --noscripts");
+    for (auto& s : skip_scriptlets(rest, reason)) out.push_back(std::move(s));
+  };
+  std::vector<ScriptletResult> out;
   if (!realpath(root.c_str(), abs)) {
-    auto out = skip_scriptlets(scripts, "layer directory " + root + ": " + std::strerror(errno));
-    reporter.warning("scriptlets not run (" + out[0].detail + ")");
+    skip_rest(0, "layer directory " + root + ": " + std::strerror(errno), out);
     return out;
   }
   plan.root = abs;
@@ -220,18 +229,11 @@ std::vector<ScriptletResult> run_scriptlets(const std::string& root, const std::
   plan.gid_map = "0 " + std::to_string(getegid()) + " 1";
   plan.protect = mounts_to_protect();
 
-  std::vector<ScriptletResult> out;
   for (size_t i = 0; i < scripts.size(); ++i) {
     bool setup_failed = false;
     ScriptletResult r = run_one(plan, scripts[i], setup_failed);
     if (setup_failed) {
-      std::string reason = r.detail + (plan.userns ? " (not root; user namespaces may be disabled)" : "");
-      std::vector<Scriptlet> rest(scripts.begin() + static_cast<long>(i), scripts.end());
-      std::string names;
-      for (const auto& s : rest) names += (names.empty() ? "" : ", ") + s.package;
-      reporter.warning("skipped " + std::to_string(rest.size()) + " scriptlet(s) of " + names + ": " + reason +
-                       "; run as root or enable user namespaces, or pass --noscripts");
-      for (auto& s : skip_scriptlets(rest, reason)) out.push_back(std::move(s));
+      skip_rest(i, r.detail + (plan.userns ? " (not root; user namespaces may be disabled)" : ""), out);
       return out;
     }
     if (r.status == ScriptletResult::Status::kFailed)
