@@ -596,15 +596,16 @@ TEST_CASE("https: an untrusted certificate fails with a hint; sslverify=0 accept
 TEST_CASE("time spent in on_done does not count as a stalled download", "[fetch]") {
   Fixture f;
   std::string small = f.serve("small.rpm", 1000, 1);
-  std::string big = f.serve("big.rpm", 3000000, 2);
+  std::string big = f.serve("big.rpm", 300000, 2);
   HttpServer server(f.served);
   // small is done at 0.3 s (so big's request has surely gone out), its on_done
-  // takes until 3.3 s, and big answers at 3.5 s: 3.5 s after the request, more
-  // than the 2 s timeout, but only 0.2 s after we looked again.
+  // takes until 7.3 s, and big answers at 7.5 s: 7.5 s after the request, more
+  // than the 6 s timeout, but only 0.2 s after we looked again. (Generous
+  // numbers: CI runs this under ASan on two busy cores.)
   server.add_fault({"/small.rpm", Fault::SlowFirstByte, 0, 300});
-  server.add_fault({"/big.rpm", Fault::SlowFirstByte, 0, 3500});
+  server.add_fault({"/big.rpm", Fault::SlowFirstByte, 0, 7500});
   FetchOptions o = fast_options();
-  o.timeout = 2;
+  o.timeout = 6;
   struct Infos : Reporter {
     std::string all;
     void info(const std::string& m) override { all += m + "\n"; }
@@ -613,7 +614,7 @@ TEST_CASE("time spent in on_done does not count as a stalled download", "[fetch]
   std::vector<FetchItem> items = {f.item({server.url("/small.rpm")}, "small.rpm", small),
                                   f.item({server.url("/big.rpm")}, "big.rpm", big)};
   auto results = fetcher.fetch_all(items, [&](size_t i, const FetchResult&) {
-    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(3000));  // a slow extraction
+    if (i == 0) std::this_thread::sleep_for(std::chrono::milliseconds(7000));  // a slow extraction
   });
   INFO(rep.all);
   CHECK(results[0].ok);
