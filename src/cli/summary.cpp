@@ -47,11 +47,25 @@ std::string format_summary(const ResolveResult& plan, const std::vector<std::str
   out += "Dependencies resolved.\n" + rule + "\n" + row("Package", "Arch", "Version", "Repository", "Size", wa, wb, wc, wd) +
          rule + "\n";
   uint64_t download = 0, installed = 0;
-  for (int pass = 0; pass < 2; ++pass) {
+  // dnf's groups: what replaces a layer package (same version: reinstall),
+  // then what was asked for, then the dependencies.
+  auto replacing = [&](const PackageInfo& p) -> const Nevra* {
+    for (const auto& r : plan.replaced)
+      if (r.name == p.nevra.name) return &r;
+    return nullptr;
+  };
+  auto group = [&](const PackageInfo& p) {
+    if (const Nevra* r = replacing(p)) return *r == p.nevra ? 0 : 1;
+    return requested(p, specs) ? 2 : 3;
+  };
+  static const char* titles[] = {"Reinstalling:\n", "Upgrading:\n", "Installing:\n", "Installing dependencies:\n"};
+  size_t counts[4] = {0, 0, 0, 0};
+  for (int pass = 0; pass < 4; ++pass) {
     bool header = false;
     for (const auto& p : plan.install) {
-      if (requested(p, specs) != (pass == 0)) continue;
-      if (!header) out += pass == 0 ? "Installing:\n" : "Installing dependencies:\n";
+      if (group(p) != pass) continue;
+      ++counts[pass];
+      if (!header) out += titles[pass];
       header = true;
       out += row(p.nevra.name, p.nevra.arch, p.nevra.evr(), p.repo_id, human_size(p.download_size), wa, wb, wc, wd);
       download += p.download_size;
@@ -59,7 +73,13 @@ std::string format_summary(const ResolveResult& plan, const std::vector<std::str
     }
   }
   out += "\nTransaction Summary\n" + rule + "\n";
-  out += "Install  " + std::to_string(plan.install.size()) + " Package" + (plan.install.size() == 1 ? "" : "s") + "\n\n";
+  auto count_line = [&](const char* verb, size_t n) {
+    if (n) out += std::string(verb) + std::to_string(n) + " Package" + (n == 1 ? "" : "s") + "\n";
+  };
+  count_line("Install  ", counts[2] + counts[3]);
+  count_line("Upgrade  ", counts[1]);
+  count_line("Reinstall  ", counts[0]);
+  out += "\n";
   out += "Total download size: " + human_size(download) + "\n";
   out += "Installed size: " + human_size(installed) + "\n";
   return out;
