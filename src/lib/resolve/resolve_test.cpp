@@ -426,3 +426,50 @@ TEST_CASE("resolve: real distribution-like repo from dnf's CI (dnf-ci-fedora)") 
   CHECK(r.install.empty());
   CHECK(r.from_baseline == std::vector<std::string>{"glibc"});
 }
+
+TEST_CASE("resolve: queries select by version glob and relation, answer whatprovides/whatrequires/files/search") {
+  Env env;
+  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  auto nevras = [](const std::vector<PackageInfo>& v) {
+    std::vector<std::string> out;
+    for (const auto& p : v) out.push_back(p.nevra.str());
+    return out;
+  };
+  CHECK(nevras(r.query("libfoo")) == std::vector<std::string>{"libfoo-2.0-1.noarch", "libfoo-1.0-1.noarch"});
+  CHECK(nevras(r.query("libfoo-1*")) == std::vector<std::string>{"libfoo-1.0-1.noarch"});
+  CHECK(nevras(r.query("libfoo >= 1.5")) == std::vector<std::string>{"libfoo-2.0-1.noarch"});
+  CHECK(r.query("libfoo-3*").empty());
+  CHECK(nevras(r.whatprovides("libcustom.so.4()(64bit)")) == std::vector<std::string>{"provider-pkg-1.0-1.noarch"});
+  CHECK(nevras(r.whatprovides("/opt/file-provider/*")) == std::vector<std::string>{"file-provider-1.0-1.noarch"});
+  CHECK(nevras(r.whatrequires("file-provider")) == std::vector<std::string>{"filedep-app-1.0-1.noarch"});
+  auto glob = r.query("glob-one");
+  REQUIRE(glob.size() == 1);
+  CHECK(r.files(glob[0]) == std::vector<std::string>{"/opt/glob-one/glob-one.txt"});  // %files names only the file
+  auto found = r.search({"GLOB"});
+  CHECK(nevras(found) == std::vector<std::string>{"glob-one-1.0-1.noarch", "glob-two-1.0-1.noarch"});
+  // search shows the newest of each name only
+  CHECK(nevras(r.search({"libfoo"})) == std::vector<std::string>{"libfoo-2.0-1.noarch"});
+}
+
+TEST_CASE("resolve: upgrade replaces layer packages with newer ones and leaves the rest; reinstall takes the same NEVRA") {
+  Env env;
+  LayerPackage old;
+  old.nevra = Nevra{"libfoo", "", "1.0", "1", "noarch"};
+  old.provides = {"libfoo = 1.0-1"};
+  env.layer.push_back(old);
+  LayerPackage other;
+  other.nevra = Nevra{"alt-a", "", "1.0", "1", "noarch"};
+  env.layer.push_back(other);
+  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  auto up = r.upgrade({});
+  REQUIRE(up.install.size() == 1);
+  CHECK(up.install[0].nevra.str() == "libfoo-2.0-1.noarch");
+  REQUIRE(up.replaced.size() == 1);
+  CHECK(up.replaced[0].str() == "libfoo-1.0-1.noarch");
+  CHECK(r.upgrade({"alt-a"}).install.empty());
+  CHECK_THROWS_WITH(r.upgrade({"app"}), Catch::Contains("No match for argument: app"));
+  auto re = r.reinstall({"libfoo"});
+  REQUIRE(re.install.size() == 1);
+  CHECK(re.install[0].nevra.str() == "libfoo-1.0-1.noarch");
+  CHECK(re.replaced == std::vector<Nevra>{old.nevra});
+}
