@@ -55,7 +55,8 @@ struct MainConfig {
   bool install_weak_deps = false;
   int max_parallel_downloads = 8;
   bool keepcache = false;
-  bool nodocs = false;  // tsflags=nodocs
+  bool nodocs = false;     // tsflags=nodocs
+  bool noscripts = false;  // tsflags=noscripts: %post scriptlets are not run
   std::vector<std::string> excludepkgs;
   long metadata_expire = 48 * 3600;
   long timeout = 30;

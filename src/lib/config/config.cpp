@@ -108,11 +108,11 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
     else if (k == "max_parallel_downloads") m.max_parallel_downloads = static_cast<int>(cv::parse_int(value, 1, 20));
     else if (k == "keepcache") m.keepcache = cv::parse_bool(value);
     else if (k == "tsflags") {
-      m.nodocs = false;
+      m.nodocs = m.noscripts = false;
       for (const auto& f : cv::split_list(value)) {
-        if (f != "nodocs")
-          throw UsageError("unsupported flag '" + f + "' (yumda runs no scriptlets; only tsflags=nodocs means something)");
-        m.nodocs = true;
+        if (f == "nodocs") m.nodocs = true;
+        else if (f == "noscripts") m.noscripts = true;
+        else throw UsageError("unsupported flag '" + f + "' (yumda knows tsflags=nodocs and noscripts)");
       }
     } else if (k == "excludepkgs") m.excludepkgs = cv::split_list(value);
     else if (k == "metadata_expire") m.metadata_expire = parse_duration(value);

@@ -461,7 +461,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
 
   auto retry = [&](ItemState& st, size_t index, const std::string& why) {
     if (st.retries >= im.opt.retries)
-      return fail_over(st, index, why + " (gave up after " + std::to_string(st.retries) + " retries)");
+      return fail_over(st, index, why + " (gave up after " + std::to_string(st.retries) + (st.retries == 1 ? " retry)" : " retries)"));
     st.not_before = Clock::now() + im.backoff(st.retries);
     ++st.retries;
     im.reporter.info(st.label() + ": " + st.url() + ": " + why + "; retry " + std::to_string(st.retries) + " of " +

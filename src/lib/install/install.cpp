@@ -136,6 +136,21 @@ void warn_unlinkable(const std::string& root, const Baseline& baseline, const st
     reporter.warning(std::to_string(errors - shown) + " more problems: run `yumda check --root " + root + "`");
 }
 
+// The layer's record is JSON, which holds only UTF-8: a package with another
+// file name is refused by name rather than failing later inside the writer.
+bool valid_utf8(const std::string& s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xe ? 2 : (c >> 3) == 0x1e ? 3 : 4;
+    if (n == 4 || (n > 0 && c < 0xc2 && n == 1) || i + n >= s.size() + (n ? 0 : 1)) return false;
+    for (size_t k = 1; k <= n; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 0x2) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 std::string files_count(size_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
 
 }  // namespace
@@ -215,6 +230,12 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     if (x.dropped_setid > 0)
       sreporter.warning("package " + pkg.nevra.str() + ": dropped setuid/setgid bits of " +
                         files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
+    for (const auto& f : x.files)
+      if (!valid_utf8(f.path))
+        throw Error("package " + pkg.nevra.str() + " has a file name that is not valid UTF-8 (/opt/" +
+                    std::string(f.path.begin(), std::find_if(f.path.begin(), f.path.end(), [](char c) {
+                      return static_cast<unsigned char>(c) >= 0x80;
+                    })) + "...); yumda cannot record it in the layer");
     InstalledPackage done = to_installed(pkg, x, named_by(pkg, options.specs));
     if (auto it = replaced_names.find(pkg.nevra.name); it != replaced_names.end()) done.user_installed = it->second;
     {
@@ -272,7 +293,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   for (const auto& pkg : result.plan.install)
     if (auto it = post_scripts.find(pkg.nevra.str()); it != post_scripts.end())
       for (const auto& body : it->second) scripts.push_back({it->first, body, replaced_names.count(pkg.nevra.name) ? 2 : 1});
-  result.scripts = options.noscripts ? skip_scriptlets(scripts, "--noscripts")
+  result.scripts = (options.noscripts || config.main.noscripts) ? skip_scriptlets(scripts, "--noscripts")
                                      : run_scriptlets(options.root, scripts, reporter);
   warn_unlinkable(options.root, baseline, config.main.arch, reporter);
   return result;

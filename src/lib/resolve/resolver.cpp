@@ -145,7 +145,9 @@ struct Resolver::Impl {
       }
       Repo* repo = load_repo(*pool, md, *rc, config.main.cachedir, filelists, reporter);
       exclude_packages(repo, config.main.excludepkgs);
-      repo_configs.emplace(repo, *rc);
+      RepoConfig effective = *rc;  // mirrorlist= repos: packages come from the URLs the metadata fetch found
+      if (!md.baseurls.empty()) effective.baseurls = md.baseurls;
+      repo_configs.emplace(repo, std::move(effective));
     }
     add_installed();
     pool_addfileprovides(p());
