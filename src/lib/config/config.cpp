@@ -243,6 +243,10 @@ void check_urls(const RepoDraft& d, const std::string& vars_dir) {
   };
   if (r.baseurls.empty() && r.mirrorlist.empty())
     throw UsageError(r.origin + ": repo '" + r.id + "' has no baseurl or mirrorlist (add baseurl=https://... or disable it)");
+  // Not silently ignored: a signature check the user asked for and does not get is worse than an error.
+  if (r.repo_gpgcheck)
+    throw UsageError(r.origin + ": repo '" + r.id + "' has repo_gpgcheck=1, but this yumda does not verify "
+                     "repomd.xml signatures yet (set repo_gpgcheck=0; packages are still checked with gpgcheck=1)");
   auto check = [&](const std::string& key, const std::string& url) {
     if (std::string v = cv::first_unexpanded(url); !v.empty())
       throw UsageError(origin(key) + ": " + key + " '" + url + "' uses " + v + ", which is not defined (" +

@@ -207,6 +207,9 @@ TEST_CASE("bad lines, keys and values are errors naming FILE:LINE", "[config]") 
   CHECK(err("[x]\nbaseurl=/srv/repo\nenabled=0\n").empty());
 
   d.repo("x.repo", "");
+  CHECK_THAT(err("[x]\nbaseurl=file:///a\nrepo_gpgcheck=1\n"),
+             Catch::StartsWith(at + "1: repo 'x' has repo_gpgcheck=1, but this yumda does not verify"));
+  d.repo("x.repo", "");
   d.main("gpgcheck=perhaps\n");
   CHECK_THAT(load_error(d.options()), Catch::StartsWith(d.conf + ":2: gpgcheck: bad boolean"));
   d.main("max_parallel_downloads=99\n");
