@@ -1,0 +1,39 @@
+#!/bin/bash
+# gpgcheck=1 through the binary: a demo repo signed with a key made here
+# installs with that key as gpgkey=; with another key, or unsigned, the
+# install is refused naming the package, and the layer is left as it was.
+. "$(dirname "$0")/lib.sh"
+command -v gpg >/dev/null && command -v rpmsign >/dev/null || { echo "skipped: needs gpg and rpmsign"; exit 0; }
+mkkey() {  # NAME -> $T/NAME.asc, GNUPGHOME $T/gnupg-NAME
+  mkdir -p "$T/gnupg-$1" && chmod 700 "$T/gnupg-$1"
+  GNUPGHOME="$T/gnupg-$1" gpg --batch --quiet --passphrase '' --quick-gen-key "$1 <$1@yumda.test>" rsa2048 sign never 2>/dev/null
+  GNUPGHOME="$T/gnupg-$1" gpg --batch --armor --export "$1@yumda.test" >"$T/$1.asc"
+}
+mkkey good
+mkkey other
+cp -a "$DEMO_REPO" "$T/signed"
+GNUPGHOME="$T/gnupg-good" rpmsign --addsign --define "__gpg $(command -v gpg)" --define "_gpg_name good@yumda.test" \
+  "$T"/signed/packages/*.rpm >/dev/null 2>&1 || fail "rpmsign failed"
+createrepo_c --quiet "$T/signed"
+
+conf() {  # BASEURL KEYFILE -> $T/gpg.conf
+  printf '[main]\nreposdir=\ngpgcheck=1\n\n[signed]\nname=signed demo\nbaseurl=file://%s\ngpgkey=file://%s\n' "$1" "$2" >"$T/gpg.conf"
+}
+conf "$T/signed" "$T/good.asc"
+run_capture ok "$YUMDA" -c "$T/gpg.conf" install -y --root "$T/layer" greet
+[ "$(rc_of ok)" = 0 ] || fail "signed repo with its key did not install: $(cat "$T/ok.err")"
+pass "signed packages install with gpgcheck=1"
+
+before=$(snapshot "$T/layer")
+conf "$T/signed" "$T/other.asc"
+run_capture wrongkey "$YUMDA" -c "$T/gpg.conf" reinstall -y --root "$T/layer" libgreet
+[ "$(rc_of wrongkey)" = 1 ] || fail "wrong key: exit $(rc_of wrongkey)"
+grep -q "libgreet.*signed with key .*not among the keys" "$T/wrongkey.err" || fail "wrong key message: $(cat "$T/wrongkey.err")"
+[ "$(snapshot "$T/layer")" = "$before" ] || fail "a refused package changed the layer"
+pass "another key -> $(cat "$T/wrongkey.err")"
+
+conf "$DEMO_REPO" "$T/good.asc"
+run_capture unsigned "$YUMDA" -c "$T/gpg.conf" install -y --root "$T/layer2" greet
+[ "$(rc_of unsigned)" = 1 ] && grep -q "is not signed" "$T/unsigned.err" || fail "unsigned: $(cat "$T/unsigned.err")"
+[ ! -e "$T/layer2" ] || fail "a refused install left a layer directory"
+pass "unsigned -> $(cat "$T/unsigned.err")"
