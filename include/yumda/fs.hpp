@@ -1,6 +1,7 @@
 // Small filesystem helpers with RAII owners, shared by every stage.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +32,8 @@ class UniqueFd {
 
 // Reads a whole file; throws Error naming the path.
 std::string read_file(const std::string& path);
+// Calls CHUNK(data, size) for successive pieces of the file; throws Error naming the path.
+void read_file_chunks(const std::string& path, const std::function<void(const char*, size_t)>& chunk);
 // Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).
 void write_file_atomic(const std::string& path, std::string_view data);
 // mkdir -p; throws Error naming the path.

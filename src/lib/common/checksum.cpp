@@ -65,18 +65,7 @@ std::string Digest::hex() {
 
 std::string file_digest(const std::string& path, std::string_view type) {
   Digest d(type);
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw Error("cannot read " + path + ": " + errno_text(errno));
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw Error("cannot read " + path + ": " + errno_text(errno));
-    }
-    if (n == 0) break;
-    d.update(buf, static_cast<size_t>(n));
-  }
+  read_file_chunks(path, [&d](const char* data, size_t n) { d.update(data, n); });
   return d.hex();
 }
 

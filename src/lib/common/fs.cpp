@@ -19,10 +19,9 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
-std::string read_file(const std::string& path) {
+void read_file_chunks(const std::string& path, const std::function<void(const char*, size_t)>& chunk) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw Error("cannot read " + path + ": " + errno_text(errno));
-  std::string out;
   char buf[1 << 16];
   for (;;) {
     ssize_t n = read(fd.get(), buf, sizeof buf);
@@ -31,8 +30,13 @@ std::string read_file(const std::string& path) {
       throw Error("cannot read " + path + ": " + errno_text(errno));
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    chunk(buf, static_cast<size_t>(n));
   }
+}
+
+std::string read_file(const std::string& path) {
+  std::string out;
+  read_file_chunks(path, [&out](const char* data, size_t n) { out.append(data, n); });
   return out;
 }
 

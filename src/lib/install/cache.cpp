@@ -1,4 +1,5 @@
 // The cache verbs: makecache and clean.
+#include "install/package_source.hpp"
 #include "repo/solv.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -8,12 +9,7 @@
 namespace yumda {
 
 std::vector<std::pair<std::string, size_t>> make_cache(const Config& config, Reporter& reporter) {
-  FetchOptions fo;
-  fo.max_parallel = config.main.max_parallel_downloads;
-  fo.timeout = config.main.timeout;
-  fo.retries = config.main.retries;
-  fo.sslverify = config.main.sslverify;
-  Fetcher fetcher(fo, reporter);
+  Fetcher fetcher(fetch_options(config.main), reporter);
   std::vector<std::pair<std::string, size_t>> out;
   for (const RepoConfig* repo : config.enabled_repos()) {
     try {
