@@ -7,10 +7,13 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "yumda/error.hpp"
 
 namespace yumda::testing {
 
@@ -29,6 +32,16 @@ inline std::string shared_dir() {
     WARN("skipped: ../shared/fixtures is absent (set YUMDA_SHARED to run this)"); \
     return;                                                                     \
   }
+
+// The message of the yumda::Error FN throws, or "" when it throws none.
+inline std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const yumda::Error& e) {
+    return e.what();
+  }
+  return "";
+}
 
 inline std::string shell_quote(const std::string& s) {
   std::string out = "'";

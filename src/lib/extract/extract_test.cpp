@@ -37,15 +37,6 @@ std::vector<std::string> tree(const std::string& dir) {
   return out;
 }
 
-std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 ExtractResult extract(const std::string& rpm, const std::string& stage, const ExtractOptions& opts = {}) {
   return extract_rpm(rpm, read_rpm_header(rpm), stage, opts);
 }

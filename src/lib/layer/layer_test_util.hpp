@@ -19,15 +19,6 @@
 namespace yumda::testing {
 
 // The message of the yumda::Error FN throws, "" when it does not throw.
-inline std::string error_of(const std::function<void()>& fn) {
-  try {
-    fn();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 inline void put_file(const std::string& path, const std::string& text, mode_t mode = 0644) {
   write_text(path, text);
   REQUIRE(chmod(path.c_str(), mode) == 0);

@@ -112,15 +112,6 @@ void load(Loaded& l, const MainConfig& main, const RepoConfig& rc, bool filelist
   l.repo = load_repo(l.pool, md, rc, main.cachedir, filelists, rep);
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 // python3's http.server on a free loopback port, stopped with the owner.
 struct PythonHttpServer {
   pid_t pid = -1;
