@@ -122,4 +122,54 @@ struct ScratchDir {
   }
 };
 
+// gpg (and rpmsign, for packages) on PATH: tests that sign skip without them.
+inline bool have_gpg() { return run("command -v gpg >/dev/null") == 0; }
+inline bool have_rpmsign() { return run("command -v gpg >/dev/null && command -v rpmsign >/dev/null") == 0; }
+
+#define YUMDA_REQUIRE_GPG()                     \
+  if (!::yumda::testing::have_gpg()) {          \
+    WARN("skipped: gpg is not installed");      \
+    return;                                     \
+  }
+
+// An RSA key made for one test (no passphrase) in its own GNUPGHOME under DIR,
+// its armored public key in DIR/NAME.asc; signs packages and files with it.
+struct TestSigner {
+  std::string name;
+  std::string home;
+  std::string pubkey;
+  TestSigner(const std::string& dir, const std::string& key_name)
+      : name(key_name), home(dir + "/gnupg-" + key_name), pubkey(dir + "/" + key_name + ".asc") {
+    std::filesystem::create_directories(home);
+    std::filesystem::permissions(home, std::filesystem::perms::owner_all);
+    if (gpg("--quiet --passphrase '' --quick-gen-key " + shell_quote(name + " <" + email() + ">") +
+            " rsa2048 sign never >/dev/null 2>&1") != 0 ||
+        gpg("--armor --export " + shell_quote(email()) + " > " + shell_quote(pubkey)) != 0)
+      throw std::runtime_error("gpg could not make the test key " + name + " in " + home);
+  }
+  std::string email() const { return name + "@yumda.test"; }
+  // gpg --batch ARGS with this key's GNUPGHOME; returns the exit status.
+  int gpg(const std::string& args) const { return run("GNUPGHOME=" + shell_quote(home) + " gpg --batch " + args); }
+  bool sign(const std::string& rpm) const {
+    // Debian's rpm points %__gpg at a gpg2 it does not ship.
+    return run("GNUPGHOME=" + shell_quote(home) + " rpmsign --addsign --define \"__gpg $(command -v gpg)\" --define " +
+               shell_quote("_gpg_name " + email()) + " " + shell_quote(rpm) + " >/dev/null 2>&1") == 0;
+  }
+  // A detached signature of FILE into OUT (FLAGS e.g. "--armor --digest-algo SHA256").
+  bool detach_sign(const std::string& file, const std::string& out, const std::string& flags = "--armor") const {
+    return gpg("--yes --local-user " + shell_quote(email()) + " " + flags + " --detach-sign -o " + shell_quote(out) +
+               " " + shell_quote(file) + " >/dev/null 2>&1") == 0;
+  }
+  // The long key id as gpg prints it, lower case (what yumda's messages name).
+  std::string key_id() const {
+    std::string out = home + "/keyid";
+    gpg("--with-colons --list-keys " + shell_quote(email()) + " 2>/dev/null | awk -F: '/^pub/{print tolower($5)}' > " +
+        shell_quote(out));
+    std::ifstream in(out);
+    std::string id;
+    std::getline(in, id);
+    return id;
+  }
+};
+
 }  // namespace yumda::testing

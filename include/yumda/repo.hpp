@@ -68,6 +68,11 @@ std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
 // size+mtime in DIR/verified); only the solv cache is written to DIR.
 // When repomd lists no "primary" but a "primary_db", primary_path is the sqlite
 // file (and filelists_path the "filelists_db"), with the *_is_sqlite flags set.
+// With repo_gpgcheck=1, repomd.xml must verify against repodata/repomd.xml.asc
+// (from the base URL that served repomd.xml) and the gpgkey= keys before
+// anything it lists is fetched; the pair enters the cache only once verified,
+// and a cached repomd.xml counts only while its cached signature verifies
+// (else it is fetched again, or with CACHEONLY it is an error).
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
                                  bool cacheonly, bool with_filelists, Reporter& reporter);
 

@@ -1,10 +1,13 @@
 // Signature checks with librpm: a keyring built from a repo's gpgkey= files,
-// and each package's header+payload signatures and digests checked against it
-// before a byte is extracted.
+// each package's header+payload signatures and digests checked against it
+// before a byte is extracted, and detached signatures (repomd.xml.asc).
 #pragma once
 #include <memory>
 #include <string>
 #include <vector>
+
+#include "yumda/config.hpp"
+#include "yumda/fetch.hpp"
 
 namespace yumda {
 
@@ -37,5 +40,22 @@ class Keyring {
 // payload digest (or, for rpm < 4.14 packages, the MD5 over header+payload).
 // Never consults the host's rpmdb keys. Thread-safe for distinct packages.
 void verify_rpm(const std::string& path, const std::string& label, const Keyring* keyring);
+
+// The keys of REPO's gpgkey= URLs: a file:// key is read in place (or, for the
+// built-in repos, taken from the binary), any other URL is fetched once into
+// CACHEDIR/keys (with CACHEONLY it must be there already). CHECK names the
+// option that asked for the keys ("gpgcheck" or "repo_gpgcheck"), for the fix
+// the messages give. Throws Error naming the repo and the URL, or when the
+// repo lists no key.
+std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
+                                      bool cacheonly, const std::string& check);
+
+// Checks SIGNATURE, a detached OpenPGP signature (armored, as `gpg
+// --detach-sign --armor` writes it, or binary) over DATA, against KEYRING. One
+// good signature by a key of the keyring suffices. Otherwise throws Error
+// beginning with WHAT ("repomd.xml of repo lambda2"), naming the key id when
+// there is one, SOURCE (where the signature came from) when it is unreadable.
+void verify_detached(const std::string& data, const std::string& signature, const Keyring& keyring,
+                     const std::string& what, const std::string& source);
 
 }  // namespace yumda

@@ -243,10 +243,10 @@ void check_urls(const RepoDraft& d, const std::string& vars_dir) {
   };
   if (r.baseurls.empty() && r.mirrorlist.empty())
     throw UsageError(r.origin + ": repo '" + r.id + "' has no baseurl or mirrorlist (add baseurl=https://... or disable it)");
-  // Not silently ignored: a signature check the user asked for and does not get is worse than an error.
-  if (r.repo_gpgcheck)
-    throw UsageError(r.origin + ": repo '" + r.id + "' has repo_gpgcheck=1, but this yumda does not verify "
-                     "repomd.xml signatures yet (set repo_gpgcheck=0; packages are still checked with gpgcheck=1)");
+  // Caught here, before any download: repomd.xml.asc is checked against gpgkey= keys only.
+  if (r.repo_gpgcheck && r.gpgkeys.empty())
+    throw UsageError(origin("repo_gpgcheck") + ": repo '" + r.id + "' has repo_gpgcheck=1 but no gpgkey= to check "
+                     "its repomd.xml signature with (add gpgkey=URL of the key that signs it, or set repo_gpgcheck=0)");
   auto check = [&](const std::string& key, const std::string& url) {
     if (std::string v = cv::first_unexpanded(url); !v.empty())
       throw UsageError(origin(key) + ": " + key + " '" + url + "' uses " + v + ", which is not defined (" +

@@ -208,7 +208,10 @@ TEST_CASE("bad lines, keys and values are errors naming FILE:LINE", "[config]") 
 
   d.repo("x.repo", "");
   CHECK_THAT(err("[x]\nbaseurl=file:///a\nrepo_gpgcheck=1\n"),
-             Catch::StartsWith(at + "1: repo 'x' has repo_gpgcheck=1, but this yumda does not verify"));
+             Catch::StartsWith(at + "3: repo 'x' has repo_gpgcheck=1 but no gpgkey=") &&
+                 Catch::Contains("or set repo_gpgcheck=0"));
+  CHECK(err("[x]\nbaseurl=file:///a\nrepo_gpgcheck=1\ngpgkey=file:///k.asc\n").empty());
+  CHECK(err("[x]\nbaseurl=file:///a\nrepo_gpgcheck=1\nenabled=0\n").empty());
   d.repo("x.repo", "");
   d.main("gpgcheck=perhaps\n");
   CHECK_THAT(load_error(d.options()), Catch::StartsWith(d.conf + ":2: gpgcheck: bad boolean"));

@@ -97,33 +97,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
 const Keyring* PackageSource::keyring_for(const RepoConfig& repo) {
   auto it = keyrings_.find(repo.id);
   if (it != keyrings_.end()) return it->second.get();
-  auto ring = std::make_unique<Keyring>();
-  for (const auto& url : repo.gpgkeys) {
-    std::string data;
-    std::string path = file_url_path(url);
-    if (!path.empty() && path_exists(path)) {
-      data = read_file(path);
-    } else if (auto builtin = builtin_key_for_url(url)) {
-      data = *builtin;
-    } else if (!path.empty()) {
-      throw Error("gpgkey " + url + " of repo " + repo.id + " does not exist (fix gpgkey= or set gpgcheck=0)");
-    } else {
-      std::string dest = config_.main.cachedir + "/keys/" + repo.id + "-" + string_digest(url, "sha256").substr(0, 16);
-      make_dirs(config_.main.cachedir + "/keys");
-      if (!path_exists(dest)) {
-        if (cacheonly_) throw Error("gpgkey " + url + " of repo " + repo.id + " is not cached (-C forbids downloading it)");
-        FetchItem item;
-        item.urls = {url};
-        item.dest = dest;
-        item.label = "gpgkey of repo " + repo.id;
-        fetcher_.fetch(item);
-      }
-      data = read_file(dest);
-    }
-    ring->add_keys(data, url);
-  }
-  if (ring->size() == 0)
-    throw Error("repo " + repo.id + " has gpgcheck=1 but no gpgkey= (add its key URL, or set gpgcheck=0)");
+  auto ring = load_keyring(config_.main, repo, fetcher_, cacheonly_, "gpgcheck");
   return keyrings_.emplace(repo.id, std::move(ring)).first->second.get();
 }
 

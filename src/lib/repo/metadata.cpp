@@ -1,7 +1,8 @@
 // Keeping a repo's metadata current in the cache: repomd.xml (refetched when
 // older than metadata_expire), then the primary/filelists files it lists, each
 // checked against repomd's checksum. file:// repos are read in place, as dnf
-// does, so only the solv cache lands in the cache dir.
+// does, so only the solv cache lands in the cache dir. With repo_gpgcheck=1
+// repomd.xml must first verify against repomd.xml.asc and the gpgkey= keys.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/repo.hpp"
+#include "yumda/verify.hpp"
 
 namespace yumda {
 namespace {
@@ -72,6 +74,19 @@ class VerifiedStamps {
   std::vector<std::string> lines_;
 };
 
+// What a repo without repomd.xml.asc can do about it.
+constexpr const char* kSignHint =
+    " (repo_gpgcheck=1 needs repodata/repomd.xml.asc beside repomd.xml: sign it with "
+    "`gpg --detach-sign --armor repodata/repomd.xml`, or set repo_gpgcheck=0)";
+
+// repo_gpgcheck=1: TEXT, the repomd.xml about to be trusted, against the
+// detached signature in the file SIGNATURE (which came from SOURCE). Throws
+// Error naming the repo and the key id or the problem.
+void verify_repomd(const std::string& text, const std::string& signature, const std::string& source,
+                   const Keyring& keys, const RepoConfig& repo) {
+  verify_detached(text, read_file(signature), keys, "repomd.xml of repo " + repo.id, source);
+}
+
 bool checksum_matches(const std::string& path, const RepomdRecord& rec, VerifiedStamps& stamps) {
   if (stamps.has(path, rec.checksum)) return true;
   if (!path_exists(path)) return false;
@@ -114,7 +129,7 @@ Wanted pick_records(const Repomd& repomd, const RepoConfig& repo, bool with_file
 }
 
 RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, const std::vector<std::string>& bases,
-                            bool with_filelists) {
+                            bool with_filelists, const Keyring* keys) {
   RepoMetadata md;
   md.repo_id = repo.id;
   md.dir = repo_cache_dir(main, repo);
@@ -133,6 +148,12 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, cons
     throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(bases) +
                 ": no repodata/repomd.xml there" + unavailable_hint(repo));
   std::string text = read_file(md.repomd_path);
+  if (keys) {
+    const std::string signature = md.repomd_path + ".asc";
+    if (!path_exists(signature))
+      throw Error("repomd.xml of repo " + repo.id + " is not signed: " + signature + " does not exist" + kSignHint);
+    verify_repomd(text, signature, signature, *keys, repo);
+  }
   md.repomd = parse_repomd(text, md.repomd_path);
   md.repomd_checksum = string_digest(text, "sha256");
   Wanted w = pick_records(md.repomd, repo, with_filelists);
@@ -170,7 +191,9 @@ void prune_old_files(const std::string& dir, const Repomd& repomd) {
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name == "repomd.xml" || name == "verified" || name == "mirrorlist" || name.ends_with(".solv")) continue;
+    if (name == "repomd.xml" || name == "repomd.xml.asc" || name == "verified" || name == "mirrorlist" ||
+        name.ends_with(".solv"))
+      continue;
     bool listed = false;
     for (const auto& r : repomd.records) listed = listed || basename_of(r.location) == name;
     if (!listed) std::filesystem::remove(e.path(), ec);
@@ -274,33 +297,79 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   for (auto& u : mirrorlist_baseurls(repo, md.dir, f, cacheonly, reporter))
     if (std::find(md.baseurls.begin(), md.baseurls.end(), u) == md.baseurls.end()) md.baseurls.push_back(u);
   const std::vector<std::string>& bases = md.baseurls;
-  if (!file_url_path(bases.front()).empty()) return local_metadata(main, repo, bases, with_filelists);
+  // Keys before any download: a key that cannot be had stops the repo first.
+  std::unique_ptr<Keyring> keys;
+  if (repo.repo_gpgcheck) keys = load_keyring(main, repo, f, cacheonly, "repo_gpgcheck");
+  if (!file_url_path(bases.front()).empty()) return local_metadata(main, repo, bases, with_filelists, keys.get());
   bool have_cache = path_exists(md.repomd_path);
   if (cacheonly && !have_cache)
     throw Error("no cached metadata for repo " + repo.id + " in " + md.dir +
                 ": run `yumda makecache` first, or drop --cacheonly");
 
+  const std::string signature_path = md.repomd_path + ".asc";
   std::vector<std::string> repomd_urls;
   for (const auto& b : bases) repomd_urls.push_back(join_url(b, "repodata/repomd.xml"));
   bool refreshed = false;
-  if (!have_cache || (!cacheonly && !younger_than(md.repomd_path, repo.metadata_expire))) {
+  bool refresh = !have_cache || (!cacheonly && !younger_than(md.repomd_path, repo.metadata_expire));
+  md.baseurl = bases.front();
+  std::string text;
+  if (!refresh) {
+    text = read_file(md.repomd_path);
+    // A cached repomd.xml counts only while its cached signature verifies: it
+    // may date from repo_gpgcheck=0, or gpgkey= may have changed since.
+    if (keys && !path_exists(signature_path)) {
+      if (cacheonly)
+        throw Error("the cached repomd.xml of repo " + repo.id + " was not verified (no " + signature_path +
+                    "): run `yumda makecache` first, or drop --cacheonly");
+      refresh = true;
+    } else if (keys) {
+      try {
+        verify_repomd(text, signature_path, signature_path, *keys, repo);
+      } catch (const Error& e) {
+        if (cacheonly) throw Error(std::string(e.what()) + " (in the cache, which -C cannot refresh)");
+        refresh = true;
+      }
+    }
+  }
+  if (refresh) {
     reporter.info("Downloading repomd.xml of " + repo.id);
+    // Under repo_gpgcheck both files land beside the cache and replace it only
+    // once verified, so a refused repomd.xml is never trusted by a later run.
+    const std::string dest = keys ? md.repomd_path + ".new" : md.repomd_path;
+    const std::string signature_dest = signature_path + ".new";
     FetchItem item;
     item.urls = repomd_urls;
-    item.dest = md.repomd_path;
+    item.dest = dest;
     item.label = "repomd.xml of repo " + repo.id;
     item.s3_endpoint = repo.s3_endpoint;
     FetchResult r = f.fetch_all({item}).front();
     if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
-    refreshed = true;
-    md.baseurl = bases.front();
     for (size_t i = 0; i < repomd_urls.size(); ++i)
       if (repomd_urls[i] == r.url) md.baseurl = bases[i];
-  } else {
-    md.baseurl = bases.front();
+    text = read_file(dest);
+    if (keys) {
+      // The signature from the mirror that served repomd.xml, and no other.
+      const std::string signature_url = join_url(md.baseurl, "repodata/repomd.xml.asc");
+      FetchItem sig;
+      sig.urls = {signature_url};
+      sig.dest = signature_dest;
+      sig.label = "repomd.xml.asc of repo " + repo.id;
+      sig.s3_endpoint = repo.s3_endpoint;
+      FetchResult sr = f.fetch_all({sig}).front();
+      try {
+        if (!sr.ok) throw Error("cannot check the signature of repomd.xml of repo " + repo.id + ": " + sr.error + kSignHint);
+        verify_repomd(text, signature_dest, signature_url, *keys, repo);
+      } catch (const Error&) {
+        unlink(dest.c_str());
+        unlink(signature_dest.c_str());
+        throw;
+      }
+      if (rename(signature_dest.c_str(), signature_path.c_str()) != 0 || rename(dest.c_str(), md.repomd_path.c_str()) != 0)
+        throw Error("cannot update " + md.repomd_path + ": " + errno_text(errno) + " (check the cache dir's permissions)");
+    }
+    refreshed = true;
   }
 
-  std::string text = read_file(md.repomd_path);
   try {
     md.repomd = parse_repomd(text, md.repomd_path);
   } catch (const Error&) {

@@ -1,4 +1,5 @@
-// Package signature and digest checks with librpm.
+// Package signature and digest checks with librpm, and detached signatures
+// (repomd.xml.asc) checked against the same keyring.
 //
 // rpmReadPackageFile() checks the header's digests and its header-only
 // signature against our keyring, but never reads the payload; so the payload
@@ -8,6 +9,7 @@
 
 #include <fcntl.h>
 #include <rpm/header.h>
+#include <rpm/rpmbase64.h>
 #include <rpm/rpmcrypto.h>
 #include <rpm/rpmio.h>
 #include <rpm/rpmkeyring.h>
@@ -22,7 +24,9 @@
 #include <array>
 #include <cstring>
 #include <mutex>
+#include <sstream>
 
+#include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
@@ -135,6 +139,14 @@ std::string digest_from(int fd, uint64_t offset, int algo, const std::string& pa
   MallocOwner<char> owned(static_cast<char*>(out));
   (void)len;  // counts the terminating NUL of the hex text
   return owned ? std::string(owned.get()) : std::string();
+}
+
+// Where KEYRING's keys came from, for messages: "file:///a.asc, file:///b.asc".
+std::string key_sources(const Keyring* keyring) {
+  std::string out;
+  if (keyring)
+    for (const auto& s : keyring->sources()) out += (out.empty() ? "" : ", ") + s;
+  return out.empty() ? "the repo's gpgkey= files" : out;
 }
 
 enum class PayloadCheck { kOk, kMismatch, kNoDigest };
@@ -260,11 +272,7 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
 
   std::string key_id;
   const bool is_signed = h && header_signature(h.get(), key_id);
-  std::string keys_from = "the repo's gpgkey= files";
-  if (keyring && !keyring->sources().empty()) {
-    keys_from.clear();
-    for (const auto& s : keyring->sources()) keys_from += (keys_from.empty() ? "" : ", ") + s;
-  }
+  const std::string keys_from = key_sources(keyring);
   const std::string key_text = key_id.empty() ? "an unknown key" : "key " + key_id;
   switch (rc) {
     case RPMRC_OK:
@@ -293,6 +301,204 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
     case PayloadCheck::kNoDigest:
       throw Error("package " + label + " carries no payload digest to check (it predates rpm 4.0); it cannot be verified");
   }
+}
+
+
+std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
+                                      bool cacheonly, const std::string& check) {
+  auto ring = std::make_unique<Keyring>();
+  for (const auto& url : repo.gpgkeys) {
+    std::string data;
+    std::string path = file_url_path(url);
+    if (!path.empty() && path_exists(path)) {
+      data = read_file(path);
+    } else if (auto builtin = builtin_key_for_url(url)) {
+      data = *builtin;
+    } else if (!path.empty()) {
+      throw Error("gpgkey " + url + " of repo " + repo.id + " does not exist (fix gpgkey= or set " + check + "=0)");
+    } else {
+      std::string dest = main.cachedir + "/keys/" + repo.id + "-" + string_digest(url, "sha256").substr(0, 16);
+      make_dirs(main.cachedir + "/keys");
+      if (!path_exists(dest)) {
+        if (cacheonly) throw Error("gpgkey " + url + " of repo " + repo.id + " is not cached (-C forbids downloading it)");
+        FetchItem item;
+        item.urls = {url};
+        item.dest = dest;
+        item.label = "gpgkey of repo " + repo.id;
+        item.s3_endpoint = repo.s3_endpoint;
+        fetcher.fetch(item);
+      }
+      data = read_file(dest);
+    }
+    ring->add_keys(data, url);
+  }
+  if (ring->size() == 0)
+    throw Error("repo " + repo.id + " has " + check + "=1 but no gpgkey= (add its key URL, or set " + check + "=0)");
+  return ring;
+}
+
+namespace {
+
+bool blank(const std::string& line) { return line.find_first_not_of(" \t\r") == std::string::npos; }
+
+// The packets of an armored signature block (RFC 4880 section 6: armor
+// headers, a blank line, base64, an optional "=CRC24" line). librpm's own
+// armor reader takes public keys only. Binary signature data is returned as is.
+std::string dearmor_signature(const std::string& text, const std::string& what, const std::string& source) {
+  const std::string not_sig = what + ": its signature " + source + " is not an OpenPGP signature";
+  static const std::string begin = "-----BEGIN PGP SIGNATURE-----";
+  static const std::string end = "-----END PGP SIGNATURE-----";
+  size_t b = text.find(begin);
+  if (b == std::string::npos) {
+    // A binary signature packet starts with a tag byte: bit 7 set, tag 2.
+    const unsigned char first = text.empty() ? 0 : static_cast<unsigned char>(text[0]);
+    if ((first & 0x80) && ((first & 0x40) ? (first & 0x3f) : ((first >> 2) & 0x0f)) == 2) return text;
+    throw Error(not_sig + " (no '" + begin + "' block)");
+  }
+  size_t e = text.find(end, b);
+  if (e == std::string::npos) throw Error(not_sig + " (the armor has no '" + end + "' line)");
+  std::istringstream in(text.substr(b + begin.size(), e - b - begin.size()));
+  std::string line, body, crc;
+  std::getline(in, line);  // the rest of the BEGIN line
+  bool in_body = false;
+  while (std::getline(in, line)) {
+    if (!in_body) {
+      in_body = blank(line);  // armor headers ("Version: ...") end at a blank line
+      continue;
+    }
+    std::string word;
+    for (char c : line)
+      if (c != ' ' && c != '\t' && c != '\r') word += c;
+    if (!word.empty() && word[0] == '=') crc = word.substr(1);
+    else body += word;
+  }
+  void* raw = nullptr;
+  size_t len = 0;
+  if (body.empty() || rpmBase64Decode(body.c_str(), &raw, &len) != 0 || len == 0) {
+    free(raw);
+    throw Error(not_sig + " (its base64 body does not decode)");
+  }
+  MallocOwner<char> owned(static_cast<char*>(raw));
+  if (!crc.empty()) {
+    MallocOwner<char> want(rpmBase64CRC(static_cast<const unsigned char*>(raw), len));
+    if (!want || crc != want.get()) throw Error(not_sig + " (its armor checksum does not match: it is damaged)");
+  }
+  return std::string(owned.get(), len);
+}
+
+// Length of the OpenPGP packet (header + body) at P, and its TAG; 0 when the
+// header is malformed, runs past N, or uses partial lengths (never in signatures).
+size_t packet_length(const uint8_t* p, size_t n, int& tag) {
+  if (n < 2 || !(p[0] & 0x80)) return 0;
+  size_t header = 0, body = 0;
+  auto be = [&](size_t at, size_t bytes) {
+    size_t v = 0;
+    for (size_t i = 0; i < bytes; ++i) v = (v << 8) | p[at + i];
+    return v;
+  };
+  if (p[0] & 0x40) {  // new format
+    tag = p[0] & 0x3f;
+    if (p[1] < 192) {
+      header = 2, body = p[1];
+    } else if (p[1] < 224) {
+      if (n < 3) return 0;
+      header = 3, body = ((size_t{p[1]} - 192) << 8) + p[2] + 192;
+    } else if (p[1] == 255) {
+      if (n < 6) return 0;
+      header = 6, body = be(2, 4);
+    } else {
+      return 0;
+    }
+  } else {  // old format: length of 1, 2 or 4 bytes
+    tag = (p[0] >> 2) & 0x0f;
+    static const size_t sizes[] = {1, 2, 4, 0};
+    size_t bytes = sizes[p[0] & 3];
+    if (bytes == 0 || n < 1 + bytes) return 0;
+    header = 1 + bytes, body = be(1, bytes);
+  }
+  return body <= n - header ? header + body : 0;
+}
+
+// What a canonical-text signature (type 0x01) is made over: CRLF line ends.
+std::string canonical_text(const std::string& data) {
+  std::string out;
+  out.reserve(data.size() + data.size() / 32);
+  for (size_t i = 0; i < data.size(); ++i) {
+    if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) out += '\r';
+    out += data[i];
+  }
+  return out;
+}
+
+}  // namespace
+
+void verify_detached(const std::string& data, const std::string& signature, const Keyring& keyring,
+                     const std::string& what, const std::string& source) {
+  init_crypto_once();
+  QuietRpmlog quiet;
+  const std::string packets = dearmor_signature(signature, what, source);
+  const auto* p = reinterpret_cast<const uint8_t*>(packets.data());
+  size_t left = packets.size();
+  const std::string keys_from = key_sources(&keyring);
+  // Several signatures (a repo signed by an old and a new key): one good one
+  // is enough; otherwise the first refusal that is not an unknown key is named.
+  std::string refusal, unknown_key;
+  while (left > 0) {
+    int tag = 0;
+    size_t len = packet_length(p, left, tag);
+    if (len == 0 || tag != PGPTAG_SIGNATURE)
+      throw Error(what + ": its signature " + source + " holds " +
+                  (len == 0 ? std::string("a malformed OpenPGP packet") : "an OpenPGP packet of type " + std::to_string(tag)) +
+                  ", not a signature");
+    pgpDigParams raw = nullptr;
+    int parsed = pgpPrtParams(p, len, PGPTAG_SIGNATURE, &raw);
+    ParamsOwner params(raw);
+    p += len;
+    left -= len;
+    if (parsed != 0 || !params)
+      throw Error(what + ": its signature " + source + " is not a signature librpm can read (damaged, or a newer format)");
+    const std::string key_id = hex(pgpDigParamsSignID(params.get()), 8);
+    const int type = pgpSignatureType(params.get());
+    if (type != PGPSIGTYPE_BINARY && type != PGPSIGTYPE_TEXT) {
+      if (refusal.empty()) refusal = what + ": the signature by key " + key_id + " in " + source + " is not a document signature";
+      continue;
+    }
+    const unsigned algo = pgpDigParamsAlgo(params.get(), PGPVAL_HASHALGO);
+    DigestOwner ctx(rpmDigestInit(static_cast<int>(algo), RPMDIGEST_NONE));
+    if (!ctx) {
+      if (refusal.empty())
+        refusal = what + ": the signature by key " + key_id + " uses hash algorithm " + std::to_string(algo) +
+                  ", which librpm cannot compute";
+      continue;
+    }
+    if (type == PGPSIGTYPE_TEXT) {
+      const std::string text = canonical_text(data);
+      rpmDigestUpdate(ctx.get(), text.data(), text.size());
+    } else {
+      rpmDigestUpdate(ctx.get(), data.data(), data.size());
+    }
+    // Hashes a copy of CTX with the signature's trailer; CTX stays ours to free.
+    switch (rpmKeyringVerifySig(keyring.impl()->keyring.get(), params.get(), ctx.get())) {
+      case RPMRC_OK:
+        return;
+      case RPMRC_NOKEY:
+        if (unknown_key.empty())
+          unknown_key = what + " is signed with key " + key_id + ", which is not among the keys of " +
+                        keys_from + " (gpgkey=)";
+        break;
+      case RPMRC_NOTTRUSTED:
+        if (refusal.empty())
+          refusal = what + " is signed with key " + key_id + ", which " + keys_from + " marks as expired or revoked";
+        break;
+      default:
+        if (refusal.empty())
+          refusal = what + " does not match its signature by key " + key_id + " (" + source +
+                    "): it was changed after signing, or the signature is of another file";
+    }
+  }
+  if (!refusal.empty()) throw Error(refusal);
+  if (!unknown_key.empty()) throw Error(unknown_key);
+  throw Error(what + ": its signature " + source + " holds no signature");
 }
 
 }  // namespace yumda

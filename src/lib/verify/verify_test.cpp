@@ -213,33 +213,9 @@ TEST_CASE("old packages without a payload digest are checked with the MD5 over h
 }
 
 // --- a key made here, so signatures are tested without ../shared.
-namespace {
-
-bool have_signing_tools() { return run("command -v gpg >/dev/null && command -v rpmsign >/dev/null") == 0; }
-
-struct TestSigner {
-  std::string home;
-  std::string pubkey;
-  explicit TestSigner(const std::string& dir, const std::string& name) : home(dir + "/gnupg-" + name) {
-    fs::create_directories(home);
-    fs::permissions(home, fs::perms::owner_all);
-    std::string env = "GNUPGHOME=" + shell_quote(home) + " ";
-    REQUIRE(run(env + "gpg --batch --quiet --passphrase '' --quick-gen-key " + shell_quote(name + " <" + name + "@yumda.test>") +
-                " rsa2048 sign never >/dev/null 2>&1") == 0);
-    pubkey = dir + "/" + name + ".asc";
-    REQUIRE(run(env + "gpg --batch --armor --export " + shell_quote(name + "@yumda.test") + " > " + shell_quote(pubkey)) == 0);
-  }
-  bool sign(const std::string& rpm, const std::string& name) const {
-    // Debian's rpm points %__gpg at a gpg2 it does not ship.
-    return run("GNUPGHOME=" + shell_quote(home) + " rpmsign --addsign --define \"__gpg $(command -v gpg)\" --define " +
-               shell_quote("_gpg_name " + name + "@yumda.test") + " " + shell_quote(rpm) + " >/dev/null 2>&1") == 0;
-  }
-};
-
-}  // namespace
 
 TEST_CASE("packages signed with a key made here verify; other keys and tampering are refused", "[verify][gpg]") {
-  if (!have_signing_tools()) {
+  if (!have_rpmsign()) {
     WARN("skipped: gpg or rpmsign is not installed");
     return;
   }
@@ -250,7 +226,7 @@ TEST_CASE("packages signed with a key made here verify; other keys and tampering
                                           "/opt/data"));
   std::string unsigned_copy = tmp.path + "/unsigned.rpm";
   fs::copy_file(rpm, unsigned_copy);
-  REQUIRE(good.sign(rpm, "good"));
+  REQUIRE(good.sign(rpm));
 
   auto good_keys = keyring_from(good.pubkey);
   auto other_keys = keyring_from(other.pubkey);
@@ -261,11 +237,7 @@ TEST_CASE("packages signed with a key made here verify; other keys and tampering
   CHECK(contains(err, "package signed-1-1.noarch is signed with key "));
   CHECK(contains(err, "not among the keys of " + other.pubkey));
   // The key id named is the good key's (gpg prints it as the long key id).
-  std::string gpg_ids = tmp.path + "/ids";
-  run("GNUPGHOME=" + shell_quote(good.home) + " gpg --batch --with-colons --list-keys good@yumda.test 2>/dev/null | awk -F: '/^pub/{print tolower($5)}' > " +
-      shell_quote(gpg_ids));
-  std::string id = read_file(gpg_ids);
-  id.erase(id.find_last_not_of("\n") + 1);
+  std::string id = good.key_id();
   CHECK(id.size() == 16);
   CHECK(contains(err, "key " + id + ","));
 
@@ -332,4 +304,125 @@ TEST_CASE("one keyring serves several threads verifying at once", "[verify][shar
   for (auto& th : threads) th.join();
   CHECK(ok == 20);
   CHECK(refused == 20);
+}
+
+// --- detached signatures (repomd.xml.asc), made here with gpg.
+namespace {
+
+// Two keys made here, and where the file they sign goes.
+struct TwoSigners {
+  ScratchDir tmp;
+  TestSigner good{tmp.path, "good"}, other{tmp.path, "other"};
+  std::string file = tmp.path + "/repomd.xml";
+};
+
+}  // namespace
+
+TEST_CASE("detached signatures: armored, binary, SHA-256/512 and text mode verify with the signing key", "[verify][gpg]") {
+  YUMDA_REQUIRE_GPG();
+  ScratchDir tmp;
+  TestSigner good(tmp.path, "good");
+  const std::string file = tmp.path + "/repomd.xml";
+  write_text(file, "<?xml version=\"1.0\"?>\n<repomd>\n  <revision>1</revision>\n</repomd>\n");
+  auto keys = keyring_from(good.pubkey);
+  for (const char* flags : {"--armor", "--armor --digest-algo SHA256", "--armor --digest-algo SHA512", "",
+                            "--armor --textmode"}) {
+    INFO(flags);
+    const std::string sig = tmp.path + "/repomd.xml.sig";
+    REQUIRE(good.detach_sign(file, sig, flags));
+    CHECK_NOTHROW(verify_detached(read_file(file), read_file(sig), *keys, "repomd.xml of repo r", sig));
+  }
+  // Armor headers (Version:, Comment:) before the blank line are skipped.
+  const std::string asc = tmp.path + "/repomd.xml.asc";
+  REQUIRE(good.detach_sign(file, asc));
+  std::string with_headers = read_file(asc);
+  with_headers.insert(with_headers.find('\n') + 1, "Version: GnuPG v2\nComment: yumda test\n");
+  CHECK_NOTHROW(verify_detached(read_file(file), with_headers, *keys, "repomd.xml of repo r", asc));
+}
+
+TEST_CASE("detached signatures: another key, a changed file and garbage are refused naming the key or problem",
+          "[verify][gpg]") {
+  YUMDA_REQUIRE_GPG();
+  TwoSigners f;
+  auto& [tmp, good, other, file] = f;
+  const std::string text = "<?xml version=\"1.0\"?>\n<repomd>\n  <revision>1</revision>\n</repomd>\n";
+  write_text(file, text);
+  const std::string asc = tmp.path + "/repomd.xml.asc";
+  REQUIRE(good.detach_sign(file, asc));
+  const std::string sig = read_file(asc);
+  auto good_keys = keyring_from(good.pubkey);
+  auto other_keys = keyring_from(other.pubkey);
+  const std::string what = "repomd.xml of repo r";
+  auto refusal = [&](const std::string& data, const std::string& signature, const Keyring& keys) {
+    return error_of([&] { verify_detached(data, signature, keys, what, asc); });
+  };
+
+  CHECK(refusal(text, sig, *other_keys) == what + " is signed with key " + good.key_id() +
+                                              ", which is not among the keys of " + other.pubkey + " (gpgkey=)");
+  Keyring empty;
+  CHECK_THAT(refusal(text, sig, empty), Catch::Contains("key " + good.key_id() + ", which is not among the keys"));
+
+  std::string changed = text;
+  changed[changed.find('1')] = '2';  // one byte
+  CHECK(refusal(changed, sig, *good_keys) == what + " does not match its signature by key " + good.key_id() + " (" +
+                                                 asc + "): it was changed after signing, or the signature is of another file");
+  CHECK_THAT(refusal(text + "\n", sig, *good_keys), Catch::Contains("does not match its signature"));
+
+  CHECK(refusal(text, "this is not a signature\n", *good_keys) ==
+        what + ": its signature " + asc + " is not an OpenPGP signature (no '-----BEGIN PGP SIGNATURE-----' block)");
+  CHECK_THAT(refusal(text, "", *good_keys), Catch::Contains("is not an OpenPGP signature"));
+  CHECK_THAT(refusal(text, read_file(good.pubkey), *good_keys), Catch::Contains("is not an OpenPGP signature"));
+  CHECK_THAT(refusal(text, sig.substr(0, sig.size() / 2), *good_keys), Catch::Contains("has no '-----END PGP SIGNATURE-----'"));
+  // A damaged body: the armor checksum (CRC-24) catches it before any parsing.
+  std::string damaged = sig;
+  size_t body = damaged.find("\n\n") + 2;
+  damaged[body + 10] = damaged[body + 10] == 'A' ? 'B' : 'A';
+  CHECK_THAT(refusal(text, damaged, *good_keys), Catch::Contains("armor checksum does not match"));
+  // Without the checksum line the packet itself is damaged: refused all the same.
+  std::string no_crc = damaged;
+  size_t crc = no_crc.rfind("\n=");
+  no_crc.erase(crc + 1, no_crc.find('\n', crc + 1) - crc);
+  CHECK_THAT(refusal(text, no_crc, *good_keys), Catch::StartsWith(what));
+  CHECK_FALSE(refusal(text, no_crc, *good_keys).empty());
+  // Binary data that starts like a signature packet but is cut short.
+  CHECK_THAT(refusal(text, std::string("\x88\x05junk", 6), *good_keys), Catch::Contains("malformed OpenPGP packet"));
+}
+
+TEST_CASE("detached signatures: of several signatures one good one is enough", "[verify][gpg]") {
+  YUMDA_REQUIRE_GPG();
+  TwoSigners f;
+  auto& [tmp, good, other, file] = f;
+  write_text(file, "<repomd/>\n");
+  REQUIRE(other.detach_sign(file, tmp.path + "/other.sig", ""));
+  REQUIRE(good.detach_sign(file, tmp.path + "/good.sig", ""));
+  const std::string both = read_file(tmp.path + "/other.sig") + read_file(tmp.path + "/good.sig");
+  CHECK_NOTHROW(verify_detached("<repomd/>\n", both, *keyring_from(good.pubkey), "f", "both.sig"));
+  CHECK_NOTHROW(verify_detached("<repomd/>\n", both, *keyring_from(other.pubkey), "f", "both.sig"));
+  CHECK_THAT(error_of([&] { verify_detached("<repomd/>\n", both, Keyring(), "f", "both.sig"); }),
+             Catch::StartsWith("f is signed with key " + other.key_id()));
+  CHECK_THAT(error_of([&] { verify_detached("<repomd/>!", both, *keyring_from(good.pubkey), "f", "both.sig"); }),
+             Catch::StartsWith("f does not match its signature by key " + other.key_id()));
+}
+
+TEST_CASE("load_keyring: file keys, missing keys and -C name the repo and the option", "[verify]") {
+  ScratchDir tmp;
+  MainConfig main;
+  main.cachedir = tmp.path + "/cache";
+  Fetcher fetcher{FetchOptions{}};
+  RepoConfig repo;
+  repo.id = "r";
+  CHECK(error_of([&] { load_keyring(main, repo, fetcher, false, "repo_gpgcheck"); }) ==
+        "repo r has repo_gpgcheck=1 but no gpgkey= (add its key URL, or set repo_gpgcheck=0)");
+  repo.gpgkeys = {"file://" + tmp.path + "/nope.asc"};
+  CHECK(error_of([&] { load_keyring(main, repo, fetcher, false, "gpgcheck"); }) ==
+        "gpgkey file://" + tmp.path + "/nope.asc of repo r does not exist (fix gpgkey= or set gpgcheck=0)");
+  repo.gpgkeys = {"http://127.0.0.1:1/key.asc"};
+  CHECK(error_of([&] { load_keyring(main, repo, fetcher, true, "repo_gpgcheck"); }) ==
+        "gpgkey http://127.0.0.1:1/key.asc of repo r is not cached (-C forbids downloading it)");
+  YUMDA_REQUIRE_GPG();
+  TestSigner good(tmp.path, "good");
+  repo.gpgkeys = {"file://" + good.pubkey};
+  auto keys = load_keyring(main, repo, fetcher, false, "repo_gpgcheck");
+  CHECK(keys->size() == 1);
+  CHECK(keys->sources() == std::vector<std::string>{"file://" + good.pubkey});
 }
