@@ -92,42 +92,58 @@ using ReadData = std::function<size_t(char* buf, size_t len)>;
 
 // One place a regular file's content ends up (several for a hardlink set).
 struct FileTarget {
-  UniqueFd parent;
-  std::string name;  // last component
-  std::string rel;   // relative to STAGE_DIR
+  std::shared_ptr<const UniqueFd> parent;  // shared with the directory cache
+  std::string name;                        // last component
+  std::string rel;                         // relative to STAGE_DIR
 };
 
-// A temporary file in STAGE_DIR, removed when the owner goes away.
-struct TempFile {
-  int dir = -1;
-  std::string name;
-  TempFile() = default;
-  TempFile(TempFile&& o) noexcept : dir(std::exchange(o.dir, -1)), name(std::move(o.name)) {}
-  TempFile& operator=(TempFile&& o) noexcept {
-    if (this != &o) {
-      remove();
-      dir = std::exchange(o.dir, -1);
-      name = std::move(o.name);
-    }
-    return *this;
-  }
-  ~TempFile() { remove(); }
-  void remove() {
-    if (dir >= 0) unlinkat(dir, name.c_str(), 0);
-    dir = -1;
-  }
-};
-
-// A regular file's content, written to a temporary file in STAGE_DIR first and
-// then linked to its name(s): hardlink sets in cpio carry their data with the
-// last link, so a set can only be placed once the whole archive has been read.
+// A regular file's content before it has a name: an O_TMPFILE inode where the
+// filesystem has them (nothing to unlink afterwards, and no lock taken on a
+// shared directory while parallel extractors write), else a named temporary
+// file in STAGE_DIR, unlinked when the owner goes away. Only a complete file is
+// linked to its name(s), so another package meeting it sees whole content, and
+// hardlink sets in cpio carry their data with the last link, so a set can only
+// be placed once the whole archive has been read.
 struct PendingFile {
-  TempFile tmp;
   UniqueFd fd;
+  int tmp_dir = -1;      // with tmp_name: the named fallback
+  std::string tmp_name;  // empty for an O_TMPFILE inode
   uint32_t mode = 0;
   uint64_t size = 0;
   Timestamp mtime;
   std::vector<FileTarget> targets;
+
+  PendingFile() = default;
+  PendingFile(PendingFile&& o) noexcept
+      : fd(std::move(o.fd)), tmp_dir(std::exchange(o.tmp_dir, -1)), tmp_name(std::move(o.tmp_name)), mode(o.mode),
+        size(o.size), mtime(o.mtime), targets(std::move(o.targets)) {}
+  PendingFile& operator=(PendingFile&& o) noexcept {
+    if (this != &o) {
+      remove_name();
+      fd = std::move(o.fd);
+      tmp_dir = std::exchange(o.tmp_dir, -1);
+      tmp_name = std::move(o.tmp_name);
+      mode = o.mode;
+      size = o.size;
+      mtime = o.mtime;
+      targets = std::move(o.targets);
+    }
+    return *this;
+  }
+  ~PendingFile() { remove_name(); }
+  void remove_name() {
+    if (tmp_dir >= 0 && !tmp_name.empty()) unlinkat(tmp_dir, tmp_name.c_str(), 0);
+    tmp_dir = -1;
+  }
+
+  // Gives the content the name NAME in PARENT; errno is set on failure.
+  bool link_to(int parent, const char* name) const {
+    if (!tmp_name.empty()) return linkat(tmp_dir, tmp_name.c_str(), parent, name, 0) == 0;
+    // An unnamed inode is linked through its /proc magic link (AT_EMPTY_PATH
+    // would need CAP_DAC_READ_SEARCH, which user namespaces lack).
+    const std::string self = "/proc/self/fd/" + std::to_string(fd.get());
+    return linkat(AT_FDCWD, self.c_str(), parent, name, AT_SYMLINK_FOLLOW) == 0;
+  }
 };
 
 class Extractor {
@@ -244,6 +260,9 @@ class Extractor {
 
  private:
   [[noreturn]] void fail(const std::string& what) const { throw Error("package " + source_.package + ": " + what); }
+  [[noreturn]] void fail_tmp() const {
+    fail("cannot create a file in the staging directory: " + errno_text(errno));
+  }
   [[noreturn]] void fail_archive(archive* a, const std::string& what) const {
     const char* msg = archive_error_string(a);
     fail(what + " (" + (msg ? msg : "libarchive error") + ")");
@@ -364,7 +383,18 @@ class Extractor {
   }
 
   FileTarget target(const std::vector<std::string>& rel_parts, const std::string& rel, const std::string& display) {
-    return FileTarget{open_dir(rel_parts, rel_parts.size() - 1, display), rel_parts.back(), rel};
+    return FileTarget{parent_dir(rel_parts, display), rel_parts.back(), rel};
+  }
+
+  // The directory holding REL_PARTS' last component. Payloads list a
+  // directory's entries together, so the last one opened is kept.
+  std::shared_ptr<const UniqueFd> parent_dir(const std::vector<std::string>& rel_parts, const std::string& display) {
+    std::string dir = join(rel_parts, 0, rel_parts.size() - 1);
+    if (!last_dir_ || dir != last_dir_rel_) {
+      last_dir_ = std::make_shared<const UniqueFd>(open_dir(rel_parts, rel_parts.size() - 1, display));
+      last_dir_rel_ = std::move(dir);
+    }
+    return last_dir_;
   }
 
   void add_link(const Entry& entry, const ReadData& read, const std::vector<std::string>& rel_parts,
@@ -386,15 +416,22 @@ class Extractor {
 
   PendingFile start_file(const Entry& entry, const ReadData& read) {
     PendingFile p;
-    for (int attempt = 0;; ++attempt) {
+    if (use_tmpfile_) {
+      p.fd.reset(openat(root_.get(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+      // No O_TMPFILE on this filesystem, or no /proc to link it through.
+      // No O_TMPFILE on this filesystem (or kernel): named files from now on.
+      if (!p.fd && errno != EISDIR && errno != EOPNOTSUPP && errno != EINVAL) fail_tmp();
+      if (!p.fd) use_tmpfile_ = false;
+    }
+    for (int attempt = 0; !p.fd; ++attempt) {
       std::string name = ".yumda-extract-" + std::to_string(getpid()) + "-" + std::to_string(tmp_counter_++);
       p.fd.reset(openat(root_.get(), name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600));
       if (p.fd) {
-        p.tmp.dir = root_.get();
-        p.tmp.name = std::move(name);
-        break;
+        p.tmp_dir = root_.get();
+        p.tmp_name = std::move(name);
+      } else if (errno != EEXIST || attempt > 100) {
+        fail_tmp();
       }
-      if (errno != EEXIST || attempt > 100) fail("cannot create a file in the staging directory: " + errno_text(errno));
     }
     if (entry.perm & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
     p.mode = entry.perm & 01777;
@@ -405,7 +442,8 @@ class Extractor {
 
   void write_data(const Entry& entry, const ReadData& read, PendingFile& p) {
     const std::string& display = entry.name;
-    if (ftruncate(p.fd.get(), 0) != 0 || lseek(p.fd.get(), 0, SEEK_SET) != 0)
+    // A later link of a hardlink set may carry the data again: it replaces.
+    if (p.size > 0 && (ftruncate(p.fd.get(), 0) != 0 || lseek(p.fd.get(), 0, SEEK_SET) != 0))
       fail("cannot write " + display + ": " + errno_text(errno));
     std::vector<char> buf(1 << 16);
     uint64_t total = 0;
@@ -445,13 +483,14 @@ class Extractor {
     const timespec times[2] = {{p.mtime.sec, p.mtime.nsec}, {p.mtime.sec, p.mtime.nsec}};
     futimens(p.fd.get(), times);
     for (FileTarget& t : p.targets) {
-      if (linkat(root_.get(), p.tmp.name.c_str(), t.parent.get(), t.name.c_str(), 0) != 0) {
+      const int parent = t.parent->get();
+      if (!p.link_to(parent, t.name.c_str())) {
         if (errno != EEXIST) fail("cannot create /opt/" + t.rel + ": " + errno_text(errno));
         struct stat st;
-        if (fstatat(t.parent.get(), t.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        if (fstatat(parent, t.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
           fail("cannot inspect /opt/" + t.rel + ": " + errno_text(errno));
         if (!S_ISREG(st.st_mode)) conflict(t.rel, "file");
-        UniqueFd existing(openat(t.parent.get(), t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+        UniqueFd existing(openat(parent, t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (!existing || !same_content(p.fd.get(), existing.get())) conflict(t.rel, "file");
       }
       result_.files.push_back({t.rel, S_IFREG | p.mode, p.size});
@@ -460,12 +499,12 @@ class Extractor {
 
   void make_directory(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
                       const std::string& display) {
-    UniqueFd parent = open_dir(rel_parts, rel_parts.size() - 1, display);
+    std::shared_ptr<const UniqueFd> parent = parent_dir(rel_parts, display);
     const char* name = rel_parts.back().c_str();
     const uint32_t mode = (entry.perm & 0777) | 0700;  // we must be able to write into it
-    if (mkdirat(parent.get(), name, mode) != 0 && errno != EEXIST)
+    if (mkdirat(parent->get(), name, mode) != 0 && errno != EEXIST)
       fail("cannot create /opt/" + rel + ": " + errno_text(errno));
-    UniqueFd dir(openat(parent.get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd dir(openat(parent->get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) conflict(rel, "directory");  // a file or symlink from another package is there
     fchmod(dir.get(), mode);
     result_.files.push_back({rel, S_IFDIR | mode, 0});
@@ -475,24 +514,27 @@ class Extractor {
                     const std::string& display) {
     const char* target = entry.symlink.c_str();
     if (!*target) fail("symlink " + display + " has no target");
-    UniqueFd parent = open_dir(rel_parts, rel_parts.size() - 1, display);
+    std::shared_ptr<const UniqueFd> parent = parent_dir(rel_parts, display);
     const char* name = rel_parts.back().c_str();
-    if (symlinkat(target, parent.get(), name) != 0) {
+    if (symlinkat(target, parent->get(), name) != 0) {
       if (errno != EEXIST) fail("cannot create /opt/" + rel + ": " + errno_text(errno));
       std::string existing(4096, '\0');
-      ssize_t n = readlinkat(parent.get(), name, existing.data(), existing.size());
+      ssize_t n = readlinkat(parent->get(), name, existing.data(), existing.size());
       if (n < 0 || existing.compare(0, static_cast<size_t>(n), target) != 0 ||
           static_cast<size_t>(n) != strlen(target))
         conflict(rel, "symlink");
     }
     const timespec times[2] = {{entry.mtime.sec, entry.mtime.nsec}, {entry.mtime.sec, entry.mtime.nsec}};
-    utimensat(parent.get(), name, times, AT_SYMLINK_NOFOLLOW);
+    utimensat(parent->get(), name, times, AT_SYMLINK_NOFOLLOW);
     result_.files.push_back({rel, S_IFLNK | 0777, strlen(target)});
   }
 
   const PayloadSource& source_;
   const ExtractOptions& options_;
   UniqueFd root_;  // declared before sets_: their temp files are unlinked through it
+  bool use_tmpfile_ = source_.use_tmpfile && access("/proc/self/fd", X_OK) == 0;  // linked through /proc
+  std::shared_ptr<const UniqueFd> last_dir_;
+  std::string last_dir_rel_;
   std::unordered_map<std::string, const RpmFileEntry*> header_files_;
   std::map<std::string, PendingFile> sets_;  // hardlink sets by the first link's archive name
   unsigned long tmp_counter_ = 0;

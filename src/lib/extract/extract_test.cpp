@@ -207,17 +207,26 @@ TEST_CASE("hardlinks from an rpmbuild package share one inode", "[extract]") {
                                  "ln %{buildroot}/opt/bin/a %{buildroot}/opt/libexec/c\n",
                                  "/opt/bin/a\n/opt/bin/b\n/opt/libexec/c\n");
   std::string rpm = build_rpm(tmp.path + "/w", tmp.path + "/out", spec);
-  std::string stage = tmp.path + "/stage";
-  ExtractResult r = extract(rpm, stage);
-  auto a = lstat_of(stage + "/bin/a"), b = lstat_of(stage + "/bin/b"), c = lstat_of(stage + "/libexec/c");
-  CHECK(a.st_ino == b.st_ino);
-  CHECK(a.st_ino == c.st_ino);
-  CHECK(a.st_nlink == 3);
-  CHECK(read_file(stage + "/libexec/c") == "data\n");
-  REQUIRE(listed(r, "bin/b"));
-  CHECK(listed(r, "bin/b")->size == 5);
-  // No temporary files are left behind.
-  CHECK(tree(stage) == std::vector<std::string>{"bin", "bin/a", "bin/b", "libexec", "libexec/c"});
+  RpmHeaderInfo info = read_rpm_header(rpm);
+  // Unnamed O_TMPFILE inodes, and the named temporary files used without them.
+  for (bool tmpfile : {true, false}) {
+    INFO("O_TMPFILE: " << tmpfile);
+    std::string stage = tmp.path + "/stage-" + std::to_string(tmpfile);
+    make_dirs(stage);
+    UniqueFd fd(open(rpm.c_str(), O_RDONLY));
+    REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
+    detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, true, tmpfile};
+    ExtractResult r = detail::extract_payload_fd(fd.get(), src, stage, {});
+    auto a = lstat_of(stage + "/bin/a"), b = lstat_of(stage + "/bin/b"), c = lstat_of(stage + "/libexec/c");
+    CHECK(a.st_ino == b.st_ino);
+    CHECK(a.st_ino == c.st_ino);
+    CHECK(a.st_nlink == 3);
+    CHECK(read_file(stage + "/libexec/c") == "data\n");
+    REQUIRE(listed(r, "bin/b"));
+    CHECK(listed(r, "bin/b")->size == 5);
+    // No temporary files are left behind.
+    CHECK(tree(stage) == std::vector<std::string>{"bin", "bin/a", "bin/b", "libexec", "libexec/c"});
+  }
 }
 
 TEST_CASE("packages sharing a path: identical content is fine, different content names both packages", "[extract]") {
@@ -323,10 +332,12 @@ TEST_CASE("hostile payloads are refused and nothing lands outside the stage dir"
     RpmHeaderInfo info = read_rpm_header(rpm);
     UniqueFd fd(open(rpm.c_str(), O_RDONLY));
     REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
-    detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, false};
+    // Old kernels lack O_TMPFILE too: named temporary files.
+    detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, false, false};
     err = error_of([&] { detail::extract_payload_fd(fd.get(), src, walk.stage, {}); });
     CHECK(err.find(c.expect) != std::string::npos);
     walk.check_nothing_escaped();
+    for (const auto& name : tree(walk.stage)) CHECK(name.find(".yumda-extract") == std::string::npos);
   }
 }
 

@@ -18,6 +18,9 @@ struct PayloadSource {
   // false forces the component-by-component O_NOFOLLOW walk that kernels
   // without openat2 (before 5.6, or seccomp-filtered) get; tests use it.
   bool use_openat2 = true;
+  // false forces named temporary files, what filesystems without O_TMPFILE
+  // (or machines without /proc) get; tests use it.
+  bool use_tmpfile = true;
 };
 
 // Reads the payload from FD's current position to its end.
