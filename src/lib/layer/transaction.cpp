@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <stdio.h>  // renameat2
+
 #include <algorithm>
 #include <cerrno>
 #include <nlohmann/json.hpp>
@@ -128,6 +130,13 @@ void apply_tree(int stage_fd, int root_fd, const std::string& rel, const std::st
     std::string path = join(rel, e.name);
     const char* name = e.name.c_str();
     if (S_ISDIR(e.mode)) {
+      // A directory ROOT lacks moves whole, with its final mode already set.
+      if (renameat2(stage_fd, name, root_fd, name, RENAME_NOREPLACE) == 0) {
+        step();
+        continue;
+      }
+      if (errno != EEXIST && errno != EINVAL && errno != ENOSYS)
+        throw Error("cannot move " + path + " into " + root + ": " + errno_text(errno));
       // 0700 while filling it, so a read-only directory can still receive entries.
       if (mkdirat(root_fd, name, 0700) == 0)
         step();

@@ -48,13 +48,14 @@ void make_before(const std::string& root) {
   state_with("old").save(root);
 }
 
-// The change: 80 new or replaced files, new dirs with odd modes, symlinks
-// replaced, 15 removals, new state.
+// The change: 96 new or replaced files (those in lib4 and lib5 move with their
+// new directory in one step), new dirs with odd modes, symlinks replaced, 15
+// removals, new state.
 void run_change(const std::string& root) {
   LayerTransaction txn(root);
   const std::string& s = txn.stage_dir();
   for (int d = 0; d < 6; ++d)
-    for (int f = 0; f < 12; ++f)
+    for (int f = 0; f < 16; ++f)
       put_file(s + "/lib" + std::to_string(d) + "/new" + std::to_string(f), "new " + std::to_string(d * 100 + f),
                f % 3 == 0 ? 0755 : 0644);
   put_file(s + "/bin/tool", "v2", 0755);
