@@ -24,6 +24,9 @@ class Mapping {
     UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     struct stat st;
     if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 64) return;
+    // Most of a layer is not ELF: look at the magic before mapping the file.
+    unsigned char magic[SELFMAG];
+    if (pread(fd.get(), magic, SELFMAG, 0) != SELFMAG || memcmp(magic, ELFMAG, SELFMAG) != 0) return;
     void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
     if (p == MAP_FAILED) return;
     data_ = static_cast<const unsigned char*>(p);

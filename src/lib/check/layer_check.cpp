@@ -73,9 +73,15 @@ class Checker {
   std::vector<CheckFinding> run() {
     uint64_t total = 0;
     std::error_code ec;
-    for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::recursive_directory_iterator();
+    std::string base = root_;
+    while (base.size() > 1 && base.back() == '/') base.pop_back();
+    if (base.empty()) base = ".";
+    const size_t prefix = base.size() + (base.back() == '/' ? 0 : 1);
+    for (auto it = fs::recursive_directory_iterator(base, ec); !ec && it != fs::recursive_directory_iterator();
          it.increment(ec)) {
-      std::string rel = fs::relative(it->path(), root_).string();
+      // The iterator's paths all start with ROOT/ (fs::relative would
+      // canonicalize both, a readlink per component per file).
+      std::string rel = it->path().string().substr(prefix);
       if (rel == ".yumda") {
         it.disable_recursion_pending();
         continue;
