@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "console_reporter.hpp"
 #include "summary.hpp"
@@ -33,18 +34,26 @@ namespace {
 using nlohmann::json;
 
 // Runs BODY, turning library errors into one line on stderr and an exit code.
+// With --json, stdout then gets exactly one document: the verb's own, or on
+// an error {"error": {...}} in its place (a verb may fail after building its
+// document, e.g. info finding nothing).
 template <typename F>
 void guarded(GlobalOptions& g, F&& body) {
+  std::optional<std::string> error;
   try {
     body();
   } catch (const Error& e) {
-    spdlog::error("{}", e.what());
+    error = e.what();
     g.exit_code = e.exit_code();
   } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
+    error = e.what();
     g.exit_code = kExitError;
   }
   if (interrupt_requested()) g.exit_code = kExitInterrupted;
+  if (error) spdlog::error("{}", *error);
+  if (!g.json) return;
+  if (error) print_json_error(*error, g.exit_code);
+  else std::cout << g.document << std::flush;
 }
 
 Config make_config(GlobalOptions& g) {
@@ -73,7 +82,8 @@ json package_json(const Nevra& n) {
           {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}};
 }
 
-void print_json(const json& j) { std::cout << j.dump(2) << "\n"; }
+// --json: the verb's result, printed by guarded() once the verb has finished.
+void set_document(GlobalOptions& g, const json& j) { g.document = j.dump(2) + "\n"; }
 
 // -y proceeds, --assumeno stops, a terminal is asked; anything else refuses.
 bool confirm(const GlobalOptions& g) {
@@ -84,11 +94,12 @@ bool confirm(const GlobalOptions& g) {
   if (g.assumeyes) return true;
   if (isatty(STDIN_FILENO) != 1)
     throw Error("not installing without confirmation: stdin is not a terminal; add -y to proceed");
-  std::cout << "Is this ok [y/N]: " << std::flush;
+  std::ostream& out = g.json ? std::cerr : std::cout;  // --json keeps stdout for the document
+  out << "Is this ok [y/N]: " << std::flush;
   std::string answer;
   std::getline(std::cin, answer);
   if (answer == "y" || answer == "Y" || answer == "yes") return true;
-  std::cout << "Operation aborted.\n";
+  out << "Operation aborted.\n";
   return false;
 }
 
@@ -147,7 +158,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
     j["removed"] = json::array();
     for (const auto& n : r.removed) j["removed"].push_back(package_json(n));
     j["scripts"] = scripts_json(r.scripts);
-    print_json(j);
+    set_document(g, j);
     return;
   }
   if (g.quiet) return;
@@ -207,7 +218,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
       }
     }
   }
-  if (g.json) print_json(j);
+  if (g.json) set_document(g, j);
 }
 
 int64_t zip_mtime(const std::string& root) {
@@ -235,7 +246,7 @@ void run_zip(GlobalOptions& g, const std::string& out) {
     spdlog::warn("layer {} is {} unzipped: over Lambda's 250 MB limit for a function and its layers", root,
                  human_size(r.unzipped_bytes));
   if (g.json) {
-    print_json({{"zip", out}, {"entries", r.entries}, {"unzipped_bytes", r.unzipped_bytes}, {"zipped_bytes", r.zipped_bytes}});
+    set_document(g, {{"zip", out}, {"entries", r.entries}, {"unzipped_bytes", r.unzipped_bytes}, {"zipped_bytes", r.zipped_bytes}});
   } else if (!g.quiet) {
     std::cout << "Wrote " << out << ": " << r.entries << " entries, " << human_size(r.zipped_bytes) << " ("
               << human_size(r.unzipped_bytes) << " unzipped)\n";
@@ -277,7 +288,7 @@ void run_check(GlobalOptions& g) {
     }
   }
   j["errors"] = errors;
-  if (g.json) print_json(j);
+  if (g.json) set_document(g, j);
   else if (!g.quiet)
     std::cout << root << ": " << errors << " error(s), " << findings.size() - errors << " warning(s) against baseline "
               << baseline.source << "\n";
@@ -293,10 +304,12 @@ void run_sbom(GlobalOptions& g, const std::string& format, const std::string& ou
   o.created = zip_mtime(root);
   o.tool_version = YUMDA_VERSION;
   std::string doc = make_sbom(list_installed(root), o);
-  if (out.empty() || out == "-") std::cout << doc;  // with --json too: the SBOM is the document
-  else {
+  if (out.empty() || out == "-") {
+    if (g.json) g.document = doc;  // the SBOM is the document
+    else std::cout << doc;
+  } else {
     write_file_atomic(out, doc);
-    if (g.json) print_json({{"sbom", out}, {"format", format}});
+    if (g.json) set_document(g, {{"sbom", out}, {"format", format}});
   }
 }
 
@@ -337,7 +350,7 @@ void run_remove(GlobalOptions& g, const std::vector<std::string>& specs) {
     json j = {{"root", o.root}, {"performed", done}, {"remove", json::array()}};
     for (const auto* grp : {&plan.named, &plan.dependents, &plan.unneeded})
       for (const auto& p : *grp) j["remove"].push_back(package_json(p.nevra));
-    print_json(j);
+    set_document(g, j);
   } else if (done && !g.quiet) {
     std::cout << "\nRemoved " << plan.size() << " package" << (plan.size() == 1 ? "" : "s") << ". Complete!\n";
   }
@@ -350,8 +363,8 @@ void run_build(GlobalOptions& g, const std::string& file) {
   ConfigOptions o = g.config;
   BuildResult r = build_layer(spec, o, g.cacheonly, reporter);
   if (g.json) {
-    print_json({{"zip", r.zip_path}, {"lockfile", r.lock_path}, {"used_lock", r.used_lock}, {"packages", r.packages},
-                {"entries", r.zip.entries}, {"zipped_bytes", r.zip.zipped_bytes}, {"unzipped_bytes", r.zip.unzipped_bytes}});
+    set_document(g, {{"zip", r.zip_path}, {"lockfile", r.lock_path}, {"used_lock", r.used_lock}, {"packages", r.packages},
+                     {"entries", r.zip.entries}, {"zipped_bytes", r.zip.zipped_bytes}, {"unzipped_bytes", r.zip.unzipped_bytes}});
   } else if (!g.quiet) {
     std::cout << "Built " << r.zip_path << " from " << r.packages << " packages ("
               << (r.used_lock ? "exactly as locked in " : "lock written to ") << r.lock_path << "): "
@@ -368,14 +381,14 @@ void run_makecache(GlobalOptions& g) {
     if (g.json) j.push_back({{"id", id}, {"packages", n}});
     else if (!g.quiet) std::cout << id << ": " << n << " packages\n";
   }
-  if (g.json) print_json(j);
+  if (g.json) set_document(g, j);
   else if (!g.quiet) std::cout << "Metadata cache created in " << config.main.cachedir << ".\n";
 }
 
 void run_clean(GlobalOptions& g, const std::string& what) {
   Config config = make_config(g);
   auto removed = clean_cache(config, what);
-  if (g.json) print_json({{"removed", removed}});
+  if (g.json) set_document(g, {{"removed", removed}});
   else if (!g.quiet) std::cout << removed.size() << " cache director" << (removed.size() == 1 ? "y" : "ies") << " removed\n";
 }
 
@@ -392,7 +405,7 @@ void run_repolist(GlobalOptions& g, bool all) {
       std::printf("%-24s %-40s %s\n", r.id.c_str(), r.name.c_str(), all ? (r.enabled ? "enabled" : "disabled") : "");
     }
   }
-  if (g.json) print_json(j);
+  if (g.json) set_document(g, j);
 }
 
 
@@ -473,7 +486,7 @@ void run_info(GlobalOptions& g, const std::vector<std::string>& specs) {
         print_info(p);
       }
     }
-  if (g.json) print_json({{"installed", installed}, {"available", available}});
+  if (g.json) set_document(g, {{"installed", installed}, {"available", available}});
   if (!any) throw Error("No matching packages to list");
 }
 
@@ -483,7 +496,7 @@ void run_search(GlobalOptions& g, const std::vector<std::string>& words) {
   ConsoleReporter reporter(g.quiet, g.verbose);
   RepoSession session(config, "", g.cacheonly, reporter);
   auto found = session.resolver().search(words);
-  if (g.json) return print_json(infos_json(found));
+  if (g.json) return set_document(g, infos_json(found));
   if (found.empty()) throw Error("No matches found.");
   std::string keys;
   for (const auto& w : words) keys += (keys.empty() ? "" : ", ") + w;
@@ -514,7 +527,7 @@ void run_provides(GlobalOptions& g, const std::vector<std::string>& specs) {
       }
     }
   }
-  if (g.json) print_json(j);
+  if (g.json) set_document(g, j);
   if (!any) throw Error("No matches found. (" + specs.front() + " is provided by no package of the enabled repos)");
 }
 
@@ -553,7 +566,7 @@ void run_repoquery(GlobalOptions& g, const std::vector<std::string>& specs) {
       j.push_back(pj);
     }
   }
-  if (g.json) return print_json(j);
+  if (g.json) return set_document(g, j);
   if (a.rq_requires) {  // dnf prints the union, sorted
     std::sort(lines.begin(), lines.end());
     lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
@@ -570,7 +583,7 @@ void run_download(GlobalOptions& g, const std::vector<std::string>& specs) {
   o.resolve = g.args.resolve;
   o.cacheonly = g.cacheonly;
   auto written = download_packages(config, o, reporter);
-  if (g.json) print_json({{"destdir", o.destdir}, {"files", written}});
+  if (g.json) set_document(g, {{"destdir", o.destdir}, {"files", written}});
   else if (!g.quiet)
     for (const auto& f : written) std::cout << f << "\n";
 }
@@ -589,6 +602,10 @@ void apply_color(const GlobalOptions& g) {
 }
 
 }  // namespace
+
+void print_json_error(const std::string& message, int exit_code) {
+  std::cout << json{{"error", {{"message", message}, {"exit_code", exit_code}}}}.dump(2) << "\n" << std::flush;
+}
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-c,--config", g.config.config_file, "Config file (yum.conf format)");

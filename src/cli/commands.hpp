@@ -49,9 +49,14 @@ struct GlobalOptions {
   std::vector<std::string> raw_args;  // as typed, for option order
   CommandArgs args;
   int exit_code = 0;
+  std::string document;  // --json: the verb's result, printed when it has finished
 };
 
 void add_global_options(CLI::App& app, GlobalOptions& g);
 void add_commands(CLI::App& app, GlobalOptions& g);
+
+// --json's document for a failed run: {"error": {"message": M, "exit_code": N}}
+// on stdout, M being the line that went to stderr.
+void print_json_error(const std::string& message, int exit_code);
 
 }  // namespace yumda::cli

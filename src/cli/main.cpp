@@ -49,6 +49,14 @@ bool strip_yum_compat(std::vector<std::string>& args, const char* argv0) {
   return compat;
 }
 
+// A parse error can come before CLI11 has stored --json (e.g. an option left
+// without its value): an argument spelled --json before any "--" counts too.
+bool wants_json(const yumda::cli::GlobalOptions& g) {
+  if (g.json) return true;
+  auto end = std::find(g.raw_args.begin(), g.raw_args.end(), "--");
+  return std::find(g.raw_args.begin(), end, "--json") != end;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,8 +79,10 @@ int main(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);
-    return rc == 0 ? 0 : yumda::kExitUsage;
+    int rc = app.exit(e);  // --help/--version on stdout (rc 0), else the error on stderr
+    if (rc == 0) return 0;
+    if (wants_json(g)) yumda::cli::print_json_error(e.what(), yumda::kExitUsage);
+    return yumda::kExitUsage;
   }
   return g.exit_code;
 }

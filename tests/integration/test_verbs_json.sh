@@ -48,6 +48,78 @@ j build 0 "$YUMDA" build --json -f "$T/yumda.toml"
 j clean 0 y "${D[@]}" clean --json all
 pass "$n verb runs with --json: stdout parses as JSON"
 
+# A failing verb with --json: stdout is still exactly one document,
+# {"error": {"message": M, "exit_code": N}}, N is the exit code and M the
+# line stderr has.
+jerr() {  # NAME EXPECTED-RC ARGS...
+  name=$1 want=$2; shift 2
+  run_capture "$name" "$@"
+  [ "$(rc_of "$name")" = "$want" ] || fail "$name exited $(rc_of "$name"), not $want: $(cat "$T/$name.err")"
+  python3 - "$T/$name.out" "$want" >"$T/$name.msg" <<'PY' || fail "$name: stdout is not one error document: $(head -c 300 "$T/$name.out")"
+import json, sys
+d = json.load(open(sys.argv[1]))  # "Extra data" when there is more than one document
+assert list(d) == ["error"] and sorted(d["error"]) == ["exit_code", "message"], d
+assert d["error"]["exit_code"] == int(sys.argv[2]), d
+assert d["error"]["message"] and "\n" not in d["error"]["message"], d
+print(d["error"]["message"])
+PY
+  grep -qF -- "$(cat "$T/$name.msg")" "$T/$name.err" || fail "$name: stderr lacks the document's message '$(cat "$T/$name.msg")': $(cat "$T/$name.err")"
+  n=$((n + 1))
+}
+n=0
+printf '[main]\nreposdir=\nbogus line\n' >"$T/bad.conf"
+y "${D[@]}" install -y -q --root "$T/lk" --lockfile "$T/good.lock" greet
+sed 's/\("checksum": *"\)[0-9a-f]/\10000/' "$T/good.lock" >"$T/moved.lock"
+cmp -s "$T/good.lock" "$T/moved.lock" && fail "could not alter the checksums of $T/good.lock"
+jerr f-install 1 y "${D[@]}" install -y --json --root "$T/f" no-such-package
+jerr f-remove 1 y remove -y --json --root "$R" no-such-package
+jerr f-info 1 y "${D[@]}" info --json no-such-package  # builds its document, then fails
+jerr f-provides 1 y "${D[@]}" provides --json /opt/bin/no-such-file
+jerr f-download 1 y "${D[@]}" download --json --destdir "$T/dl" no-such-package
+jerr f-unreachable 1 y --repofrompath gone,http://127.0.0.1:9/ --json install -y --root "$T/f" greet
+jerr f-makecache 1 y --repofrompath gone,http://127.0.0.1:9/ makecache --json
+jerr f-badconf 2 "$YUMDA" -c "$T/bad.conf" --json repolist
+jerr f-locked 1 y "${D[@]}" install -y --json --root "$T/f" --locked "$T/moved.lock"
+grep -q "no longer match the lock" "$T/f-locked.msg" || fail "--locked mismatch: $(cat "$T/f-locked.msg")"
+jerr f-zip 1 y zip --json --root "$T/no-such-layer" -o "$T/x.zip"
+jerr f-build 2 "$YUMDA" build --json -f "$T/no-such.toml"
+jerr f-color 2 y --json --color=purple repolist
+jerr f-usage 2 y install --json  # no package named: the verb's own usage error
+# parse errors (CLI11): --json counts wherever it stands, even when parsing
+# stopped before storing it (an option missing its value)
+jerr f-flag 2 y install --json --no-such-flag greet
+jerr f-missing-value 2 y install --json --root
+jerr f-required 2 y remove --json
+jerr f-nosub 2 y --json
+pass "$n failing verb runs with --json: one error document on stdout, its exit code, its line on stderr"
+run_capture f-nojson y install --no-such-flag
+[ "$(rc_of f-nojson)" = 2 ] && [ ! -s "$T/f-nojson.out" ] || fail "a parse error without --json wrote to stdout"
+run_capture f-help y --json --help
+[ "$(rc_of f-help)" = 0 ] && grep -q Usage "$T/f-help.out" || fail "--json --help: not the help text"
+pass "without --json a failure leaves stdout empty; --help stays text"
+
+# Ctrl-C with --json: the error document with exit code 130
+if [ -n "${TEST_SERVER:-}" ]; then
+  "$TEST_SERVER" --root "$DEMO_REPO" --port 0 --latency-ms 500 >"$T/slow.port" 2>"$T/slow.log" &
+  SERVER_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/slow.port" ] && break; sleep 0.05; done
+  SLOW="http://127.0.0.1:$(head -n1 "$T/slow.port" | tr -dc 0-9)"
+  set -m  # job control: a background job of a script would otherwise ignore SIGINT
+  "$YUMDA" -c "$T/empty.conf" --repofrompath slow,"$SLOW" install -y --json --root "$T/int" greet \
+    >"$T/int.out" 2>"$T/int.err" &
+  P=$!
+  set +m
+  sleep 1
+  kill -INT "$P"
+  wait "$P" && rc=0 || rc=$?
+  [ "$rc" = 130 ] || fail "Ctrl-C with --json: exit $rc, want 130: $(cat "$T/int.err")"
+  python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["error"]; assert e["exit_code"] == 130, e' "$T/int.out" \
+    || fail "Ctrl-C with --json: stdout is not the error document: $(cat "$T/int.out")"
+  pass "Ctrl-C with --json -> exit 130, $(tr -d '\n ' <"$T/int.out")"
+else
+  echo "skipped: Ctrl-C with --json (TEST_SERVER is not built)"
+fi
+
 # -q: nothing at all on stdout or stderr for a successful install
 run_capture quiet y "${D[@]}" install -y -q --root "$T/q" greet
 [ "$(rc_of quiet)" = 0 ] && [ ! -s "$T/quiet.out" ] && [ ! -s "$T/quiet.err" ] \
