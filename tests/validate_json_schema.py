@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
-"""Validates a JSON document against a vendored JSON schema, offline (tests only).
+"""Validates a JSON document against a JSON schema on disk, offline (tests only).
 
 usage: validate_json_schema.py SCHEMA DOCUMENT
 
 Every *.json file in SCHEMA's directory is served by its "$id", so the
 CycloneDX schema's $refs to spdx.schema.json and jsf-0.82.schema.json resolve
-to the copies beside it; any other $ref is an error, never a download.
+to the published copies beside it (tests/fetch_sbom_schemas.sh puts them
+there); any other $ref is an error, never a download.
 Exit status: 0 valid, 1 invalid (each violation printed), 2 cannot validate.
 Works with Debian 12's python3-jsonschema (4.10) and newer releases.
 """
@@ -25,9 +26,7 @@ try:
     import jsonschema
     from jsonschema.validators import validator_for
 except ImportError:
-    print("validate_json_schema.py: python module jsonschema is missing; "
-          "install python3-jsonschema (scripts/install-deps)", file=sys.stderr)
-    sys.exit(2)
+    jsonschema = None  # main() says so; load() serves check_spdx23.py without it
 
 
 def load(path):
@@ -35,14 +34,14 @@ def load(path):
         with open(path, encoding="utf-8") as f:
             return json.load(f)
     except (OSError, ValueError) as e:
-        print(f"validate_json_schema.py: cannot read {path}: {e}", file=sys.stderr)
+        print(f"{os.path.basename(sys.argv[0])}: cannot read {path}: {e}", file=sys.stderr)
         sys.exit(2)
 
 
 def refuse_remote(uri):
     raise jsonschema.RefResolutionError(
-        f"$ref {uri} is not among the vendored schemas (no network fetches); "
-        "add the published file under tests/schemas/")
+        f"$ref {uri} is not among the schema files beside SCHEMA (no network fetches); "
+        "put the published file there")
 
 
 def where(error):
@@ -91,6 +90,10 @@ def short(text, limit=300):
 def main(argv):
     if len(argv) != 3:
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    if jsonschema is None:
+        print("validate_json_schema.py: python module jsonschema is missing; "
+              "install python3-jsonschema (scripts/install-deps)", file=sys.stderr)
         return 2
     schema_path, doc_path = argv[1], argv[2]
     schema = load(schema_path)
