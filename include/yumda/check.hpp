@@ -31,6 +31,9 @@ struct CheckFinding {
 struct CheckOptions {
   std::string arch = "x86_64";
   bool elf_only = false;  // what `install` runs at its end
+  // Only these paths (relative to ROOT); empty: the whole layer. The size
+  // limit is checked only on a whole-layer walk.
+  std::vector<std::string> paths;
 };
 
 // Walks ROOT (skipping .yumda/) and returns every finding, sorted by path.

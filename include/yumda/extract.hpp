@@ -22,6 +22,7 @@ struct ExtractedFile {
   std::string path;  // relative to the layer root ("bin/git", "lib/libz.so.1")
   uint32_t mode = 0; // type + permission bits as written
   uint64_t size = 0;
+  bool elf = false;  // a regular file that starts with the ELF magic
 };
 
 struct ExtractResult {

@@ -71,6 +71,10 @@ class Checker {
       : root_(root), runtime_(baseline), options_(options), baseline_name_(baseline.source) {}
 
   std::vector<CheckFinding> run() {
+    if (!options_.paths.empty()) {
+      for (const auto& rel : options_.paths) check_path(rel, root_ + "/" + rel, nullptr);
+      return sorted_findings();
+    }
     uint64_t total = 0;
     std::error_code ec;
     std::string base = root_;
@@ -86,17 +90,27 @@ class Checker {
         it.disable_recursion_pending();
         continue;
       }
-      struct stat st;
-      if (lstat(it->path().c_str(), &st) != 0) continue;
-      if (S_ISLNK(st.st_mode)) {
-        if (!options_.elf_only) check_symlink(rel);
-      } else if (S_ISREG(st.st_mode)) {
-        total += static_cast<uint64_t>(st.st_size);
-        check_file(rel, st);
-      }
+      check_path(rel, it->path().string(), &total);
     }
     if (!options_.elf_only && total > kLambdaMaxUnzipped)
       add(CheckFinding::Kind::kTooBig, true, ".", human_size(total));
+    return sorted_findings();
+  }
+
+ private:
+  // REL as found at LOCAL; TOTAL (when given) adds up regular files' sizes.
+  void check_path(const std::string& rel, const std::string& local, uint64_t* total) {
+    struct stat st;
+    if (lstat(local.c_str(), &st) != 0) return;
+    if (S_ISLNK(st.st_mode)) {
+      if (!options_.elf_only) check_symlink(rel);
+    } else if (S_ISREG(st.st_mode)) {
+      if (total) *total += static_cast<uint64_t>(st.st_size);
+      check_file(rel, st);
+    }
+  }
+
+  std::vector<CheckFinding> sorted_findings() {
     std::sort(findings_.begin(), findings_.end(),
               [](const auto& a, const auto& b) { return std::tie(a.path, a.detail) < std::tie(b.path, b.detail); });
     return std::move(findings_);

@@ -19,6 +19,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <elf.h>
+
 #include <cerrno>
 #include <cstring>
 #include <functional>
@@ -110,13 +112,14 @@ struct PendingFile {
   std::string tmp_name;  // empty for an O_TMPFILE inode
   uint32_t mode = 0;
   uint64_t size = 0;
+  bool elf = false;
   Timestamp mtime;
   std::vector<FileTarget> targets;
 
   PendingFile() = default;
   PendingFile(PendingFile&& o) noexcept
       : fd(std::move(o.fd)), tmp_dir(std::exchange(o.tmp_dir, -1)), tmp_name(std::move(o.tmp_name)), mode(o.mode),
-        size(o.size), mtime(o.mtime), targets(std::move(o.targets)) {}
+        size(o.size), elf(o.elf), mtime(o.mtime), targets(std::move(o.targets)) {}
   PendingFile& operator=(PendingFile&& o) noexcept {
     if (this != &o) {
       remove_name();
@@ -125,6 +128,7 @@ struct PendingFile {
       tmp_name = std::move(o.tmp_name);
       mode = o.mode;
       size = o.size;
+      elf = o.elf;
       mtime = o.mtime;
       targets = std::move(o.targets);
     }
@@ -451,6 +455,7 @@ class Extractor {
     while (total < declared) {
       size_t len = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), declared - total)));
       if (len == 0) break;
+      if (total == 0) p.elf = len >= SELFMAG && memcmp(buf.data(), ELFMAG, SELFMAG) == 0;
       size_t done = 0;
       while (done < len) {
         ssize_t n = write(p.fd.get(), buf.data() + done, len - done);
@@ -493,7 +498,7 @@ class Extractor {
         UniqueFd existing(openat(parent, t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (!existing || !same_content(p.fd.get(), existing.get())) conflict(t.rel, "file");
       }
-      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size});
+      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf});
     }
   }
 

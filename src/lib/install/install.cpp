@@ -123,10 +123,14 @@ class CreatedRootGuard {
 
 // After an install: binaries whose libraries are neither in the layer nor in
 // the runtime would fail on Lambda; say so now rather than at deploy time.
-void warn_unlinkable(const std::string& root, const Baseline& baseline, const std::string& arch, Reporter& reporter) {
+// Only the ELF files this install placed are read (`yumda check` reads all).
+void warn_unlinkable(const std::string& root, const Baseline& baseline, const std::string& arch,
+                     std::vector<std::string> elf_files, Reporter& reporter) {
+  if (elf_files.empty()) return;
   CheckOptions o;
   o.arch = arch;
   o.elf_only = true;
+  o.paths = std::move(elf_files);
   size_t shown = 0, errors = 0;
   for (const auto& f : check_layer(root, baseline, o)) {
     if (!f.error) continue;
@@ -198,6 +202,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   PackageSource source(config, fetcher, options.cacheonly, sreporter);
   std::vector<InstalledPackage> incoming;
   std::map<std::string, std::string> staged_owner;  // path in the stage -> NEVRA, for conflict messages
+  std::vector<std::string> new_elf_files;             // for the link check at the end
   std::mutex staged_mu;                               // guards staged_owner and incoming
   ExtractOptions xopts;
   xopts.nodocs = config.main.nodocs;
@@ -241,7 +246,10 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     {
       std::lock_guard l(staged_mu);
       if (!header.post_scripts.empty()) post_scripts[pkg.nevra.str()] = header.post_scripts;
-      for (const auto& f : x.files) staged_owner.emplace(f.path, pkg.nevra.str());
+      for (const auto& f : x.files) {
+        staged_owner.emplace(f.path, pkg.nevra.str());
+        if (f.elf) new_elf_files.push_back(f.path);
+      }
       incoming.push_back(std::move(done));
     }
     sreporter.package_done("install", pkg.nevra.str());
@@ -295,7 +303,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       for (const auto& body : it->second) scripts.push_back({it->first, body, replaced_names.count(pkg.nevra.name) ? 2 : 1});
   result.scripts = (options.noscripts || config.main.noscripts) ? skip_scriptlets(scripts, "--noscripts")
                                      : run_scriptlets(options.root, scripts, reporter);
-  warn_unlinkable(options.root, baseline, config.main.arch, reporter);
+  warn_unlinkable(options.root, baseline, config.main.arch, std::move(new_elf_files), reporter);
   return result;
 }
 
