@@ -254,8 +254,13 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     }
     sreporter.package_done("install", pkg.nevra.str());
   };
+  // Biggest first: the longest decode starts first and the workers finish
+  // together, rather than one core decoding libc alone at the end.
+  std::vector<PackageInfo> by_size = result.plan.install;
+  std::stable_sort(by_size.begin(), by_size.end(),
+                   [](const PackageInfo& a, const PackageInfo& b) { return a.download_size > b.download_size; });
   try {
-    source.fetch(result.plan.install, [&](const PackageInfo& pkg, const std::string& path) {
+    source.fetch(by_size, [&](const PackageInfo& pkg, const std::string& path) {
       if (workers.failed()) workers.wait();  // stop fetching once a package failed
       workers.submit([&unpack, &pkg, path] { unpack(pkg, path); });
     });
