@@ -64,6 +64,20 @@ la_ssize_t read_payload(archive* a, void* data, const void** out) {
   }
 }
 
+// Lets libarchive skip data it does not need by seeking; 0 makes it read instead.
+la_int64_t skip_payload(archive*, void* data, la_int64_t request) {
+  auto* st = static_cast<ReadState*>(data);
+  return lseek(st->fd, static_cast<off_t>(request), SEEK_CUR) < 0 ? 0 : request;
+}
+
+// An uncompressed payload in a regular file (the expanded-package cache):
+// file data can be copied inside the kernel, from where the entry's data lies.
+struct DirectSource {
+  int fd = -1;
+  off_t base = 0;  // file offset of the payload's first byte
+  archive* a = nullptr;
+};
+
 std::string join(const std::vector<std::string>& parts, size_t begin, size_t end) {
   std::string out;
   for (size_t i = begin; i < end; ++i) {
@@ -162,7 +176,7 @@ class Extractor {
 
   // Reads a newc cpio payload with libarchive; false when the payload is not
   // a format libarchive knows (rpm's "stripped" cpio), before anything is written.
-  bool run_libarchive(int fd) {
+  bool run_libarchive(int fd, off_t start) {
     ArchiveOwner a(archive_read_new());
     if (!a) throw Error("out of memory starting libarchive");
     // Only the compressors rpm writes: filter_all would also accept lrzip/lzop
@@ -174,13 +188,19 @@ class Extractor {
     archive_read_support_filter_zstd(a.get());
     archive_read_support_format_cpio(a.get());
     ReadState state{fd};
-    if (archive_read_open(a.get(), &state, nullptr, read_payload, nullptr) != ARCHIVE_OK) {
+    archive_read_set_read_callback(a.get(), read_payload);
+    archive_read_set_skip_callback(a.get(), skip_payload);
+    archive_read_set_callback_data(a.get(), &state);
+    if (archive_read_open1(a.get()) != ARCHIVE_OK) {
       if (archive_errno(a.get()) == EILSEQ) return false;  // libarchive: "Unrecognized archive format"
       fail_archive(a.get(), "its payload cannot be read");
     }
+    DirectSource direct{fd, start, a.get()};
+    if (source_.use_copy_range && start >= 0 && archive_filter_code(a.get(), 0) == ARCHIVE_FILTER_NONE)
+      direct_ = &direct;
     ReadData read = [&](char* buf, size_t len) {
       la_ssize_t n = archive_read_data(a.get(), buf, len);
-      if (n < 0) fail_archive(a.get(), "its payload cannot be read");
+      if (n < 0) fail_archive(a.get(), "its payload cannot be read inside " + reading_);
       return static_cast<size_t>(n);
     };
     for (;;) {
@@ -200,6 +220,7 @@ class Extractor {
       if (const char* h = archive_entry_hardlink(ae)) e.hardlink = h;
       handle_entry(e, read);
     }
+    direct_ = nullptr;
     return true;
   }
 
@@ -223,7 +244,7 @@ class Extractor {
     std::map<int, std::string> first_link;  // hardlink set (its first file index) -> first name seen
     ReadData read = [&](char* buf, size_t len) {
       ssize_t n = rpmfiArchiveRead(fi.get(), buf, len);
-      if (n < 0) fail("its payload cannot be read");
+      if (n < 0) fail("its payload cannot be read inside " + reading_);
       return static_cast<size_t>(n);
     };
     int rc;
@@ -253,7 +274,7 @@ class Extractor {
 
   ExtractResult run(int fd) {
     const off_t start = lseek(fd, 0, SEEK_CUR);
-    if (!run_libarchive(fd)) {
+    if (!run_libarchive(fd, start)) {
       if (start < 0) fail("its payload is not a cpio archive");
       run_rpm_reader(fd);
     }
@@ -449,9 +470,11 @@ class Extractor {
     // A later link of a hardlink set may carry the data again: it replaces.
     if (p.size > 0 && (ftruncate(p.fd.get(), 0) != 0 || lseek(p.fd.get(), 0, SEEK_SET) != 0))
       fail("cannot write " + display + ": " + errno_text(errno));
+    const uint64_t declared = entry.size > 0 ? static_cast<uint64_t>(entry.size) : 0;
+    reading_ = display;  // names the entry if the payload fails under READ
+    if (declared > 0 && direct_ && copy_direct(display, p, declared)) return;
     std::vector<char> buf(1 << 16);
     uint64_t total = 0;
-    const uint64_t declared = entry.size > 0 ? static_cast<uint64_t>(entry.size) : 0;
     while (total < declared) {
       size_t len = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), declared - total)));
       if (len == 0) break;
@@ -467,6 +490,31 @@ class Extractor {
     }
     if (total != declared) fail("its payload ends inside " + display + " (the file is truncated)");
     p.size = total;
+  }
+
+  // Copies the current entry's LEN bytes of data straight from the payload
+  // file (no trip through user space), then has libarchive skip past them.
+  // False, with nothing consumed, where the filesystem cannot do it.
+  bool copy_direct(const std::string& display, PendingFile& p, uint64_t len) {
+    off_t src = direct_->base + archive_filter_bytes(direct_->a, 0);  // the format has consumed up to the data
+    unsigned char magic[SELFMAG];
+    const bool elf = len >= SELFMAG && pread(direct_->fd, magic, SELFMAG, src) == SELFMAG &&
+                     memcmp(magic, ELFMAG, SELFMAG) == 0;
+    for (uint64_t done = 0; done < len;) {
+      ssize_t n = copy_file_range(direct_->fd, &src, p.fd.get(), nullptr, len - done, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
+        direct_ = nullptr;  // not here: read and write for the rest of the payload
+        return false;
+      }
+      if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
+      if (n == 0) fail("its payload ends inside " + display + " (the file is truncated)");
+      done += static_cast<uint64_t>(n);
+    }
+    if (archive_read_data_skip(direct_->a) != ARCHIVE_OK) fail_archive(direct_->a, "its payload cannot be read");
+    p.elf = elf;
+    p.size = len;
+    return true;
   }
 
   // Same bytes? Used when another package already put a file at the path.
@@ -537,6 +585,8 @@ class Extractor {
   const PayloadSource& source_;
   const ExtractOptions& options_;
   UniqueFd root_;  // declared before sets_: their temp files are unlinked through it
+  DirectSource* direct_ = nullptr;  // set while an uncompressed payload is read
+  std::string reading_;             // the entry whose data is being read
   bool use_tmpfile_ = source_.use_tmpfile && access("/proc/self/fd", X_OK) == 0;  // linked through /proc
   std::shared_ptr<const UniqueFd> last_dir_;
   std::string last_dir_rel_;

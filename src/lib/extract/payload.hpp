@@ -21,6 +21,9 @@ struct PayloadSource {
   // false forces named temporary files, what filesystems without O_TMPFILE
   // (or machines without /proc) get; tests use it.
   bool use_tmpfile = true;
+  // false makes uncompressed payloads go through read()/write() like the
+  // rest instead of copy_file_range; tests compare the two.
+  bool use_copy_range = true;
 };
 
 // Reads the payload from FD's current position to its end.
