@@ -468,6 +468,12 @@ TEST_CASE("resolve: upgrade replaces layer packages with newer ones and leaves t
   CHECK(up.replaced[0].str() == "libfoo-1.0-1.noarch");
   CHECK(r.upgrade({"alt-a"}).install.empty());
   CHECK_THROWS_WITH(r.upgrade({"app"}), Catch::Contains("No match for argument: app"));
+  CHECK_THROWS_WITH(r.upgrade({"app-1.0"}), Catch::Contains("No match for argument: app-1.0"));
+  // name-version of a newer package: a targeted update, as dnf upgrade does
+  auto to = r.upgrade({"libfoo-2.0"});
+  REQUIRE(to.install.size() == 1);
+  CHECK(to.install[0].nevra.str() == "libfoo-2.0-1.noarch");
+  CHECK(to.replaced == std::vector<Nevra>{old.nevra});
   auto re = r.reinstall({"libfoo"});
   REQUIRE(re.install.size() == 1);
   CHECK(re.install[0].nevra.str() == "libfoo-1.0-1.noarch");

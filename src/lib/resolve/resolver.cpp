@@ -497,7 +497,7 @@ struct Resolver::Impl {
     return p()->solvables[id].repo == p()->installed && !runtime_solvables.count(id);
   }
 
-  // The layer solvables SPEC matches; throws "No match" when none.
+  // The layer solvables SPEC matches (maybe none).
   std::vector<Id> layer_matches(const std::string& spec) {
     SolvQueue sel, matched;
     make_selection(spec, kSelectionFlags | SELECTION_INSTALLED_ONLY, sel);
@@ -505,24 +505,56 @@ struct Resolver::Impl {
     std::vector<Id> out;
     for (int i = 0; i < matched.size(); ++i)
       if (is_layer(matched[i])) out.push_back(matched[i]);
-    if (out.empty()) throw Error("No match for argument: " + spec + " (no package of the layer matches it)");
     return out;
   }
 
+  static Error no_layer_match(const std::string& spec) {
+    return Error("No match for argument: " + spec + " (no package of the layer matches it)");
+  }
+
+  // The repo packages SPEC selects that carry the name of a layer package:
+  // "lib-c-2.0" matches no layer package while lib-c-1.0 is installed, yet
+  // names the version to upgrade it to.
+  std::vector<Id> upgrade_targets(const std::string& spec) {
+    ::Pool* pool_ = p();
+    std::unordered_set<Id> layer_names;
+    for (Id id = 2; id < pool_->nsolvables; ++id)
+      if (pool_->solvables[id].repo && is_layer(id)) layer_names.insert(pool_->solvables[id].name);
+    std::vector<Id> out;
+    for (Id id : select(spec, kSelectionFlags))
+      if (pool_->solvables[id].repo != pool_->installed && layer_names.count(pool_->solvables[id].name))
+        out.push_back(id);
+    return out;
+  }
+
+  // As dnf: a spec matching layer packages updates them to the best version
+  // (or to a package obsoleting them); one matching only repo packages of a
+  // layer package's name is a targeted update to those versions.
   std::optional<ResolveResult> upgrade(const std::vector<std::string>& specs) {
     ResolveResult result;
     SolvQueue job;
     for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
-    std::vector<Id> targets;
+    size_t jobs = 0;
+    auto update = [&](Id id) {
+      job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE, id);
+      ++jobs;
+    };
     if (specs.empty()) {
       for (Id id = 2; id < p()->nsolvables; ++id)
-        if (p()->solvables[id].repo && is_layer(id)) targets.push_back(id);
-    } else {
-      for (const auto& s : specs)
-        for (Id id : layer_matches(s)) targets.push_back(id);
+        if (p()->solvables[id].repo && is_layer(id)) update(id);
     }
-    for (Id id : targets) job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE, id);
-    if (targets.empty()) return result;
+    for (const auto& s : specs) {
+      auto installed = layer_matches(s);
+      for (Id id : installed) update(id);
+      if (!installed.empty()) continue;
+      auto targets = upgrade_targets(s);
+      if (targets.empty()) throw no_layer_match(s);
+      SolvQueue q;
+      for (Id id : targets) q.push(id);
+      job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(p(), q.get()));
+      ++jobs;
+    }
+    if (jobs == 0) return result;
     if (!solve(job, config.main.install_weak_deps, result)) return std::nullopt;
     return result;
   }
@@ -530,8 +562,10 @@ struct Resolver::Impl {
   ResolveResult reinstall(const std::vector<std::string>& specs) {
     ::Pool* pool_ = p();
     ResolveResult result;
-    for (const auto& spec : specs)
-      for (Id id : layer_matches(spec)) {
+    for (const auto& spec : specs) {
+      auto ids = layer_matches(spec);
+      if (ids.empty()) throw no_layer_match(spec);
+      for (Id id : ids) {
         Solvable* s = pool_->solvables + id;
         Id twin = 0;
         for (Id c = 2; c < pool_->nsolvables && !twin; ++c) {
@@ -547,6 +581,7 @@ struct Resolver::Impl {
         result.install.push_back(info(twin));
         result.replaced.push_back(n);
       }
+    }
     return result;
   }
 
