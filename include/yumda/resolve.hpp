@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,10 @@ struct ResolveResult {
   // Layer packages the plan takes out (upgraded, obsoleted or reinstalled):
   // their files go unless a package of INSTALL brings them again.
   std::vector<Nevra> replaced;
+  // For each package of INSTALL (by NEVRA string) that takes the place of
+  // layer packages (newer version, Obsoletes:, reinstall): which ones. An
+  // install carries their "asked for by name" mark over to it, as dnf does.
+  std::map<std::string, std::vector<Nevra>> replaces;
 };
 
 // Builds the pool from the enabled repos' metadata and resolves. The pool is

@@ -61,15 +61,14 @@ yumda_set() {
 
 # Who asked for what ("user", or pulled in as a dependency), which decides
 # what a later remove takes out. new-name, which replaces old-name through
-# Obsoletes:, is left out: dnf hands it old-name's mark, yumda's install
-# carries marks over by name only, so there it is a dependency.
+# Obsoletes:, takes old-name's mark in both.
 dnf_reasons() {
   dnf_ "" repoquery --installed --qf '%{name} %{reason}' 2>/dev/null |
-    awk '$1 != "new-name" {print $1, ($2 == "user" ? "user" : "dep")}' | sort | paste -sd' '
+    awk '{print $1, ($2 == "user" ? "user" : "dep")}' | sort | paste -sd' '
 }
 yumda_reasons() {
   "$YUMDA" list --installed --json --root "$T/layer" |
-    python3 -c 'import json,sys; [print(p["name"], "user" if p["user_installed"] else "dep") for p in json.load(sys.stdin)["installed"] if p["name"] != "new-name"]' |
+    python3 -c 'import json,sys; [print(p["name"], "user" if p["user_installed"] else "dep") for p in json.load(sys.stdin)["installed"]]' |
     sort | paste -sd' '
 }
 

@@ -212,10 +212,9 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     return it == staged_owner.end() ? std::string() : it->second;
   };
 
-  // A replaced package's "asked for by name" mark carries over to its successor.
-  std::map<std::string, bool> replaced_names;
-  for (const auto& n : result.plan.replaced)
-    if (const InstalledPackage* old = state.find(n.name)) replaced_names[n.name] = old->user_installed;
+  // Names that stay in the layer through a new version: their scriptlets see 2.
+  std::set<std::string> replaced_names;
+  for (const auto& n : result.plan.replaced) replaced_names.insert(n.name);
   std::map<std::string, std::vector<std::string>> post_scripts;  // NEVRA -> %post/%posttrans bodies
 
   // Downloads run in parallel; each package is verified and extracted by a
@@ -242,7 +241,14 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
                       return static_cast<unsigned char>(c) >= 0x80;
                     })) + "...); yumda cannot record it in the layer");
     InstalledPackage done = to_installed(pkg, x, named_by(pkg, options.specs));
-    if (auto it = replaced_names.find(pkg.nevra.name); it != replaced_names.end()) done.user_installed = it->second;
+    if (auto it = result.plan.replaces.find(pkg.nevra.str()); it != result.plan.replaces.end()) {
+      // What it replaces passes its mark on, even across a rename by
+      // Obsoletes:; only `install` adds the user's own asking.
+      bool carried = false;
+      for (const Nevra& n : it->second)
+        if (const InstalledPackage* old = state.find(n.name); old && old->user_installed) carried = true;
+      done.user_installed = carried || (options.mode == InstallMode::kInstall && done.user_installed);
+    }
     {
       std::lock_guard l(staged_mu);
       if (!header.post_scripts.empty()) post_scripts[pkg.nevra.str()] = header.post_scripts;

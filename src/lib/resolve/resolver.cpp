@@ -458,8 +458,16 @@ struct Resolver::Impl {
     transaction_order(trans.get(), 0);
     for (int i = 0; i < trans->steps.count; ++i) {
       Id id = trans->steps.elements[i];
-      if (pool_->solvables[id].repo != pool_->installed) result.install.push_back(info(id));
-      else if (!runtime_solvables.count(id)) result.replaced.push_back(solvable_nevra(pool_, pool_->solvables + id));
+      if (pool_->solvables[id].repo != pool_->installed) {
+        result.install.push_back(info(id));
+        SolvQueue old;
+        transaction_all_obs_pkgs(trans.get(), id, old.get());
+        for (int j = 0; j < old.size(); ++j)
+          if (!runtime_solvables.count(old[j]))
+            result.replaces[result.install.back().nevra.str()].push_back(solvable_nevra(pool_, pool_->solvables + old[j]));
+      } else if (!runtime_solvables.count(id)) {
+        result.replaced.push_back(solvable_nevra(pool_, pool_->solvables + id));
+      }
     }
     return true;
   }
@@ -580,6 +588,7 @@ struct Resolver::Impl {
           continue;
         result.install.push_back(info(twin));
         result.replaced.push_back(n);
+        result.replaces[result.install.back().nevra.str()].push_back(n);
       }
     }
     return result;
