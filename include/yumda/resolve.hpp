@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,9 @@ struct ResolveResult {
   // layer packages (newer version, Obsoletes:, reinstall): which ones. An
   // install carries their "asked for by name" mark over to it, as dnf does.
   std::map<std::string, std::vector<Nevra>> replaces;
+  // Packages of INSTALL (by NEVRA string) that a spec selected, by name, glob,
+  // version, provide or path; the rest come in as dependencies.
+  std::set<std::string> requested;
 };
 
 // Builds the pool from the enabled repos' metadata and resolves. The pool is

@@ -138,7 +138,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
     o.check_plan = [&locked](const ResolveResult& plan) { check_plan_against_lock(plan, locked); };
   }
   o.confirm = [&](const ResolveResult& plan) {
-    if (!g.json && !g.quiet) std::cout << format_summary(plan, specs) << std::flush;
+    if (!g.json && !g.quiet) std::cout << format_summary(plan) << std::flush;
     return confirm(g);
   };
   InstallResult r = install(config, o, reporter);
@@ -163,7 +163,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
   }
   if (g.quiet) return;
   if (r.plan.install.empty()) {
-    std::cout << (nothing ? std::string(nothing) : format_summary(r.plan, specs));
+    std::cout << (nothing ? std::string(nothing) : format_summary(r.plan));
     return;
   }
   if (!r.performed) return;

@@ -1,6 +1,5 @@
 #include "summary.hpp"
 
-#include <fnmatch.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -10,14 +9,6 @@
 namespace yumda::cli {
 
 namespace {
-
-bool requested(const PackageInfo& p, const std::vector<std::string>& specs) {
-  for (const auto& s : specs)
-    if (s == p.nevra.name || fnmatch(s.c_str(), p.nevra.name.c_str(), 0) == 0 ||
-        s.rfind(p.nevra.name + "-", 0) == 0 || s.rfind(p.nevra.name + " ", 0) == 0)
-      return true;
-  return false;
-}
 
 std::string row(const std::string& a, const std::string& b, const std::string& c, const std::string& d,
                 const std::string& e, size_t wa, size_t wb, size_t wc, size_t wd) {
@@ -29,7 +20,7 @@ std::string row(const std::string& a, const std::string& b, const std::string& c
 
 }  // namespace
 
-std::string format_summary(const ResolveResult& plan, const std::vector<std::string>& specs) {
+std::string format_summary(const ResolveResult& plan) {
   std::string out;
   for (const auto& s : plan.from_baseline)
     out += "Package " + s + " is provided by the Lambda runtime (baseline); nothing to install for it.\n";
@@ -56,7 +47,7 @@ std::string format_summary(const ResolveResult& plan, const std::vector<std::str
   };
   auto group = [&](const PackageInfo& p) {
     if (const Nevra* r = replacing(p)) return *r == p.nevra ? 0 : 1;
-    return requested(p, specs) ? 2 : 3;
+    return plan.requested.count(p.nevra.str()) ? 2 : 3;
   };
   static const char* titles[] = {"Reinstalling:\n", "Upgrading:\n", "Installing:\n", "Installing dependencies:\n"};
   size_t counts[4] = {0, 0, 0, 0};

@@ -8,6 +8,6 @@
 namespace yumda::cli {
 
 // The table (Installing: / Installing dependencies:) and the totals.
-std::string format_summary(const ResolveResult& plan, const std::vector<std::string>& specs);
+std::string format_summary(const ResolveResult& plan);
 
 }  // namespace yumda::cli

@@ -3,7 +3,6 @@
 // every byte goes to the transaction's stage dir until commit().
 #include "yumda/install.hpp"
 
-#include <fnmatch.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -28,20 +27,6 @@
 namespace yumda {
 
 namespace {
-
-// Whether the user named this package (rather than it coming in as a
-// dependency): a spec that is its name, a glob over its name, or name-version.
-bool named_by(const PackageInfo& pkg, const std::vector<std::string>& specs) {
-  const std::string& name = pkg.nevra.name;
-  for (const auto& s : specs) {
-    if (s == name || fnmatch(s.c_str(), name.c_str(), 0) == 0) return true;
-    if (s.size() > name.size() && s.compare(0, name.size() + 1, name + "-") == 0 &&
-        std::isdigit(static_cast<unsigned char>(s[name.size() + 1])))
-      return true;
-    if (s.compare(0, name.size() + 1, name + " ") == 0) return true;  // "git >= 2.30"
-  }
-  return false;
-}
 
 InstalledPackage to_installed(const PackageInfo& info, const ExtractResult& extracted, bool user_installed) {
   InstalledPackage p;
@@ -240,7 +225,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
                     std::string(f.path.begin(), std::find_if(f.path.begin(), f.path.end(), [](char c) {
                       return static_cast<unsigned char>(c) >= 0x80;
                     })) + "...); yumda cannot record it in the layer");
-    InstalledPackage done = to_installed(pkg, x, named_by(pkg, options.specs));
+    InstalledPackage done = to_installed(pkg, x, result.plan.requested.count(pkg.nevra.str()) > 0);
     if (auto it = result.plan.replaces.find(pkg.nevra.str()); it != result.plan.replaces.end()) {
       // What it replaces passes its mark on, even across a rename by
       // Obsoletes:; only `install` adds the user's own asking.

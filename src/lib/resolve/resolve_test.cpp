@@ -95,6 +95,15 @@ std::vector<std::string> names(const ResolveResult& r) {
   return out;
 }
 
+// Names of the packages the specs asked for (the rest are dependencies).
+std::vector<std::string> requested_names(const ResolveResult& r) {
+  std::vector<std::string> out;
+  for (const auto& p : r.install)
+    if (r.requested.count(p.nevra.str())) out.push_back(p.nevra.name);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 const PackageInfo* find(const ResolveResult& r, const std::string& name) {
   for (const auto& p : r.install)
     if (p.nevra.name == name) return &p;
@@ -251,8 +260,10 @@ TEST_CASE("resolve: file paths, as specs and as deps, use filelists") {
   Env env;
   auto r = env.resolve({"/opt/file-provider/file-provider.txt"});
   CHECK(names(r) == std::vector<std::string>{"file-provider"});
+  CHECK(requested_names(r) == std::vector<std::string>{"file-provider"});  // a path asks for its owner
   r = env.resolve({"filedep-app"});
   CHECK(names(r) == std::vector<std::string>{"file-provider", "filedep-app"});
+  CHECK(requested_names(r) == std::vector<std::string>{"filedep-app"});  // its file dep's owner is a dependency
   CHECK(error_of(env, {"/opt/nowhere"}) == "No match for argument: /opt/nowhere");
 }
 
@@ -260,6 +271,8 @@ TEST_CASE("resolve: globs and provides") {
   Env env;
   CHECK(names(env.resolve({"glob-*"})) == std::vector<std::string>{"glob-one", "glob-two"});
   CHECK(names(env.resolve({"libcustom.so.4()(64bit)"})) == std::vector<std::string>{"provider-pkg"});
+  CHECK(requested_names(env.resolve({"glob-*"})) == std::vector<std::string>{"glob-one", "glob-two"});
+  CHECK(requested_names(env.resolve({"libcustom.so.4()(64bit)"})) == std::vector<std::string>{"provider-pkg"});
 }
 
 TEST_CASE("resolve: excludepkgs hides packages, from a repo and from [main]") {

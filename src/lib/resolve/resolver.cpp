@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 #include <optional>
+#include <set>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
@@ -404,6 +405,7 @@ struct Resolver::Impl {
     ::Pool* pool_ = p();
     ResolveResult result;
     SolvQueue job;
+    std::set<Id> asked;  // what the specs selected
     for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
     for (const auto& spec : request.specs) {
       if (spec.starts_with("/") &&
@@ -435,15 +437,16 @@ struct Resolver::Impl {
         continue;
       }
       for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
+      for (int i = 0; i < matched.size(); ++i) asked.insert(matched[i]);
     }
-    if (!solve(job, request.install_weak_deps, result)) return std::nullopt;
+    if (!solve(job, request.install_weak_deps, result, asked)) return std::nullopt;
     return result;
   }
 
   // Runs JOB and adds its transaction to RESULT: new packages to install,
   // erased layer packages to replaced. False when it failed only for lack of
   // filelists.
-  bool solve(SolvQueue& job, bool weak_deps, ResolveResult& result) {
+  bool solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked = {}) {
     ::Pool* pool_ = p();
     UniqueSolver solv(solver_create(pool_));
     solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
@@ -460,6 +463,7 @@ struct Resolver::Impl {
       Id id = trans->steps.elements[i];
       if (pool_->solvables[id].repo != pool_->installed) {
         result.install.push_back(info(id));
+        if (asked.count(id)) result.requested.insert(result.install.back().nevra.str());
         SolvQueue old;
         transaction_all_obs_pkgs(trans.get(), id, old.get());
         for (int j = 0; j < old.size(); ++j)
