@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct FetchItem {
   std::string checksum;           // hex
   std::string label;              // what the user calls it: NEVRA or "repomd.xml of lambda2"
   std::string s3_endpoint;        // for s3:// URLs: the repo's s3_endpoint= ("" = FetchOptions')
+  // The item's repo's timeout=/retries=/sslverify=; unset: FetchOptions'.
+  std::optional<long> timeout;
+  std::optional<int> retries;
+  std::optional<bool> sslverify;
 };
 
 struct FetchResult {

@@ -96,6 +96,10 @@ one_server_case slow_first_byte ok "slow-first-byte,prefix=/packages/,first=1,ms
 one_server_case wrong_length_one_url fail "wrong-length,prefix=/packages/"
 one_server_case status_404_one_url fail "status,status=404,prefix=/packages/"
 one_server_case every_500_retries_out fail "status,status=500,prefix=/packages/" -- --setopt=retries=2
+# The repo's own retries= governs its package downloads too, not only its metadata.
+one_server_case every_500_repo_retries fail "status,status=500,prefix=/packages/" -- --setopt=http.retries=1
+grep -q "gave up after 1 retry)" "$T/every_500_repo_retries.err" ||
+  fail "every_500_repo_retries: the repo's retries=1 was not used: $(cat "$T/every_500_repo_retries.err")"
 
 # Two servers: the first 404s (or sends wrong lengths) for packages, the second is fine.
 two_server_case() {

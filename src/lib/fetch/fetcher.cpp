@@ -361,7 +361,8 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
     curl_easy_setopt(h, CURLOPT_HEADERDATA, t.get());
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, t->errbuf);
-    t->stall_seconds = std::max(1L, opt.timeout);
+    const long timeout = item.timeout.value_or(opt.timeout);
+    t->stall_seconds = std::max(1L, timeout);
     t->speed_limit = std::max(1L, opt.low_speed_limit);  // silence is always a stall
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Transfer::on_xferinfo);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, t.get());
@@ -371,10 +372,11 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, opt.timeout);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, opt.sslverify ? 1L : 0L);
-    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, opt.sslverify ? 2L : 0L);
+    const bool sslverify = item.sslverify.value_or(opt.sslverify);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, sslverify ? 1L : 0L);
+    curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, sslverify ? 2L : 0L);
     curl_easy_setopt(h, CURLOPT_USERAGENT, opt.user_agent.c_str());
     curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
     // Wait for an HTTP/2 connection to multiplex on rather than opening more.
@@ -460,12 +462,13 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
   };
 
   auto retry = [&](ItemState& st, size_t index, const std::string& why) {
-    if (st.retries >= im.opt.retries)
+    const int retries = st.item->retries.value_or(im.opt.retries);
+    if (st.retries >= retries)
       return fail_over(st, index, why + " (gave up after " + std::to_string(st.retries) + (st.retries == 1 ? " retry)" : " retries)"));
     st.not_before = Clock::now() + im.backoff(st.retries);
     ++st.retries;
     im.reporter.info(st.label() + ": " + st.url() + ": " + why + "; retry " + std::to_string(st.retries) + " of " +
-                     std::to_string(im.opt.retries));
+                     std::to_string(retries));
     waiting.push_back(index);
   };
 

@@ -252,6 +252,18 @@ TEST_CASE("5xx, 408 and 429 are retried on the same URL with backoff", "[fetch]"
     CHECK(r[0].error == "cannot download pkg-c.rpm from " + broken.url("/a.rpm") + ": HTTP 503 (gave up after 2 retries)");
     CHECK(broken.requests() == 3);
   }
+  SECTION("an item's own retries (its repo's retries=) win over the fetcher's") {
+    HttpServer broken(f.served);
+    broken.add_fault({"/", Fault::Status, 503});
+    FetchOptions o = fast_options();
+    o.retries = 5;
+    Fetcher f2(o);
+    auto item = f.item({broken.url("/a.rpm")}, "c.rpm", data);
+    item.retries = 1;
+    auto r = f2.fetch_all({item});
+    CHECK(r[0].error == "cannot download pkg-c.rpm from " + broken.url("/a.rpm") + ": HTTP 503 (gave up after 1 retry)");
+    CHECK(broken.requests() == 2);
+  }
 }
 
 TEST_CASE("backoff grows between retries", "[fetch]") {
@@ -591,6 +603,15 @@ TEST_CASE("https: an untrusted certificate fails with a hint; sslverify=0 accept
   INFO(r[0].error);
   CHECK(r[0].ok);
   CHECK(read_file(it.dest) == data);
+  // The item's repo's sslverify= wins over the fetcher's, both ways.
+  std::filesystem::remove(it.dest);
+  auto lax_item = it;
+  lax_item.sslverify = false;
+  CHECK(strict.fetch_all({lax_item})[0].ok);
+  auto strict_item = it;
+  strict_item.sslverify = true;
+  std::filesystem::remove(it.dest);
+  CHECK_FALSE(lax.fetch_all({strict_item})[0].ok);
 }
 
 TEST_CASE("time spent in on_done does not count as a stalled download", "[fetch]") {

@@ -71,7 +71,12 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     item.checksum_type = pkg.checksum_type;
     item.checksum = pkg.checksum;
     item.label = pkg.nevra.str();
-    if (const RepoConfig* repo = config_.find_repo(pkg.repo_id)) item.s3_endpoint = repo->s3_endpoint;
+    if (const RepoConfig* repo = config_.find_repo(pkg.repo_id)) {
+      item.s3_endpoint = repo->s3_endpoint;
+      item.timeout = repo->timeout;  // as for the repo's metadata
+      item.retries = repo->retries;
+      item.sslverify = repo->sslverify;
+    }
     items.push_back(std::move(item));
     pending.push_back(&pkg);
   }
