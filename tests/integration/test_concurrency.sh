@@ -47,11 +47,20 @@ grep -q greet-data "$T/list.out" && grep -q libgreet "$T/list.out" || fail "laye
 [ -n "$(find "$R" -path "$R/.yumda" -prune -o -path '*libgreet*' -print | head -n1)" ] || fail "libgreet files missing"
 pass "second run waited (${b_ms} ms, still waiting after 300 ms: $b_waiting) and both sets are installed"
 
-# 2. --nowait fails, naming the layer.
+# 2. --nowait fails, naming the layer. The run holding the lock must outlast
+# the --nowait run's start-up by far (slow under ASan on a busy machine): a
+# 1.5 s server and an empty cache keep it at 3 requests (repomd, primary,
+# the package), 4.5 s.
+kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
+"$TEST_SERVER" --root "$DEMO_REPO" --port 0 --latency-ms 1500 >"$T/server-hold.port" 2>"$T/server-hold.log" &
+SERVER_PID=$!
+for _ in $(seq 1 100); do [ -s "$T/server-hold.port" ] && break; sleep 0.05; done
+printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=al2\n\n[hold]\nname=hold\nbaseurl=http://127.0.0.1:%s/\n' \
+  "$(head -n1 "$T/server-hold.port" | tr -dc 0-9)" >"$T/hold.conf"
 R2="$T/layer2"
 local_demo install -y -q --root "$R2" libgreet >/dev/null
 before=$(snapshot "$R2")
-slow install -y -q --root "$R2" greet-data >"$T/c.out" 2>"$T/c.err" &
+XDG_CACHE_HOME="$T/cache-hold" "$YUMDA" -c "$T/hold.conf" install -y -q --root "$R2" greet-data >"$T/c.out" 2>"$T/c.err" &
 C=$!
 wait_locked "$R2" "$C"
 run_capture nowait local_demo install -y --nowait --root "$R2" greet
