@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "yumda/fetch.hpp"
+
 namespace yumda {
 
 // Seconds; kNever for metadata_expire=never (or -1).
@@ -116,6 +118,11 @@ Config load_config(const ConfigOptions& options);
 // built-in lambda2 repo verifies signatures with no install step, while a key
 // an admin put in /etc/yumda always wins.
 std::optional<std::string> builtin_key_for_url(const std::string& url);
+
+// A download made for REPO (metadata, mirrorlist, key, package): it carries
+// the repo's s3_endpoint=, timeout=, retries= and sslverify=, which win over
+// the Fetcher's [main] ones.
+FetchItem repo_fetch_item(const RepoConfig& repo);
 
 // "30", "10m", "2h", "1d", "never" / "-1" -> seconds (kNever).
 long parse_duration(const std::string& text);

@@ -73,9 +73,6 @@ class Fetcher {
   // Convenience: one item; throws Error with the result's message on failure.
   void fetch(const FetchItem& item);
 
-  // The options it was made with (so a caller can derive per-repo ones).
-  const FetchOptions& options() const;
-
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;

@@ -437,4 +437,13 @@ Config load_config(const ConfigOptions& options) {
   return cfg;
 }
 
+FetchItem repo_fetch_item(const RepoConfig& repo) {
+  FetchItem item;
+  item.s3_endpoint = repo.s3_endpoint;
+  item.timeout = repo.timeout;
+  item.retries = repo.retries;
+  item.sslverify = repo.sslverify;
+  return item;
+}
+
 }  // namespace yumda

@@ -426,8 +426,6 @@ Fetcher::Fetcher(FetchOptions options, Reporter& reporter)
 
 Fetcher::~Fetcher() = default;
 
-const FetchOptions& Fetcher::options() const { return impl_->opt; }
-
 std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
                                             const std::function<void(size_t, const FetchResult&)>& on_done) {
   Impl& im = *impl_;

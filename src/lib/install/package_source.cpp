@@ -64,19 +64,14 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     if (cacheonly_)
       throw Error("package " + pkg.nevra.str() + " is not in the cache and -C/--cacheonly forbids downloading it");
     make_dirs(config_.main.cachedir + "/packages/" + pkg.repo_id);
-    FetchItem item;
+    const RepoConfig* repo = config_.find_repo(pkg.repo_id);
+    FetchItem item = repo ? repo_fetch_item(*repo) : FetchItem{};
     for (const auto& base : pkg.baseurls) item.urls.push_back(join_url(base, pkg.location));
     item.dest = dest;
     item.expected_size = pkg.download_size;
     item.checksum_type = pkg.checksum_type;
     item.checksum = pkg.checksum;
     item.label = pkg.nevra.str();
-    if (const RepoConfig* repo = config_.find_repo(pkg.repo_id)) {
-      item.s3_endpoint = repo->s3_endpoint;
-      item.timeout = repo->timeout;  // as for the repo's metadata
-      item.retries = repo->retries;
-      item.sslverify = repo->sslverify;
-    }
     items.push_back(std::move(item));
     pending.push_back(&pkg);
   }

@@ -232,11 +232,10 @@ std::vector<std::string> mirrorlist_baseurls(const RepoConfig& repo, const std::
   }
   if (!have || (!cacheonly && !younger_than(path, repo.metadata_expire))) {
     reporter.info("Downloading mirrorlist of " + repo.id);
-    FetchItem item;
+    FetchItem item = repo_fetch_item(repo);
     item.urls = {repo.mirrorlist};
     item.dest = path;
     item.label = "mirrorlist of repo " + repo.id;
-    item.s3_endpoint = repo.s3_endpoint;
     FetchResult r = fetcher.fetch_all({item}).front();
     if (!r.ok) {
       if (have) {
@@ -276,30 +275,20 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   if (repo.baseurls.empty() && repo.mirrorlist.empty())
     throw Error("repo " + repo.id + " has no baseurl=" + (repo.origin.empty() ? "" : " (" + repo.origin + ")") +
                 ": add one, or use --disablerepo=" + repo.id);
-  // The repo's own timeout=/retries=/sslverify= win over the caller's.
-  std::optional<Fetcher> own_fetcher;
-  if (const FetchOptions& fo = fetcher.options();
-      fo.timeout != repo.timeout || fo.retries != repo.retries || fo.sslverify != repo.sslverify) {
-    FetchOptions o = fo;
-    o.timeout = repo.timeout;
-    o.retries = repo.retries;
-    o.sslverify = repo.sslverify;
-    own_fetcher.emplace(o, reporter);
-  }
-  Fetcher& f = own_fetcher ? *own_fetcher : fetcher;
-
+  // Every download below is a repo_fetch_item: the repo's own timeout=,
+  // retries= and sslverify= win over the caller's.
   RepoMetadata md;
   md.repo_id = repo.id;
   md.dir = repo_cache_dir(main, repo);
   md.repomd_path = md.dir + "/repomd.xml";
   make_dirs(md.dir);
   md.baseurls = repo.baseurls;
-  for (auto& u : mirrorlist_baseurls(repo, md.dir, f, cacheonly, reporter))
+  for (auto& u : mirrorlist_baseurls(repo, md.dir, fetcher, cacheonly, reporter))
     if (std::find(md.baseurls.begin(), md.baseurls.end(), u) == md.baseurls.end()) md.baseurls.push_back(u);
   const std::vector<std::string>& bases = md.baseurls;
   // Keys before any download: a key that cannot be had stops the repo first.
   std::unique_ptr<Keyring> keys;
-  if (repo.repo_gpgcheck) keys = load_keyring(main, repo, f, cacheonly, "repo_gpgcheck");
+  if (repo.repo_gpgcheck) keys = load_keyring(main, repo, fetcher, cacheonly, "repo_gpgcheck");
   if (!file_url_path(bases.front()).empty()) return local_metadata(main, repo, bases, with_filelists, keys.get());
   bool have_cache = path_exists(md.repomd_path);
   if (cacheonly && !have_cache)
@@ -337,12 +326,11 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     // once verified, so a refused repomd.xml is never trusted by a later run.
     const std::string dest = keys ? md.repomd_path + ".new" : md.repomd_path;
     const std::string signature_dest = signature_path + ".new";
-    FetchItem item;
+    FetchItem item = repo_fetch_item(repo);
     item.urls = repomd_urls;
     item.dest = dest;
     item.label = "repomd.xml of repo " + repo.id;
-    item.s3_endpoint = repo.s3_endpoint;
-    FetchResult r = f.fetch_all({item}).front();
+    FetchResult r = fetcher.fetch_all({item}).front();
     if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
     for (size_t i = 0; i < repomd_urls.size(); ++i)
       if (repomd_urls[i] == r.url) md.baseurl = bases[i];
@@ -350,12 +338,11 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     if (keys) {
       // The signature from the mirror that served repomd.xml, and no other.
       const std::string signature_url = join_url(md.baseurl, "repodata/repomd.xml.asc");
-      FetchItem sig;
+      FetchItem sig = repo_fetch_item(repo);
       sig.urls = {signature_url};
       sig.dest = signature_dest;
       sig.label = "repomd.xml.asc of repo " + repo.id;
-      sig.s3_endpoint = repo.s3_endpoint;
-      FetchResult sr = f.fetch_all({sig}).front();
+      FetchResult sr = fetcher.fetch_all({sig}).front();
       try {
         if (!sr.ok) throw Error("cannot check the signature of repomd.xml of repo " + repo.id + ": " + sr.error + kSignHint);
         verify_repomd(text, signature_dest, signature_url, *keys, repo);
@@ -391,7 +378,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     if (cacheonly)
       throw Error("cached metadata of repo " + repo.id + " lacks a current " + basename_of(rec->location) +
                   ": run `yumda makecache` first, or drop --cacheonly");
-    FetchItem item;
+    FetchItem item = repo_fetch_item(repo);
     // The answering base URL first, then the others as failover.
     item.urls.push_back(join_url(md.baseurl, rec->location));
     for (const auto& b : bases)
@@ -401,12 +388,11 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     item.checksum_type = rec->checksum_type;
     item.checksum = rec->checksum;
     item.label = basename_of(rec->location) + " of " + repo.id;
-    item.s3_endpoint = repo.s3_endpoint;
     items.push_back(std::move(item));
   }
   if (!items.empty()) {
     reporter.info("Downloading metadata of " + repo.id);
-    auto results = f.fetch_all(items);
+    auto results = fetcher.fetch_all(items);
     for (size_t i = 0; i < items.size(); ++i) {
       if (!results[i].ok)
         throw Error("cannot download " + items[i].label + " from " + items[i].urls.front() + ": " +

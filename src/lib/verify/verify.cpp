@@ -321,11 +321,10 @@ std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& 
       make_dirs(main.cachedir + "/keys");
       if (!path_exists(dest)) {
         if (cacheonly) throw Error("gpgkey " + url + " of repo " + repo.id + " is not cached (-C forbids downloading it)");
-        FetchItem item;
+        FetchItem item = repo_fetch_item(repo);
         item.urls = {url};
         item.dest = dest;
         item.label = "gpgkey of repo " + repo.id;
-        item.s3_endpoint = repo.s3_endpoint;
         fetcher.fetch(item);
       }
       data = read_file(dest);
