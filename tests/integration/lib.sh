@@ -41,14 +41,18 @@ snapshot() {
   (cd "$1" && find . -printf '%y %m %s %l %p\n' | sort && find . -type f -exec sha256sum {} + | sort)
 }
 
-# serve DIR: serves DIR over HTTP on 127.0.0.1; sets $URL.
+# serve DIR [TEST_SERVER_ARGS...]: serves DIR over HTTP on 127.0.0.1 (the
+# arguments, e.g. --latency-ms 300, need yumda-test-server); sets $URL and
+# $SERVER_PID, which the exit trap stops. Call again after killing it for another.
 serve() {
+  local dir=$1; shift
+  rm -f "$T/server.port"
   if [ -n "${TEST_SERVER:-}" ]; then
-    "$TEST_SERVER" --root "$1" --port 0 >"$T/server.port" 2>"$T/server.log" &
+    "$TEST_SERVER" --root "$dir" --port 0 "$@" >"$T/server.port" 2>>"$T/server.log" &
   else
     python3 -c 'import http.server,socketserver,sys,functools,os
 h=functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
-s=socketserver.TCPServer(("127.0.0.1",0),h); print(s.server_address[1], flush=True); s.serve_forever()' "$1" >"$T/server.port" 2>"$T/server.log" &
+s=socketserver.TCPServer(("127.0.0.1",0),h); print(s.server_address[1], flush=True); s.serve_forever()' "$dir" >"$T/server.port" 2>>"$T/server.log" &
   fi
   SERVER_PID=$!
   for _ in $(seq 1 100); do [ -s "$T/server.port" ] && break; sleep 0.05; done

@@ -7,10 +7,7 @@
 command -v flock >/dev/null || { echo "SKIP: needs flock(1)"; exit 0; }
 
 # A slow server: every request waits 300 ms, so an install holds the lock for seconds.
-"$TEST_SERVER" --root "$DEMO_REPO" --port 0 --latency-ms 300 >"$T/server.port" 2>"$T/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do [ -s "$T/server.port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(head -n1 "$T/server.port" | tr -dc 0-9)"
+serve "$DEMO_REPO" --latency-ms 300
 printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=al2\n\n[slow]\nname=slow\nbaseurl=%s/\n' "$URL" >"$T/slow.conf"
 slow() { "$YUMDA" -c "$T/slow.conf" "$@"; }
 local_demo() { y --repofrompath demo,file://"$DEMO_REPO" "$@"; }
@@ -52,11 +49,8 @@ pass "second run waited (${b_ms} ms, still waiting after 300 ms: $b_waiting) and
 # 1.5 s server and an empty cache keep it at 3 requests (repomd, primary,
 # the package), 4.5 s.
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-"$TEST_SERVER" --root "$DEMO_REPO" --port 0 --latency-ms 1500 >"$T/server-hold.port" 2>"$T/server-hold.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do [ -s "$T/server-hold.port" ] && break; sleep 0.05; done
-printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=al2\n\n[hold]\nname=hold\nbaseurl=http://127.0.0.1:%s/\n' \
-  "$(head -n1 "$T/server-hold.port" | tr -dc 0-9)" >"$T/hold.conf"
+serve "$DEMO_REPO" --latency-ms 1500
+printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=al2\n\n[hold]\nname=hold\nbaseurl=%s/\n' "$URL" >"$T/hold.conf"
 R2="$T/layer2"
 local_demo install -y -q --root "$R2" libgreet >/dev/null
 before=$(snapshot "$R2")
@@ -72,10 +66,7 @@ pass "--nowait -> $(head -n1 "$T/nowait.err")"
 
 # 3. Ctrl-C while downloading from a very slow server.
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
-"$TEST_SERVER" --root "$DEMO_REPO" --port 0 --latency-ms 500 >"$T/server2.port" 2>"$T/server2.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do [ -s "$T/server2.port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(head -n1 "$T/server2.port" | tr -dc 0-9)"
+serve "$DEMO_REPO" --latency-ms 500
 printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=al2\n\n[slower]\nname=slower\nbaseurl=%s/\n' "$URL" >"$T/slower.conf"
 R3="$T/layer3"
 local_demo install -y -q --root "$R3" libgreet >/dev/null

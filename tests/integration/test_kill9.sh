@@ -31,10 +31,7 @@ mkdir -p "$T/repo/packages"
 cp "$T"/top/RPMS/noarch/*.rpm "$T/repo/packages/"
 createrepo_c --quiet "$T/repo"
 
-"$TEST_SERVER" --root "$T/repo" --port 0 --latency-ms 5 >"$T/server.port" 2>"$T/server.log" &
-SERVER_PID=$!
-for _ in $(seq 1 100); do [ -s "$T/server.port" ] && break; sleep 0.05; done
-URL="http://127.0.0.1:$(head -n1 "$T/server.port" | tr -dc 0-9)"
+serve "$T/repo" --latency-ms 5
 printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=none\n\n[big]\nname=big\nbaseurl=%s/\n' "$URL" >"$T/big.conf"
 yk() { "$YUMDA" -c "$T/big.conf" "$@"; }
 
