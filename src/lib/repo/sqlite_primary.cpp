@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "repo/solv.hpp"
+#include "repo/unique_file.hpp"
 
 #include "yumda/error.hpp"
 
@@ -27,12 +28,8 @@ struct DbCloser {
 struct StmtCloser {
   void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
 };
-struct FileCloser {
-  void operator()(FILE* f) const { fclose(f); }
-};
 using UniqueDb = std::unique_ptr<sqlite3, DbCloser>;
 using UniqueStmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
-using UniqueFile = std::unique_ptr<FILE, FileCloser>;
 
 // A decompressed copy of a database, removed with its owner.
 class UnpackedDb {

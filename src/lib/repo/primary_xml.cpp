@@ -1,0 +1,950 @@
+// primary.xml without expat. libsolv's repo_add_rpmmd spends most of a cold
+// load in expat, in copies of every attribute and in a state lookup per tag;
+// here one pass over big decompressed chunks (read ahead by a second thread)
+// validates the XML as strictly as expat, decodes only what libsolv keeps and
+// calls the same libsolv functions in the same order per package.
+//
+// The semantics follow libsolv 0.7's ext/repo_rpmmd.c: elements are known
+// only in their state (<package> at the top, <name> etc. in a package,
+// <format> transparent, rpm:entry in a dependency list); anything unknown is
+// skipped with its subtree. Anything this scanner is not sure about throws
+// Unsupported, and the whole file is read again by repo_add_rpmmd.
+#include "repo/primary_xml.hpp"
+
+#include <array>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "repo/solv.hpp"
+#include "repo/unique_file.hpp"
+#include "yumda/error.hpp"
+
+namespace yumda {
+namespace {
+
+// The scanner met something it does not handle, or invalid XML: libsolv's
+// parser decides (and reports the error, if it is one).
+struct Unsupported {};
+
+[[noreturn]] void unsupported() { throw Unsupported{}; }
+
+// Decompressed input in 1 MiB chunks, read by a thread of its own so that
+// zlib/xz work overlaps the scan. A read error ends the input, as it does for
+// libsolv's fread loop (the scan then decides whether the XML is complete).
+class ChunkReader {
+ public:
+  explicit ChunkReader(FILE* fp) : fp_(fp), thread_([this] { produce(); }) {}
+  ~ChunkReader() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+  ChunkReader(const ChunkReader&) = delete;
+  ChunkReader& operator=(const ChunkReader&) = delete;
+
+  // The next chunk (the previous one is given back); false at the end.
+  bool next(const char*& begin, const char*& end) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!current_.empty()) spare_.push_back(std::move(current_));
+    current_.clear();
+    changed_.notify_all();
+    changed_.wait(lock, [this] { return !full_.empty() || done_; });
+    if (full_.empty()) return false;
+    current_ = std::move(full_.front());
+    full_.pop_front();
+    changed_.notify_all();
+    begin = current_.data();
+    end = begin + current_.size();
+    return true;
+  }
+
+ private:
+  static constexpr size_t kChunk = 1 << 20;
+  static constexpr size_t kAhead = 4;  // chunks read ahead at most
+
+  void produce() {
+    try {
+      for (;;) {
+        std::vector<char> buf;
+        {
+          std::unique_lock<std::mutex> lock(mutex_);
+          changed_.wait(lock, [this] { return stop_ || full_.size() < kAhead; });
+          if (stop_) break;
+          if (!spare_.empty()) {
+            buf = std::move(spare_.back());
+            spare_.pop_back();
+          }
+        }
+        buf.resize(kChunk);
+        size_t n = fread(buf.data(), 1, kChunk, fp_);
+        if (n == 0) break;
+        buf.resize(n);
+        std::lock_guard<std::mutex> lock(mutex_);
+        full_.push_back(std::move(buf));
+        changed_.notify_all();
+      }
+    } catch (...) {
+      // out of memory: end the input; the scan falls back to libsolv
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_ = true;
+    changed_.notify_all();
+  }
+
+  FILE* fp_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<char>> full_;
+  std::vector<std::vector<char>> spare_;
+  std::vector<char> current_;
+  bool done_ = false;
+  bool stop_ = false;
+  std::thread thread_;  // last: started once the rest is ready
+};
+
+using Table = std::array<bool, 256>;
+
+// Bytes copied as they are in character data: printable ASCII but for
+// '<', '&' and ']' (for "]]>"), plus tab and newline.
+constexpr Table kTextPlain = [] {
+  Table t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '<' && c != '&' && c != ']';
+  t['\t'] = t['\n'] = true;
+  return t;
+}();
+
+// The same in attribute values, where whitespace becomes a space.
+constexpr Table kAttrPlain = [] {
+  Table t{};
+  for (int c = 0x20; c < 0x80; ++c) t[c] = c != '<' && c != '&' && c != '"' && c != '\'';
+  return t;
+}();
+
+// ASCII name characters; other names go to libsolv.
+constexpr Table kNameChar = [] {
+  Table t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = t[c - 'a' + 'A'] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  t['_'] = t[':'] = t['.'] = t['-'] = true;
+  return t;
+}();
+
+constexpr bool name_start(int c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+}
+constexpr bool xml_space(int c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+void put_utf8(std::string* out, uint32_t cp) {
+  if (!out) return;
+  if (cp < 0x80) {
+    out->push_back(static_cast<char>(cp));
+  } else if (cp < 0x800) {
+    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else if (cp < 0x10000) {
+    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  } else {
+    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+  }
+}
+
+bool xml_char(uint32_t cp) {
+  return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) || (cp >= 0xE000 && cp <= 0xFFFD) ||
+         (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+// Tokens of XML over the chunks: names, attribute values and character data,
+// decoded (entities, line ends) and checked the way expat checks them.
+class Lexer {
+ public:
+  explicit Lexer(ChunkReader& reader) : reader_(reader) {}
+
+  int peek() {
+    if (p_ == end_ && !reader_.next(p_, end_)) return -1;
+    return static_cast<unsigned char>(*p_);
+  }
+  int get() {
+    int c = peek();
+    if (c >= 0) ++p_;
+    return c;
+  }
+  void expect(char c) {
+    if (get() != static_cast<unsigned char>(c)) unsupported();
+  }
+  bool skip_space() {
+    bool any = false;
+    while (xml_space(peek())) {
+      ++p_;
+      any = true;
+    }
+    return any;
+  }
+
+  void name(std::string& out) {
+    out.clear();
+    if (!name_start(peek())) unsupported();
+    for (;;) {
+      const char* q = p_;
+      while (q < end_ && kNameChar[static_cast<unsigned char>(*q)]) ++q;
+      out.append(p_, q);
+      p_ = q;
+      if (q < end_ || peek() < 0) return;
+    }
+  }
+
+  // An attribute value after its opening QUOTE, up to and past the closing one.
+  void attr_value(int quote, std::string& out) {
+    out.clear();
+    for (;;) {
+      const char* q = p_;
+      while (q < end_ && kAttrPlain[static_cast<unsigned char>(*q)]) ++q;
+      out.append(p_, q);
+      p_ = q;
+      if (p_ == end_) {
+        if (!reader_.next(p_, end_)) unsupported();
+        continue;
+      }
+      int c = static_cast<unsigned char>(*p_++);
+      if (c == quote) return;
+      if (c == '"' || c == '\'') {
+        out.push_back(static_cast<char>(c));
+      } else if (c == '&') {
+        entity(&out);
+      } else if (c == '\t' || c == '\n') {
+        out.push_back(' ');
+      } else if (c == '\r') {
+        out.push_back(' ');
+        if (peek() == '\n') ++p_;
+      } else if (c >= 0x80) {
+        utf8(c, &out);
+      } else {
+        unsupported();  // '<' or a control character
+      }
+    }
+  }
+
+  // Character data up to the next '<' (left unread) or the end of input;
+  // appended to OUT unless null. Returns whether there was any.
+  bool text(std::string* out) {
+    bool any = false;
+    for (;;) {
+      const char* q = p_;
+      while (q < end_ && kTextPlain[static_cast<unsigned char>(*q)]) ++q;
+      if (q != p_) {
+        any = true;
+        if (out) out->append(p_, q);
+        p_ = q;
+      }
+      if (p_ == end_) {
+        if (!reader_.next(p_, end_)) return any;
+        continue;
+      }
+      int c = static_cast<unsigned char>(*p_);
+      if (c == '<') return any;
+      any = true;
+      ++p_;
+      if (c == '&') {
+        entity(out);
+      } else if (c == ']') {
+        size_t n = 1;
+        while (peek() == ']') {
+          ++p_;
+          ++n;
+        }
+        if (n >= 2 && peek() == '>') unsupported();  // "]]>" is not allowed in text
+        if (out) out->append(n, ']');
+      } else if (c == '\r') {
+        if (out) out->push_back('\n');
+        if (peek() == '\n') ++p_;
+      } else if (c >= 0x80) {
+        utf8(c, out);
+      } else {
+        unsupported();  // a control character
+      }
+    }
+  }
+
+ private:
+  // After '&': the five predefined entities and character references.
+  void entity(std::string* out) {
+    char buf[12];
+    size_t n = 0;
+    for (int c; (c = get()) != ';';) {
+      if (c < 0 || n == sizeof buf) unsupported();
+      buf[n++] = static_cast<char>(c);
+    }
+    std::string_view e(buf, n);
+    char c = e == "lt" ? '<' : e == "gt" ? '>' : e == "amp" ? '&' : e == "quot" ? '"' : e == "apos" ? '\'' : 0;
+    if (c) {
+      if (out) out->push_back(c);
+      return;
+    }
+    if (n < 2 || e[0] != '#') unsupported();  // other entities need a DTD
+    bool hex = e[1] == 'x';
+    size_t i = hex ? 2 : 1;
+    if (i == n) unsupported();
+    uint32_t cp = 0;
+    for (; i < n; ++i) {
+      int d = e[i];
+      int v = d >= '0' && d <= '9'                ? d - '0'
+              : hex && d >= 'a' && d <= 'f'       ? d - 'a' + 10
+              : hex && d >= 'A' && d <= 'F'       ? d - 'A' + 10
+                                                  : -1;
+      if (v < 0) unsupported();
+      cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(v);
+    }
+    if (!xml_char(cp)) unsupported();
+    put_utf8(out, cp);
+  }
+
+  // One UTF-8 sequence whose lead byte C was read; only what expat accepts.
+  void utf8(int c, std::string* out) {
+    int more;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      more = 1;
+      cp = static_cast<uint32_t>(c & 0x1F);
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      more = 2;
+      cp = static_cast<uint32_t>(c & 0x0F);
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      more = 3;
+      cp = static_cast<uint32_t>(c & 0x07);
+    } else {
+      unsupported();
+    }
+    for (int i = 0; i < more; ++i) {
+      int d = get();
+      if (d < 0 || (d & 0xC0) != 0x80) unsupported();
+      cp = (cp << 6) | static_cast<uint32_t>(d & 0x3F);
+    }
+    if ((more == 2 && cp < 0x800) || (more == 3 && cp < 0x10000) || !xml_char(cp)) unsupported();
+    put_utf8(out, cp);
+  }
+
+  ChunkReader& reader_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+};
+
+// Element names libsolv's rpm-md parser knows (repo_rpmmd.c stateswitches).
+enum class El {
+  unknown,
+  top,          // metadata, rpmmd, filelists...: transparent at the top
+  package,
+  other_kind,   // product, pattern, patch
+  format,
+  name,
+  arch,
+  version,
+  location,
+  checksum,
+  summary,
+  url,
+  vendor,       // vendor, rpm:vendor
+  license,
+  sourcerpm,
+  size,
+  time,
+  file,
+  dep_list,     // rpm:provides ... rpm:enhances
+  entry,        // rpm:entry
+  dropped,      // content keys yumda's cache drops: description, packager, group...
+  no_op,        // known to libsolv, but sets nothing for a package
+  unhandled,    // pattern/product/SUSE data: left to libsolv
+};
+
+struct ElInfo {
+  std::string_view name;
+  El el;
+  int dep = -1;  // index into kDepFields for dep lists
+};
+
+constexpr Offset Solvable::*kDepFields[] = {
+    &Solvable::provides,  &Solvable::solv_requires, &Solvable::obsoletes, &Solvable::conflicts,
+    &Solvable::recommends, &Solvable::supplements,   &Solvable::suggests,  &Solvable::enhances,
+};
+constexpr int kRequires = 1;
+
+// Most frequent first: lookup() is a linear search.
+constexpr ElInfo kElements[] = {
+    {"rpm:entry", El::entry},
+    {"name", El::name},
+    {"arch", El::arch},
+    {"version", El::version},
+    {"checksum", El::checksum},
+    {"summary", El::summary},
+    {"description", El::dropped},
+    {"packager", El::dropped},
+    {"url", El::url},
+    {"time", El::time},
+    {"size", El::size},
+    {"location", El::location},
+    {"format", El::format},
+    {"rpm:license", El::license},
+    {"rpm:vendor", El::vendor},
+    {"rpm:group", El::dropped},
+    {"rpm:sourcerpm", El::sourcerpm},
+    {"rpm:header-range", El::dropped},
+    {"rpm:provides", El::dep_list, 0},
+    {"rpm:requires", El::dep_list, 1},
+    {"file", El::file},
+    {"package", El::package},
+    {"rpmmd", El::top},
+    {"patterns", El::top},
+    {"products", El::top},
+    {"metadata", El::top},
+    {"otherdata", El::top},
+    {"filelists", El::top},
+    {"diskusagedata", El::top},
+    {"susedata", El::top},
+    {"product", El::other_kind},
+    {"pattern", El::other_kind},
+    {"patch", El::other_kind},
+    {"vendor", El::vendor},
+    {"rpm:obsoletes", El::dep_list, 2},
+    {"rpm:conflicts", El::dep_list, 3},
+    {"rpm:recommends", El::dep_list, 4},
+    {"rpm:supplements", El::dep_list, 5},
+    {"rpm:suggests", El::dep_list, 6},
+    {"rpm:enhances", El::dep_list, 7},
+    {"distribution", El::dropped},
+    {"eula", El::dropped},
+    {"keyword", El::dropped},
+    {"changelog", El::dropped},
+    {"archive-size", El::no_op},
+    {"install-time", El::no_op},
+    {"install-only", El::no_op},
+    {"diskusage", El::unhandled},
+    {"script", El::unhandled},
+    {"icon", El::unhandled},
+    {"uservisible", El::unhandled},
+    {"category", El::unhandled},
+    {"order", El::unhandled},
+    {"includes", El::unhandled},
+    {"extends", El::unhandled},
+    {"default", El::unhandled},
+    {"release-notes-url", El::unhandled},
+    {"update-url", El::unhandled},
+    {"optional-url", El::unhandled},
+    {"flag", El::unhandled},
+    {"rpm:freshens", El::unhandled},
+};
+
+const ElInfo& lookup(std::string_view name) {
+  static const ElInfo unknown{"", El::unknown};
+  for (const ElInfo& e : kElements)
+    if (e.name.size() == name.size() && e.name == name) return e;
+  return unknown;
+}
+
+// Where the scanner is, as libsolv's parser state.
+enum class St {
+  top,       // outside packages
+  solvable,  // in <package> or its <format>
+  deps,      // in a dependency list
+  content,   // a leaf whose text libsolv keeps: no child elements expected
+  skip,      // a leaf or unknown element: children are unknown too
+};
+
+struct Frame {
+  std::string name;
+  St st;
+  El el;
+  int dep;
+  bool closes_package;
+};
+
+struct Attr {
+  std::string name;
+  std::string value;
+};
+
+class Scanner {
+ public:
+  Scanner(Repo* repo, ChunkReader& reader) : repo_(repo), pool_(repo->pool), lex_(reader) {
+    data_ = repo_add_repodata(repo, 0);
+  }
+
+  void run() {
+    prolog();
+    start_tag();
+    while (depth_ > 0) {
+      const Frame& f = stack_[depth_ - 1];
+      bool any = lex_.text(f.st == St::content ? &text_ : nullptr);
+      if (any && f.el == El::dropped) dropped_text_ = true;
+      if (lex_.get() != '<') unsupported();  // the end of input inside an element
+      int c = lex_.peek();
+      if (c == '/') {
+        lex_.get();
+        end_tag();
+      } else {
+        start_tag();  // '!' (comment, CDATA) and '?' fail there: not a name
+      }
+    }
+    lex_.skip_space();
+    if (lex_.peek() >= 0) unsupported();  // anything after the root element
+    finish();
+  }
+
+ private:
+  // An optional BOM and <?xml version="1.0" encoding="UTF-8"?>, then the root.
+  void prolog() {
+    if (lex_.peek() == 0xEF) {
+      lex_.get();
+      if (lex_.get() != 0xBB || lex_.get() != 0xBF) unsupported();
+    }
+    lex_.expect('<');
+    if (lex_.peek() == '?') {
+      lex_.get();
+      std::string target;
+      lex_.name(target);
+      if (target != "xml") unsupported();
+      int n = 0;
+      static constexpr std::string_view kOrder[] = {"version", "encoding", "standalone"};
+      size_t next = 0;
+      for (;;) {
+        bool space = lex_.skip_space();
+        if (lex_.peek() == '?') break;
+        if (!space) unsupported();
+        read_attr(n++);
+        const Attr& a = attrs_[static_cast<size_t>(n - 1)];
+        while (next < 3 && kOrder[next] != a.name) ++next;
+        if (next == 3 || (n == 1 && next != 0)) unsupported();
+        if (next == 0 && a.value != "1.0") unsupported();
+        if (next == 1 && strcasecmp(a.value.c_str(), "UTF-8") != 0) unsupported();
+        if (next == 2 && a.value != "yes" && a.value != "no") unsupported();
+        ++next;
+      }
+      lex_.get();
+      lex_.expect('>');
+      if (n == 0) unsupported();
+      lex_.skip_space();
+      lex_.expect('<');
+    }
+  }
+
+  void read_attr(int i) {
+    if (static_cast<size_t>(i) == attrs_.size()) attrs_.emplace_back();
+    Attr& a = attrs_[static_cast<size_t>(i)];
+    lex_.name(a.name);
+    lex_.skip_space();
+    lex_.expect('=');
+    lex_.skip_space();
+    int q = lex_.get();
+    if (q != '"' && q != '\'') unsupported();
+    lex_.attr_value(q, a.value);
+    for (int j = 0; j < i; ++j)
+      if (attrs_[static_cast<size_t>(j)].name == a.name) unsupported();  // expat rejects duplicates
+  }
+
+  // After '<': the element name, its attributes, and what it means.
+  void start_tag() {
+    if (static_cast<size_t>(depth_) == stack_.size()) stack_.emplace_back();
+    Frame& f = stack_[static_cast<size_t>(depth_)];
+    lex_.name(f.name);
+    nattrs_ = 0;
+    bool empty = false;
+    for (;;) {
+      bool space = lex_.skip_space();
+      int c = lex_.peek();
+      if (c == '>') {
+        lex_.get();
+        break;
+      }
+      if (c == '/') {
+        lex_.get();
+        lex_.expect('>');
+        empty = true;
+        break;
+      }
+      if (!space) unsupported();
+      read_attr(nattrs_++);
+    }
+    ++depth_;
+    open(f);
+    if (empty) close(f);
+    if (empty) --depth_;
+  }
+
+  void end_tag() {
+    std::string& name = end_name_;
+    lex_.name(name);
+    lex_.skip_space();
+    lex_.expect('>');
+    Frame& f = stack_[static_cast<size_t>(depth_ - 1)];
+    if (name != f.name) unsupported();  // mismatched tags
+    close(f);
+    --depth_;
+  }
+
+  const std::string* attr(std::string_view name) const {
+    for (int i = 0; i < nattrs_; ++i)
+      if (attrs_[static_cast<size_t>(i)].name == name) return &attrs_[static_cast<size_t>(i)].value;
+    return nullptr;
+  }
+
+  // What libsolv's startElement does.
+  void open(Frame& f) {
+    St parent = depth_ > 1 ? stack_[static_cast<size_t>(depth_ - 2)].st : St::top;
+    const ElInfo& info = lookup(f.name);
+    f.el = info.el;
+    f.dep = info.dep;
+    f.closes_package = false;
+    f.st = St::skip;
+    switch (parent) {
+      case St::top:
+        if (info.el == El::top) {
+          f.st = St::top;
+        } else if (info.el == El::package) {
+          if (attr("pkgid")) unsupported();  // extension data (other.xml style)
+          start_package();
+          f.st = St::solvable;
+          f.closes_package = true;
+        } else if (info.el == El::other_kind) {
+          unsupported();
+        } else {
+          f.el = El::unknown;
+        }
+        return;
+      case St::solvable:
+        open_in_solvable(f);
+        return;
+      case St::deps:
+        if (info.el == El::entry) {
+          add_dep(stack_[static_cast<size_t>(depth_ - 2)].dep);
+        } else {
+          f.el = El::unknown;
+        }
+        return;
+      case St::content:
+        unsupported();  // libsolv would drop the text around it
+      case St::skip:
+        f.el = El::unknown;
+        return;
+    }
+  }
+
+  void open_in_solvable(Frame& f) {
+    Solvable* s = pool_id2solvable(pool_, handle_);
+    switch (f.el) {
+      case El::format:
+        f.st = St::solvable;
+        return;
+      case El::name:
+      case El::arch:
+      case El::vendor:
+      case El::license:
+      case El::sourcerpm:
+      case El::url:
+      case El::file:
+        f.st = St::content;
+        text_.clear();
+        return;
+      case El::summary:
+        if (const std::string* lang = attr("lang"); lang && !lang->empty() && *lang != "en")
+          unsupported();  // a translated summary goes to another key
+        f.st = St::content;
+        text_.clear();
+        return;
+      case El::checksum: {
+        const std::string* type = attr("type");
+        checksum_type_ = type && !type->empty() ? solv_chksum_str2type(type->c_str()) : 0;
+        if (!checksum_type_) unsupported();  // libsolv reports this as an error
+        f.st = St::content;
+        text_.clear();
+        return;
+      }
+      case El::version:
+        s->evr = evr_from_attrs();
+        return;
+      case El::location:
+        set_location();
+        return;
+      case El::time:
+        if (const std::string* build = attr("build")) {
+          auto t = static_cast<unsigned>(atoi(build->c_str()));
+          if (t) repodata_set_num(data_, handle_, SOLVABLE_BUILDTIME, t);
+        }
+        return;
+      case El::size:
+        if (const std::string* v = attr("installed"))
+          repodata_set_num(data_, handle_, SOLVABLE_INSTALLSIZE, strtoull(v->c_str(), nullptr, 10));
+        if (const std::string* v = attr("package"))
+          repodata_set_num(data_, handle_, SOLVABLE_DOWNLOADSIZE, strtoull(v->c_str(), nullptr, 10));
+        return;
+      case El::dep_list:
+        s->*kDepFields[f.dep] = 0;  // a second list replaces the first, as in libsolv
+        f.st = St::deps;
+        return;
+      case El::dropped:
+        dropped_text_ = false;
+        if (f.name == "rpm:header-range") {
+          const std::string* end = attr("end");
+          if (end && atoi(end->c_str()) != 0) touched_ = true;
+        }
+        return;
+      case El::no_op:
+        return;
+      case El::unhandled:
+        unsupported();
+      default:
+        f.el = El::unknown;
+        return;
+    }
+  }
+
+  // What libsolv's endElement does.
+  void close(Frame& f) {
+    if (f.closes_package) {
+      finish_package();
+      return;
+    }
+    if (f.st == St::content) {
+      end_content(f.el);
+      return;
+    }
+    // Dropped keys are not kept, but libsolv still records that the package
+    // has data, which decides the repo's filtered-filelist flag.
+    if (f.el == El::dropped && depth_ >= 2 && stack_[static_cast<size_t>(depth_ - 2)].st == St::solvable) {
+      bool always = f.name == "rpm:group" || f.name == "distribution" || f.name == "changelog";
+      if (always || dropped_text_) touched_ = true;
+    }
+  }
+
+  void end_content(El el) {
+    Solvable* s = pool_id2solvable(pool_, handle_);
+    switch (el) {
+      case El::name:
+        s->name = str_id(text_);
+        break;
+      case El::arch:
+        s->arch = str_id(text_);
+        break;
+      case El::vendor:
+        s->vendor = str_id(text_);
+        break;
+      case El::license:
+        repodata_set_poolstr(data_, handle_, SOLVABLE_LICENSE, text_.c_str());
+        break;
+      case El::summary:
+        repodata_set_str(data_, handle_, SOLVABLE_SUMMARY, text_.c_str());
+        break;
+      case El::url:
+        if (!text_.empty()) repodata_set_str(data_, handle_, SOLVABLE_URL, text_.c_str());
+        break;
+      case El::sourcerpm:
+        if (!text_.empty()) repodata_set_sourcepkg(data_, handle_, text_.c_str());
+        break;
+      case El::checksum:
+        set_checksum();
+        break;
+      case El::file:
+        add_file();
+        break;
+      default:
+        break;
+    }
+  }
+
+  Id str_id(const std::string& s) { return pool_strn2id(pool_, s.data(), static_cast<unsigned>(s.size()), 1); }
+
+  void start_package() {
+    handle_ = repo_add_solvable(repo_);
+    touched_ = false;
+  }
+
+  void finish_package() {
+    Solvable* s = pool_id2solvable(pool_, handle_);
+    if (!s->arch) s->arch = ARCH_NOARCH;
+    if (!s->evr) s->evr = ID_EMPTY;
+    if (s->name && s->arch != ARCH_SRC && s->arch != ARCH_NOSRC)
+      s->provides = repo_addid_dep(repo_, s->provides, pool_rel2id(pool_, s->name, s->evr, REL_EQ, 1), 0);
+    repo_rewrite_suse_deps(s, 0);
+    if (touched_) repodata_extend(data_, handle_);
+  }
+
+  void finish() {
+    repodata_free_dircache(data_);
+    if (data_->end > data_->start) {
+      repodata_set_filelisttype(data_, REPODATA_FILELIST_FILTERED);
+      repodata_set_void(data_, SOLVID_META, REPOSITORY_FILTEREDFILELIST);
+    }
+    repodata_internalize(data_);
+  }
+
+  // epoch:version-release from the attributes, as libsolv joins them: an
+  // epoch of "0" is left out unless the version itself holds a ':'.
+  Id evr_from_attrs() {
+    const std::string* e = attr("epoch");
+    const std::string* v = attr("ver");
+    const std::string* r = attr("rel");
+    if (e && (e->empty() || *e == "0")) e = nullptr;
+    static const std::string kZero = "0";
+    if (v && !e) {
+      size_t i = 0;
+      while (i < v->size() && (*v)[i] >= '0' && (*v)[i] <= '9') ++i;
+      if (i > 0 && i < v->size() && (*v)[i] == ':') e = &kZero;
+    }
+    evr_.clear();
+    if (e) {
+      evr_ += *e;
+      evr_ += ':';
+    }
+    if (v) evr_ += *v;
+    if (r) {
+      evr_ += '-';
+      evr_ += *r;
+    }
+    return evr_.empty() ? 0 : str_id(evr_);
+  }
+
+  void add_dep(int kind) {
+    const std::string *name = nullptr, *flags = nullptr, *dep_kind = nullptr;
+    bool is_req = kind == kRequires;
+    Id marker = is_req ? -SOLVABLE_PREREQMARKER : 0;
+    for (int i = 0; i < nattrs_; ++i) {
+      const Attr& a = attrs_[static_cast<size_t>(i)];
+      if (a.name == "name")
+        name = &a.value;
+      else if (a.name == "flags")
+        flags = &a.value;
+      else if (a.name == "kind")
+        dep_kind = &a.value;
+      else if (is_req && a.name == "pre" && !a.value.empty() && a.value[0] == '1')
+        marker = SOLVABLE_PREREQMARKER;
+    }
+    if (!name) return;
+    if (dep_kind && *dep_kind == "package") dep_kind = nullptr;
+    Id id;
+    if (dep_kind) {
+      id = str_id(*dep_kind + ":" + *name);
+    } else if (!flags && !name->empty() && (*name)[0] == '(') {
+      id = pool_parserpmrichdep(pool_, name->c_str());
+      if (!id) return;  // libsolv drops a rich dep it cannot parse
+    } else {
+      id = str_id(*name);
+    }
+    if (flags) {
+      static constexpr std::string_view kFlags[] = {"GT", "EQ", "GE", "LT", "NE", "LE"};
+      int rel = 0;
+      for (int i = 0; i < 6; ++i)
+        if (*flags == kFlags[i]) rel = i + 1;  // GT=1 EQ=2 GE=3 LT=4 NE=5 LE=6: libsolv's REL bits
+      id = pool_rel2id(pool_, id, evr_from_attrs(), rel, 1);
+    }
+    Offset& field = pool_id2solvable(pool_, handle_)->*kDepFields[kind];
+    field = repo_addid_dep(repo_, field, id, marker);
+  }
+
+  void set_location() {
+    const std::string* href = attr("href");
+    if (!href) return;
+    const std::string* base = attr("xml:base");
+    int medianr = 0;
+    if (base && base->compare(0, 6, "media:") == 0) {
+      // a media number in the fragment: media:...#2
+      size_t l = base->size();
+      while (l && (*base)[l - 1] >= '0' && (*base)[l - 1] <= '9') --l;
+      if (l && (*base)[l - 1] == '#' && l < base->size()) medianr = atoi(base->c_str() + l);
+    }
+    repodata_set_location(data_, handle_, medianr, nullptr, href->c_str());
+    if (base) repodata_set_poolstr(data_, handle_, SOLVABLE_MEDIABASE, base->c_str());
+  }
+
+  void set_checksum() {
+    unsigned char bin[256];
+    int len = solv_chksum_len(checksum_type_);
+    if (!len || len > static_cast<int>(sizeof bin)) return;
+    const char* str = text_.c_str();
+    if (solv_hex2bin(&str, bin, len) != len || text_.size() != static_cast<size_t>(2 * len))
+      unsupported();  // libsolv reports an invalid checksum
+    repodata_set_bin_checksum(data_, handle_, SOLVABLE_CHECKSUM, checksum_type_, bin);
+  }
+
+  // <file>: its directory (made absolute) and base name; the last directory
+  // is remembered, as files come sorted.
+  void add_file() {
+    size_t slash = text_.rfind('/');
+    const char* base;
+    Id dir;
+    if (slash == std::string::npos) {
+      base = text_.c_str();
+      dir = repodata_str2dir(data_, "/", 1);
+    } else {
+      std::string_view d(text_.data(), slash);
+      if (!last_dir_ || d != last_dir_str_) {
+        last_dir_str_.assign(d);
+        dir_buf_.clear();
+        if (d.empty() || d[0] != '/') dir_buf_ += '/';
+        dir_buf_ += d;
+        last_dir_ = repodata_str2dir(data_, dir_buf_.c_str(), 1);
+      }
+      dir = last_dir_;
+      base = text_.c_str() + slash + 1;
+    }
+    repodata_add_dirstr(data_, handle_, SOLVABLE_FILELIST, dir, base);
+  }
+
+  Repo* repo_;
+  ::Pool* pool_;
+  Repodata* data_;
+  Lexer lex_;
+  std::vector<Frame> stack_;
+  int depth_ = 0;
+  std::vector<Attr> attrs_;
+  int nattrs_ = 0;
+  std::string text_, end_name_, evr_, last_dir_str_, dir_buf_;
+  Id last_dir_ = 0;
+  Id handle_ = 0;
+  Id checksum_type_ = 0;
+  bool touched_ = false;       // the package got a dropped key libsolv would set
+  bool dropped_text_ = false;  // the dropped element being read has text
+};
+
+void add_with_libsolv(Repo* repo, const std::string& path, const std::string& repo_id) {
+  UniqueFile fp(solv_xfopen(path.c_str(), "r"));
+  if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
+  if (repo_add_rpmmd(repo, fp.get(), nullptr, 0) != 0)
+    throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) +
+                " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")");
+}
+
+}  // namespace
+
+PrimaryParser add_primary_xml(Repo* repo, const std::string& path, const std::string& repo_id) {
+  UniqueFile fp(solv_xfopen(path.c_str(), "r"));
+  if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
+  ::Pool* pool = repo->pool;
+  Id first = pool->nsolvables;
+  int nrepodata = repo->nrepodata;
+  try {
+    ChunkReader reader(fp.get());
+    Scanner(repo, reader).run();
+    return PrimaryParser::fast;
+  } catch (const Unsupported&) {
+  }
+  // Undo what the scan added (its solvables and repodata), then let libsolv
+  // read the whole file. Strings and relations it interned stay in the pool,
+  // unused, which changes nothing a lookup sees.
+  if (pool->nsolvables > first) repo_free_solvable_block(repo, first, pool->nsolvables - first, 1);
+  if (repo->nrepodata > nrepodata) repodata_free(repo_id2repodata(repo, repo->nrepodata - 1));
+  fp.reset();
+  add_with_libsolv(repo, path, repo_id);
+  return PrimaryParser::libsolv;
+}
+
+}  // namespace yumda

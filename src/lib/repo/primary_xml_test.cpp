@@ -1,0 +1,408 @@
+// The fast primary.xml reader against libsolv's repo_add_rpmmd: both load the
+// same file into pools of their own and must dump the same.
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <sstream>
+
+#include "repo/primary_xml.hpp"
+#include "repo/solv.hpp"
+#include "repo/unique_file.hpp"
+#include "test_support.hpp"
+#include "yumda/error.hpp"
+#include "yumda/repo.hpp"
+
+using namespace yumda;
+using namespace yumda::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr Offset Solvable::*kDeps[] = {
+    &Solvable::provides,   &Solvable::solv_requires, &Solvable::obsoletes, &Solvable::conflicts,
+    &Solvable::recommends, &Solvable::supplements,   &Solvable::suggests,  &Solvable::enhances,
+};
+constexpr const char* kDepNames[] = {"provides", "requires", "obsoletes", "conflicts",
+                                     "recommends", "supplements", "suggests", "enhances"};
+
+const char* str_or_dash(const char* s) { return s ? s : "-"; }
+
+// Everything yumda keeps of each solvable, one line per item.
+std::string dump(Repo* repo) {
+  ::Pool* pool = repo->pool;
+  std::ostringstream out;
+  out << "solvables " << repo->nsolvables << " filtered-filelist "
+      << repo_lookup_void(repo, SOLVID_META, REPOSITORY_FILTEREDFILELIST) << '\n';
+  Id p;
+  Solvable* s;
+  FOR_REPO_SOLVABLES(repo, p, s) {
+    out << "= " << pool_id2str(pool, s->name) << ' ' << pool_id2str(pool, s->evr) << ' '
+        << pool_id2str(pool, s->arch) << " vendor=" << (s->vendor ? pool_id2str(pool, s->vendor) : "-") << '\n';
+    for (size_t k = 0; k < std::size(kDeps); ++k) {
+      Offset off = s->*kDeps[k];
+      if (!off) continue;
+      out << kDepNames[k] << ':';
+      for (Id* ip = repo->idarraydata + off; *ip; ++ip)
+        out << " [" << (*ip == SOLVABLE_PREREQMARKER ? "<prereq>" : pool_dep2str(pool, *ip)) << ']';
+      out << '\n';
+    }
+    Id type = 0;
+    const char* chk = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+    out << "checksum " << (type ? solv_chksum_type2str(type) : "-") << ' ' << str_or_dash(chk) << '\n';
+    unsigned medianr = 0;
+    const char* loc = solvable_get_location(s, &medianr);
+    out << "location " << str_or_dash(loc) << " media " << medianr << " base "
+        << str_or_dash(solvable_lookup_str(s, SOLVABLE_MEDIABASE)) << '\n';
+    out << "sizes " << solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, ~0ULL) << ' '
+        << solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, ~0ULL) << " buildtime "
+        << solvable_lookup_num(s, SOLVABLE_BUILDTIME, ~0ULL) << '\n';
+    out << "license " << str_or_dash(solvable_lookup_str(s, SOLVABLE_LICENSE)) << '\n';
+    out << "summary " << str_or_dash(solvable_lookup_str(s, SOLVABLE_SUMMARY)) << '\n';
+    out << "url " << str_or_dash(solvable_lookup_str(s, SOLVABLE_URL)) << '\n';
+    out << "sourcerpm " << str_or_dash(solvable_lookup_sourcepkg(s)) << '\n';
+    Dataiterator di;
+    dataiterator_init(&di, pool, repo, p, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+    while (dataiterator_step(&di)) out << "file " << di.kv.str << '\n';
+    dataiterator_free(&di);
+  }
+  return out.str();
+}
+
+// The first line where A and B differ, or "" when they are equal.
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    bool ea = !std::getline(sa, la), eb = !std::getline(sb, lb);
+    if (ea && eb) return "";
+    if (ea != eb || la != lb)
+      return "line " + std::to_string(line) + ": libsolv [" + (ea ? "<end>" : la) + "] fast [" + (eb ? "<end>" : lb) +
+             "]";
+  }
+}
+
+struct Loaded {
+  std::string dump;
+  std::string error;  // the Error's message, "" when none
+  PrimaryParser parser = PrimaryParser::fast;
+};
+
+Loaded load_with_libsolv(const std::string& path) {
+  yumda::Pool pool("x86_64");
+  Repo* repo = repo_create(pool.get(), "t");
+  Loaded r;
+  UniqueFile fp(solv_xfopen(path.c_str(), "r"));
+  if (!fp) {
+    r.error = "cannot open";
+    return r;
+  }
+  if (repo_add_rpmmd(repo, fp.get(), nullptr, 0) != 0) r.error = pool_errstr(pool.get());
+  r.dump = dump(repo);
+  return r;
+}
+
+Loaded load_fast(const std::string& path, const char* preload = nullptr) {
+  yumda::Pool pool("x86_64");
+  Repo* repo = repo_create(pool.get(), "t");
+  if (preload) {  // a repo that already holds packages
+    UniqueFile fp(solv_xfopen(preload, "r"));
+    REQUIRE(fp);
+    REQUIRE(repo_add_rpmmd(repo, fp.get(), nullptr, 0) == 0);
+  }
+  Loaded r;
+  try {
+    r.parser = add_primary_xml(repo, path, "t");
+  } catch (const Error& e) {
+    r.error = e.what();
+  }
+  r.dump = dump(repo);
+  return r;
+}
+
+// Loads PATH both ways and checks they agree; returns the fast reader's parser.
+PrimaryParser check_same(const std::string& path) {
+  INFO(path);
+  Loaded want = load_with_libsolv(path);
+  Loaded got = load_fast(path);
+  if (!want.error.empty()) {
+    CHECK_FALSE(got.error.empty());
+    return got.parser;
+  }
+  CHECK(got.error.empty());
+  std::string diff = first_difference(want.dump, got.dump);
+  INFO(diff);
+  CHECK(diff.empty());
+  return got.parser;
+}
+
+const char* kHead =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<metadata xmlns=\"http://linux.duke.edu/metadata/common\" xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" "
+    "packages=\"2\">\n";
+
+const char* kPackageA = R"XML(<package type="rpm">
+  <name>alpha</name>
+  <arch>x86_64</arch>
+  <version epoch="0" ver="1.0" rel="1.el9"/>
+  <checksum type="sha256" pkgid="YES">a8ee4e33f52b031f98ddfc140ff7de452aad46d831121a65154d88814aa3bc3f</checksum>
+  <summary>Alpha &amp; omega &lt;tools&gt; &quot;quoted&quot; &apos;x&apos; &#65;&#x42; caf&#xe9; Ünïcödé</summary>
+  <description>Long text
+with lines &amp; ]] brackets</description>
+  <packager>Someone &lt;a@b&gt;</packager>
+  <url>https://example.org/a?x=1&amp;y=2</url>
+  <time file="1700000001" build="1700000000"/>
+  <size package="7891488" installed="29277184" archive="29278208"/>
+  <location xml:base="https://mirror.example/repo/" href="packages/alpha-1.0-1.el9.x86_64.rpm"/>
+  <format>
+    <rpm:license>MIT and (GPLv2+ or BSD)</rpm:license>
+    <rpm:vendor>Example &amp; Co</rpm:vendor>
+    <rpm:group>Unspecified</rpm:group>
+    <rpm:buildhost>builder</rpm:buildhost>
+    <rpm:sourcerpm>alpha-1.0-1.el9.src.rpm</rpm:sourcerpm>
+    <rpm:header-range start="4504" end="8396"/>
+    <rpm:provides>
+      <rpm:entry name="alpha" flags="EQ" epoch="0" ver="1.0" rel="1.el9"/>
+      <rpm:entry name="alpha(x86-64)" flags="EQ" epoch="2" ver="1.0" rel="1.el9"/>
+      <rpm:entry name="libalpha.so.1()(64bit)"/>
+      <rpm:entry name="colon" flags="EQ" ver="1:2"/>
+      <rpm:entry name="epoch-zero-colon" flags="GE" epoch="0" ver="3:4" rel="5"/>
+      <rpm:entry name="empty-epoch" flags="LT" epoch="" ver="2"/>
+      <rpm:entry name="rel-only" flags="GT" rel="7"/>
+      <rpm:entry name="no-evr" flags="LE"/>
+      <rpm:entry name="ne" flags="NE" ver="1"/>
+      <rpm:entry name="weird-flags" flags="XX" ver="1"/>
+      <rpm:entry name="kinded" kind="pattern"/>
+      <rpm:entry name="tab&#9;and&#10;newline	refs"/>
+      <rpm:entry name="kind-package" kind="package" flags="EQ" ver="1"/>
+      <rpm:entry flags="EQ" ver="1"/>
+    </rpm:provides>
+    <rpm:requires>
+      <rpm:entry name="/bin/sh" pre="1"/>
+      <rpm:entry name="beta" flags="GE" epoch="1" ver="2.0"/>
+      <rpm:entry name="(gamma or delta &gt;= 2)"/>
+      <rpm:entry name="(broken rich"/>
+      <rpm:entry name="glibc" flags="GE" ver="2.34" pre="0"/>
+      <rpm:entry name="coreutils" pre="1" flags="EQ" epoch="0" ver="9" rel="1"/>
+    </rpm:requires>
+    <rpm:conflicts><rpm:entry name="old-alpha" flags="LT" ver="1"/></rpm:conflicts>
+    <rpm:obsoletes><rpm:entry name="alpha-legacy"/></rpm:obsoletes>
+    <rpm:recommends><rpm:entry name="(a if b)"/></rpm:recommends>
+    <rpm:suggests><rpm:entry name="sugg"/></rpm:suggests>
+    <rpm:supplements><rpm:entry name="(alpha and langpacks-de)"/></rpm:supplements>
+    <rpm:enhances><rpm:entry name="enh" flags="GE" ver="1"/></rpm:enhances>
+    <file>/usr/bin/alpha</file>
+    <file type="dir">/etc/alpha</file>
+    <file type="ghost">/var/log/alpha.log</file>
+    <file>/usr/bin/alpha2</file>
+    <file>relative/path</file>
+    <file>nodir</file>
+    <file>/rootfile</file>
+    <file>/usr/share/a&amp;b</file>
+  </format>
+</package>
+)XML";
+
+const char* kPackageB = R"XML(<package type='rpm'><name>beta</name><arch>src</arch><version rel='2' ver='2.0' epoch='1'/>
+<checksum pkgid='YES' type='sha1'>0123456789abcdef0123456789ABCDEF01234567</checksum>
+<summary></summary><description/><packager/><url></url><time build='0'/>
+<size installed='5' package='6'/><location href='beta-2.0-2.src.rpm' xml:base='media:/foo#3'/>
+<format><rpm:license/><rpm:sourcerpm></rpm:sourcerpm><rpm:provides/><unknown-thing a='1'><name>x</name></unknown-thing>
+<rpm:requires><rpm:entry name='a'/></rpm:requires><rpm:requires><rpm:entry name='b'/></rpm:requires></format>
+<future-element><deep><deeper>text</deeper></deep></future-element>
+</package>
+<package type="rpm"><name>noarch-min</name></package>
+<package type="rpm"><arch>nosrc</arch><version ver="1"/></package>
+)XML";
+
+const char* kTail = "</metadata>\n";
+
+std::string write(const ScratchDir& dir, const std::string& name, const std::string& text) {
+  std::string path = dir.path + "/" + name;
+  write_text(path, text);
+  return path;
+}
+
+// TEXT with the first FROM replaced by TO (which must be there).
+std::string replaced(std::string text, std::string_view from, const std::string& to) {
+  size_t at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+std::string gzip(const std::string& path) {
+  REQUIRE(run("gzip -kf " + shell_quote(path)) == 0);
+  return path + ".gz";
+}
+
+}  // namespace
+
+TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primary_xml]") {
+  ScratchDir dir;
+  std::string full = std::string(kHead) + kPackageA + kPackageB + kTail;
+
+  SECTION("every feature, plain and gzip, on the fast path") {
+    std::string path = write(dir, "primary.xml", full);
+    CHECK(check_same(path) == PrimaryParser::fast);
+    CHECK(check_same(gzip(path)) == PrimaryParser::fast);
+    Loaded got = load_fast(path);
+    // Spot checks that the dump holds what the equality relies on.
+    CHECK(got.dump.find("summary Alpha & omega <tools> \"quoted\" 'x' AB caf\xc3\xa9 \xc3\x9cn") != std::string::npos);
+    CHECK(got.dump.find("[glibc >= 2.34] [<prereq>] [/bin/sh] [coreutils = 9-1]") != std::string::npos);
+    CHECK(got.dump.find("file /usr/share/a&b") != std::string::npos);
+    CHECK(got.dump.find("base https://mirror.example/repo/") != std::string::npos);
+  }
+  SECTION("no XML declaration, CRLF line ends, tabs in attributes") {
+    std::string text = std::string(kHead).substr(std::string(kHead).find('\n') + 1) + kPackageA + kPackageB + kTail;
+    std::string crlf;
+    for (char c : text) crlf += c == '\n' ? std::string("\r\n") : std::string(1, c);
+    size_t at = crlf.find("name=\"beta\"");
+    crlf.replace(at, 11, "name=\"be\tta\"");
+    CHECK(check_same(write(dir, "crlf.xml", crlf)) == PrimaryParser::fast);
+  }
+  SECTION("no packages at all, and a root libsolv does not know") {
+    CHECK(check_same(write(dir, "empty.xml", std::string(kHead) + kTail)) == PrimaryParser::fast);
+    CHECK(check_same(write(dir, "other.xml", "<something><package><name>x</name></package></something>")) ==
+          PrimaryParser::fast);
+  }
+  SECTION("what the scanner leaves to libsolv still comes out the same") {
+    std::string plain = std::string(kHead) + kPackageA + kTail;
+    std::string body = std::string(kHead).substr(std::string(kHead).find('\n') + 1) + kPackageA + kTail;
+    const std::pair<const char*, std::string> cases[] = {
+        {"doctype.xml", "<?xml version=\"1.0\"?>\n<!DOCTYPE metadata [ <!ENTITY v \"vendor\"> ]>\n" +
+                            replaced(body, "Example &amp; Co", "&v;")},
+        {"cdata.xml", replaced(plain, "<summary>", "<summary><![CDATA[<raw> & text]]>")},
+        {"comment.xml", replaced(plain, "<package", "<!-- a comment --><package")},
+        {"pi.xml", replaced(plain, "<package", "<?some-pi data?><package")},
+        {"latin1.xml", "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<metadata><package><name>caf\xe9</name>"
+                       "</package></metadata>\n"},
+        {"lang.xml", replaced(plain, "<summary>", "<summary lang=\"de\">Deutsch</summary><summary>")},
+        {"pattern.xml", replaced(plain, "<package", "<pattern><name>base</name></pattern><package")},
+        {"child.xml", replaced(plain, "<name>alpha</name>", "<name>al<b/>pha</name>")},
+        {"pkgid.xml", replaced(plain, "<package type=\"rpm\">", "<package pkgid=\"a8ee4e33\" name=\"alpha\">")},
+    };
+    for (const auto& [name, text] : cases) {
+      INFO(name);
+      CHECK(check_same(write(dir, name, text)) == PrimaryParser::libsolv);
+    }
+  }
+  SECTION("tokens cut by chunk boundaries, in every compression") {
+    // Thousands of packages whose sizes shift by a byte each, so the 1 MiB
+    // chunk ends fall into every kind of token.
+    std::string text = kHead;
+    for (int i = 0; i < 3000; ++i) {
+      std::string pkg = replaced(kPackageA, "<name>alpha</name>", "<name>alpha" + std::to_string(i) + "</name>");
+      pkg = replaced(pkg, "Long text", "Long text" + std::string(static_cast<size_t>(i % 113), 'x'));
+      text += replaced(pkg, "caf&#xe9;", i % 2 ? "caf&#xe9;" : "caf\xc3\xa9");
+    }
+    text += kTail;
+    std::string path = write(dir, "many.xml", text);
+    REQUIRE(text.size() > (3u << 20));
+    CHECK(check_same(path) == PrimaryParser::fast);
+    for (const char* tool : {"gzip", "xz", "zstd -q", "bzip2"}) {
+      std::string ext = std::string(tool).starts_with("gzip") ? ".gz"
+                        : std::string(tool).starts_with("xz") ? ".xz"
+                        : std::string(tool).starts_with("zstd") ? ".zst"
+                                                                : ".bz2";
+      if (run(std::string("command -v ") + std::string(tool).substr(0, std::string(tool).find(' ')) + " >/dev/null") != 0) {
+        WARN("skipped " << ext << ": " << tool << " is not installed");
+        continue;
+      }
+      INFO(ext);
+      REQUIRE(run(std::string(tool) + " -kf " + shell_quote(path)) == 0);
+      CHECK(check_same(path + ext) == PrimaryParser::fast);
+    }
+  }
+  SECTION("a fallback keeps the packages a repo already had") {
+    std::string first = write(dir, "first.xml", std::string(kHead) + kPackageB + kTail);
+    std::string cdata = std::string(kHead) + kPackageA + kTail;
+    cdata.replace(cdata.find("<summary>"), 9, "<summary><![CDATA[x]]>");
+    std::string path = write(dir, "cdata.xml", cdata);
+
+    yumda::Pool pool("x86_64");
+    Repo* repo = repo_create(pool.get(), "t");
+    UniqueFile fp(solv_xfopen(first.c_str(), "r"));
+    REQUIRE(repo_add_rpmmd(repo, fp.get(), nullptr, 0) == 0);
+    fp.reset();
+    fp.reset(solv_xfopen(path.c_str(), "r"));
+    REQUIRE(repo_add_rpmmd(repo, fp.get(), nullptr, 0) == 0);
+    std::string want = dump(repo);
+
+    Loaded got = load_fast(path, first.c_str());
+    CHECK(got.parser == PrimaryParser::libsolv);
+    INFO(first_difference(want, got.dump));
+    CHECK(want == got.dump);
+  }
+}
+
+TEST_CASE("primary.xml: damaged input throws an Error naming the repo and file", "[primary_xml]") {
+  ScratchDir dir;
+  std::string full = std::string(kHead) + kPackageA + kPackageB + kTail;
+  auto expect_error = [&](const std::string& name, const std::string& text) {
+    INFO(name);
+    std::string path = write(dir, name, text);
+    std::string msg = error_of([&] {
+      yumda::Pool pool("x86_64");
+      add_primary_xml(repo_create(pool.get(), "t"), path, "myrepo");
+    });
+    CHECK(msg.find("repo myrepo: cannot parse " + path) != std::string::npos);
+    CHECK_FALSE(load_with_libsolv(path).error.empty());  // libsolv agrees it is damaged
+  };
+  expect_error("truncated.xml", full.substr(0, full.size() / 2));
+  expect_error("truncated-in-tag.xml", full.substr(0, full.find("<rpm:entry name=\"beta\"") + 12));
+  expect_error("garbage.xml", "\x7f" "ELF\x02\x01\x01 not xml at all");
+  expect_error("empty.xml", "");
+  expect_error("mismatched.xml", std::string(kHead) + "<package><name>x</arch></package>" + kTail);
+  expect_error("bad-entity.xml", std::string(kHead) + "<package><name>a &nbsp; b</name></package>" + kTail);
+  expect_error("bad-utf8.xml", std::string(kHead) + "<package><name>a\xff</name></package>" + kTail);
+  expect_error("two-roots.xml", std::string(kHead) + kTail + "<metadata/>");
+  expect_error("bad-checksum.xml", std::string(kHead) +
+                                       "<package><name>x</name><checksum type=\"sha256\">12zz</checksum></package>" +
+                                       kTail);
+  expect_error("unknown-checksum.xml",
+               std::string(kHead) + "<package><name>x</name><checksum type=\"crc99\">12</checksum></package>" + kTail);
+
+  std::string gz = gzip(write(dir, "cut.xml", full));
+  std::string cut = dir.path + "/cut-short.xml.gz";
+  REQUIRE(run("head -c 300 " + shell_quote(gz) + " > " + shell_quote(cut)) == 0);
+  std::string msg = error_of([&] {
+    yumda::Pool pool("x86_64");
+    add_primary_xml(repo_create(pool.get(), "t"), cut, "myrepo");
+  });
+  CHECK(msg.find("repo myrepo: cannot parse " + cut) != std::string::npos);
+
+  msg = error_of([&] {
+    yumda::Pool pool("x86_64");
+    add_primary_xml(repo_create(pool.get(), "t"), dir.path + "/missing.xml", "myrepo");
+  });
+  CHECK(msg.find("repo myrepo: cannot open " + dir.path + "/missing.xml") != std::string::npos);
+}
+
+TEST_CASE("primary.xml: the real fixtures load as libsolv loads them", "[primary_xml]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  int files = 0, fast = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(shared + "/fixtures/real")) {
+    std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file() || name.find("primary.xml") == std::string::npos) continue;
+    ++files;
+    fast += check_same(entry.path().string()) == PrimaryParser::fast;
+  }
+  CHECK(files > 0);
+  WARN(files << " primary.xml files, " << fast << " read by the fast scanner, the rest fell back to libsolv");
+}
+
+TEST_CASE("primary.xml: the benchmark repos load as libsolv loads them", "[primary_xml][bench]") {
+  const char* home = std::getenv("HOME");
+  std::string root = std::string(home ? home : "/root") + "/.cache/yumda-bench";
+  if (!fs::is_directory(root)) {
+    WARN("skipped: no benchmark repos in " << root << " (bench/run makes them)");
+    return;
+  }
+  int n = 0;
+  for (const auto& repo : fs::directory_iterator(root)) {
+    std::string path = repo.path().string() + "/repodata/primary.xml.gz";
+    if (!fs::exists(path)) continue;
+    ++n;
+    CHECK(check_same(path) == PrimaryParser::fast);
+  }
+  if (n == 0) WARN("skipped: no */repodata/primary.xml.gz under " << root);
+}
