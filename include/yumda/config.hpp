@@ -55,6 +55,9 @@ struct MainConfig {
   std::string arch = "x86_64";   // $basearch
   std::string releasever = "2";
   bool install_weak_deps = false;
+  // yumda's own: resolve installs against only the packages the request can
+  // reach, from each repo's dep index (0: load whole repos, to compare).
+  bool dep_index = true;
   int max_parallel_downloads = 8;
   bool keepcache = false;
   bool nodocs = false;     // tsflags=nodocs

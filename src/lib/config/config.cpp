@@ -39,7 +39,7 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
                                             "deltarpm", "type", "module_hotfixes", "countme"};
 
 const char* const kMainKeys =
-    "cachedir, reposdir, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, "
+    "cachedir, reposdir, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
     "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
     "skip_if_unavailable";
 const char* const kRepoKeys =
@@ -105,6 +105,7 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
                          (k == "baseline" ? "al2" : k == "arch" ? "x86_64" : "2") + ")");
       (k == "baseline" ? m.baseline : k == "arch" ? m.arch : m.releasever) = value;
     } else if (k == "install_weak_deps") m.install_weak_deps = cv::parse_bool(value);
+    else if (k == "dep_index") m.dep_index = cv::parse_bool(value);
     else if (k == "max_parallel_downloads") m.max_parallel_downloads = static_cast<int>(cv::parse_int(value, 1, 20));
     else if (k == "keepcache") m.keepcache = cv::parse_bool(value);
     else if (k == "tsflags") {

@@ -3,11 +3,7 @@
 // makes every later load a near memory copy. The cache file ends in a tag
 // (repomd checksum, libsolv version, whether filelists are in), so metadata
 // changes, libsolv upgrades and a filelists-less cache all miss cleanly.
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <cstring>
@@ -16,6 +12,8 @@
 
 #include "repo/solv.hpp"
 
+#include "repo/cache_file.hpp"
+#include "repo/dep_index.hpp"
 #include "repo/sqlite_primary.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -30,69 +28,19 @@ struct FileCloser {
 };
 using UniqueFile = std::unique_ptr<FILE, FileCloser>;
 
-constexpr size_t kTagSize = 64;   // hex sha256 of what the cache was made from
-constexpr size_t kSumSize = 16;   // hex digest of the solv body
-constexpr size_t kTrailer = kTagSize + kSumSize;
-
 std::string cache_tag(const RepoMetadata& md, bool filelists) {
   return string_digest(md.repomd_checksum + "|libsolv " LIBSOLV_VERSION_STRING "|" +
-                           (filelists ? "filelists" : "primary") + "|yumda-solv-3",
+                           (filelists ? "filelists" : "primary") + "|yumda-solv-4",
                        "sha256");
 }
-
-// A fast digest of the solv body: libsolv reads a file with a flipped byte
-// without complaint (and loses deps), so the cache checks itself. Not
-// cryptographic: it guards against damage, not against an attacker.
-std::string body_sum(const char* data, size_t len) {
-  uint64_t h = 0x9E3779B97F4A7C15ULL ^ len;
-  size_t i = 0;
-  for (; i + 8 <= len; i += 8) {
-    uint64_t w;
-    memcpy(&w, data + i, 8);
-    h = (h ^ w) * 0x100000001B3ULL;
-    h ^= h >> 29;
-  }
-  for (; i < len; ++i) h = (h ^ static_cast<unsigned char>(data[i])) * 0x100000001B3ULL;
-  char hex[kSumSize + 1];
-  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
-  return std::string(hex, kSumSize);
-}
-
-// A read-only memory map of a whole file (empty when it cannot be mapped):
-// no copy and no zero-fill, which a warm load of a big repo notices.
-class MappedFile {
- public:
-  explicit MappedFile(const std::string& path) {
-    UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    struct stat st;
-    if (!fd || fstat(fd.get(), &st) != 0 || st.st_size <= 0) return;
-    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (p == MAP_FAILED) return;
-    data_ = static_cast<char*>(p);
-    size_ = static_cast<size_t>(st.st_size);
-  }
-  ~MappedFile() {
-    if (data_) munmap(data_, size_);
-  }
-  MappedFile(const MappedFile&) = delete;
-  MappedFile& operator=(const MappedFile&) = delete;
-  char* data() const { return data_; }
-  size_t size() const { return size_; }
-
- private:
-  char* data_ = nullptr;
-  size_t size_ = 0;
-};
 
 // Loads PATH into REPO when its tag and digest match; anything else (missing,
 // stale, damaged) returns false with REPO left empty, so the caller rebuilds.
 bool load_solv_cache(Repo* repo, const std::string& path, const std::string& tag) {
   MappedFile file(path);
-  if (file.size() <= kTrailer) return false;
-  size_t body = file.size() - kTrailer;
-  std::string_view trailer(file.data() + body, kTrailer);
-  if (trailer.substr(0, kTagSize) != tag || trailer.substr(kTagSize) != body_sum(file.data(), body)) return false;
-  UniqueFile fp(fmemopen(file.data(), body, "r"));  // "r": never written through
+  std::string_view body = cache_file_body(file, tag);
+  if (body.empty()) return false;
+  UniqueFile fp(fmemopen(const_cast<char*>(body.data()), body.size(), "r"));  // "r": never written through
   if (!fp) return false;
   if (repo_add_solv(repo, fp.get(), 0) != 0) {
     repo_empty(repo, 1);
@@ -132,29 +80,7 @@ bool write_solv_cache(Repo* repo, const std::string& path, const std::string& ta
   bool ok = repo_write_filtered(repo, ms.get(), drop_unused_keys, nullptr, nullptr) == 0;
   ok = fclose(ms.release()) == 0 && ok;  // sets mem/len
   std::unique_ptr<char, decltype(&free)> body(mem, &free);
-  if (!ok) return false;
-  std::string tmp = path + ".tmpXXXXXX";
-  UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
-  if (!fd) return false;
-  fchmod(fd.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
-  std::string trailer = tag + body_sum(mem, len);
-  auto write_all = [&](const char* p, size_t n) {
-    while (n > 0) {
-      ssize_t w = write(fd.get(), p, n);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) return false;
-      p += w;
-      n -= static_cast<size_t>(w);
-    }
-    return true;
-  };
-  ok = write_all(mem, len) && write_all(trailer.data(), trailer.size());
-  fd.reset();
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    unlink(tmp.c_str());
-    return false;
-  }
-  return true;
+  return ok && write_cache_file(path, std::string_view(mem, len), tag);
 }
 
 void add_rpmmd_file(Repo* repo, const std::string& path, int flags, const std::string& repo_id) {
@@ -211,16 +137,36 @@ void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude, con
   }
 }
 
+std::string dep_index_path(const RepoMetadata& md) { return md.dir + "/deps.idx"; }
+
+std::string dep_index_tag(const RepoMetadata& md) {
+  return string_digest(cache_tag(md, false) + "|dep-index-1", "sha256");
+}
+
+std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md) {
+  if (md.primary_path.empty()) return nullptr;
+  return DepIndex::open(dep_index_path(md), dep_index_tag(md));
+}
+
+namespace {
+Repo* new_repo(Pool& pool, const RepoConfig& config) {
+  Repo* repo = repo_create(pool.get(), config.id.c_str());
+  repo->priority = -config.priority;  // dnf: lower number wins; libsolv: higher wins
+  repo->subpriority = -config.cost;
+  return repo;
+}
+}  // namespace
+
 s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& config, const std::string& cachedir,
                   bool with_filelists, Reporter& reporter) {
   (void)cachedir;  // the per-repo dir in MD is where the cache lives
   bool filelists = with_filelists && !md.filelists_path.empty();
-  Repo* repo = repo_create(pool.get(), config.id.c_str());
-  repo->priority = -config.priority;  // dnf: lower number wins; libsolv: higher wins
-  repo->subpriority = -config.cost;
+  Repo* repo = new_repo(pool, config);
   std::string solv_path = md.dir + (filelists ? "/full.solv" : "/primary.solv");
   std::string tag = cache_tag(md, filelists);
+  bool rebuilt = false;
   if (!load_solv_cache(repo, solv_path, tag)) {
+    rebuilt = true;
     reporter.info("Parsing metadata of " + config.id);
     try {
       parse_metadata(repo, md, filelists);
@@ -241,6 +187,20 @@ s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& config, 
                        " (loading will be slower; check the cache dir's permissions)");
     }
   }
+  // The dep index holds what the primary-only cache holds, for resolves that
+  // load only what they can reach (DepIndex). A missing one is made here.
+  std::string index_path = dep_index_path(md);
+  if (!filelists && (rebuilt || !path_exists(index_path)) && !write_dep_index(repo, index_path, dep_index_tag(md)))
+    reporter.warning("cannot write the dependency index " + index_path + ": " + errno_text(errno) +
+                     " (resolving will be slower; check the cache dir's permissions)");
+  exclude_packages(repo, config.excludepkgs, config.includepkgs);
+  return repo;
+}
+
+s_Repo* load_repo_subset(Pool& pool, const DepIndex& index, const std::vector<uint32_t>& pkgs,
+                         const RepoConfig& config) {
+  Repo* repo = new_repo(pool, config);
+  index.add_to(repo, pkgs);
   exclude_packages(repo, config.excludepkgs, config.includepkgs);
   return repo;
 }

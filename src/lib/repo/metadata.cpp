@@ -187,12 +187,14 @@ bool younger_than(const std::string& path, long seconds) {
 }
 
 // Drops metadata files the current repomd no longer lists (old revisions).
+// What yumda derives from them (solv caches, the dep index and its stamp)
+// stays: each carries the repomd checksum it was made from.
 void prune_old_files(const std::string& dir, const Repomd& repomd) {
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
     if (name == "repomd.xml" || name == "repomd.xml.asc" || name == "verified" || name == "mirrorlist" ||
-        name.ends_with(".solv"))
+        name.ends_with(".solv") || name == "deps.idx" || name == "deps.idx.ok")
       continue;
     bool listed = false;
     for (const auto& r : repomd.records) listed = listed || basename_of(r.location) == name;

@@ -3,10 +3,13 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <mutex>
+#include <set>
+#include <cstdlib>
 
 #include "test_support.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
+#include "yumda/fs.hpp"
 #include "yumda/resolve.hpp"
 
 using namespace yumda;
@@ -491,4 +494,133 @@ TEST_CASE("resolve: upgrade replaces layer packages with newer ones and leaves t
   REQUIRE(re.install.size() == 1);
   CHECK(re.install[0].nevra.str() == "libfoo-1.0-1.noarch");
   CHECK(re.replaced == std::vector<Nevra>{old.nevra});
+}
+
+namespace {
+// A plan as text, sorted: every field of what gets installed (NEVRA, repo and
+// what the fetch and the layer state use), what it replaces, what the runtime
+// or the layer already has; or the error.
+std::string plan_text(Resolver& r, const std::string& spec, bool weak) {
+  std::vector<std::string> lines;
+  try {
+    ResolveRequest req{{spec}, weak};
+    ResolveResult res = r.resolve(req);
+    for (const auto& p : res.install) {
+      std::string line = "+ " + p.nevra.str() + " @" + p.repo_id + " " + p.checksum_type + ":" + p.checksum + " " +
+                         p.location + " " + std::to_string(p.download_size) + "/" + std::to_string(p.install_size) +
+                         " " + std::to_string(p.buildtime) + " [" + p.summary + "] [" + p.license + "] [" + p.url +
+                         "] [" + p.vendor + "] " + p.sourcerpm + (res.requested.count(p.nevra.str()) ? " asked" : "");
+      for (const auto& d : p.provides) line += " P:" + d;
+      for (const auto& d : p.requirements) line += " R:" + d;
+      lines.push_back(line);
+    }
+    for (const auto& n : res.replaced) lines.push_back("- " + n.str());
+    for (const auto& s : res.from_baseline) lines.push_back("runtime " + s);
+    for (const auto& s : res.already_installed) lines.push_back("layer " + s);
+  } catch (const Error& e) {
+    return std::string("error: ") + e.what();
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+// Counts the resolves that fell back to the whole repos after a failure.
+struct FallbackCounter : Reporter {
+  int fallbacks = 0;
+  void info(const std::string& m) override {
+    if (m.find("resolving against the whole repos after") != std::string::npos) ++fallbacks;
+  }
+};
+
+// Every package name of ENV's repos (every STEP-th), installed alone with and
+// without weak deps: the plan from only the packages the dep index says are
+// reachable is the plan from the whole repos, and it needed no fallback when
+// the whole repos found one. Returns how many plans were compared.
+size_t check_reachable_equals_whole(Env& env, size_t step = 1) {
+  Config whole_config = env.config;
+  whole_config.main.dep_index = false;
+  Resolver whole(whole_config, env.baseline, env.layer, env.fetcher, false);
+  FallbackCounter counter;
+  Resolver part(env.config, env.baseline, env.layer, env.fetcher, false, counter);
+  std::set<std::string> names;
+  for (const auto& p : whole.available()) names.insert(p.nevra.name);
+  REQUIRE(!names.empty());
+  size_t i = 0, compared = 0, planned = 0;
+  for (const auto& name : names) {
+    if (i++ % step) continue;
+    for (bool weak : {false, true}) {
+      int before = counter.fallbacks;
+      std::string expected = plan_text(whole, name, weak);
+      INFO(name << (weak ? " with weak deps" : "") << ":\n" << expected);
+      CHECK(plan_text(part, name, weak) == expected);
+      if (expected.rfind("error: ", 0) != 0) {
+        CHECK(counter.fallbacks == before);
+        ++planned;
+      }
+      ++compared;
+    }
+  }
+  CHECK(planned > 0);
+  return compared;
+}
+}  // namespace
+
+TEST_CASE("resolve: with the dep index, only reachable packages load and every plan is the whole repos' plan") {
+  Env env;
+  SECTION("the test repo") { CHECK(check_reachable_equals_whole(env) >= 40); }
+  SECTION("the test repo, with a runtime baseline and a layer to upgrade") {
+    env.baseline.packages.push_back({"glibc", "2.26", ""});
+    LayerPackage old;
+    old.nevra = Nevra{"libfoo", "0", "1.0", "1", "x86_64"};
+    old.provides = {"libfoo = 1.0-1"};
+    env.layer.push_back(old);
+    CHECK(check_reachable_equals_whole(env) >= 40);
+  }
+  SECTION("a damaged dep index is removed, the whole repos decide, and the next full load writes it anew") {
+    check_reachable_equals_whole(env, 7);  // writes the index
+    std::string index;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(env.cache.path))
+      if (e.path().filename() == "deps.idx") index = e.path().string();
+    REQUIRE(!index.empty());
+    std::string bytes = read_file(index);
+    for (size_t at = 64; at + 64 < bytes.size(); at += 97) bytes[at] = static_cast<char>(bytes[at] ^ 0x5a);
+    write_text(index, bytes);  // a new identity: the digest is checked again
+    CHECK(check_reachable_equals_whole(env, 3) > 10);
+    CHECK(std::filesystem::exists(index));
+    CHECK(read_file(index) != bytes);
+  }
+}
+
+TEST_CASE("resolve: the dep index gives the whole repos' plans on dnf's CI repos, alone and together") {
+  YUMDA_REQUIRE_SHARED(shared);
+  Env env;
+  for (const char* repo : {"dnf-ci-rich", "dnf-ci-obsoletes", "dnf-ci-security", "dnf-ci-thirdparty",
+                           "dnf-ci-install-remove", "dnf-ci-scriptlets", "dnf-ci-fedora"}) {
+    DYNAMIC_SECTION(repo) {
+      env.config.repos = {local_repo(repo, dnf_ci_repo(shared, repo))};
+      CHECK(check_reachable_equals_whole(env) >= 10);
+    }
+  }
+  SECTION("fedora with its updates repo: names met across two indexes") {
+    env.config.repos = {local_repo("fedora", dnf_ci_repo(shared, "dnf-ci-fedora")),
+                        local_repo("updates", dnf_ci_repo(shared, "dnf-ci-fedora-updates"))};
+    CHECK(check_reachable_equals_whole(env) > 100);
+  }
+}
+
+// YUMDA_DEP_INDEX_REPO=DIR (an rpm-md repo, e.g. a make-big-repo output) runs
+// the same comparison there, on every YUMDA_DEP_INDEX_STEP-th name (default 50).
+TEST_CASE("resolve: the dep index gives the whole repo's plans on a big repo (YUMDA_DEP_INDEX_REPO)") {
+  const char* dir = std::getenv("YUMDA_DEP_INDEX_REPO");
+  if (!dir || !*dir) {
+    WARN("skipped: set YUMDA_DEP_INDEX_REPO to an rpm-md repo dir to run it");
+    return;
+  }
+  const char* step = std::getenv("YUMDA_DEP_INDEX_STEP");
+  Env env;
+  env.config.repos = {local_repo("big", dir)};
+  size_t n = check_reachable_equals_whole(env, step ? std::stoul(step) : 50);
+  WARN("compared " << n << " plans");
 }

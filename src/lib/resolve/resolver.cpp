@@ -12,6 +12,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "repo/dep_index.hpp"
 #include "repo/solv.hpp"
 
 #include "repo/solv_queue.hpp"
@@ -113,6 +114,9 @@ struct Resolver::Impl {
 
   std::unique_ptr<Pool> pool;
   bool with_filelists = false;
+  bool partial = false;  // only what one request reaches (build_partial)
+  // Repo id -> (with filelists?, metadata or nullopt when skipped).
+  std::unordered_map<std::string, std::pair<bool, std::optional<RepoMetadata>>> fetched;
   std::unordered_map<Repo*, RepoConfig> repo_configs;
   std::unordered_set<Id> runtime_solvables;  // baseline + lambda-runtime: locked
 
@@ -122,37 +126,131 @@ struct Resolver::Impl {
   ::Pool* p() const { return pool->get(); }
 
   void ensure(bool need_filelists) {
-    if (pool && (with_filelists || !need_filelists)) return;
+    if (pool && !partial && (with_filelists || !need_filelists)) return;
     build(need_filelists);
   }
 
-  void build(bool filelists) {
+  void reset_pool(bool filelists, bool only_reachable) {
     pool.reset();
     repo_configs.clear();
     runtime_solvables.clear();
     pool = std::make_unique<Pool>(config.main.arch);
     with_filelists = filelists;
-    for (const RepoConfig* rc : config.enabled_repos()) {
-      check_interrupt();
-      RepoMetadata md;
-      try {
-        md = fetch_repo_metadata(config.main, *rc, fetcher, cacheonly, filelists, reporter);
-      } catch (const Interrupted&) {
-        throw;
-      } catch (const Error& e) {
-        if (!rc->skip_if_unavailable) throw;
-        reporter.warning(std::string(e.what()) + "; skipping repo " + rc->id + " (skip_if_unavailable=1)");
-        continue;
-      }
-      Repo* repo = load_repo(*pool, md, *rc, config.main.cachedir, filelists, reporter);
-      exclude_packages(repo, config.main.excludepkgs);
-      RepoConfig effective = *rc;  // mirrorlist= repos: packages come from the URLs the metadata fetch found
-      if (!md.baseurls.empty()) effective.baseurls = md.baseurls;
-      repo_configs.emplace(repo, std::move(effective));
-    }
+    partial = only_reachable;
+  }
+
+  void add_repo_config(Repo* repo, const RepoConfig& rc, const RepoMetadata& md) {
+    exclude_packages(repo, config.main.excludepkgs);
+    RepoConfig effective = rc;  // mirrorlist= repos: packages come from the URLs the metadata fetch found
+    if (!md.baseurls.empty()) effective.baseurls = md.baseurls;
+    repo_configs.emplace(repo, std::move(effective));
+  }
+
+  void finish_pool() {
     add_installed();
     pool_addfileprovides(p());
     pool_createwhatprovides(p());
+  }
+
+  // REPO's metadata (with filelists when FILELISTS), fetched once per
+  // resolver; nullopt when the repo is unavailable and skip_if_unavailable.
+  std::optional<RepoMetadata> metadata(const RepoConfig& rc, bool filelists) {
+    auto it = fetched.find(rc.id);
+    if (it != fetched.end() && (it->second.first || !filelists)) return it->second.second;
+    std::optional<RepoMetadata> md;
+    try {
+      md = fetch_repo_metadata(config.main, rc, fetcher, cacheonly, filelists, reporter);
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const Error& e) {
+      if (!rc.skip_if_unavailable) throw;
+      reporter.warning(std::string(e.what()) + "; skipping repo " + rc.id + " (skip_if_unavailable=1)");
+    }
+    fetched[rc.id] = {filelists || !md, md};
+    return md;
+  }
+
+  void build(bool filelists) {
+    reset_pool(filelists, false);
+    for (const RepoConfig* rc : config.enabled_repos()) {
+      check_interrupt();
+      auto md = metadata(*rc, filelists);
+      if (!md) continue;
+      Repo* repo = load_repo(*pool, *md, *rc, config.main.cachedir, filelists, reporter);
+      add_repo_config(repo, *rc, *md);
+    }
+    finish_pool();
+  }
+
+  // The index keys SPEC may select by: itself (a name or provide), and each
+  // prefix before a '-', '.', ' ' or comparison ("git-2.39-1.x86_64",
+  // "git.x86_64", "git >= 2"). More keys than needed only load more.
+  static std::vector<std::string> spec_keys(const std::string& spec) {
+    std::vector<std::string> keys{spec};
+    for (size_t i = 1; i < spec.size(); ++i)
+      if (std::strchr("-. <>=", spec[i]) && !std::strchr("-. <>=", spec[i - 1])) keys.push_back(spec.substr(0, i));
+    return keys;
+  }
+
+  // The pool for REQUEST with, of the repos, only the packages it can reach
+  // (from their dep indexes): what a warm resolve of a big repo loads. False,
+  // with nothing built, when an index is missing or stale, or a spec is a
+  // glob, a path or no name the indexes know: the whole repos decide those.
+  bool build_partial(const ResolveRequest& request) {
+    std::vector<std::pair<const RepoConfig*, RepoMetadata>> repos;
+    std::vector<std::unique_ptr<DepIndex>> owned;
+    std::vector<const DepIndex*> indexes;
+    for (const RepoConfig* rc : config.enabled_repos()) {
+      check_interrupt();
+      auto md = metadata(*rc, false);
+      if (!md) continue;
+      auto idx = open_dep_index(*md);
+      if (!idx) return false;
+      indexes.push_back(idx.get());
+      owned.push_back(std::move(idx));
+      repos.emplace_back(rc, std::move(*md));
+    }
+    std::vector<std::string> roots;
+    for (const auto& spec : request.specs) {
+      if (spec.starts_with("/") || spec.find_first_of("*?[") != std::string::npos) return false;
+      size_t before = roots.size();
+      for (auto& key : spec_keys(spec))
+        if (std::any_of(indexes.begin(), indexes.end(), [&](const DepIndex* i) { return !i->lookup(key).empty(); }))
+          roots.push_back(std::move(key));
+      if (roots.size() == before) return false;
+    }
+    // Installed packages bring their updates and what they need.
+    for (const auto& bp : baseline.packages) roots.push_back(bp.name);
+    for (const auto& lp : layer) {
+      roots.push_back(lp.nevra.name);
+      for (const auto& dep : lp.requirements) {
+        std::string word;
+        for (char c : dep + " ") {
+          if (c == ' ' || c == '(' || c == ')') {
+            if (!word.empty()) roots.push_back(word);
+            word.clear();
+          } else {
+            word += c;
+          }
+        }
+      }
+    }
+    try {
+      auto reach = reachable_packages(indexes, roots);
+      reset_pool(false, true);
+      for (size_t i = 0; i < repos.size(); ++i) {
+        Repo* repo = load_repo_subset(*pool, *indexes[i], reach[i], *repos[i].first);
+        add_repo_config(repo, *repos[i].first, repos[i].second);
+      }
+      finish_pool();
+      return true;
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const Error& e) {  // a damaged index (now removed)
+      reporter.info(e.what());
+      pool.reset();
+      return false;
+    }
   }
 
   // Name -> the available solvables of that name, for the names in NAMES.
@@ -643,6 +741,18 @@ Resolver::~Resolver() = default;
 ResolveResult Resolver::resolve(const ResolveRequest& request) {
   bool paths = std::any_of(request.specs.begin(), request.specs.end(),
                            [](const std::string& s) { return s.starts_with("/"); });
+  // Metadata errors are not caught here: the whole repos would meet them again.
+  if (!paths && impl_->config.main.dep_index && impl_->build_partial(request)) {
+    try {
+      if (auto r = impl_->attempt(request)) return *r;
+      impl_->reporter.info("a file dependency is not in primary; resolving against the whole repos");
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const Error& e) {
+      // The whole repos decide, and word the error if it is one.
+      impl_->reporter.info(std::string("resolving against the whole repos after: ") + e.what());
+    }
+  }
   impl_->ensure(paths);
   if (auto r = impl_->attempt(request)) return *r;
   // A file dependency or path spec that primary alone cannot answer.

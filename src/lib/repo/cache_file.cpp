@@ -1,0 +1,175 @@
+#include "repo/cache_file.hpp"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <algorithm>
+#include <initializer_list>
+#include <vector>
+
+namespace yumda {
+namespace {
+
+constexpr size_t kSumSize = 16;  // hex digest of the body
+constexpr size_t kTrailer = kCacheTagSize + kSumSize;
+
+// A fast digest of a body, fed in pieces whose sizes (but the last) are
+// multiples of 32: libsolv reads a solv file with a flipped byte without
+// complaint (and loses deps), so the cache checks itself. Four independent
+// lanes keep the multiplier busy (a cold load hashes tens of megabytes).
+// Not cryptographic: it guards against damage, not against an attacker.
+class BodySum {
+ public:
+  explicit BodySum(uint64_t len) : lane_{0x9E3779B97F4A7C15ULL ^ len, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL,
+                                        0x27D4EB2F165667C5ULL} {}
+  void update(const char* data, size_t len) {
+    size_t i = 0;
+    for (; i + 32 <= len; i += 32)
+      for (int k = 0; k < 4; ++k) {
+        uint64_t w;
+        memcpy(&w, data + i + 8 * k, 8);
+        lane_[k] = (lane_[k] ^ w) * 0x100000001B3ULL;
+        lane_[k] ^= lane_[k] >> 29;
+      }
+    for (; i < len; ++i) tail_ = (tail_ ^ static_cast<unsigned char>(data[i])) * 0x100000001B3ULL;
+  }
+  std::string hex() const {
+    uint64_t h = lane_[0] ^ (lane_[1] * 3) ^ (lane_[2] * 5) ^ (lane_[3] * 7) ^ tail_;
+    h ^= h >> 31;
+    char out[kSumSize + 1];
+    snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
+    return std::string(out, kSumSize);
+  }
+
+ private:
+  uint64_t lane_[4];
+  uint64_t tail_ = 0;
+};
+
+std::string body_sum(const char* data, size_t len) {
+  BodySum sum(len);
+  sum.update(data, len);
+  return sum.hex();
+}
+
+// PATH replaced by PIECES (temp file + rename, no fsync: a cache file lost in
+// a crash is made again). False, errno set and nothing left, on failure.
+bool replace_file(const std::string& path, std::initializer_list<std::string_view> pieces) {
+  std::string tmp = path + ".tmpXXXXXX";
+  UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
+  if (!fd) return false;
+  fchmod(fd.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
+  bool ok = true;
+  for (std::string_view piece : pieces) {
+    const char* p = piece.data();
+    size_t n = piece.size();
+    while (ok && n > 0) {
+      ssize_t w = write(fd.get(), p, n);
+      if (w < 0 && errno == EINTR) continue;
+      ok = w > 0;
+      if (ok) {
+        p += w;
+        n -= static_cast<size_t>(w);
+      }
+    }
+  }
+  fd.reset();
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
+    int saved = errno;
+    unlink(tmp.c_str());
+    errno = saved;
+    return false;
+  }
+  return true;
+}
+
+std::string identity_of(const struct stat& st) {
+  auto ns = [](const timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
+  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
+         ns(st.st_mtim) + " " + ns(st.st_ctim);
+}
+
+bool pread_all(int fd, uint64_t off, void* dst, size_t len) {
+  char* p = static_cast<char*>(dst);
+  while (len > 0) {
+    ssize_t n = pread(fd, p, len, static_cast<off_t>(off));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    p += n;
+    off += static_cast<uint64_t>(n);
+    len -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+}  // namespace
+
+MappedFile::MappedFile(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) != 0 || st.st_size <= 0) return;
+  void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd.get(), 0);
+  if (p == MAP_FAILED) return;
+  data_ = static_cast<char*>(p);
+  size_ = static_cast<size_t>(st.st_size);
+}
+
+MappedFile::~MappedFile() {
+  if (data_) munmap(data_, size_);
+}
+
+std::string_view cache_file_body(const MappedFile& file, const std::string& tag) {
+  if (file.size() <= kTrailer) return {};
+  size_t body = file.size() - kTrailer;
+  std::string_view trailer(file.data() + body, kTrailer);
+  if (trailer.substr(0, kCacheTagSize) != tag || trailer.substr(kCacheTagSize) != body_sum(file.data(), body))
+    return {};
+  return {file.data(), body};
+}
+
+CacheFileReader::CacheFileReader(const std::string& path, const std::string& tag, const std::string& stamp_path)
+    : fd_(open(path.c_str(), O_RDONLY | O_CLOEXEC)) {
+  struct stat st;
+  if (!fd_ || fstat(fd_.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) <= kTrailer) return;
+  body_size_ = static_cast<uint64_t>(st.st_size) - kTrailer;
+  char trailer[kTrailer];
+  if (!pread_all(fd_.get(), body_size_, trailer, kTrailer) || std::string_view(trailer, kCacheTagSize) != tag) return;
+  std::string stamp = tag + " " + identity_of(st) + "\n";
+  char recorded[512];
+  ssize_t n = -1;
+  if (UniqueFd s(open(stamp_path.c_str(), O_RDONLY | O_CLOEXEC)); s) n = ::read(s.get(), recorded, sizeof recorded);
+  if (n > 0 && std::string_view(recorded, static_cast<size_t>(n)) == stamp) {
+    ok_ = true;
+    return;
+  }
+  BodySum sum(body_size_);
+  std::vector<char> chunk(1 << 20);
+  for (uint64_t off = 0; off < body_size_; off += chunk.size()) {
+    size_t len = static_cast<size_t>(std::min<uint64_t>(chunk.size(), body_size_ - off));
+    if (!pread_all(fd_.get(), off, chunk.data(), len)) return;
+    sum.update(chunk.data(), len);
+  }
+  if (sum.hex() != std::string_view(trailer + kCacheTagSize, kSumSize)) return;
+  ok_ = true;
+  replace_file(stamp_path, {stamp});  // best effort: else checked again next time
+}
+
+bool CacheFileReader::read(uint64_t off, void* dst, size_t len) const {
+  return ok_ && off <= body_size_ && len <= body_size_ - off && pread_all(fd_.get(), off, dst, len);
+}
+
+void stamp_cache_file(const std::string& path, const std::string& tag, const std::string& stamp_path) {
+  struct stat st;
+  if (stat(path.c_str(), &st) == 0) replace_file(stamp_path, {tag + " " + identity_of(st) + "\n"});
+}
+
+bool write_cache_file(const std::string& path, std::string_view body, const std::string& tag) {
+  return replace_file(path, {body, tag, body_sum(body.data(), body.size())});
+}
+
+}  // namespace yumda

@@ -1,0 +1,577 @@
+// The dep index file, written from a repo loaded whole (load_repo) and read
+// by memory map. Body: a header of section offsets; the byte offset of each
+// package's record; the records; an open-addressing hash table from key (a
+// name, provide or file path) to postings (count + packages, three times:
+// providers, obsoleters, supplementers); the postings; the keys' text.
+// A record is self-contained, so loading a package reads its record alone:
+// varints and length-prefixed strings, in this order: the packages of the
+// same index it reaches (deltas), name, evr, arch, vendor, 8 dep lists (a dep
+// in prefix order: flags then two operands for a rel, 0 then the text for a
+// name), files, checksum type and value, location, media base, summary, url,
+// license, source rpm, download size, install size, build time. Optional
+// strings are stored as length + 1, 0 meaning absent.
+#include "repo/dep_index.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "repo/cache_file.hpp"
+#include "repo/solv.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+
+namespace yumda {
+namespace {
+
+constexpr char kMagic[8] = {'Y', 'D', 'E', 'P', 'I', 'D', 'X', '2'};
+constexpr uint32_t kVersionRelBelow = 8;  // rel flags below this compare versions: the right side is an EVR
+constexpr int kRequires = 1, kObsoletes = 3, kRecommends = 4, kSupplements = 6;
+
+struct Header {
+  char magic[8];
+  uint32_t npkgs, table_size;
+  // Byte offsets from the start of the body, and sizes in bytes.
+  uint64_t recidx, recs, recs_size, table, post, post_size, keys, keys_size;
+};
+
+uint64_t name_hash(std::string_view s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : s) h = (h ^ c) * 0x100000001b3ULL;
+  return h ^ (h >> 32);
+}
+
+bool is_marker(Id id) { return id == SOLVABLE_PREREQMARKER || id == SOLVABLE_FILEMARKER; }
+
+// The names a dep is about: the left side of a version comparison, every
+// operand of a rich dep (a and b of "(a if b)").
+template <class F>
+void dep_names(::Pool* pool, Id dep, F&& f) {
+  if (ISRELDEP(dep)) {
+    Reldep* rd = GETRELDEP(pool, dep);
+    dep_names(pool, rd->name, f);
+    if (static_cast<uint32_t>(rd->flags) >= kVersionRelBelow) dep_names(pool, rd->evr, f);
+    return;
+  }
+  if (!is_marker(dep)) f(dep);
+}
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+void put_str(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out.append(s);
+}
+void put_opt(std::string& out, const char* s) {
+  if (!s) return put_varint(out, 0);
+  size_t n = strlen(s);
+  put_varint(out, n + 1);
+  out.append(s, n);
+}
+
+// Reads a record; any overrun throws (the file is damaged).
+class Cursor {
+ public:
+  Cursor(const unsigned char* p, const unsigned char* end) : p_(p), end_(end) {}
+  uint64_t varint() {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p_ == end_) damaged();
+      unsigned char c = *p_++;
+      v |= static_cast<uint64_t>(c & 0x7f) << shift;
+      if (!(c & 0x80)) return v;
+    }
+    damaged();
+  }
+  std::string_view str() { return bytes(varint()); }
+  std::string_view opt(bool* present = nullptr) {
+    uint64_t n = varint();
+    if (present) *present = n != 0;
+    return n ? bytes(n - 1) : std::string_view();
+  }
+  struct CutShort {};  // DepIndex::package turns it into its Error
+  [[noreturn]] static void damaged() { throw CutShort{}; }
+
+ private:
+  std::string_view bytes(uint64_t n) {
+    if (n > static_cast<uint64_t>(end_ - p_)) damaged();
+    std::string_view s(reinterpret_cast<const char*>(p_), n);
+    p_ += n;
+    return s;
+  }
+  const unsigned char* p_;
+  const unsigned char* end_;
+};
+
+// Index I of DEPS and its operands (prefix order): calls F for the names of
+// the dep (dep_names' rule) when EMIT, and returns the index after it.
+template <class F>
+size_t dep_leaves(const std::vector<DepIndex::Dep>& deps, size_t i, bool emit, F&& f) {
+  if (i >= deps.size()) throw Error("a dependency of the dependency index is cut short");
+  const DepIndex::Dep& d = deps[i];
+  if (d.flags == 0) {
+    if (emit) f(d.str);
+    return i + 1;
+  }
+  size_t right = dep_leaves(deps, i + 1, emit, f);
+  return dep_leaves(deps, right, emit && d.flags >= kVersionRelBelow, f);
+}
+
+template <class F>
+void wanted_names(const DepIndex::Package& pk, F&& f) {
+  for (int kind : {kRequires, kRecommends})
+    for (size_t i = 0; i < pk.deps[kind].size();) i = dep_leaves(pk.deps[kind], i, true, f);
+}
+
+template <class F>
+void offered_names(const DepIndex::Package& pk, F&& f) {
+  f(pk.name);
+  for (size_t i = 0; i < pk.deps[0].size();) i = dep_leaves(pk.deps[0], i, true, f);
+  for (auto file : pk.files) f(file);
+}
+
+class Writer {
+ public:
+  explicit Writer(Repo* repo) : repo_(repo), pool_(repo->pool) {}
+
+  std::string body() {
+    collect();
+    std::string recs;
+    std::vector<uint64_t> recidx;
+    for (size_t i = 0; i < ids_.size(); ++i) {
+      recidx.push_back(recs.size());
+      record(i, recs);
+    }
+    recidx.push_back(recs.size());
+    std::vector<uint32_t> table, post;
+    std::string keys;
+    build_table(table, post, keys);
+
+    Header h{};
+    memcpy(h.magic, kMagic, sizeof kMagic);
+    h.npkgs = static_cast<uint32_t>(ids_.size());
+    h.table_size = static_cast<uint32_t>(table.size() / 2);
+    std::string out(sizeof(Header), '\0');
+    auto section = [&](const void* data, size_t bytes) {
+      while (out.size() % 8) out.push_back('\0');
+      uint64_t at = out.size();
+      out.append(static_cast<const char*>(data), bytes);
+      return at;
+    };
+    h.recidx = section(recidx.data(), recidx.size() * 8);
+    h.recs = section(recs.data(), recs.size());
+    h.recs_size = recs.size();
+    h.table = section(table.data(), table.size() * 4);
+    h.post = section(post.data(), post.size() * 4);
+    h.post_size = post.size();
+    h.keys = section(keys.data(), keys.size());
+    h.keys_size = keys.size();
+    memcpy(out.data(), &h, sizeof h);
+    return out;
+  }
+
+ private:
+  enum List { kProvides, kObsoleters, kSupplementers };
+
+  // Postings as linked lists over string Ids: no hashing of strings.
+  void post(List list, Id key, uint32_t pkg) {
+    auto& head = heads_[list];
+    if (static_cast<size_t>(key) >= head.size()) head.resize(static_cast<size_t>(key) + 1024, kNone);
+    if (head[static_cast<size_t>(key)] != kNone && links_[head[static_cast<size_t>(key)]].second == pkg) return;
+    links_.emplace_back(head[static_cast<size_t>(key)], pkg);
+    head[static_cast<size_t>(key)] = static_cast<uint32_t>(links_.size() - 1);
+    if (static_cast<size_t>(key) >= is_key_.size()) is_key_.resize(static_cast<size_t>(key) + 1024, 0);
+    if (!is_key_[static_cast<size_t>(key)]) {
+      is_key_[static_cast<size_t>(key)] = 1;
+      keys_.push_back(key);
+    }
+  }
+  template <class F>
+  void for_each_posted(List list, Id key, F&& f) const {
+    const auto& head = heads_[list];
+    if (static_cast<size_t>(key) >= head.size()) return;
+    for (uint32_t l = head[static_cast<size_t>(key)]; l != kNone; l = links_[l].first) f(links_[l].second);
+  }
+
+  Offset dep_offset(const Solvable* s, int kind) const {
+    const Offset offsets[8] = {s->provides,   s->solv_requires, s->conflicts,   s->obsoletes,
+                               s->recommends, s->suggests,      s->supplements, s->enhances};
+    return offsets[kind];
+  }
+  template <class F>
+  void for_each_dep(const Solvable* s, int kind, F&& f) const {
+    if (Offset o = dep_offset(s, kind))
+      for (Id* dp = repo_->idarraydata + o; *dp; ++dp) f(*dp);
+  }
+
+  // Pass 1: every package's files (as pool strings) and the postings.
+  void collect() {
+    Id p;
+    Solvable* s;
+    FOR_REPO_SOLVABLES(repo_, p, s) ids_.push_back(p);
+    file_start_.push_back(0);
+    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg) {
+      Solvable* sv = pool_->solvables + ids_[pkg];
+      post(kProvides, sv->name, pkg);
+      for_each_dep(sv, 0, [&](Id d) { dep_names(pool_, d, [&](Id n) { post(kProvides, n, pkg); }); });
+      for_each_dep(sv, kObsoletes, [&](Id d) { dep_names(pool_, d, [&](Id n) { post(kObsoleters, n, pkg); }); });
+      for_each_dep(sv, kSupplements, [&](Id d) { dep_names(pool_, d, [&](Id n) { post(kSupplementers, n, pkg); }); });
+      Dataiterator di;
+      dataiterator_init(&di, pool_, repo_, ids_[pkg], SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+      while (dataiterator_step(&di)) {
+        Id f = pool_str2id(pool_, di.kv.str, 1);
+        files_.push_back(f);
+        post(kProvides, f, pkg);
+      }
+      dataiterator_free(&di);
+      file_start_.push_back(files_.size());
+    }
+  }
+
+  // What package PKG may bring in from this repo: the providers of what it
+  // wants, and what obsoletes or supplements what it offers.
+  std::vector<uint32_t> reaches(uint32_t pkg) const {
+    std::vector<uint32_t> out;
+    const Solvable* s = pool_->solvables + ids_[pkg];
+    auto add = [&](uint32_t q) {
+      if (q != pkg) out.push_back(q);
+    };
+    for (int kind : {kRequires, kRecommends})
+      for_each_dep(s, kind, [&](Id d) { dep_names(pool_, d, [&](Id n) { for_each_posted(kProvides, n, add); }); });
+    auto offered = [&](Id n) {
+      for_each_posted(kObsoleters, n, add);
+      for_each_posted(kSupplementers, n, add);
+    };
+    offered(s->name);
+    for_each_dep(s, 0, [&](Id d) { dep_names(pool_, d, offered); });
+    for (size_t f = file_start_[pkg]; f < file_start_[pkg + 1]; ++f) offered(files_[f]);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+  }
+
+  void put_dep(std::string& out, Id dep) const {
+    if (ISRELDEP(dep)) {
+      Reldep* rd = GETRELDEP(pool_, dep);
+      put_varint(out, static_cast<uint32_t>(rd->flags));
+      put_dep(out, rd->name);
+      put_dep(out, rd->evr);
+    } else {
+      put_varint(out, 0);
+      put_str(out, pool_id2str(pool_, dep));
+    }
+  }
+
+  // Pass 2: the record of package PKG.
+  void record(uint32_t pkg, std::string& out) const {
+    Solvable* s = pool_->solvables + ids_[pkg];
+    std::vector<uint32_t> r = reaches(pkg);
+    put_varint(out, r.size());
+    uint32_t prev = 0;
+    for (uint32_t q : r) {
+      put_varint(out, q - prev);
+      prev = q;
+    }
+    put_str(out, pool_id2str(pool_, s->name));
+    put_str(out, pool_id2str(pool_, s->evr));
+    put_str(out, pool_id2str(pool_, s->arch));
+    put_opt(out, s->vendor ? pool_id2str(pool_, s->vendor) : nullptr);
+    for (int kind = 0; kind < 8; ++kind) {
+      size_t n = 0;
+      for_each_dep(s, kind, [&](Id) { ++n; });
+      put_varint(out, n);
+      for_each_dep(s, kind, [&](Id d) { put_dep(out, d); });
+    }
+    put_varint(out, file_start_[pkg + 1] - file_start_[pkg]);
+    for (size_t f = file_start_[pkg]; f < file_start_[pkg + 1]; ++f) put_str(out, pool_id2str(pool_, files_[f]));
+    Id type = 0;
+    const char* sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+    put_varint(out, sum ? static_cast<uint32_t>(type) : 0);
+    put_opt(out, sum);
+    put_opt(out, solvable_lookup_location(s, nullptr));
+    put_opt(out, solvable_lookup_str(s, SOLVABLE_MEDIABASE));
+    put_opt(out, solvable_lookup_str(s, SOLVABLE_SUMMARY));
+    put_opt(out, solvable_lookup_str(s, SOLVABLE_URL));
+    put_opt(out, solvable_lookup_str(s, SOLVABLE_LICENSE));
+    put_opt(out, solvable_lookup_sourcepkg(s));
+    put_varint(out, solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0));
+    put_varint(out, solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, 0));
+    put_varint(out, solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0));
+  }
+
+  void build_table(std::vector<uint32_t>& table, std::vector<uint32_t>& post, std::string& keys) const {
+    size_t size = 2;
+    while (size < 2 * keys_.size()) size *= 2;
+    table.assign(2 * size, 0);
+    for (Id key : keys_) {
+      uint32_t at = static_cast<uint32_t>(post.size());
+      for (List list : {kProvides, kObsoleters, kSupplementers}) {
+        size_t count_at = post.size();
+        post.push_back(0);
+        for_each_posted(list, key, [&](uint32_t pkg) { post.push_back(pkg); });
+        post[count_at] = static_cast<uint32_t>(post.size() - count_at - 1);
+        std::reverse(post.begin() + static_cast<long>(count_at) + 1, post.end());  // lists run newest first
+      }
+      std::string_view text = pool_id2str(pool_, key);
+      size_t b = name_hash(text) & (size - 1);
+      while (table[2 * b]) b = (b + 1) & (size - 1);
+      table[2 * b] = static_cast<uint32_t>(keys.size() + 1);
+      table[2 * b + 1] = at;
+      keys.append(text);
+      keys.push_back('\0');
+    }
+  }
+
+  static constexpr uint32_t kNone = 0xffffffff;
+  Repo* repo_;
+  ::Pool* pool_;
+  std::vector<Id> ids_;                 // package -> solvable
+  std::vector<Id> files_;               // all packages' files, as pool strings
+  std::vector<size_t> file_start_;      // package -> its first file in files_
+  std::vector<uint32_t> heads_[3];      // string Id -> first link, per list
+  std::vector<std::pair<uint32_t, uint32_t>> links_;  // next link, package
+  std::vector<char> is_key_;
+  std::vector<Id> keys_;
+};
+
+}  // namespace
+
+bool write_dep_index(Repo* repo, const std::string& path, const std::string& tag) {
+  if (!write_cache_file(path, Writer(repo).body(), tag)) return false;
+  stamp_cache_file(path, tag, path + ".ok");
+  return true;
+}
+
+DepIndex::~DepIndex() = default;
+
+std::unique_ptr<DepIndex> DepIndex::open(const std::string& path, const std::string& tag) {
+  std::unique_ptr<DepIndex> idx(new DepIndex());
+  idx->path_ = path;
+  idx->file_ = std::make_unique<CacheFileReader>(path, tag, path + ".ok");
+  Header h;
+  uint64_t size = idx->file_->body_size();
+  auto fits = [&](uint64_t off, uint64_t bytes) { return off <= size && bytes <= size - off; };
+  if (!idx->file_->ok() || !idx->file_->read(0, &h, sizeof h) || memcmp(h.magic, kMagic, sizeof kMagic) != 0 ||
+      !fits(h.recidx, 8ULL * (h.npkgs + 1ULL)) || !fits(h.recs, h.recs_size) || !fits(h.table, 8ULL * h.table_size) ||
+      !fits(h.post, 4 * h.post_size) || !fits(h.keys, h.keys_size) || h.table_size == 0 ||
+      (h.table_size & (h.table_size - 1)) != 0) {
+    if (path_exists(path)) unlink(path.c_str());  // stale or damaged: load_repo writes a new one
+    return nullptr;
+  }
+  idx->npkgs_ = h.npkgs;
+  idx->table_size_ = h.table_size;
+  idx->recidx_ = h.recidx;
+  idx->recs_ = h.recs;
+  idx->recs_size_ = h.recs_size;
+  idx->table_ = h.table;
+  idx->post_ = h.post;
+  idx->post_size_ = h.post_size;
+  idx->keys_ = h.keys;
+  idx->keys_size_ = h.keys_size;
+  return idx;
+}
+
+void DepIndex::damaged(const std::string& what) const {
+  unlink(path_.c_str());  // the resolve falls back to a full load, which writes a new index
+  throw Error("the dependency index is damaged (" + what + "); it is rebuilt on the next load");
+}
+
+uint32_t DepIndex::word(uint64_t off) const {
+  uint32_t w;
+  if (!file_->read(off, &w, sizeof w)) damaged("a table entry is out of range");
+  return w;
+}
+
+DepIndex::Postings DepIndex::lookup(std::string_view name) const {
+  size_t mask = table_size_ - 1;
+  std::string buf(name.size() + 1, '\0');
+  for (size_t b = name_hash(name) & mask, probes = 0; probes < table_size_; b = (b + 1) & mask, ++probes) {
+    uint32_t bucket[2];
+    if (!file_->read(table_ + 8 * b, bucket, sizeof bucket)) damaged("a table entry is out of range");
+    if (bucket[0] == 0) break;
+    uint64_t key = bucket[0] - 1ULL;
+    // The key matches when its text is NAME and then its NUL.
+    if (key >= keys_size_ || keys_size_ - key < buf.size() || !file_->read(keys_ + key, buf.data(), buf.size()) ||
+        buf.back() != '\0' || std::string_view(buf.data(), name.size()) != name)
+      continue;
+    Postings out;
+    uint64_t at = bucket[1];
+    for (auto* list : {&out.provides, &out.obsoletes, &out.supplements}) {
+      uint32_t n = at < post_size_ ? word(post_ + 4 * at) : 0;
+      if (at >= post_size_ || n > post_size_ - at - 1) damaged("a posting list is out of range");
+      list->resize(n);
+      if (n && !file_->read(post_ + 4 * (at + 1), list->data(), 4ULL * n)) damaged("a posting list is out of range");
+      at += 1 + n;
+    }
+    return out;
+  }
+  return {};
+}
+
+DepIndex::Package DepIndex::package(uint32_t pkg) const {
+  // Checked on use, not at open: a resolve reads a few hundred of the
+  // records, and reading them all would cost what the index saves.
+  uint64_t span[2];
+  if (pkg >= npkgs_ || !file_->read(recidx_ + 8ULL * pkg, span, sizeof span) || span[0] > span[1] ||
+      span[1] > recs_size_)
+    damaged("package record " + std::to_string(pkg));
+  try {
+    return decode(pkg, span[0], span[1]);
+  } catch (const Cursor::CutShort&) {
+    damaged("package record " + std::to_string(pkg) + " is cut short");
+  }
+}
+
+DepIndex::Package DepIndex::decode(uint32_t pkg, uint64_t begin, uint64_t end) const {
+  Package pk;
+  pk.record.resize(end - begin);
+  if (!file_->read(recs_ + begin, pk.record.data(), pk.record.size())) damaged("package record " + std::to_string(pkg));
+  auto* start = reinterpret_cast<const unsigned char*>(pk.record.data());
+  Cursor c(start, start + pk.record.size());
+  uint64_t n = c.varint(), prev = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    prev += c.varint();
+    if (prev >= npkgs_) Cursor::damaged();
+    pk.reaches.push_back(static_cast<uint32_t>(prev));
+  }
+  pk.name = c.str();
+  pk.evr = c.str();
+  pk.arch = c.str();
+  pk.vendor = c.opt(&pk.has_vendor);
+  for (auto& deps : pk.deps) {
+    uint64_t count = c.varint();
+    // Each dep is a name, or a rel followed by its two operands.
+    for (uint64_t open = count; open > 0; --open) {
+      uint32_t flags = static_cast<uint32_t>(c.varint());
+      deps.push_back({flags, flags ? std::string_view() : c.str()});
+      if (flags) open += 2;
+      if (deps.size() > pk.record.size()) Cursor::damaged();
+    }
+  }
+  uint64_t nfiles = c.varint();
+  for (uint64_t i = 0; i < nfiles; ++i) pk.files.push_back(c.str());
+  pk.checksum_type = static_cast<uint32_t>(c.varint());
+  pk.checksum = c.opt();
+  pk.location = c.opt();
+  pk.mediabase = c.opt();
+  pk.summary = c.opt();
+  pk.url = c.opt();
+  pk.license = c.opt();
+  pk.sourcerpm = c.opt();
+  pk.download_size = c.varint();
+  pk.install_size = c.varint();
+  pk.build_time = c.varint();
+  return pk;
+}
+
+void DepIndex::add_to(Repo* repo, const std::vector<uint32_t>& pkgs) const {
+  ::Pool* pool = repo->pool;
+  Repodata* data = repo_add_repodata(repo, 0);
+  if (pkgs.empty()) return;
+  std::vector<Package> decoded;
+  decoded.reserve(pkgs.size());
+  for (uint32_t pkg : pkgs) decoded.push_back(package(pkg));  // all checked before the repo changes
+  auto strid = [&](std::string_view s) { return pool_strn2id(pool, s.data(), static_cast<unsigned>(s.size()), 1); };
+  // Dep I of DEPS (prefix order) as a pool Id; I moves past it.
+  auto to_id = [&](auto&& self, const std::vector<Dep>& deps, size_t& i) -> Id {
+    const Dep& d = deps[i++];
+    if (d.flags == 0) return strid(d.str);
+    Id name = self(self, deps, i);
+    Id evr = self(self, deps, i);
+    return pool_rel2id(pool, name, evr, static_cast<int>(d.flags), 1);
+  };
+  std::string text;  // NUL-terminated copies for the libsolv calls that want them
+  auto cstr = [&](std::string_view s) -> const char* {
+    text.assign(s);
+    return text.c_str();
+  };
+  Id first = repo_add_solvable_block(repo, static_cast<int>(pkgs.size()));
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    const Package& pk = decoded[i];
+    Id p = first + static_cast<Id>(i);
+    Solvable* s = pool->solvables + p;
+    s->name = strid(pk.name);
+    s->evr = strid(pk.evr);
+    s->arch = strid(pk.arch);
+    s->vendor = pk.has_vendor ? strid(pk.vendor) : 0;
+    Offset* fields[8] = {&s->provides,   &s->solv_requires, &s->conflicts,   &s->obsoletes,
+                         &s->recommends, &s->suggests,      &s->supplements, &s->enhances};
+    for (int kind = 0; kind < 8; ++kind) {
+      Offset o = 0;
+      for (size_t j = 0; j < pk.deps[kind].size();) o = repo_addid(repo, o, to_id(to_id, pk.deps[kind], j));
+      *fields[kind] = o;
+    }
+    for (std::string_view path : pk.files) {
+      size_t slash = path.rfind('/');
+      if (slash == std::string_view::npos) continue;
+      std::string dir(slash ? path.substr(0, slash) : "/");
+      repodata_add_dirstr(data, p, SOLVABLE_FILELIST, repodata_str2dir(data, dir.c_str(), 1), cstr(path.substr(slash + 1)));
+    }
+    if (!pk.checksum.empty())
+      repodata_set_checksum(data, p, SOLVABLE_CHECKSUM, static_cast<Id>(pk.checksum_type), cstr(pk.checksum));
+    if (!pk.location.empty()) repodata_set_location(data, p, 0, nullptr, cstr(pk.location));
+    if (!pk.mediabase.empty()) repodata_set_poolstr(data, p, SOLVABLE_MEDIABASE, cstr(pk.mediabase));
+    if (!pk.summary.empty()) repodata_set_str(data, p, SOLVABLE_SUMMARY, cstr(pk.summary));
+    if (!pk.url.empty()) repodata_set_str(data, p, SOLVABLE_URL, cstr(pk.url));
+    if (!pk.license.empty()) repodata_set_poolstr(data, p, SOLVABLE_LICENSE, cstr(pk.license));
+    if (!pk.sourcerpm.empty()) repodata_set_sourcepkg(data, p, cstr(pk.sourcerpm));
+    if (pk.download_size) repodata_set_num(data, p, SOLVABLE_DOWNLOADSIZE, pk.download_size);
+    if (pk.install_size) repodata_set_num(data, p, SOLVABLE_INSTALLSIZE, pk.install_size);
+    if (pk.build_time) repodata_set_num(data, p, SOLVABLE_BUILDTIME, pk.build_time);
+  }
+  repo_internalize(repo);
+}
+
+std::vector<std::vector<uint32_t>> reachable_packages(const std::vector<const DepIndex*>& indexes,
+                                                      const std::vector<std::string>& roots) {
+  std::vector<std::vector<uint32_t>> out(indexes.size());
+  std::vector<std::vector<char>> taken;
+  for (const DepIndex* idx : indexes) taken.emplace_back(idx->size(), 0);
+  std::vector<std::pair<size_t, uint32_t>> todo;
+  auto take = [&](size_t k, uint32_t pkg) {
+    if (pkg >= indexes[k]->size() || taken[k][pkg]) return;
+    taken[k][pkg] = 1;
+    out[k].push_back(pkg);
+    todo.emplace_back(k, pkg);
+  };
+  // NAME looked up in every index: a wanted name brings its providers; any
+  // name reached brings what obsoletes or supplements it.
+  auto look = [&](std::string_view name, bool wanted) {
+    for (size_t k = 0; k < indexes.size(); ++k) {
+      DepIndex::Postings post = indexes[k]->lookup(name);
+      if (wanted)
+        for (uint32_t p : post.provides) take(k, p);
+      for (uint32_t p : post.obsoletes) take(k, p);
+      for (uint32_t p : post.supplements) take(k, p);
+    }
+  };
+  for (const auto& r : roots) look(r, true);
+  // Within one index the record lists what a package reaches; with more
+  // indexes, all are asked by name too. Each name is asked once.
+  std::unordered_set<std::string> asked_wanted, asked_offered;
+  while (!todo.empty()) {
+    auto [k, pkg] = todo.back();
+    todo.pop_back();
+    DepIndex::Package pk = indexes[k]->package(pkg);
+    for (uint32_t q : pk.reaches) take(k, q);
+    if (indexes.size() == 1) continue;
+    wanted_names(pk, [&](std::string_view n) {
+      if (asked_wanted.emplace(n).second) look(n, true);
+    });
+    offered_names(pk, [&](std::string_view n) {
+      if (asked_offered.emplace(n).second) look(n, false);
+    });
+  }
+  for (auto& v : out) std::sort(v.begin(), v.end());
+  return out;
+}
+
+}  // namespace yumda

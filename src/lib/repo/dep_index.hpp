@@ -1,0 +1,101 @@
+// The dependency index of one repo: a file beside the solv cache that holds
+// each package as one self-contained record (its deps, files and the
+// attributes yumda reads) plus the packages of the same repo it can bring in,
+// and a table from names to packages. A resolve loads only the packages its
+// request can reach (a few hundred of a 65k-package repo) into the libsolv
+// pool instead of the whole repo, reading only their records: a warm load
+// stops growing with the repo's size, in time and in memory.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+struct s_Repo;
+
+namespace yumda {
+
+class CacheFileReader;
+class Pool;
+struct RepoConfig;
+struct RepoMetadata;
+
+// Writes the dep index of REPO (loaded from primary, internalized) to PATH,
+// with TAG (what the index was made from) in its trailer. False on failure.
+bool write_dep_index(s_Repo* repo, const std::string& path, const std::string& tag);
+
+class DepIndex {
+ public:
+  // The index at PATH, or nullptr when it is missing, made from other
+  // metadata (TAG differs) or damaged (such a file is removed).
+  static std::unique_ptr<DepIndex> open(const std::string& path, const std::string& tag);
+  ~DepIndex();
+  DepIndex(const DepIndex&) = delete;
+  DepIndex& operator=(const DepIndex&) = delete;
+
+  uint32_t size() const { return npkgs_; }
+
+  // What the index knows of NAME: packages offering it (by name, provides or a
+  // file in primary), obsoleting it, or naming it in their supplements.
+  struct Postings {
+    std::vector<uint32_t> provides, obsoletes, supplements;
+    bool empty() const { return provides.empty() && obsoletes.empty() && supplements.empty(); }
+  };
+  Postings lookup(std::string_view name) const;
+
+  // One package's record, decoded; the views point into its own buffer.
+  struct Dep {  // prefix order: a rel (flags > 0) is followed by its two operands
+    uint32_t flags;
+    std::string_view str;  // leaves only
+  };
+  struct Package {
+    std::vector<char> record;
+    std::vector<uint32_t> reaches;  // packages of this index it may bring in
+    std::string_view name, evr, arch, vendor;
+    bool has_vendor = false;
+    std::vector<Dep> deps[8];  // provides requires conflicts obsoletes recommends suggests supplements enhances
+    std::vector<std::string_view> files;
+    uint32_t checksum_type = 0;
+    std::string_view checksum, location, mediabase, summary, url, license, sourcerpm;
+    uint64_t download_size = 0, install_size = 0, build_time = 0;
+  };
+  // Throws Error when the record is damaged.
+  Package package(uint32_t pkg) const;
+
+  // Adds packages PKGS (ascending) to REPO as solvables, with their deps and
+  // attributes, in the order of the repo they were indexed from.
+  void add_to(s_Repo* repo, const std::vector<uint32_t>& pkgs) const;
+
+ private:
+  DepIndex() = default;
+  [[noreturn]] void damaged(const std::string& what) const;  // removes the file, throws Error
+  Package decode(uint32_t pkg, uint64_t begin, uint64_t end) const;
+  uint32_t word(uint64_t off) const;
+
+  std::string path_;
+  std::unique_ptr<CacheFileReader> file_;
+  uint32_t npkgs_ = 0, table_size_ = 0;
+  // Byte offsets of the sections in the body: record offsets (npkgs + 1
+  // 64-bit words), records, table (2 words a bucket: key offset + 1,
+  // postings), postings (words), keys.
+  uint64_t recidx_ = 0, recs_ = 0, recs_size_ = 0, table_ = 0, post_ = 0, post_size_ = 0, keys_ = 0, keys_size_ = 0;
+};
+
+// The packages of each index a resolve starting from ROOTS can reach: the
+// providers of every name wanted, transitively, plus packages that obsolete or
+// supplement anything reached. Sorted, one vector per index.
+std::vector<std::vector<uint32_t>> reachable_packages(const std::vector<const DepIndex*>& indexes,
+                                                      const std::vector<std::string>& roots);
+
+// Where load_repo keeps the dep index of MD's repo, and the index itself when
+// it is current (nullptr otherwise: load_repo writes one on its next full load).
+std::string dep_index_path(const RepoMetadata& md);
+std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md);
+
+// A repo of POOL configured as CONFIG (priority, cost, excludes) holding the
+// packages PKGS (ascending) of INDEX.
+s_Repo* load_repo_subset(Pool& pool, const DepIndex& index, const std::vector<uint32_t>& pkgs,
+                         const RepoConfig& config);
+
+}  // namespace yumda
