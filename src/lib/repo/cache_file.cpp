@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
-#include <initializer_list>
 #include <vector>
 
 namespace yumda {
@@ -25,8 +24,7 @@ constexpr size_t kTrailer = kCacheTagSize + kSumSize;
 // Not cryptographic: it guards against damage, not against an attacker.
 class BodySum {
  public:
-  explicit BodySum(uint64_t len) : lane_{0x9E3779B97F4A7C15ULL ^ len, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL,
-                                        0x27D4EB2F165667C5ULL} {}
+  BodySum() = default;
   void update(const char* data, size_t len) {
     size_t i = 0;
     for (; i + 32 <= len; i += 32)
@@ -38,8 +36,8 @@ class BodySum {
       }
     for (; i < len; ++i) tail_ = (tail_ ^ static_cast<unsigned char>(data[i])) * 0x100000001B3ULL;
   }
-  std::string hex() const {
-    uint64_t h = lane_[0] ^ (lane_[1] * 3) ^ (lane_[2] * 5) ^ (lane_[3] * 7) ^ tail_;
+  std::string hex(uint64_t len) const {
+    uint64_t h = lane_[0] ^ (lane_[1] * 3) ^ (lane_[2] * 5) ^ (lane_[3] * 7) ^ tail_ ^ (len * 0x9E3779B97F4A7C15ULL);
     h ^= h >> 31;
     char out[kSumSize + 1];
     snprintf(out, sizeof out, "%016llx", static_cast<unsigned long long>(h));
@@ -47,45 +45,26 @@ class BodySum {
   }
 
  private:
-  uint64_t lane_[4];
+  uint64_t lane_[4] = {0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL, 0x27D4EB2F165667C5ULL};
   uint64_t tail_ = 0;
 };
 
 std::string body_sum(const char* data, size_t len) {
-  BodySum sum(len);
+  BodySum sum;
   sum.update(data, len);
-  return sum.hex();
+  return sum.hex(len);
 }
 
-// PATH replaced by PIECES (temp file + rename, no fsync: a cache file lost in
-// a crash is made again). False, errno set and nothing left, on failure.
-bool replace_file(const std::string& path, std::initializer_list<std::string_view> pieces) {
+// A small file (a stamp) replaced by TEXT; best effort, no fsync: a stamp
+// lost only costs one more digest.
+void replace_small_file(const std::string& path, std::string_view text) {
   std::string tmp = path + ".tmpXXXXXX";
   UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));
-  if (!fd) return false;
-  fchmod(fd.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
-  bool ok = true;
-  for (std::string_view piece : pieces) {
-    const char* p = piece.data();
-    size_t n = piece.size();
-    while (ok && n > 0) {
-      ssize_t w = write(fd.get(), p, n);
-      if (w < 0 && errno == EINTR) continue;
-      ok = w > 0;
-      if (ok) {
-        p += w;
-        n -= static_cast<size_t>(w);
-      }
-    }
-  }
+  if (!fd) return;
+  fchmod(fd.get(), 0644);
+  bool ok = write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
   fd.reset();
-  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) {
-    int saved = errno;
-    unlink(tmp.c_str());
-    errno = saved;
-    return false;
-  }
-  return true;
+  if (!ok || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
 }
 
 std::string identity_of(const struct stat& st) {
@@ -147,16 +126,16 @@ CacheFileReader::CacheFileReader(const std::string& path, const std::string& tag
     ok_ = true;
     return;
   }
-  BodySum sum(body_size_);
+  BodySum sum;
   std::vector<char> chunk(1 << 20);
   for (uint64_t off = 0; off < body_size_; off += chunk.size()) {
     size_t len = static_cast<size_t>(std::min<uint64_t>(chunk.size(), body_size_ - off));
     if (!pread_all(fd_.get(), off, chunk.data(), len)) return;
     sum.update(chunk.data(), len);
   }
-  if (sum.hex() != std::string_view(trailer + kCacheTagSize, kSumSize)) return;
+  if (sum.hex(body_size_) != std::string_view(trailer + kCacheTagSize, kSumSize)) return;
   ok_ = true;
-  replace_file(stamp_path, {stamp});  // best effort: else checked again next time
+  replace_small_file(stamp_path, stamp);
 }
 
 bool CacheFileReader::read(uint64_t off, void* dst, size_t len) const {
@@ -165,11 +144,83 @@ bool CacheFileReader::read(uint64_t off, void* dst, size_t len) const {
 
 void stamp_cache_file(const std::string& path, const std::string& tag, const std::string& stamp_path) {
   struct stat st;
-  if (stat(path.c_str(), &st) == 0) replace_file(stamp_path, {tag + " " + identity_of(st) + "\n"});
+  if (stat(path.c_str(), &st) == 0) replace_small_file(stamp_path, tag + " " + identity_of(st) + "\n");
+}
+
+struct CacheFileWriter::Sum : BodySum {};
+
+CacheFileWriter::CacheFileWriter(std::string path)
+    : path_(std::move(path)), tmp_(path_ + ".tmpXXXXXX"), sum_(std::make_unique<Sum>()) {
+  fd_ = UniqueFd(mkostemp(tmp_.data(), O_CLOEXEC));
+  if (!fd_) {
+    ok_ = false;
+    tmp_.clear();
+    return;
+  }
+  fchmod(fd_.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
+}
+
+CacheFileWriter::~CacheFileWriter() {
+  if (!tmp_.empty()) unlink(tmp_.c_str());
+}
+
+void CacheFileWriter::append(std::string_view piece) {
+  size_ += piece.size();
+  // Digest whole 32-byte blocks; keep the rest for the next piece.
+  if (!carry_.empty()) {
+    size_t take = std::min(piece.size(), 32 - carry_.size());
+    carry_.append(piece.substr(0, take));
+    buffer_.append(piece.substr(0, take));
+    piece.remove_prefix(take);
+    if (carry_.size() == 32) {
+      sum_->update(carry_.data(), 32);
+      carry_.clear();
+    }
+  }
+  size_t whole = piece.size() / 32 * 32;
+  sum_->update(piece.data(), whole);
+  carry_.append(piece.substr(whole));
+  if (buffer_.size() + piece.size() < (1 << 20)) {
+    buffer_.append(piece);
+    return;
+  }
+  flush();  // a big piece goes out as it is, not through the buffer
+  write_out(piece);
+}
+
+void CacheFileWriter::flush() {
+  write_out(buffer_);
+  buffer_.clear();
+}
+
+void CacheFileWriter::write_out(std::string_view data) {
+  while (ok_ && !data.empty()) {
+    ssize_t w = write(fd_.get(), data.data(), data.size());
+    if (w < 0 && errno == EINTR) continue;
+    ok_ = w > 0;
+    if (ok_) data.remove_prefix(static_cast<size_t>(w));
+  }
+}
+
+bool CacheFileWriter::commit(const std::string& tag) {
+  sum_->update(carry_.data(), carry_.size());
+  buffer_ += tag + sum_->hex(size_);
+  flush();
+  int saved = errno;
+  fd_.reset();
+  if (!ok_ || rename(tmp_.c_str(), path_.c_str()) != 0) {
+    if (ok_) saved = errno;
+    errno = saved;
+    return false;
+  }
+  tmp_.clear();
+  return true;
 }
 
 bool write_cache_file(const std::string& path, std::string_view body, const std::string& tag) {
-  return replace_file(path, {body, tag, body_sum(body.data(), body.size())});
+  CacheFileWriter w(path);
+  w.append(body);
+  return w.commit(tag);
 }
 
 }  // namespace yumda

@@ -4,6 +4,7 @@
 // stale and damaged files are told apart from good ones before use.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -57,6 +58,33 @@ class CacheFileReader {
 
 // Records PATH's identity in STAMP_PATH as known good (after writing PATH).
 void stamp_cache_file(const std::string& path, const std::string& tag, const std::string& stamp_path);
+
+// Writes a cache file as a stream of pieces (no copy of the whole body in
+// memory) to a temp file, digesting as it goes; commit() adds the trailer
+// for TAG and renames it to PATH. Destroyed uncommitted, it leaves nothing.
+class CacheFileWriter {
+ public:
+  explicit CacheFileWriter(std::string path);
+  ~CacheFileWriter();
+  CacheFileWriter(const CacheFileWriter&) = delete;
+  CacheFileWriter& operator=(const CacheFileWriter&) = delete;
+  void append(std::string_view piece);
+  uint64_t size() const { return size_; }  // of the body so far
+  // False (errno set) when any write failed.
+  bool commit(const std::string& tag);
+
+ private:
+  void flush();
+  void write_out(std::string_view data);
+  std::string path_, tmp_;
+  UniqueFd fd_;
+  std::string buffer_;
+  std::string carry_;  // bytes not yet digested (the digest takes 32 at a time)
+  uint64_t size_ = 0;
+  bool ok_ = true;
+  struct Sum;
+  std::unique_ptr<Sum> sum_;
+};
 
 // Writes BODY then the trailer for TAG to PATH, replacing it atomically.
 // False (errno set) on failure; no temp file is left behind.

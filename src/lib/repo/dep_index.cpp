@@ -1,8 +1,9 @@
-// The dep index file, written from a repo loaded whole (load_repo) and read
-// by memory map. Body: a header of section offsets; the byte offset of each
-// package's record; the records; an open-addressing hash table from key (a
-// name, provide or file path) to postings (count + packages, three times:
-// providers, obsoleters, supplementers); the postings; the keys' text.
+// The dep index file, written from a repo loaded whole (load_repo) as a
+// stream, and read in parts with pread. Body: the records; the byte offset of
+// each package's record; an open-addressing hash table from key (a name,
+// provide or file path) to postings (count + packages, three times:
+// providers, obsoleters, supplementers); the postings; the keys' text; and a
+// header of section offsets, last because it is known last.
 // A record is self-contained, so loading a package reads its record alone:
 // varints and length-prefixed strings, in this order: the packages of the
 // same index it reaches (deltas), name, evr, arch, vendor, 8 dep lists (a dep
@@ -27,7 +28,7 @@
 namespace yumda {
 namespace {
 
-constexpr char kMagic[8] = {'Y', 'D', 'E', 'P', 'I', 'D', 'X', '2'};
+constexpr char kMagic[8] = {'Y', 'D', 'E', 'P', 'I', 'D', 'X', '3'};
 constexpr uint32_t kVersionRelBelow = 8;  // rel flags below this compare versions: the right side is an EVR
 constexpr int kRequires = 1, kObsoletes = 3, kRecommends = 4, kSupplements = 6;
 
@@ -142,40 +143,41 @@ class Writer {
  public:
   explicit Writer(Repo* repo) : repo_(repo), pool_(repo->pool) {}
 
-  std::string body() {
+  // Streams the body to OUT: records, record offsets, table, postings, keys,
+  // then the header (last, when every offset is known).
+  void write(CacheFileWriter& out) {
     collect();
-    std::string recs;
-    std::vector<uint64_t> recidx;
-    for (size_t i = 0; i < ids_.size(); ++i) {
-      recidx.push_back(recs.size());
-      record(i, recs);
-    }
-    recidx.push_back(recs.size());
-    std::vector<uint32_t> table, post;
-    std::string keys;
-    build_table(table, post, keys);
-
     Header h{};
     memcpy(h.magic, kMagic, sizeof kMagic);
     h.npkgs = static_cast<uint32_t>(ids_.size());
-    h.table_size = static_cast<uint32_t>(table.size() / 2);
-    std::string out(sizeof(Header), '\0');
+    std::vector<uint64_t> recidx;
+    recidx.reserve(ids_.size() + 1);
+    h.recs = out.size();
+    std::string rec;
+    for (size_t i = 0; i < ids_.size(); ++i) {
+      recidx.push_back(out.size() - h.recs);
+      rec.clear();
+      record(static_cast<uint32_t>(i), rec);
+      out.append(rec);
+    }
+    recidx.push_back(out.size() - h.recs);
+    h.recs_size = out.size() - h.recs;
     auto section = [&](const void* data, size_t bytes) {
-      while (out.size() % 8) out.push_back('\0');
       uint64_t at = out.size();
-      out.append(static_cast<const char*>(data), bytes);
+      out.append(std::string_view(static_cast<const char*>(data), bytes));
       return at;
     };
     h.recidx = section(recidx.data(), recidx.size() * 8);
-    h.recs = section(recs.data(), recs.size());
-    h.recs_size = recs.size();
+    std::vector<uint32_t> table, post;
+    std::string keys;
+    build_table(table, post, keys);
+    h.table_size = static_cast<uint32_t>(table.size() / 2);
     h.table = section(table.data(), table.size() * 4);
     h.post = section(post.data(), post.size() * 4);
     h.post_size = post.size();
     h.keys = section(keys.data(), keys.size());
     h.keys_size = keys.size();
-    memcpy(out.data(), &h, sizeof h);
-    return out;
+    section(&h, sizeof h);
   }
 
  private:
@@ -345,7 +347,9 @@ class Writer {
 }  // namespace
 
 bool write_dep_index(Repo* repo, const std::string& path, const std::string& tag) {
-  if (!write_cache_file(path, Writer(repo).body(), tag)) return false;
+  CacheFileWriter out(path);
+  Writer(repo).write(out);
+  if (!out.commit(tag)) return false;
   stamp_cache_file(path, tag, path + ".ok");
   return true;
 }
@@ -359,7 +363,7 @@ std::unique_ptr<DepIndex> DepIndex::open(const std::string& path, const std::str
   Header h;
   uint64_t size = idx->file_->body_size();
   auto fits = [&](uint64_t off, uint64_t bytes) { return off <= size && bytes <= size - off; };
-  if (!idx->file_->ok() || !idx->file_->read(0, &h, sizeof h) || memcmp(h.magic, kMagic, sizeof kMagic) != 0 ||
+  if (!idx->file_->ok() || size < sizeof h || !idx->file_->read(size - sizeof h, &h, sizeof h) || memcmp(h.magic, kMagic, sizeof kMagic) != 0 ||
       !fits(h.recidx, 8ULL * (h.npkgs + 1ULL)) || !fits(h.recs, h.recs_size) || !fits(h.table, 8ULL * h.table_size) ||
       !fits(h.post, 4 * h.post_size) || !fits(h.keys, h.keys_size) || h.table_size == 0 ||
       (h.table_size & (h.table_size - 1)) != 0) {
