@@ -285,6 +285,29 @@ TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primar
       CHECK(check_same(write(dir, name, text)) == PrimaryParser::libsolv);
     }
   }
+  SECTION("odd but valid syntax, and characters at the edge of what XML allows") {
+    std::string plain = std::string(kHead) + kPackageB + kTail;
+    const std::pair<const char*, std::string> cases[] = {
+        {"spaces.xml", replaced(plain, "<rpm:entry name='a'/>", "<rpm:entry  name = 'a'\n\t/><rpm:entry name='c' ></rpm:entry >")},
+        {"bare-version.xml", replaced(plain, "<name>noarch-min</name>", "<name>noarch-min</name><version/>")},
+        {"del.xml", replaced(plain, "<name>beta</name>", "<name>be\x7fta</name>")},
+        {"c1.xml", replaced(plain, "<name>beta</name>", "<name>be\xc2\x80ta</name>")},
+        {"fffe.xml", replaced(plain, "<name>beta</name>", "<name>be\xef\xbf\xbeta</name>")},
+        {"surrogate.xml", replaced(plain, "<name>beta</name>", "<name>be\xed\xa0\x80ta</name>")},
+        {"overlong.xml", replaced(plain, "<name>beta</name>", "<name>be\xc0\xafta</name>")},
+        {"nul-ref.xml", replaced(plain, "<name>beta</name>", "<name>be&#0;ta</name>")},
+        {"brackets.xml", replaced(plain, "<name>beta</name>", "<name>be]]ta]</name>")},
+        {"cdata-end.xml", replaced(plain, "<name>beta</name>", "<name>be]]>ta</name>")},
+        {"lt-in-attr.xml", replaced(plain, "<rpm:entry name='a'/>", "<rpm:entry name='a<b'/>")},
+        {"dup-attr.xml", replaced(plain, "<rpm:entry name='a'/>", "<rpm:entry name='a' name='b'/>")},
+        {"no-space-attr.xml", replaced(plain, "<rpm:entry name='a'/>", "<rpm:entry name='a'flags='EQ'/>")},
+        {"text-after-root.xml", plain + "trailing"},
+        {"bom.xml", "\xef\xbb\xbf" + plain},
+        {"decl-single-quotes.xml", replaced(plain, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                                            "<?xml version='1.0' encoding='utf-8' standalone='yes' ?>")},
+    };
+    for (const auto& [name, text] : cases) check_same(write(dir, name, text));
+  }
   SECTION("tokens cut by chunk boundaries, in every compression") {
     // Thousands of packages whose sizes shift by a byte each, so the 1 MiB
     // chunk ends fall into every kind of token.
