@@ -1,7 +1,7 @@
 #!/bin/bash
 # The metadata cache on a warm run: `install --assumeno` a second time, with
-# metadata_expire not reached, asks the server for nothing and loads the solv
-# cache as it is (no rewrite); once metadata_expire has passed only repomd.xml
+# metadata_expire not reached, asks the server for nothing and loads its
+# caches (the dep index, for an install) as they are (no rewrite); once metadata_expire has passed only repomd.xml
 # is fetched again while unchanged primary/filelists are reused. Cold and warm
 # times are printed, never asserted (machines are noisy). -C with the server
 # stopped is covered by test_http_repo.sh.
@@ -22,7 +22,9 @@ s=socketserver.ThreadingTCPServer(("127.0.0.1",0),h); print(s.server_address[1],
 }
 stop_server() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; rm -f "$T/logged.port"; }
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
-solv_stamps() { find "$XDG_CACHE_HOME/yumda" -name '*.solv' -printf '%p %T@ %s\n' | sort; }
+# What a load derives from metadata: the solv cache (whole-repo loads) and the
+# dep index (installs): a warm run rewrites neither.
+solv_stamps() { find "$XDG_CACHE_HOME/yumda" \( -name '*.solv' -o -name deps.idx \) -printf '%p %T@ %s\n' | sort; }
 gets() { grep -c '"GET ' "$1" || true; }
 
 # check_warm ID DIR SPEC: cold and warm `install --assumeno SPEC` from DIR over http.
@@ -48,7 +50,7 @@ CONF
   grep -q 'GET /repodata/repomd.xml' "$log" || fail "$id: the cold run did not fetch repomd.xml"
   grep -q 'GET /repodata/[^ ]*primary' "$log" || fail "$id: the cold run did not fetch primary"
   stamps=$(solv_stamps)
-  [ -n "$stamps" ] || fail "$id: the cold run wrote no solv cache"
+  [ -n "$stamps" ] || fail "$id: the cold run wrote no solv cache or dep index"
   before=$(gets "$log")
 
   t2=$(now_ms)
@@ -58,9 +60,9 @@ CONF
   diff <(sed -n '/^ *Package/,$p' "$T/$id-cold.out") <(sed -n '/^ *Package/,$p' "$T/$id-warm.out") >/dev/null ||
     fail "$id: warm plan differs from the cold one"
   [ "$(gets "$log")" = "$before" ] || fail "$id: warm run made requests: $(tail -n +"$((before + 1))" "$log")"
-  [ "$(solv_stamps)" = "$stamps" ] || fail "$id: warm run rewrote the solv cache"
+  [ "$(solv_stamps)" = "$stamps" ] || fail "$id: warm run rewrote the solv cache or dep index"
   echo "timing ($id, $spec): cold $((t1 - t0)) ms, warm $((t3 - t2)) ms (install --assumeno, wall clock)"
-  pass "$id: warm run asked the server for nothing and kept the solv cache"
+  pass "$id: warm run asked the server for nothing and kept the solv cache and dep index"
 
   # metadata_expire passed: repomd.xml again, nothing else (its checksums did not change).
   run_capture "$id-expired" "$YUMDA" -c "$T/$id.conf" --setopt metadata_expire=0 install --assumeno \
@@ -69,7 +71,7 @@ CONF
   new=$(tail -n +"$((before + 1))" "$log" | grep '"GET ' || true)
   echo "$new" | grep -q 'GET /repodata/repomd.xml' || fail "$id: expired metadata did not refetch repomd.xml"
   [ "$(echo "$new" | grep -c '"GET ')" = 1 ] || fail "$id: expired metadata refetched more than repomd.xml: $new"
-  [ "$(solv_stamps)" = "$stamps" ] || fail "$id: an unchanged repomd rebuilt the solv cache"
+  [ "$(solv_stamps)" = "$stamps" ] || fail "$id: an unchanged repomd rebuilt the solv cache or dep index"
   pass "$id: after metadata_expire only repomd.xml is fetched, the rest is reused"
   stop_server
 }

@@ -184,15 +184,21 @@ class Writer {
   enum List { kProvides, kObsoleters, kSupplementers };
 
   // Postings as linked lists over string Ids: no hashing of strings.
+  // Grown by half again at a time: file paths add pool strings as we go.
+  template <class T>
+  static void fit(std::vector<T>& v, size_t at, T fill) {
+    if (at >= v.size()) v.resize(std::max(at + 1, v.size() + v.size() / 2), fill);
+  }
   void post(List list, Id key, uint32_t pkg) {
+    size_t k = static_cast<size_t>(key);
     auto& head = heads_[list];
-    if (static_cast<size_t>(key) >= head.size()) head.resize(static_cast<size_t>(key) + 1024, kNone);
-    if (head[static_cast<size_t>(key)] != kNone && links_[head[static_cast<size_t>(key)]].second == pkg) return;
-    links_.emplace_back(head[static_cast<size_t>(key)], pkg);
-    head[static_cast<size_t>(key)] = static_cast<uint32_t>(links_.size() - 1);
-    if (static_cast<size_t>(key) >= is_key_.size()) is_key_.resize(static_cast<size_t>(key) + 1024, 0);
-    if (!is_key_[static_cast<size_t>(key)]) {
-      is_key_[static_cast<size_t>(key)] = 1;
+    fit(head, k, kNone);
+    if (head[k] != kNone && links_[head[k]].second == pkg) return;
+    links_.emplace_back(head[k], pkg);
+    head[k] = static_cast<uint32_t>(links_.size() - 1);
+    fit(is_key_, k, char{0});
+    if (!is_key_[k]) {
+      is_key_[k] = 1;
       keys_.push_back(key);
     }
   }
@@ -219,6 +225,8 @@ class Writer {
     Id p;
     Solvable* s;
     FOR_REPO_SOLVABLES(repo_, p, s) ids_.push_back(p);
+    for (auto& head : heads_) head.assign(static_cast<size_t>(pool_->ss.nstrings), kNone);
+    is_key_.assign(static_cast<size_t>(pool_->ss.nstrings), 0);
     file_start_.push_back(0);
     for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg) {
       Solvable* sv = pool_->solvables + ids_[pkg];

@@ -18,6 +18,7 @@ namespace yumda {
 
 class CacheFileReader;
 class Pool;
+class Reporter;
 struct RepoConfig;
 struct RepoMetadata;
 
@@ -92,6 +93,12 @@ std::vector<std::vector<uint32_t>> reachable_packages(const std::vector<const De
 // it is current (nullptr otherwise: load_repo writes one on its next full load).
 std::string dep_index_path(const RepoMetadata& md);
 std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md);
+
+// The dep index of MD's repo made now, from its solv cache when that is
+// current, else by parsing primary (the solv cache is left to the next load
+// that needs the whole repo: an install needs only the index). nullptr when
+// it cannot be written. Throws Error as load_repo does on damaged metadata.
+std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::string& arch, Reporter& reporter);
 
 // A repo of POOL configured as CONFIG (priority, cost, excludes) holding the
 // packages PKGS (ascending) of INDEX.

@@ -14,6 +14,7 @@
 
 #include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
+#include "repo/primary_xml.hpp"
 #include "repo/sqlite_primary.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -95,7 +96,7 @@ void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {
   if (md.primary_is_sqlite) {
     add_sqlite_primary(repo, md.primary_path, with_filelists ? md.filelists_path : "", md.dir);
   } else {
-    add_rpmmd_file(repo, md.primary_path, 0, md.repo_id);
+    add_primary_xml(repo, md.primary_path, md.repo_id);
     if (with_filelists && !md.filelists_path.empty())
       add_rpmmd_file(repo, md.filelists_path, REPO_EXTEND_SOLVABLES, md.repo_id);
   }
@@ -146,6 +147,23 @@ std::string dep_index_tag(const RepoMetadata& md) {
 std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md) {
   if (md.primary_path.empty()) return nullptr;
   return DepIndex::open(dep_index_path(md), dep_index_tag(md));
+}
+
+std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::string& arch, Reporter& reporter) {
+  if (md.primary_path.empty()) return nullptr;
+  Pool scratch(arch);
+  Repo* repo = repo_create(scratch.get(), md.repo_id.c_str());
+  if (!load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
+    reporter.info("Parsing metadata of " + md.repo_id);
+    parse_metadata(repo, md, false);
+  }
+  std::string path = dep_index_path(md);
+  if (!write_dep_index(repo, path, dep_index_tag(md))) {
+    reporter.warning("cannot write the dependency index " + path + ": " + errno_text(errno) +
+                     " (resolving will be slower; check the cache dir's permissions)");
+    return nullptr;
+  }
+  return open_dep_index(md);
 }
 
 namespace {

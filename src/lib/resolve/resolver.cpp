@@ -205,6 +205,7 @@ struct Resolver::Impl {
       auto md = metadata(*rc, false);
       if (!md) continue;
       auto idx = open_dep_index(*md);
+      if (!idx) idx = make_dep_index(*md, config.main.arch, reporter);
       if (!idx) return false;
       indexes.push_back(idx.get());
       owned.push_back(std::move(idx));
