@@ -183,30 +183,23 @@ class Writer {
  private:
   enum List { kProvides, kObsoleters, kSupplementers };
 
-  // Postings as linked lists over string Ids: no hashing of strings.
-  // Grown by half again at a time: file paths add pool strings as we go.
-  template <class T>
-  static void fit(std::vector<T>& v, size_t at, T fill) {
-    if (at >= v.size()) v.resize(std::max(at + 1, v.size() + v.size() / 2), fill);
-  }
-  void post(List list, Id key, uint32_t pkg) {
-    size_t k = static_cast<size_t>(key);
-    auto& head = heads_[list];
-    fit(head, k, kNone);
-    if (head[k] != kNone && links_[head[k]].second == pkg) return;
-    links_.emplace_back(head[k], pkg);
-    head[k] = static_cast<uint32_t>(links_.size() - 1);
-    fit(is_key_, k, char{0});
-    if (!is_key_[k]) {
-      is_key_[k] = 1;
-      keys_.push_back(key);
-    }
-  }
+  // Postings are rows of one flat array, per list and string Id (counted,
+  // then filled, package by package: each row comes out sorted).
+  size_t row(List list, Id key) const { return static_cast<size_t>(list) * nkeys_ + static_cast<size_t>(key); }
   template <class F>
   void for_each_posted(List list, Id key, F&& f) const {
-    const auto& head = heads_[list];
-    if (static_cast<size_t>(key) >= head.size()) return;
-    for (uint32_t l = head[static_cast<size_t>(key)]; l != kNone; l = links_[l].first) f(links_[l].second);
+    size_t r = row(list, key);
+    for (uint32_t i = start_[r]; i < end_[r]; ++i) f(flat_[i]);
+  }
+  // What package PKG is listed under: (list, name) pairs, maybe repeated.
+  template <class F>
+  void for_each_posting(uint32_t pkg, F&& f) const {
+    const Solvable* s = pool_->solvables + ids_[pkg];
+    f(kProvides, s->name);
+    for_each_dep(s, 0, [&](Id d) { dep_names(pool_, d, [&](Id n) { f(kProvides, n); }); });
+    for_each_dep(s, kObsoletes, [&](Id d) { dep_names(pool_, d, [&](Id n) { f(kObsoleters, n); }); });
+    for_each_dep(s, kSupplements, [&](Id d) { dep_names(pool_, d, [&](Id n) { f(kSupplementers, n); }); });
+    for (size_t i = file_start_[pkg]; i < file_start_[pkg + 1]; ++i) f(kProvides, files_[i]);
   }
 
   Offset dep_offset(const Solvable* s, int kind) const {
@@ -220,30 +213,41 @@ class Writer {
       for (Id* dp = repo_->idarraydata + o; *dp; ++dp) f(*dp);
   }
 
-  // Pass 1: every package's files (as pool strings) and the postings.
+  // Pass 1: every package's files (as pool strings), then the postings.
   void collect() {
     Id p;
     Solvable* s;
     FOR_REPO_SOLVABLES(repo_, p, s) ids_.push_back(p);
-    for (auto& head : heads_) head.assign(static_cast<size_t>(pool_->ss.nstrings), kNone);
-    is_key_.assign(static_cast<size_t>(pool_->ss.nstrings), 0);
-    file_start_.push_back(0);
-    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg) {
-      Solvable* sv = pool_->solvables + ids_[pkg];
-      post(kProvides, sv->name, pkg);
-      for_each_dep(sv, 0, [&](Id d) { dep_names(pool_, d, [&](Id n) { post(kProvides, n, pkg); }); });
-      for_each_dep(sv, kObsoletes, [&](Id d) { dep_names(pool_, d, [&](Id n) { post(kObsoleters, n, pkg); }); });
-      for_each_dep(sv, kSupplements, [&](Id d) { dep_names(pool_, d, [&](Id n) { post(kSupplementers, n, pkg); }); });
-      Dataiterator di;
-      dataiterator_init(&di, pool_, repo_, ids_[pkg], SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
-      while (dataiterator_step(&di)) {
-        Id f = pool_str2id(pool_, di.kv.str, 1);
-        files_.push_back(f);
-        post(kProvides, f, pkg);
-      }
-      dataiterator_free(&di);
-      file_start_.push_back(files_.size());
+    std::vector<uint32_t> pkg_of(static_cast<size_t>(repo_->end - repo_->start), 0);
+    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg) pkg_of[static_cast<size_t>(ids_[pkg] - repo_->start)] = pkg;
+    // One pass over the whole repo's files, in solvable order.
+    std::vector<std::pair<uint32_t, Id>> files;
+    Dataiterator di;
+    dataiterator_init(&di, pool_, repo_, 0, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+    while (dataiterator_step(&di))
+      if (di.solvid >= repo_->start && di.solvid < repo_->end)
+        files.emplace_back(pkg_of[static_cast<size_t>(di.solvid - repo_->start)], pool_str2id(pool_, di.kv.str, 1));
+    dataiterator_free(&di);
+    std::stable_sort(files.begin(), files.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    file_start_.assign(ids_.size() + 1, 0);
+    for (const auto& [pkg, f] : files) {
+      files_.push_back(f);
+      ++file_start_[pkg + 1];
     }
+    for (size_t i = 0; i < ids_.size(); ++i) file_start_[i + 1] += file_start_[i];
+
+    nkeys_ = static_cast<size_t>(pool_->ss.nstrings);
+    start_.assign(3 * nkeys_ + 1, 0);
+    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg)
+      for_each_posting(pkg, [&](List list, Id key) { ++start_[row(list, key) + 1]; });
+    for (size_t r = 0; r < 3 * nkeys_; ++r) start_[r + 1] += start_[r];
+    flat_.assign(start_.back(), 0);
+    end_.assign(start_.begin(), start_.end() - 1);
+    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg)
+      for_each_posting(pkg, [&](List list, Id key) {
+        size_t r = row(list, key);
+        if (end_[r] == start_[r] || flat_[end_[r] - 1] != pkg) flat_[end_[r]++] = pkg;  // once per package
+      });
   }
 
   // What package PKG may bring in from this repo: the providers of what it
@@ -318,17 +322,22 @@ class Writer {
   }
 
   void build_table(std::vector<uint32_t>& table, std::vector<uint32_t>& post, std::string& keys) const {
+    std::vector<Id> used;
+    for (size_t k = 0; k < nkeys_; ++k)
+      for (List list : {kProvides, kObsoleters, kSupplementers})
+        if (end_[row(list, static_cast<Id>(k))] > start_[row(list, static_cast<Id>(k))]) {
+          used.push_back(static_cast<Id>(k));
+          break;
+        }
     size_t size = 2;
-    while (size < 2 * keys_.size()) size *= 2;
+    while (size < 2 * used.size()) size *= 2;
     table.assign(2 * size, 0);
-    for (Id key : keys_) {
+    for (Id key : used) {
       uint32_t at = static_cast<uint32_t>(post.size());
       for (List list : {kProvides, kObsoleters, kSupplementers}) {
-        size_t count_at = post.size();
-        post.push_back(0);
-        for_each_posted(list, key, [&](uint32_t pkg) { post.push_back(pkg); });
-        post[count_at] = static_cast<uint32_t>(post.size() - count_at - 1);
-        std::reverse(post.begin() + static_cast<long>(count_at) + 1, post.end());  // lists run newest first
+        size_t r = row(list, key);
+        post.push_back(end_[r] - start_[r]);
+        post.insert(post.end(), flat_.begin() + start_[r], flat_.begin() + end_[r]);
       }
       std::string_view text = pool_id2str(pool_, key);
       size_t b = name_hash(text) & (size - 1);
@@ -340,16 +349,14 @@ class Writer {
     }
   }
 
-  static constexpr uint32_t kNone = 0xffffffff;
   Repo* repo_;
   ::Pool* pool_;
-  std::vector<Id> ids_;                 // package -> solvable
-  std::vector<Id> files_;               // all packages' files, as pool strings
-  std::vector<size_t> file_start_;      // package -> its first file in files_
-  std::vector<uint32_t> heads_[3];      // string Id -> first link, per list
-  std::vector<std::pair<uint32_t, uint32_t>> links_;  // next link, package
-  std::vector<char> is_key_;
-  std::vector<Id> keys_;
+  std::vector<Id> ids_;              // package -> solvable
+  std::vector<Id> files_;            // all packages' files, as pool strings
+  std::vector<size_t> file_start_;   // package -> its first file in files_
+  size_t nkeys_ = 0;                 // string Ids the rows cover
+  std::vector<uint32_t> start_, end_;  // row -> its span in flat_
+  std::vector<uint32_t> flat_;       // packages, row after row
 };
 
 }  // namespace
