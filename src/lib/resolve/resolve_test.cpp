@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <array>
 #include <mutex>
 #include <set>
 #include <cstdlib>
@@ -593,6 +594,67 @@ TEST_CASE("resolve: with the dep index, only reachable packages load and every p
   }
 }
 
+namespace {
+// An rpm-md repo of (name, version, <rpm:...> deps) written by hand: the deps
+// the dep index must follow that rpmbuild-made test packages lack.
+std::string repo_with_deps(const std::string& dir, const std::vector<std::array<std::string, 3>>& pkgs) {
+  std::string xml =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<metadata xmlns=\"http://linux.duke.edu/metadata/common\" "
+      "xmlns:rpm=\"http://linux.duke.edu/metadata/rpm\" packages=\"" + std::to_string(pkgs.size()) + "\">\n";
+  for (const auto& [name, ver, deps] : pkgs) {
+    std::string file = name + "-" + ver + "-1.x86_64.rpm";
+    xml += "<package type=\"rpm\"><name>" + name + "</name><arch>x86_64</arch><version epoch=\"0\" ver=\"" + ver +
+           "\" rel=\"1\"/><checksum type=\"sha256\" pkgid=\"YES\">" + string_digest(file, "sha256") +
+           "</checksum><summary>" + name + "</summary><description>d</description><packager/><url/>"
+           "<time file=\"1\" build=\"1\"/><size package=\"10\" installed=\"20\" archive=\"30\"/><location href=\"" +
+           file + "\"/><format><rpm:license>MIT</rpm:license><rpm:provides><rpm:entry name=\"" + name +
+           "\" flags=\"EQ\" epoch=\"0\" ver=\"" + ver + "\" rel=\"1\"/></rpm:provides>" + deps + "</format></package>\n";
+  }
+  xml += "</metadata>\n";
+  write_text(dir + "/repodata/primary.xml", xml);
+  write_text(dir + "/repodata/repomd.xml",
+             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<repomd xmlns=\"http://linux.duke.edu/metadata/repo\">"
+             "<revision>1</revision><data type=\"primary\"><checksum type=\"sha256\">" +
+                 string_digest(xml, "sha256") + "</checksum><location href=\"repodata/primary.xml\"/><size>" +
+                 std::to_string(xml.size()) + "</size></data></repomd>\n");
+  return dir;
+}
+}  // namespace
+
+TEST_CASE("resolve: the dep index reaches obsoleters of layer packages and supplementers of what is reached") {
+  Env env;
+  ScratchDir dir;
+  env.config.repos = {local_repo(
+      "deps", repo_with_deps(dir.path,
+                             {{"old-lib", "1.0", ""},
+                              // replaces old-lib: only an Obsoletes: ties it to the layer's old-lib
+                              {"new-lib", "2.0",
+                               "<rpm:obsoletes><rpm:entry name=\"old-lib\" flags=\"LT\" epoch=\"0\" ver=\"2.0\"/>"
+                               "</rpm:obsoletes>"},
+                              // wants old-lib gone, which only new-lib can do
+                              {"app", "1.0",
+                               "<rpm:requires><rpm:entry name=\"base\"/></rpm:requires><rpm:conflicts>"
+                               "<rpm:entry name=\"old-lib\" flags=\"LT\" epoch=\"0\" ver=\"2.0\"/></rpm:conflicts>"},
+                              {"base", "1.0", ""},
+                              // named by nothing, it supplements base: weak deps bring it
+                              {"base-extra", "1.0",
+                               "<rpm:supplements><rpm:entry name=\"base\"/></rpm:supplements>"},
+                              {"unrelated", "1.0", ""}}))};
+  LayerPackage old;
+  old.nevra = Nevra{"old-lib", "0", "1.0", "1", "x86_64"};
+  env.layer.push_back(old);
+  check_reachable_equals_whole(env);
+  // What the comparison above relies on: the whole repo's plans use both.
+  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  ResolveRequest req{{"app"}, false};
+  auto plan = r.resolve(req);
+  CHECK(names(plan) == std::vector<std::string>{"app", "base", "new-lib"});
+  REQUIRE(plan.replaced.size() == 1);
+  CHECK(plan.replaced[0].name == "old-lib");
+  req.install_weak_deps = true;
+  CHECK(names(r.resolve(req)) == std::vector<std::string>{"app", "base", "base-extra", "new-lib"});
+}
+
 TEST_CASE("resolve: the dep index gives the whole repos' plans on dnf's CI repos, alone and together") {
   YUMDA_REQUIRE_SHARED(shared);
   Env env;
@@ -602,6 +664,15 @@ TEST_CASE("resolve: the dep index gives the whole repos' plans on dnf's CI repos
       env.config.repos = {local_repo(repo, dnf_ci_repo(shared, repo))};
       CHECK(check_reachable_equals_whole(env) >= 10);
     }
+  }
+  SECTION("obsoletes: a layer package that repo packages obsolete") {
+    env.config.repos = {local_repo("obsoletes", dnf_ci_repo(shared, "dnf-ci-obsoletes"))};
+    for (const char* name : {"PackageA", "PackageB"}) {
+      LayerPackage old;
+      old.nevra = Nevra{name, "0", "1.0", "1", "x86_64"};
+      env.layer.push_back(old);
+    }
+    CHECK(check_reachable_equals_whole(env) >= 10);
   }
   SECTION("fedora with its updates repo: names met across two indexes") {
     env.config.repos = {local_repo("fedora", dnf_ci_repo(shared, "dnf-ci-fedora")),
