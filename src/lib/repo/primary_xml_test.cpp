@@ -3,10 +3,10 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
-#include <sstream>
 
 #include "repo/primary_xml.hpp"
 #include "repo/solv.hpp"
+#include "repo/solv_dump.hpp"
 #include "repo/unique_file.hpp"
 #include "test_support.hpp"
 #include "yumda/error.hpp"
@@ -17,69 +17,6 @@ using namespace yumda::testing;
 namespace fs = std::filesystem;
 
 namespace {
-
-constexpr Offset Solvable::*kDeps[] = {
-    &Solvable::provides,   &Solvable::solv_requires, &Solvable::obsoletes, &Solvable::conflicts,
-    &Solvable::recommends, &Solvable::supplements,   &Solvable::suggests,  &Solvable::enhances,
-};
-constexpr const char* kDepNames[] = {"provides", "requires", "obsoletes", "conflicts",
-                                     "recommends", "supplements", "suggests", "enhances"};
-
-const char* str_or_dash(const char* s) { return s ? s : "-"; }
-
-// Everything yumda keeps of each solvable, one line per item.
-std::string dump(Repo* repo) {
-  ::Pool* pool = repo->pool;
-  std::ostringstream out;
-  out << "solvables " << repo->nsolvables << " filtered-filelist "
-      << repo_lookup_void(repo, SOLVID_META, REPOSITORY_FILTEREDFILELIST) << '\n';
-  Id p;
-  Solvable* s;
-  FOR_REPO_SOLVABLES(repo, p, s) {
-    out << "= " << pool_id2str(pool, s->name) << ' ' << pool_id2str(pool, s->evr) << ' '
-        << pool_id2str(pool, s->arch) << " vendor=" << (s->vendor ? pool_id2str(pool, s->vendor) : "-") << '\n';
-    for (size_t k = 0; k < std::size(kDeps); ++k) {
-      Offset off = s->*kDeps[k];
-      if (!off) continue;
-      out << kDepNames[k] << ':';
-      for (Id* ip = repo->idarraydata + off; *ip; ++ip)
-        out << " [" << (*ip == SOLVABLE_PREREQMARKER ? "<prereq>" : pool_dep2str(pool, *ip)) << ']';
-      out << '\n';
-    }
-    Id type = 0;
-    const char* chk = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
-    out << "checksum " << (type ? solv_chksum_type2str(type) : "-") << ' ' << str_or_dash(chk) << '\n';
-    unsigned medianr = 0;
-    const char* loc = solvable_get_location(s, &medianr);
-    out << "location " << str_or_dash(loc) << " media " << medianr << " base "
-        << str_or_dash(solvable_lookup_str(s, SOLVABLE_MEDIABASE)) << '\n';
-    out << "sizes " << solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, ~0ULL) << ' '
-        << solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, ~0ULL) << " buildtime "
-        << solvable_lookup_num(s, SOLVABLE_BUILDTIME, ~0ULL) << '\n';
-    out << "license " << str_or_dash(solvable_lookup_str(s, SOLVABLE_LICENSE)) << '\n';
-    out << "summary " << str_or_dash(solvable_lookup_str(s, SOLVABLE_SUMMARY)) << '\n';
-    out << "url " << str_or_dash(solvable_lookup_str(s, SOLVABLE_URL)) << '\n';
-    out << "sourcerpm " << str_or_dash(solvable_lookup_sourcepkg(s)) << '\n';
-    Dataiterator di;
-    dataiterator_init(&di, pool, repo, p, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
-    while (dataiterator_step(&di)) out << "file " << di.kv.str << '\n';
-    dataiterator_free(&di);
-  }
-  return out.str();
-}
-
-// The first line where A and B differ, or "" when they are equal.
-std::string first_difference(const std::string& a, const std::string& b) {
-  std::istringstream sa(a), sb(b);
-  std::string la, lb;
-  for (int line = 1;; ++line) {
-    bool ea = !std::getline(sa, la), eb = !std::getline(sb, lb);
-    if (ea && eb) return "";
-    if (ea != eb || la != lb)
-      return "line " + std::to_string(line) + ": libsolv [" + (ea ? "<end>" : la) + "] fast [" + (eb ? "<end>" : lb) +
-             "]";
-  }
-}
 
 struct Loaded {
   std::string dump;
@@ -97,7 +34,7 @@ Loaded load_with_libsolv(const std::string& path) {
     return r;
   }
   if (repo_add_rpmmd(repo, fp.get(), nullptr, 0) != 0) r.error = pool_errstr(pool.get());
-  r.dump = dump(repo);
+  r.dump = dump_solvables(repo);
   return r;
 }
 
@@ -115,7 +52,7 @@ Loaded load_fast(const std::string& path, const char* preload = nullptr) {
   } catch (const Error& e) {
     r.error = e.what();
   }
-  r.dump = dump(repo);
+  r.dump = dump_solvables(repo);
   return r;
 }
 
@@ -129,7 +66,7 @@ PrimaryParser check_same(const std::string& path) {
     return got.parser;
   }
   CHECK(got.error.empty());
-  std::string diff = first_difference(want.dump, got.dump);
+  std::string diff = first_dump_difference(want.dump, got.dump);
   INFO(diff);
   CHECK(diff.empty());
   return got.parser;
@@ -348,11 +285,11 @@ TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primar
     fp.reset();
     fp.reset(solv_xfopen(path.c_str(), "r"));
     REQUIRE(repo_add_rpmmd(repo, fp.get(), nullptr, 0) == 0);
-    std::string want = dump(repo);
+    std::string want = dump_solvables(repo);
 
     Loaded got = load_fast(path, first.c_str());
     CHECK(got.parser == PrimaryParser::libsolv);
-    INFO(first_difference(want, got.dump));
+    INFO(first_dump_difference(want, got.dump));
     CHECK(want == got.dump);
   }
 }

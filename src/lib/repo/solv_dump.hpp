@@ -1,0 +1,76 @@
+// A text dump of everything yumda keeps of a repo's solvables, one line per
+// item: two loaders of the same metadata (the fast primary.xml reader and
+// libsolv's repo_add_rpmmd) must dump the same. Used by primary_xml_test and
+// fuzz/fuzz_primary.
+#pragma once
+#include <cstddef>
+#include <iterator>
+#include <sstream>
+#include <string>
+
+#include "repo/solv.hpp"
+
+namespace yumda {
+
+inline std::string dump_solvables(Repo* repo) {
+  static constexpr Offset Solvable::*kDeps[] = {
+      &Solvable::provides,   &Solvable::solv_requires, &Solvable::obsoletes, &Solvable::conflicts,
+      &Solvable::recommends, &Solvable::supplements,   &Solvable::suggests,  &Solvable::enhances,
+  };
+  static constexpr const char* kDepNames[] = {"provides",   "requires",    "obsoletes", "conflicts",
+                                              "recommends", "supplements", "suggests",  "enhances"};
+  auto str_or_dash = [](const char* s) { return s ? s : "-"; };
+  ::Pool* pool = repo->pool;
+  std::ostringstream out;
+  out << "solvables " << repo->nsolvables << " filtered-filelist "
+      << repo_lookup_void(repo, SOLVID_META, REPOSITORY_FILTEREDFILELIST) << '\n';
+  Id p;
+  Solvable* s;
+  FOR_REPO_SOLVABLES(repo, p, s) {
+    out << "= " << pool_id2str(pool, s->name) << ' ' << pool_id2str(pool, s->evr) << ' '
+        << pool_id2str(pool, s->arch) << " vendor=" << (s->vendor ? pool_id2str(pool, s->vendor) : "-") << '\n';
+    for (size_t k = 0; k < std::size(kDeps); ++k) {
+      Offset off = s->*kDeps[k];
+      if (!off) continue;
+      out << kDepNames[k] << ':';
+      for (Id* ip = repo->idarraydata + off; *ip; ++ip)
+        out << " [" << (*ip == SOLVABLE_PREREQMARKER ? "<prereq>" : pool_dep2str(pool, *ip)) << ']';
+      out << '\n';
+    }
+    Id type = 0;
+    const char* chk = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
+    out << "checksum " << (type ? solv_chksum_type2str(type) : "-") << ' ' << str_or_dash(chk) << '\n';
+    unsigned medianr = 0;
+    const char* loc = solvable_get_location(s, &medianr);
+    out << "location " << str_or_dash(loc) << " media " << medianr << " base "
+        << str_or_dash(solvable_lookup_str(s, SOLVABLE_MEDIABASE)) << '\n';
+    out << "sizes " << solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, ~0ULL) << ' '
+        << solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, ~0ULL) << " buildtime "
+        << solvable_lookup_num(s, SOLVABLE_BUILDTIME, ~0ULL) << '\n';
+    out << "license " << str_or_dash(solvable_lookup_str(s, SOLVABLE_LICENSE)) << '\n';
+    out << "summary " << str_or_dash(solvable_lookup_str(s, SOLVABLE_SUMMARY)) << '\n';
+    out << "url " << str_or_dash(solvable_lookup_str(s, SOLVABLE_URL)) << '\n';
+    out << "sourcerpm " << str_or_dash(solvable_lookup_sourcepkg(s)) << '\n';
+    Dataiterator di;
+    dataiterator_init(&di, pool, repo, p, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+    while (dataiterator_step(&di)) out << "file " << di.kv.str << '\n';
+    dataiterator_free(&di);
+  }
+  return out.str();
+}
+
+// The first line where A (libsolv's) and B (the fast reader's) differ, or ""
+// when they are equal.
+inline std::string first_dump_difference(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  for (int line = 1;; ++line) {
+    bool ea = !std::getline(sa, la), eb = !std::getline(sb, lb);
+    if (ea && eb) return "";
+    if (ea != eb || la != lb)
+      return "line " + std::to_string(line) + ": libsolv [" + (ea ? "<end>" : la) + "] fast [" + (eb ? "<end>" : lb) +
+             "]";
+  }
+}
+
+}  // namespace yumda
