@@ -25,6 +25,9 @@ class Keyring {
   void add_keys(const std::string& key_data, const std::string& source);
   size_t size() const;  // primary keys added
   const std::vector<std::string>& sources() const;  // SOURCE of each add_keys call, in order
+  // A digest of every key block added, in order: two keyrings with the same
+  // fingerprint accept the same signatures.
+  const std::string& fingerprint() const;
 
   struct Impl;
   Impl* impl() const { return impl_.get(); }

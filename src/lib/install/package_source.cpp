@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <sstream>
+
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -27,8 +29,73 @@ bool matches_metadata(const PackageInfo& pkg, const std::string& path) {
 
 }  // namespace
 
+VerifiedPackages::VerifiedPackages(std::string path) : path_(std::move(path)) {
+  if (!path_exists(path_)) return;
+  std::istringstream in(read_file(path_));
+  for (std::string line; std::getline(in, line);)
+    if (!line.empty()) entries_.insert(line);
+}
+
+std::string VerifiedPackages::entry(const std::string& file, const std::string& what) {
+  struct stat st;
+  if (stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
+  auto ns = [](const timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
+  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
+         ns(st.st_mtim) + " " + ns(st.st_ctim) + " " + what + " " + file;
+}
+
+bool VerifiedPackages::has(const std::string& file, const std::string& what) const {
+  std::string e = entry(file, what);
+  std::lock_guard l(mu_);
+  return !e.empty() && entries_.count(e) > 0;
+}
+
+void VerifiedPackages::add(const std::string& file, const std::string& what) {
+  std::string e = entry(file, what);
+  if (e.empty()) return;
+  std::lock_guard l(mu_);
+  changed_ = entries_.insert(e).second || changed_;
+}
+
+void VerifiedPackages::save() const {
+  std::lock_guard l(mu_);
+  if (!changed_) return;
+  std::string text;
+  for (const auto& e : entries_) {
+    // "dev ino size mtime ctime what file": kept while the file is unchanged.
+    size_t what_at = 0;
+    for (int field = 0; field < 5 && what_at != std::string::npos; ++field) what_at = e.find(' ', what_at + (field > 0));
+    size_t file_at = what_at == std::string::npos ? what_at : e.find(' ', what_at + 1);
+    if (file_at == std::string::npos) continue;
+    if (entry(e.substr(file_at + 1), e.substr(what_at + 1, file_at - what_at - 1)) == e) text += e + "\n";
+  }
+  try {
+    write_file_atomic(path_, text);
+  } catch (const Error&) {
+    // A lost list only costs hashing again.
+  }
+}
+
 PackageSource::PackageSource(const Config& config, Fetcher& fetcher, bool cacheonly, Reporter& reporter)
-    : config_(config), fetcher_(fetcher), cacheonly_(cacheonly), reporter_(reporter) {}
+    : config_(config),
+      fetcher_(fetcher),
+      cacheonly_(cacheonly),
+      reporter_(reporter),
+      verified_(config.main.cachedir + "/verified-packages") {}
+
+const Keyring* PackageSource::loaded_keyring(const PackageInfo& pkg) const {
+  const RepoConfig* repo = config_.find_repo(pkg.repo_id);
+  if (!repo || !repo->gpgcheck) return nullptr;
+  auto it = keyrings_.find(repo->id);  // made by fetch() before any worker runs
+  if (it == keyrings_.end()) throw Error("internal: no keyring loaded for repo " + repo->id);
+  return it->second.get();
+}
+
+std::string PackageSource::checks_of(const PackageInfo& pkg) const {
+  const Keyring* ring = loaded_keyring(pkg);
+  return pkg.checksum_type + ":" + (pkg.checksum.empty() ? "-" : pkg.checksum) + ":" +
+         (ring ? "keys-" + ring->fingerprint() : "nosig");
+}
 
 std::string PackageSource::cache_path(const PackageInfo& pkg) const {
   return config_.main.cachedir + "/packages/" + pkg.repo_id + "/" + base_name(pkg.location);
@@ -48,7 +115,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     if (!pkg.baseurls.empty()) {
       std::string local = file_url_path(join_url(pkg.baseurls.front(), pkg.location));
       if (!local.empty() && path_exists(local)) {
-        if (!matches_metadata(pkg, local))
+        if (!verified_.has(local, checks_of(pkg)) && !matches_metadata(pkg, local))
           throw Error("package " + pkg.nevra.str() + " in " + local +
                       " does not match the repo metadata (size or checksum): the repo is corrupt or changed "
                       "under yumda; rebuild its metadata with createrepo_c");
@@ -57,7 +124,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
       }
     }
     std::string dest = cache_path(pkg);
-    if (path_exists(dest) && matches_metadata(pkg, dest)) {
+    if (path_exists(dest) && (verified_.has(dest, checks_of(pkg)) || matches_metadata(pkg, dest))) {
       ready(pkg, dest);
       continue;
     }
@@ -102,19 +169,17 @@ const Keyring* PackageSource::keyring_for(const RepoConfig& repo) {
 }
 
 void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
-  const RepoConfig* repo = config_.find_repo(pkg.repo_id);
-  const Keyring* ring = nullptr;
-  if (repo && repo->gpgcheck) {
-    auto it = keyrings_.find(repo->id);  // made by fetch() before any worker runs
-    if (it == keyrings_.end()) throw Error("internal: no keyring loaded for repo " + repo->id);
-    ring = it->second.get();
-  }
-  verify_rpm(path, pkg.nevra.str(), ring);
+  // PATH passed the metadata checks in fetch() (or the download's own).
+  std::string checks = checks_of(pkg);
+  if (verified_.has(path, checks)) return;
+  verify_rpm(path, pkg.nevra.str(), loaded_keyring(pkg));
+  verified_.add(path, checks);
 }
 
 void PackageSource::finish_success() {
-  if (config_.main.keepcache) return;
-  for (const auto& f : downloaded_) unlink(f.c_str());
+  if (!config_.main.keepcache)
+    for (const auto& f : downloaded_) unlink(f.c_str());
+  verified_.save();  // after the unlinks: entries of removed files are dropped
 }
 
 FetchOptions fetch_options(const MainConfig& main) {

@@ -5,7 +5,9 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "yumda/config.hpp"
@@ -16,6 +18,29 @@
 #include "yumda/verify.hpp"
 
 namespace yumda {
+
+// Package files that passed every check (metadata checksum, rpm digests and,
+// with gpgcheck, signatures against a keyring) in an earlier run, kept in
+// CACHEDIR/verified-packages by file identity: device, inode, size, mtime and
+// ctime (as git's index trusts stat data). Any write to the file changes its
+// ctime, so a changed file is checked again; a warm install of packages read
+// in place then hashes nothing it hashed before.
+class VerifiedPackages {
+ public:
+  explicit VerifiedPackages(std::string path);
+  // FILE, unchanged since it passed the checks named by WHAT.
+  bool has(const std::string& file, const std::string& what) const;
+  void add(const std::string& file, const std::string& what);
+  // Rewrites the list with what still matches its file (best effort).
+  void save() const;
+
+ private:
+  static std::string entry(const std::string& file, const std::string& what);
+  std::string path_;
+  mutable std::mutex mu_;
+  std::unordered_set<std::string> entries_;
+  bool changed_ = false;
+};
 
 class PackageSource {
  public:
@@ -38,6 +63,9 @@ class PackageSource {
 
  private:
   const Keyring* keyring_for(const RepoConfig& repo);
+  const Keyring* loaded_keyring(const PackageInfo& pkg) const;  // nullptr without gpgcheck
+  // The checks a file of PKG passes: its metadata checksum and the keyring.
+  std::string checks_of(const PackageInfo& pkg) const;
 
   const Config& config_;
   Fetcher& fetcher_;
@@ -45,6 +73,7 @@ class PackageSource {
   Reporter& reporter_;
   std::map<std::string, std::unique_ptr<Keyring>> keyrings_;  // by repo id
   std::vector<std::string> downloaded_;
+  VerifiedPackages verified_;
 };
 
 // The Fetcher settings of [main] (parallel downloads, timeout, retries, sslverify).

@@ -182,12 +182,14 @@ struct Keyring::Impl {
   KeyringOwner keyring{rpmKeyringNew()};
   size_t keys = 0;
   std::vector<std::string> sources;
+  std::string fingerprint;
 };
 
 Keyring::Keyring() : impl_(std::make_unique<Impl>()) {}
 Keyring::~Keyring() = default;
 size_t Keyring::size() const { return impl_->keys; }
 const std::vector<std::string>& Keyring::sources() const { return impl_->sources; }
+const std::string& Keyring::fingerprint() const { return impl_->fingerprint; }
 
 namespace {
 
@@ -251,6 +253,7 @@ void Keyring::add_keys(const std::string& key_data, const std::string& source) {
     add_block(pkts, len);
   }
   impl_->sources.push_back(source);
+  impl_->fingerprint = string_digest(impl_->fingerprint + string_digest(key_data, "sha256"), "sha256");
 }
 
 void verify_rpm(const std::string& path, const std::string& label, const Keyring* keyring) {
