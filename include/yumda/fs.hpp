@@ -6,6 +6,8 @@
 #include <string_view>
 #include <utility>
 
+struct stat;
+
 namespace yumda {
 
 // Owns a file descriptor.
@@ -41,6 +43,11 @@ void make_dirs(const std::string& path, unsigned mode = 0755);
 // rm -rf that never follows symlinks; missing is fine.
 void remove_tree(const std::string& path);
 bool path_exists(const std::string& path);  // lstat-based
+
+// "dev ino size mtime-ns ctime-ns" of what ST describes: any write to or
+// replacement of the file changes it (ctime cannot be set back), so caches
+// trust earlier checks of a file while its identity is the same.
+std::string file_identity(const struct stat& st);
 bool is_directory(const std::string& path);  // follows symlinks
 
 // A directory removed (recursively) when the owner goes away, unless kept.

@@ -40,6 +40,12 @@ std::string read_file(const std::string& path) {
   return out;
 }
 
+std::string file_identity(const struct stat& st) {
+  auto ns = [](const timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
+  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
+         ns(st.st_mtim) + " " + ns(st.st_ctim);
+}
+
 void write_file_atomic(const std::string& path, std::string_view data) {
   std::string tmp = path + ".tmpXXXXXX";
   UniqueFd fd(mkostemp(tmp.data(), O_CLOEXEC));

@@ -39,9 +39,7 @@ VerifiedPackages::VerifiedPackages(std::string path) : path_(std::move(path)) {
 std::string VerifiedPackages::entry(const std::string& file, const std::string& what) {
   struct stat st;
   if (stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-  auto ns = [](const timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
-  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
-         ns(st.st_mtim) + " " + ns(st.st_ctim) + " " + what + " " + file;
+  return file_identity(st) + " " + what + " " + file;
 }
 
 bool VerifiedPackages::has(const std::string& file, const std::string& what) const {

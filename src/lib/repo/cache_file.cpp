@@ -67,11 +67,6 @@ void replace_small_file(const std::string& path, std::string_view text) {
   if (!ok || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
 }
 
-std::string identity_of(const struct stat& st) {
-  auto ns = [](const timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
-  return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +
-         ns(st.st_mtim) + " " + ns(st.st_ctim);
-}
 
 bool pread_all(int fd, uint64_t off, void* dst, size_t len) {
   char* p = static_cast<char*>(dst);
@@ -118,7 +113,7 @@ CacheFileReader::CacheFileReader(const std::string& path, const std::string& tag
   body_size_ = static_cast<uint64_t>(st.st_size) - kTrailer;
   char trailer[kTrailer];
   if (!pread_all(fd_.get(), body_size_, trailer, kTrailer) || std::string_view(trailer, kCacheTagSize) != tag) return;
-  std::string stamp = tag + " " + identity_of(st) + "\n";
+  std::string stamp = tag + " " + file_identity(st) + "\n";
   char recorded[512];
   ssize_t n = -1;
   if (UniqueFd s(open(stamp_path.c_str(), O_RDONLY | O_CLOEXEC)); s) n = ::read(s.get(), recorded, sizeof recorded);
@@ -144,7 +139,7 @@ bool CacheFileReader::read(uint64_t off, void* dst, size_t len) const {
 
 void stamp_cache_file(const std::string& path, const std::string& tag, const std::string& stamp_path) {
   struct stat st;
-  if (stat(path.c_str(), &st) == 0) replace_small_file(stamp_path, tag + " " + identity_of(st) + "\n");
+  if (stat(path.c_str(), &st) == 0) replace_small_file(stamp_path, tag + " " + file_identity(st) + "\n");
 }
 
 struct CacheFileWriter::Sum : BodySum {};
