@@ -476,7 +476,11 @@ DepIndex::Package DepIndex::decode(uint32_t pkg, uint64_t begin, uint64_t end) c
     }
   }
   uint64_t nfiles = c.varint();
-  for (uint64_t i = 0; i < nfiles; ++i) pk.files.push_back(c.str());
+  for (uint64_t i = 0; i < nfiles; ++i) {
+    pk.files.push_back(c.str());
+    // libsolv takes the dir as a C string: a NUL would make it "" (dir id 0, an assert).
+    if (pk.files.back().find('\0') != std::string_view::npos) Cursor::damaged();
+  }
   pk.checksum_type = static_cast<uint32_t>(c.varint());
   pk.checksum = c.opt();
   pk.location = c.opt();
