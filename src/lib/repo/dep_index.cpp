@@ -1,16 +1,18 @@
-// The dep index file, written from a repo loaded whole (load_repo) as a
-// stream, and read in parts with pread. Body: the records; the byte offset of
-// each package's record; an open-addressing hash table from key (a name,
-// provide or file path) to postings (count + packages, three times:
-// providers, obsoleters, supplementers); the postings; the keys' text; and a
-// header of section offsets, last because it is known last.
-// A record is self-contained, so loading a package reads its record alone:
-// varints and length-prefixed strings, in this order: the packages of the
-// same index it reaches (deltas), name, evr, arch, vendor, 8 dep lists (a dep
-// in prefix order: flags then two operands for a rel, 0 then the text for a
-// name), files, checksum type and value, location, media base, summary, url,
-// license, source rpm, download size, install size, build time. Optional
-// strings are stored as length + 1, 0 meaning absent.
+// The dep index file, written as a stream (each package's record as soon as
+// it is read, the rest at the end) and read in parts with pread. Body: the
+// records; the byte offset of each record; the packages of the same index
+// each package reaches (varint lists, then their offsets); an open-addressing
+// hash table from key (a name, provide or file path) to postings (count +
+// packages, three times: providers, obsoleters, supplementers); the
+// postings; the keys' text; and a header of section offsets, last because it
+// is known last.
+// A record is self-contained, so loading a package reads its record (and its
+// reach list) alone: varints and length-prefixed strings, in this order:
+// name, evr, arch, vendor, 8 dep lists (a dep in prefix order: flags then two
+// operands for a rel, 0 then the text for a name), files, checksum type and
+// value, location, media base, summary, url, license, source rpm, download
+// size, install size, build time. Optional strings are stored as length + 1,
+// 0 meaning absent. A reach list is a count, then deltas.
 #include "repo/dep_index.hpp"
 
 #include <unistd.h>
@@ -28,7 +30,7 @@
 namespace yumda {
 namespace {
 
-constexpr char kMagic[8] = {'Y', 'D', 'E', 'P', 'I', 'D', 'X', '3'};
+constexpr char kMagic[8] = {'Y', 'D', 'E', 'P', 'I', 'D', 'X', '4'};
 constexpr uint32_t kVersionRelBelow = 8;  // rel flags below this compare versions: the right side is an EVR
 constexpr int kRequires = 1, kObsoletes = 3, kRecommends = 4, kSupplements = 6;
 
@@ -36,7 +38,7 @@ struct Header {
   char magic[8];
   uint32_t npkgs, table_size;
   // Byte offsets from the start of the body, and sizes in bytes.
-  uint64_t recidx, recs, recs_size, table, post, post_size, keys, keys_size;
+  uint64_t recidx, recs, recs_size, reachidx, reach, reach_size, table, post, post_size, keys, keys_size;
 };
 
 uint64_t name_hash(std::string_view s) {
@@ -139,28 +141,162 @@ void offered_names(const DepIndex::Package& pk, F&& f) {
   for (auto file : pk.files) f(file);
 }
 
-class Writer {
- public:
-  explicit Writer(Repo* repo) : repo_(repo), pool_(repo->pool) {}
+}  // namespace
 
-  // Streams the body to OUT: records, record offsets, table, postings, keys,
-  // then the header (last, when every offset is known).
-  void write(CacheFileWriter& out) {
-    collect();
-    Header h{};
-    memcpy(h.magic, kMagic, sizeof kMagic);
-    h.npkgs = static_cast<uint32_t>(ids_.size());
-    std::vector<uint64_t> recidx;
-    recidx.reserve(ids_.size() + 1);
-    h.recs = out.size();
-    std::string rec;
-    for (size_t i = 0; i < ids_.size(); ++i) {
-      recidx.push_back(out.size() - h.recs);
-      rec.clear();
-      record(static_cast<uint32_t>(i), rec);
-      out.append(rec);
+void IndexAttrs::clear() {
+  checksum_type = 0;
+  download_size = install_size = build_time = 0;
+  for (auto* o : {&checksum, &location, &mediabase, &summary, &url, &license, &sourcerpm}) o->reset();
+}
+
+struct DepIndexWriter::Impl {
+  Impl(Repo* r, const std::string& p) : repo(r), pool(r->pool), path(p), out(p) {}
+
+  enum List { kProvides, kObsoleters, kSupplementers };
+
+  // Postings are rows of one flat array, per list and string Id (counted,
+  // then filled, package by package: each row comes out sorted).
+  size_t row(List list, Id key) const { return static_cast<size_t>(list) * nkeys + static_cast<size_t>(key); }
+  template <class F>
+  void for_each_posted(List list, Id key, F&& f) const {
+    if (static_cast<size_t>(key) >= nkeys) return;
+    size_t r = row(list, key);
+    for (uint32_t i = start[r]; i < end[r]; ++i) f(flat[i]);
+  }
+  // What package PKG is listed under: (list, name) pairs, maybe repeated.
+  template <class F>
+  void for_each_posting(uint32_t pkg, F&& f) const {
+    const Solvable* s = pool->solvables + ids[pkg];
+    f(kProvides, s->name);
+    for_each_dep(s, 0, [&](Id d) { dep_names(pool, d, [&](Id n) { f(kProvides, n); }); });
+    for_each_dep(s, kObsoletes, [&](Id d) { dep_names(pool, d, [&](Id n) { f(kObsoleters, n); }); });
+    for_each_dep(s, kSupplements, [&](Id d) { dep_names(pool, d, [&](Id n) { f(kSupplementers, n); }); });
+    for (size_t i = file_start[pkg]; i < file_start[pkg + 1]; ++i) f(kProvides, files[i]);
+  }
+
+  static Offset dep_offset(const Solvable* s, int kind) {
+    const Offset offsets[8] = {s->provides,   s->solv_requires, s->conflicts,   s->obsoletes,
+                               s->recommends, s->suggests,      s->supplements, s->enhances};
+    return offsets[kind];
+  }
+  template <class F>
+  void for_each_dep(const Solvable* s, int kind, F&& f) const {
+    if (Offset o = dep_offset(s, kind))
+      for (Id* dp = repo->idarraydata + o; *dp; ++dp) f(*dp);
+  }
+
+  void put_dep(std::string& buf, Id dep) const {
+    if (ISRELDEP(dep)) {
+      Reldep* rd = GETRELDEP(pool, dep);
+      put_varint(buf, static_cast<uint32_t>(rd->flags));
+      put_dep(buf, rd->name);
+      put_dep(buf, rd->evr);
+    } else {
+      put_varint(buf, 0);
+      put_str(buf, pool_id2str(pool, dep));
     }
+  }
+
+  // The record of the package just added: its solvable, ATTRS, its files.
+  void record(const Solvable* s, const IndexAttrs& a) {
+    rec.clear();
+    put_str(rec, pool_id2str(pool, s->name));
+    put_str(rec, pool_id2str(pool, s->evr));
+    put_str(rec, pool_id2str(pool, s->arch));
+    put_opt(rec, s->vendor ? pool_id2str(pool, s->vendor) : nullptr);
+    for (int kind = 0; kind < 8; ++kind) {
+      size_t n = 0;
+      for_each_dep(s, kind, [&](Id) { ++n; });
+      put_varint(rec, n);
+      for_each_dep(s, kind, [&](Id d) { put_dep(rec, d); });
+    }
+    size_t pkg = ids.size() - 1;
+    put_varint(rec, file_start[pkg + 1] - file_start[pkg]);
+    for (size_t f = file_start[pkg]; f < file_start[pkg + 1]; ++f) put_str(rec, pool_id2str(pool, files[f]));
+    put_varint(rec, a.checksum ? a.checksum_type : 0);
+    for (const auto* o : {&a.checksum, &a.location, &a.mediabase, &a.summary, &a.url, &a.license, &a.sourcerpm}) {
+      if (!*o) {
+        put_varint(rec, 0);
+      } else {
+        put_varint(rec, (*o)->size() + 1);
+        rec.append(**o);
+      }
+    }
+    put_varint(rec, a.download_size);
+    put_varint(rec, a.install_size);
+    put_varint(rec, a.build_time);
+  }
+
+  // Every package's postings, once all are added.
+  void collect() {
+    nkeys = static_cast<size_t>(pool->ss.nstrings);
+    start.assign(3 * nkeys + 1, 0);
+    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg)
+      for_each_posting(pkg, [&](List list, Id key) { ++start[row(list, key) + 1]; });
+    for (size_t r = 0; r < 3 * nkeys; ++r) start[r + 1] += start[r];
+    flat.assign(start.back(), 0);
+    end.assign(start.begin(), start.end() - 1);
+    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg)
+      for_each_posting(pkg, [&](List list, Id key) {
+        size_t r = row(list, key);
+        if (end[r] == start[r] || flat[end[r] - 1] != pkg) flat[end[r]++] = pkg;  // once per package
+      });
+  }
+
+  // What package PKG may bring in from this repo: the providers of what it
+  // wants, and what obsoletes or supplements what it offers.
+  void reaches(uint32_t pkg, std::vector<uint32_t>& out) const {
+    out.clear();
+    const Solvable* s = pool->solvables + ids[pkg];
+    auto add = [&](uint32_t q) {
+      if (q != pkg) out.push_back(q);
+    };
+    for (int kind : {kRequires, kRecommends})
+      for_each_dep(s, kind, [&](Id d) { dep_names(pool, d, [&](Id n) { for_each_posted(kProvides, n, add); }); });
+    auto offered = [&](Id n) {
+      for_each_posted(kObsoleters, n, add);
+      for_each_posted(kSupplementers, n, add);
+    };
+    offered(s->name);
+    for_each_dep(s, 0, [&](Id d) { dep_names(pool, d, offered); });
+    for (size_t f = file_start[pkg]; f < file_start[pkg + 1]; ++f) offered(files[f]);
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+
+  void build_table(std::vector<uint32_t>& table, std::vector<uint32_t>& post, std::string& keys) const {
+    std::vector<Id> used;
+    for (size_t k = 0; k < nkeys; ++k)
+      for (List list : {kProvides, kObsoleters, kSupplementers})
+        if (end[row(list, static_cast<Id>(k))] > start[row(list, static_cast<Id>(k))]) {
+          used.push_back(static_cast<Id>(k));
+          break;
+        }
+    size_t size = 2;
+    while (size < 2 * used.size()) size *= 2;
+    table.assign(2 * size, 0);
+    for (Id key : used) {
+      uint32_t at = static_cast<uint32_t>(post.size());
+      for (List list : {kProvides, kObsoleters, kSupplementers}) {
+        size_t r = row(list, key);
+        post.push_back(end[r] - start[r]);
+        post.insert(post.end(), flat.begin() + start[r], flat.begin() + end[r]);
+      }
+      std::string_view text = pool_id2str(pool, key);
+      size_t b = name_hash(text) & (size - 1);
+      while (table[2 * b]) b = (b + 1) & (size - 1);
+      table[2 * b] = static_cast<uint32_t>(keys.size() + 1);
+      table[2 * b + 1] = at;
+      keys.append(text);
+      keys.push_back('\0');
+    }
+  }
+
+  // After the records: record offsets, reaches (offsets, then lists), table,
+  // postings, keys, then the header (last, when every offset is known).
+  void write_rest(Header& h) {
     recidx.push_back(out.size() - h.recs);
+    h.npkgs = static_cast<uint32_t>(ids.size());
     h.recs_size = out.size() - h.recs;
     auto section = [&](const void* data, size_t bytes) {
       uint64_t at = out.size();
@@ -168,6 +304,27 @@ class Writer {
       return at;
     };
     h.recidx = section(recidx.data(), recidx.size() * 8);
+    collect();
+    std::vector<uint64_t> reachidx;
+    reachidx.reserve(ids.size() + 1);
+    h.reach = out.size();
+    std::vector<uint32_t> r;
+    std::string buf;
+    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg) {
+      reachidx.push_back(out.size() - h.reach);
+      reaches(pkg, r);
+      buf.clear();
+      put_varint(buf, r.size());
+      uint32_t prev = 0;
+      for (uint32_t q : r) {
+        put_varint(buf, q - prev);
+        prev = q;
+      }
+      out.append(buf);
+    }
+    reachidx.push_back(out.size() - h.reach);
+    h.reach_size = out.size() - h.reach;
+    h.reachidx = section(reachidx.data(), reachidx.size() * 8);
     std::vector<uint32_t> table, post;
     std::string keys;
     build_table(table, post, keys);
@@ -180,193 +337,83 @@ class Writer {
     section(&h, sizeof h);
   }
 
- private:
-  enum List { kProvides, kObsoleters, kSupplementers };
-
-  // Postings are rows of one flat array, per list and string Id (counted,
-  // then filled, package by package: each row comes out sorted).
-  size_t row(List list, Id key) const { return static_cast<size_t>(list) * nkeys_ + static_cast<size_t>(key); }
-  template <class F>
-  void for_each_posted(List list, Id key, F&& f) const {
-    size_t r = row(list, key);
-    for (uint32_t i = start_[r]; i < end_[r]; ++i) f(flat_[i]);
-  }
-  // What package PKG is listed under: (list, name) pairs, maybe repeated.
-  template <class F>
-  void for_each_posting(uint32_t pkg, F&& f) const {
-    const Solvable* s = pool_->solvables + ids_[pkg];
-    f(kProvides, s->name);
-    for_each_dep(s, 0, [&](Id d) { dep_names(pool_, d, [&](Id n) { f(kProvides, n); }); });
-    for_each_dep(s, kObsoletes, [&](Id d) { dep_names(pool_, d, [&](Id n) { f(kObsoleters, n); }); });
-    for_each_dep(s, kSupplements, [&](Id d) { dep_names(pool_, d, [&](Id n) { f(kSupplementers, n); }); });
-    for (size_t i = file_start_[pkg]; i < file_start_[pkg + 1]; ++i) f(kProvides, files_[i]);
-  }
-
-  Offset dep_offset(const Solvable* s, int kind) const {
-    const Offset offsets[8] = {s->provides,   s->solv_requires, s->conflicts,   s->obsoletes,
-                               s->recommends, s->suggests,      s->supplements, s->enhances};
-    return offsets[kind];
-  }
-  template <class F>
-  void for_each_dep(const Solvable* s, int kind, F&& f) const {
-    if (Offset o = dep_offset(s, kind))
-      for (Id* dp = repo_->idarraydata + o; *dp; ++dp) f(*dp);
-  }
-
-  // Pass 1: every package's files (as pool strings), then the postings.
-  void collect() {
-    Id p;
-    Solvable* s;
-    FOR_REPO_SOLVABLES(repo_, p, s) ids_.push_back(p);
-    std::vector<uint32_t> pkg_of(static_cast<size_t>(repo_->end - repo_->start), 0);
-    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg) pkg_of[static_cast<size_t>(ids_[pkg] - repo_->start)] = pkg;
-    // One pass over the whole repo's files, in solvable order.
-    std::vector<std::pair<uint32_t, Id>> files;
-    Dataiterator di;
-    dataiterator_init(&di, pool_, repo_, 0, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
-    while (dataiterator_step(&di))
-      if (di.solvid >= repo_->start && di.solvid < repo_->end)
-        files.emplace_back(pkg_of[static_cast<size_t>(di.solvid - repo_->start)], pool_str2id(pool_, di.kv.str, 1));
-    dataiterator_free(&di);
-    std::stable_sort(files.begin(), files.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
-    file_start_.assign(ids_.size() + 1, 0);
-    for (const auto& [pkg, f] : files) {
-      files_.push_back(f);
-      ++file_start_[pkg + 1];
-    }
-    for (size_t i = 0; i < ids_.size(); ++i) file_start_[i + 1] += file_start_[i];
-
-    nkeys_ = static_cast<size_t>(pool_->ss.nstrings);
-    start_.assign(3 * nkeys_ + 1, 0);
-    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg)
-      for_each_posting(pkg, [&](List list, Id key) { ++start_[row(list, key) + 1]; });
-    for (size_t r = 0; r < 3 * nkeys_; ++r) start_[r + 1] += start_[r];
-    flat_.assign(start_.back(), 0);
-    end_.assign(start_.begin(), start_.end() - 1);
-    for (uint32_t pkg = 0; pkg < ids_.size(); ++pkg)
-      for_each_posting(pkg, [&](List list, Id key) {
-        size_t r = row(list, key);
-        if (end_[r] == start_[r] || flat_[end_[r] - 1] != pkg) flat_[end_[r]++] = pkg;  // once per package
-      });
-  }
-
-  // What package PKG may bring in from this repo: the providers of what it
-  // wants, and what obsoletes or supplements what it offers.
-  std::vector<uint32_t> reaches(uint32_t pkg) const {
-    std::vector<uint32_t> out;
-    const Solvable* s = pool_->solvables + ids_[pkg];
-    auto add = [&](uint32_t q) {
-      if (q != pkg) out.push_back(q);
-    };
-    for (int kind : {kRequires, kRecommends})
-      for_each_dep(s, kind, [&](Id d) { dep_names(pool_, d, [&](Id n) { for_each_posted(kProvides, n, add); }); });
-    auto offered = [&](Id n) {
-      for_each_posted(kObsoleters, n, add);
-      for_each_posted(kSupplementers, n, add);
-    };
-    offered(s->name);
-    for_each_dep(s, 0, [&](Id d) { dep_names(pool_, d, offered); });
-    for (size_t f = file_start_[pkg]; f < file_start_[pkg + 1]; ++f) offered(files_[f]);
-    std::sort(out.begin(), out.end());
-    out.erase(std::unique(out.begin(), out.end()), out.end());
-    return out;
-  }
-
-  void put_dep(std::string& out, Id dep) const {
-    if (ISRELDEP(dep)) {
-      Reldep* rd = GETRELDEP(pool_, dep);
-      put_varint(out, static_cast<uint32_t>(rd->flags));
-      put_dep(out, rd->name);
-      put_dep(out, rd->evr);
-    } else {
-      put_varint(out, 0);
-      put_str(out, pool_id2str(pool_, dep));
-    }
-  }
-
-  // Pass 2: the record of package PKG.
-  void record(uint32_t pkg, std::string& out) const {
-    Solvable* s = pool_->solvables + ids_[pkg];
-    std::vector<uint32_t> r = reaches(pkg);
-    put_varint(out, r.size());
-    uint32_t prev = 0;
-    for (uint32_t q : r) {
-      put_varint(out, q - prev);
-      prev = q;
-    }
-    put_str(out, pool_id2str(pool_, s->name));
-    put_str(out, pool_id2str(pool_, s->evr));
-    put_str(out, pool_id2str(pool_, s->arch));
-    put_opt(out, s->vendor ? pool_id2str(pool_, s->vendor) : nullptr);
-    for (int kind = 0; kind < 8; ++kind) {
-      size_t n = 0;
-      for_each_dep(s, kind, [&](Id) { ++n; });
-      put_varint(out, n);
-      for_each_dep(s, kind, [&](Id d) { put_dep(out, d); });
-    }
-    put_varint(out, file_start_[pkg + 1] - file_start_[pkg]);
-    for (size_t f = file_start_[pkg]; f < file_start_[pkg + 1]; ++f) put_str(out, pool_id2str(pool_, files_[f]));
-    Id type = 0;
-    const char* sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type);
-    put_varint(out, sum ? static_cast<uint32_t>(type) : 0);
-    put_opt(out, sum);
-    put_opt(out, solvable_lookup_location(s, nullptr));
-    put_opt(out, solvable_lookup_str(s, SOLVABLE_MEDIABASE));
-    put_opt(out, solvable_lookup_str(s, SOLVABLE_SUMMARY));
-    put_opt(out, solvable_lookup_str(s, SOLVABLE_URL));
-    put_opt(out, solvable_lookup_str(s, SOLVABLE_LICENSE));
-    put_opt(out, solvable_lookup_sourcepkg(s));
-    put_varint(out, solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0));
-    put_varint(out, solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, 0));
-    put_varint(out, solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0));
-  }
-
-  void build_table(std::vector<uint32_t>& table, std::vector<uint32_t>& post, std::string& keys) const {
-    std::vector<Id> used;
-    for (size_t k = 0; k < nkeys_; ++k)
-      for (List list : {kProvides, kObsoleters, kSupplementers})
-        if (end_[row(list, static_cast<Id>(k))] > start_[row(list, static_cast<Id>(k))]) {
-          used.push_back(static_cast<Id>(k));
-          break;
-        }
-    size_t size = 2;
-    while (size < 2 * used.size()) size *= 2;
-    table.assign(2 * size, 0);
-    for (Id key : used) {
-      uint32_t at = static_cast<uint32_t>(post.size());
-      for (List list : {kProvides, kObsoleters, kSupplementers}) {
-        size_t r = row(list, key);
-        post.push_back(end_[r] - start_[r]);
-        post.insert(post.end(), flat_.begin() + start_[r], flat_.begin() + end_[r]);
-      }
-      std::string_view text = pool_id2str(pool_, key);
-      size_t b = name_hash(text) & (size - 1);
-      while (table[2 * b]) b = (b + 1) & (size - 1);
-      table[2 * b] = static_cast<uint32_t>(keys.size() + 1);
-      table[2 * b + 1] = at;
-      keys.append(text);
-      keys.push_back('\0');
-    }
-  }
-
-  Repo* repo_;
-  ::Pool* pool_;
-  std::vector<Id> ids_;              // package -> solvable
-  std::vector<Id> files_;            // all packages' files, as pool strings
-  std::vector<size_t> file_start_;   // package -> its first file in files_
-  size_t nkeys_ = 0;                 // string Ids the rows cover
-  std::vector<uint32_t> start_, end_;  // row -> its span in flat_
-  std::vector<uint32_t> flat_;       // packages, row after row
+  Repo* repo;
+  ::Pool* pool;
+  std::string path;
+  CacheFileWriter out;
+  uint64_t recs_start = 0;
+  std::string rec;
+  std::vector<Id> ids;                   // package -> solvable
+  std::vector<Id> files;                 // all packages' files, as pool strings
+  std::vector<size_t> file_start{0};     // package -> its first file in files
+  std::vector<uint64_t> recidx;          // package -> its record's offset
+  size_t nkeys = 0;                      // string Ids the rows cover
+  std::vector<uint32_t> start, end;      // row -> its span in flat
+  std::vector<uint32_t> flat;            // packages, row after row
 };
 
-}  // namespace
+DepIndexWriter::DepIndexWriter(Repo* repo, const std::string& path) : impl_(std::make_unique<Impl>(repo, path)) {}
+DepIndexWriter::~DepIndexWriter() = default;
+
+void DepIndexWriter::add(int p, const IndexAttrs& attrs, const int* files, size_t nfiles) {
+  Impl& m = *impl_;
+  if (m.ids.empty()) m.recs_start = m.out.size();
+  m.ids.push_back(p);
+  m.files.insert(m.files.end(), files, files + nfiles);
+  m.file_start.push_back(m.files.size());
+  m.recidx.push_back(m.out.size() - m.recs_start);
+  m.record(m.pool->solvables + p, attrs);
+  m.out.append(m.rec);
+}
+
+bool DepIndexWriter::finish(const std::string& tag) {
+  Impl& m = *impl_;
+  Header h{};
+  memcpy(h.magic, kMagic, sizeof kMagic);
+  h.recs = m.recs_start;
+  m.write_rest(h);
+  if (!m.out.commit(tag)) return false;
+  stamp_cache_file(m.path, tag, m.path + ".ok");
+  return true;
+}
 
 bool write_dep_index(Repo* repo, const std::string& path, const std::string& tag) {
-  CacheFileWriter out(path);
-  Writer(repo).write(out);
-  if (!out.commit(tag)) return false;
-  stamp_cache_file(path, tag, path + ".ok");
-  return true;
+  ::Pool* pool = repo->pool;
+  // One pass over the whole repo's files (as pool strings), in solvable order.
+  std::vector<std::vector<Id>> files(static_cast<size_t>(repo->end - repo->start));
+  Dataiterator di;
+  dataiterator_init(&di, pool, repo, 0, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+  while (dataiterator_step(&di))
+    if (di.solvid >= repo->start && di.solvid < repo->end)
+      files[static_cast<size_t>(di.solvid - repo->start)].push_back(pool_str2id(pool, di.kv.str, 1));
+  dataiterator_free(&di);
+  DepIndexWriter writer(repo, path);
+  IndexAttrs a;
+  auto opt = [](std::optional<std::string>& o, const char* s) {
+    if (s) o = s;
+  };
+  Id p;
+  Solvable* s;
+  FOR_REPO_SOLVABLES(repo, p, s) {
+    a.clear();
+    Id type = 0;
+    if (const char* sum = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type)) {
+      a.checksum = sum;
+      a.checksum_type = static_cast<uint32_t>(type);
+    }
+    opt(a.location, solvable_lookup_location(s, nullptr));
+    opt(a.mediabase, solvable_lookup_str(s, SOLVABLE_MEDIABASE));
+    opt(a.summary, solvable_lookup_str(s, SOLVABLE_SUMMARY));
+    opt(a.url, solvable_lookup_str(s, SOLVABLE_URL));
+    opt(a.license, solvable_lookup_str(s, SOLVABLE_LICENSE));
+    opt(a.sourcerpm, solvable_lookup_sourcepkg(s));
+    a.download_size = solvable_lookup_num(s, SOLVABLE_DOWNLOADSIZE, 0);
+    a.install_size = solvable_lookup_num(s, SOLVABLE_INSTALLSIZE, 0);
+    a.build_time = solvable_lookup_num(s, SOLVABLE_BUILDTIME, 0);
+    const std::vector<Id>& f = files[static_cast<size_t>(p - repo->start)];
+    writer.add(p, a, f.data(), f.size());
+  }
+  return writer.finish(tag);
 }
 
 DepIndex::~DepIndex() = default;
@@ -379,8 +426,9 @@ std::unique_ptr<DepIndex> DepIndex::open(const std::string& path, const std::str
   uint64_t size = idx->file_->body_size();
   auto fits = [&](uint64_t off, uint64_t bytes) { return off <= size && bytes <= size - off; };
   if (!idx->file_->ok() || size < sizeof h || !idx->file_->read(size - sizeof h, &h, sizeof h) || memcmp(h.magic, kMagic, sizeof kMagic) != 0 ||
-      !fits(h.recidx, 8ULL * (h.npkgs + 1ULL)) || !fits(h.recs, h.recs_size) || !fits(h.table, 8ULL * h.table_size) ||
-      !fits(h.post, 4 * h.post_size) || !fits(h.keys, h.keys_size) || h.table_size == 0 ||
+      !fits(h.recidx, 8ULL * (h.npkgs + 1ULL)) || !fits(h.recs, h.recs_size) ||
+      !fits(h.reachidx, 8ULL * (h.npkgs + 1ULL)) || !fits(h.reach, h.reach_size) || !fits(h.table, 8ULL * h.table_size) ||
+      h.post_size > size / 4 || !fits(h.post, 4 * h.post_size) || !fits(h.keys, h.keys_size) || h.table_size == 0 ||
       (h.table_size & (h.table_size - 1)) != 0) {
     if (path_exists(path)) unlink(path.c_str());  // stale or damaged: load_repo writes a new one
     return nullptr;
@@ -390,6 +438,9 @@ std::unique_ptr<DepIndex> DepIndex::open(const std::string& path, const std::str
   idx->recidx_ = h.recidx;
   idx->recs_ = h.recs;
   idx->recs_size_ = h.recs_size;
+  idx->reachidx_ = h.reachidx;
+  idx->reach_ = h.reach;
+  idx->reach_size_ = h.reach_size;
   idx->table_ = h.table;
   idx->post_ = h.post;
   idx->post_size_ = h.post_size;
@@ -438,29 +489,35 @@ DepIndex::Postings DepIndex::lookup(std::string_view name) const {
 DepIndex::Package DepIndex::package(uint32_t pkg) const {
   // Checked on use, not at open: a resolve reads a few hundred of the
   // records, and reading them all would cost what the index saves.
-  uint64_t span[2];
+  uint64_t span[2], reach[2];
   if (pkg >= npkgs_ || !file_->read(recidx_ + 8ULL * pkg, span, sizeof span) || span[0] > span[1] ||
-      span[1] > recs_size_)
+      span[1] > recs_size_ || !file_->read(reachidx_ + 8ULL * pkg, reach, sizeof reach) || reach[0] > reach[1] ||
+      reach[1] > reach_size_)
     damaged("package record " + std::to_string(pkg));
   try {
-    return decode(pkg, span[0], span[1]);
+    return decode(pkg, span, reach);
   } catch (const Cursor::CutShort&) {
     damaged("package record " + std::to_string(pkg) + " is cut short");
   }
 }
 
-DepIndex::Package DepIndex::decode(uint32_t pkg, uint64_t begin, uint64_t end) const {
+DepIndex::Package DepIndex::decode(uint32_t pkg, const uint64_t span[2], const uint64_t reach[2]) const {
   Package pk;
-  pk.record.resize(end - begin);
-  if (!file_->read(recs_ + begin, pk.record.data(), pk.record.size())) damaged("package record " + std::to_string(pkg));
-  auto* start = reinterpret_cast<const unsigned char*>(pk.record.data());
-  Cursor c(start, start + pk.record.size());
-  uint64_t n = c.varint(), prev = 0;
+  pk.record.resize(span[1] - span[0] + reach[1] - reach[0]);
+  char* at = pk.record.data();
+  size_t nrec = span[1] - span[0];
+  if (!file_->read(recs_ + span[0], at, nrec) || !file_->read(reach_ + reach[0], at + nrec, reach[1] - reach[0]))
+    damaged("package record " + std::to_string(pkg));
+  auto* start = reinterpret_cast<const unsigned char*>(at);
+  Cursor r(start + nrec, start + pk.record.size());
+  uint64_t n = r.varint(), prev = 0;
+  if (n > pk.record.size()) Cursor::damaged();
   for (uint64_t i = 0; i < n; ++i) {
-    prev += c.varint();
+    prev += r.varint();
     if (prev >= npkgs_) Cursor::damaged();
     pk.reaches.push_back(static_cast<uint32_t>(prev));
   }
+  Cursor c(start, start + nrec);
   pk.name = c.str();
   pk.evr = c.str();
   pk.arch = c.str();

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,37 @@ class Pool;
 class Reporter;
 struct RepoConfig;
 struct RepoMetadata;
+
+// What a package's record holds besides its solvable's name, evr, arch,
+// vendor and deps: the attributes yumda reads, as libsolv's lookups give
+// them (the checksum in lower-case hex; nullopt where a lookup gives null).
+struct IndexAttrs {
+  uint32_t checksum_type = 0;
+  std::optional<std::string> checksum, location, mediabase, summary, url, license, sourcerpm;
+  uint64_t download_size = 0, install_size = 0, build_time = 0;
+  void clear();
+};
+
+// Writes a dep index to PATH as a stream: each package's record when it is
+// added, the rest at finish(). The packages are solvables of REPO, added in
+// its order; their deps must be final when added. Nothing is left at PATH
+// unless finish() succeeds.
+class DepIndexWriter {
+ public:
+  DepIndexWriter(s_Repo* repo, const std::string& path);
+  ~DepIndexWriter();
+  DepIndexWriter(const DepIndexWriter&) = delete;
+  DepIndexWriter& operator=(const DepIndexWriter&) = delete;
+  // Solvable P with ATTRS and its NFILES files (pool string Ids of full paths).
+  void add(int p, const IndexAttrs& attrs, const int* files, size_t nfiles);
+  // Writes the rest with TAG (what the index was made from) in the trailer.
+  // False (errno set) on failure.
+  bool finish(const std::string& tag);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
 
 // Writes the dep index of REPO (loaded from primary, internalized) to PATH,
 // with TAG (what the index was made from) in its trailer. False on failure.
@@ -71,16 +103,17 @@ class DepIndex {
  private:
   DepIndex() = default;
   [[noreturn]] void damaged(const std::string& what) const;  // removes the file, throws Error
-  Package decode(uint32_t pkg, uint64_t begin, uint64_t end) const;
+  Package decode(uint32_t pkg, const uint64_t span[2], const uint64_t reach[2]) const;
   uint32_t word(uint64_t off) const;
 
   std::string path_;
   std::unique_ptr<CacheFileReader> file_;
   uint32_t npkgs_ = 0, table_size_ = 0;
   // Byte offsets of the sections in the body: record offsets (npkgs + 1
-  // 64-bit words), records, table (2 words a bucket: key offset + 1,
-  // postings), postings (words), keys.
-  uint64_t recidx_ = 0, recs_ = 0, recs_size_ = 0, table_ = 0, post_ = 0, post_size_ = 0, keys_ = 0, keys_size_ = 0;
+  // 64-bit words), records, reach list offsets (npkgs + 1), reach lists,
+  // table (2 words a bucket: key offset + 1, postings), postings (words), keys.
+  uint64_t recidx_ = 0, recs_ = 0, recs_size_ = 0, reachidx_ = 0, reach_ = 0, reach_size_ = 0, table_ = 0, post_ = 0,
+           post_size_ = 0, keys_ = 0, keys_size_ = 0;
 };
 
 // The packages of each index a resolve starting from ROOTS can reach: the

@@ -141,7 +141,7 @@ void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude, con
 std::string dep_index_path(const RepoMetadata& md) { return md.dir + "/deps.idx"; }
 
 std::string dep_index_tag(const RepoMetadata& md) {
-  return string_digest(cache_tag(md, false) + "|dep-index-1", "sha256");
+  return string_digest(cache_tag(md, false) + "|dep-index-2", "sha256");
 }
 
 std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md) {
