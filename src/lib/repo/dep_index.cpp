@@ -8,8 +8,8 @@
 // is known last.
 // A record is self-contained, so loading a package reads its record (and its
 // reach list) alone: varints and length-prefixed strings, in this order:
-// name, evr, arch, vendor, 8 dep lists (a dep in prefix order: flags then two
-// operands for a rel, 0 then the text for a name), files, checksum type and
+// name, evr, arch, vendor, 8 dep lists (a dep in prefix order: flags + 1 then
+// two operands for a rel, 0 then the text for a name), files, checksum type and
 // value, location, media base, summary, url, license, source rpm, download
 // size, install size, build time. Optional strings are stored as length + 1,
 // 0 meaning absent. A reach list is a count, then deltas.
@@ -120,7 +120,7 @@ template <class F>
 size_t dep_leaves(const std::vector<DepIndex::Dep>& deps, size_t i, bool emit, F&& f) {
   if (i >= deps.size()) throw Error("a dependency of the dependency index is cut short");
   const DepIndex::Dep& d = deps[i];
-  if (d.flags == 0) {
+  if (!d.rel) {
     if (emit) f(d.str);
     return i + 1;
   }
@@ -188,7 +188,7 @@ struct DepIndexWriter::Impl {
   void put_dep(std::string& buf, Id dep) const {
     if (ISRELDEP(dep)) {
       Reldep* rd = GETRELDEP(pool, dep);
-      put_varint(buf, static_cast<uint32_t>(rd->flags));
+      put_varint(buf, static_cast<uint64_t>(static_cast<uint32_t>(rd->flags)) + 1);  // a rel's flags may be 0
       put_dep(buf, rd->name);
       put_dep(buf, rd->evr);
     } else {
@@ -526,9 +526,10 @@ DepIndex::Package DepIndex::decode(uint32_t pkg, const uint64_t span[2], const u
     uint64_t count = c.varint();
     // Each dep is a name, or a rel followed by its two operands.
     for (uint64_t open = count; open > 0; --open) {
-      uint32_t flags = static_cast<uint32_t>(c.varint());
-      deps.push_back({flags, flags ? std::string_view() : c.str()});
-      if (flags) open += 2;
+      uint64_t tag = c.varint();  // rel flags + 1, 0 for a name
+      if (tag > 0xffffffffULL) Cursor::damaged();
+      deps.push_back({tag != 0, tag ? static_cast<uint32_t>(tag - 1) : 0, tag ? std::string_view() : c.str()});
+      if (tag) open += 2;
       if (deps.size() > pk.record.size()) Cursor::damaged();
     }
   }
@@ -563,7 +564,7 @@ void DepIndex::add_to(Repo* repo, const std::vector<uint32_t>& pkgs) const {
   // Dep I of DEPS (prefix order) as a pool Id; I moves past it.
   auto to_id = [&](auto&& self, const std::vector<Dep>& deps, size_t& i) -> Id {
     const Dep& d = deps[i++];
-    if (d.flags == 0) return strid(d.str);
+    if (!d.rel) return strid(d.str);
     Id name = self(self, deps, i);
     Id evr = self(self, deps, i);
     return pool_rel2id(pool, name, evr, static_cast<int>(d.flags), 1);

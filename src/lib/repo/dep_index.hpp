@@ -78,9 +78,10 @@ class DepIndex {
   Postings lookup(std::string_view name) const;
 
   // One package's record, decoded; the views point into its own buffer.
-  struct Dep {  // prefix order: a rel (flags > 0) is followed by its two operands
-    uint32_t flags;
-    std::string_view str;  // leaves only
+  struct Dep {  // prefix order: a rel is followed by its two operands
+    bool rel;
+    uint32_t flags;        // rels only (libsolv's REL_*; may be 0)
+    std::string_view str;  // names only
   };
   struct Package {
     std::vector<char> record;

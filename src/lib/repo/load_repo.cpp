@@ -151,18 +151,34 @@ std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md) {
 
 std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::string& arch, Reporter& reporter) {
   if (md.primary_path.empty()) return nullptr;
-  Pool scratch(arch);
-  Repo* repo = repo_create(scratch.get(), md.repo_id.c_str());
-  if (!load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
-    reporter.info("Parsing metadata of " + md.repo_id);
-    parse_metadata(repo, md, false);
-  }
   std::string path = dep_index_path(md);
-  if (!write_dep_index(repo, path, dep_index_tag(md))) {
+  auto cannot_write = [&] {
     reporter.warning("cannot write the dependency index " + path + ": " + errno_text(errno) +
                      " (resolving will be slower; check the cache dir's permissions)");
     return nullptr;
+  };
+  std::string solv_path = md.dir + "/primary.solv";
+  if (!md.primary_is_sqlite && !path_exists(solv_path)) {
+    // Straight from primary.xml when the scanner can read it.
+    Pool scratch(arch);
+    reporter.info("Parsing metadata of " + md.repo_id);
+    switch (write_dep_index_from_primary(repo_create(scratch.get(), md.repo_id.c_str()), md.primary_path, md.repo_id,
+                                         path, dep_index_tag(md))) {
+      case IndexFromPrimary::written:
+        return open_dep_index(md);
+      case IndexFromPrimary::write_failed:
+        return cannot_write();
+      case IndexFromPrimary::unsupported:
+        break;
+    }
   }
+  Pool scratch(arch);
+  Repo* repo = repo_create(scratch.get(), md.repo_id.c_str());
+  if (!load_solv_cache(repo, solv_path, cache_tag(md, false))) {
+    reporter.info("Parsing metadata of " + md.repo_id);
+    parse_metadata(repo, md, false);
+  }
+  if (!write_dep_index(repo, path, dep_index_tag(md))) return cannot_write();
   return open_dep_index(md);
 }
 

@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "repo/dep_index.hpp"
 #include "repo/solv.hpp"
 #include "repo/unique_file.hpp"
 #include "yumda/error.hpp"
@@ -482,10 +483,16 @@ struct Attr {
   std::string value;
 };
 
+// Reads packages into solvables of REPO. What is not in the Solvable struct
+// goes to repodata, or, given an INDEX, only to each package's record there:
+// a cold install needs the dep index, never the repo, and building repodata
+// (then looking every attribute up again to write the record) was half of
+// the work.
 class Scanner {
  public:
-  Scanner(Repo* repo, ChunkReader& reader) : repo_(repo), pool_(repo->pool), lex_(reader) {
-    data_ = repo_add_repodata(repo, 0);
+  Scanner(Repo* repo, ChunkReader& reader, DepIndexWriter* index = nullptr)
+      : repo_(repo), pool_(repo->pool), lex_(reader), index_(index) {
+    if (!index_) data_ = repo_add_repodata(repo, 0);
   }
 
   void run() {
@@ -678,6 +685,7 @@ class Scanner {
         return;
       }
       case El::version:
+        identity_changed(kEvr);
         s->evr = evr_from_attrs();
         return;
       case El::location:
@@ -686,14 +694,13 @@ class Scanner {
       case El::time:
         if (const std::string* build = attr("build")) {
           auto t = static_cast<unsigned>(atoi(build->c_str()));
-          if (t) repodata_set_num(data_, handle_, SOLVABLE_BUILDTIME, t);
+          if (t && index_) pkg_attrs_.build_time = t;
+          if (t && !index_) repodata_set_num(data_, handle_, SOLVABLE_BUILDTIME, t);
         }
         return;
       case El::size:
-        if (const std::string* v = attr("installed"))
-          repodata_set_num(data_, handle_, SOLVABLE_INSTALLSIZE, strtoull(v->c_str(), nullptr, 10));
-        if (const std::string* v = attr("package"))
-          repodata_set_num(data_, handle_, SOLVABLE_DOWNLOADSIZE, strtoull(v->c_str(), nullptr, 10));
+        if (const std::string* v = attr("installed")) set_num(SOLVABLE_INSTALLSIZE, strtoull(v->c_str(), nullptr, 10));
+        if (const std::string* v = attr("package")) set_num(SOLVABLE_DOWNLOADSIZE, strtoull(v->c_str(), nullptr, 10));
         return;
       case El::dep_list:
         s->*kDepFields[f.dep] = 0;  // a second list replaces the first, as in libsolv
@@ -738,25 +745,31 @@ class Scanner {
     Solvable* s = pool_id2solvable(pool_, handle_);
     switch (el) {
       case El::name:
+        identity_changed(kName);
         s->name = str_id(text_);
         break;
       case El::arch:
+        identity_changed(kArch);
         s->arch = str_id(text_);
         break;
       case El::vendor:
         s->vendor = str_id(text_);
         break;
       case El::license:
-        repodata_set_poolstr(data_, handle_, SOLVABLE_LICENSE, text_.c_str());
+        if (index_) pkg_attrs_.license = text_;
+        else repodata_set_poolstr(data_, handle_, SOLVABLE_LICENSE, text_.c_str());
         break;
       case El::summary:
-        repodata_set_str(data_, handle_, SOLVABLE_SUMMARY, text_.c_str());
+        if (index_) pkg_attrs_.summary = text_;
+        else repodata_set_str(data_, handle_, SOLVABLE_SUMMARY, text_.c_str());
         break;
       case El::url:
-        if (!text_.empty()) repodata_set_str(data_, handle_, SOLVABLE_URL, text_.c_str());
+        if (text_.empty()) break;
+        if (index_) pkg_attrs_.url = text_;
+        else repodata_set_str(data_, handle_, SOLVABLE_URL, text_.c_str());
         break;
       case El::sourcerpm:
-        if (!text_.empty()) repodata_set_sourcepkg(data_, handle_, text_.c_str());
+        if (!text_.empty()) set_sourcerpm();
         break;
       case El::checksum:
         set_checksum();
@@ -774,6 +787,47 @@ class Scanner {
   void start_package() {
     handle_ = repo_add_solvable(repo_);
     touched_ = false;
+    if (index_) {
+      pkg_attrs_.clear();
+      files_.clear();
+      seen_ = 0;
+    }
+  }
+
+  void set_num(Id key, uint64_t v) {
+    if (!index_) return repodata_set_num(data_, handle_, key, v);
+    (key == SOLVABLE_INSTALLSIZE ? pkg_attrs_.install_size : pkg_attrs_.download_size) = v;
+  }
+
+  // For the index, the location and source rpm are kept as the text libsolv
+  // would give back: its repodata stores them relative to the package's
+  // name, evr and arch (as they are when set) and rebuilds them on lookup.
+  // So those must come first and stay (createrepo writes them first), and
+  // a value libsolv would not store as it is goes to the repodata path.
+  enum Seen { kName = 1, kEvr = 2, kArch = 4, kIdentity = 7, kRelative = 8 };
+  void identity_changed(int part) {
+    if (!index_) return;
+    if (seen_ & kRelative) unsupported();
+    seen_ |= part;
+  }
+
+  void set_sourcerpm() {
+    if (!index_) return repodata_set_sourcepkg(data_, handle_, text_.c_str());
+    if ((seen_ & kIdentity) != kIdentity || pkg_attrs_.sourcerpm) unsupported();
+    // name-version-release.src.rpm (or nosrc), as libsolv splits it: other
+    // values come back from its lookup changed or cut to the name.
+    std::string_view t = text_;
+    if (t.size() < 4 || t.substr(t.size() - 4) != ".rpm" || t.find('\0') != std::string_view::npos) unsupported();
+    std::string_view stem = t.substr(0, t.size() - 4);
+    size_t dot = stem.rfind('.');
+    if (dot == std::string_view::npos || dot == 0 || (stem.substr(dot + 1) != "src" && stem.substr(dot + 1) != "nosrc"))
+      unsupported();
+    size_t rel = stem.rfind('-', dot - 1);
+    if (rel == std::string_view::npos || rel == 0) unsupported();
+    size_t ver = stem.rfind('-', rel - 1);
+    if (ver == std::string_view::npos || ver == 0) unsupported();
+    pkg_attrs_.sourcerpm = text_;
+    seen_ |= kRelative;
   }
 
   void finish_package() {
@@ -783,10 +837,12 @@ class Scanner {
     if (s->name && s->arch != ARCH_SRC && s->arch != ARCH_NOSRC)
       s->provides = repo_addid_dep(repo_, s->provides, pool_rel2id(pool_, s->name, s->evr, REL_EQ, 1), 0);
     repo_rewrite_suse_deps(s, 0);
+    if (index_) return index_->add(handle_, pkg_attrs_, files_.data(), files_.size());
     if (touched_) repodata_extend(data_, handle_);
   }
 
   void finish() {
+    if (index_) return;
     repodata_free_dircache(data_);
     if (data_->end > data_->start) {
       repodata_set_filelisttype(data_, REPODATA_FILELIST_FILTERED);
@@ -862,6 +918,18 @@ class Scanner {
     const std::string* href = attr("href");
     if (!href) return;
     const std::string* base = attr("xml:base");
+    if (index_) {
+      // Kept as written only when libsolv stores it so: once, a path relative
+      // to the repo (no leading '/' or "./", not a dir), after name, evr, arch.
+      const std::string& h = *href;
+      if ((seen_ & kIdentity) != kIdentity || pkg_attrs_.location || h.empty() || h[0] == '/' || h[0] == '.' ||
+          h.back() == '/' || h.find('\0') != std::string::npos)
+        unsupported();
+      pkg_attrs_.location = h;
+      if (base) pkg_attrs_.mediabase = *base;
+      seen_ |= kRelative;
+      return;
+    }
     int medianr = 0;
     if (base && base->compare(0, 6, "media:") == 0) {
       // a media number in the fragment: media:...#2
@@ -880,12 +948,17 @@ class Scanner {
     const char* str = text_.c_str();
     if (solv_hex2bin(&str, bin, len) != len || text_.size() != static_cast<size_t>(2 * len))
       unsupported();  // libsolv reports an invalid checksum
-    repodata_set_bin_checksum(data_, handle_, SOLVABLE_CHECKSUM, checksum_type_, bin);
+    if (!index_) return repodata_set_bin_checksum(data_, handle_, SOLVABLE_CHECKSUM, checksum_type_, bin);
+    std::string hex = text_;
+    for (char& c : hex) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+    pkg_attrs_.checksum = std::move(hex);
+    pkg_attrs_.checksum_type = static_cast<uint32_t>(checksum_type_);
   }
 
   // <file>: its directory (made absolute) and base name; the last directory
   // is remembered, as files come sorted.
   void add_file() {
+    if (index_) return add_file_to_index();
     size_t slash = text_.rfind('/');
     const char* base;
     Id dir;
@@ -907,10 +980,37 @@ class Scanner {
     repodata_add_dirstr(data_, handle_, SOLVABLE_FILELIST, dir, base);
   }
 
+  // The path libsolv gives back for <file>TEXT</file>: the directory made
+  // absolute with empty components dropped, then '/' and the base name.
+  void add_file_to_index() {
+    if (text_.find('\0') != std::string::npos) unsupported();
+    size_t slash = text_.rfind('/');
+    path_.clear();
+    if (slash != std::string::npos) {
+      for (size_t i = 0; i < slash;) {
+        size_t next = text_.find('/', i);
+        if (next == std::string::npos || next > slash) next = slash;
+        if (next > i) {
+          path_ += '/';
+          path_.append(text_, i, next - i);
+        }
+        i = next + 1;
+      }
+    }
+    path_ += '/';
+    path_.append(text_, slash == std::string::npos ? 0 : slash + 1, std::string::npos);
+    files_.push_back(pool_strn2id(pool_, path_.data(), static_cast<unsigned>(path_.size()), 1));
+  }
+
   Repo* repo_;
   ::Pool* pool_;
-  Repodata* data_;
+  Repodata* data_ = nullptr;
   Lexer lex_;
+  DepIndexWriter* index_;
+  IndexAttrs pkg_attrs_;   // the package's attributes, for the index
+  std::vector<Id> files_;  // its files, for the index
+  std::string path_;
+  int seen_ = 0;  // Seen bits of the package, for the index
   std::vector<Frame> stack_;
   int depth_ = 0;
   std::vector<Attr> attrs_;
@@ -953,6 +1053,20 @@ PrimaryParser add_primary_xml(Repo* repo, const std::string& path, const std::st
   fp.reset();
   add_with_libsolv(repo, path, repo_id);
   return PrimaryParser::libsolv;
+}
+
+IndexFromPrimary write_dep_index_from_primary(Repo* repo, const std::string& path, const std::string& repo_id,
+                                              const std::string& index_path, const std::string& tag) {
+  UniqueFile fp(solv_xfopen(path.c_str(), "r"));
+  if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
+  DepIndexWriter index(repo, index_path);
+  try {
+    ChunkReader reader(fp.get());
+    Scanner(repo, reader, &index).run();
+  } catch (const Unsupported&) {
+    return IndexFromPrimary::unsupported;  // the writer, destroyed unfinished, leaves nothing
+  }
+  return index.finish(tag) ? IndexFromPrimary::written : IndexFromPrimary::write_failed;
 }
 
 }  // namespace yumda

@@ -3,7 +3,10 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
+#include <set>
 
+#include "repo/cache_file.hpp"
+#include "repo/dep_index.hpp"
 #include "repo/primary_xml.hpp"
 #include "repo/solv.hpp"
 #include "repo/solv_dump.hpp"
@@ -56,19 +59,93 @@ Loaded load_fast(const std::string& path, const char* preload = nullptr) {
   return r;
 }
 
-// Loads PATH both ways and checks they agree; returns the fast reader's parser.
-PrimaryParser check_same(const std::string& path) {
+// A record of a dep index as text, one field a line.
+std::string describe(const DepIndex::Package& pk) {
+  std::string out = "name " + std::string(pk.name) + "\nevr " + std::string(pk.evr) + "\narch " + std::string(pk.arch) +
+                    "\nvendor " + (pk.has_vendor ? "+" + std::string(pk.vendor) : "-") + "\nreaches";
+  for (uint32_t q : pk.reaches) out += " " + std::to_string(q);
+  for (int kind = 0; kind < 8; ++kind) {
+    out += "\ndeps" + std::to_string(kind);
+    for (const auto& d : pk.deps[kind]) out += " " + (d.rel ? "<" + std::to_string(d.flags) + ">" : std::string(d.str));
+  }
+  for (auto f : pk.files) out += "\nfile " + std::string(f);
+  out += "\nchecksum " + std::to_string(pk.checksum_type) + " " + std::string(pk.checksum);
+  for (auto v : {pk.location, pk.mediabase, pk.summary, pk.url, pk.license, pk.sourcerpm})
+    out += "\n[" + std::string(v) + "]" + (v.data() ? "" : " (absent)");
+  out += "\nsizes " + std::to_string(pk.download_size) + " " + std::to_string(pk.install_size) + " " +
+         std::to_string(pk.build_time) + "\n";
+  return out;
+}
+
+// The dep index of PATH written straight from the scan, when the scanner
+// takes the file, must hold what the one written from the loaded repo holds:
+// every record and reach list, and the postings of every name either knows.
+// Returns whether the scan wrote it.
+bool check_index_same(const std::string& path) {
+  ScratchDir dir;
+  std::string from_repo = dir.path + "/repo.idx", from_scan = dir.path + "/scan.idx";
+  const std::string tag(kCacheTagSize, 'a');
+  {
+    yumda::Pool pool("x86_64");
+    Repo* repo = repo_create(pool.get(), "t");
+    add_primary_xml(repo, path, "t");
+    repo_internalize(repo);
+    REQUIRE(write_dep_index(repo, from_repo, tag));
+  }
+  IndexFromPrimary made;
+  {
+    yumda::Pool pool("x86_64");
+    made = write_dep_index_from_primary(repo_create(pool.get(), "t"), path, "t", from_scan, tag);
+  }
+  if (made == IndexFromPrimary::unsupported) {
+    CHECK_FALSE(fs::exists(from_scan));
+    return false;
+  }
+  REQUIRE(made == IndexFromPrimary::written);
+  auto want = DepIndex::open(from_repo, tag), got = DepIndex::open(from_scan, tag);
+  REQUIRE(want);
+  REQUIRE(got);
+  REQUIRE(want->size() == got->size());
+  std::set<std::string> names;
+  for (uint32_t i = 0; i < want->size(); ++i) {
+    DepIndex::Package a = want->package(i), b = got->package(i);
+    std::string da = describe(a), db = describe(b);
+    INFO("package " << i);
+    REQUIRE(da == db);
+    names.emplace(a.name);
+    for (const auto& deps : a.deps)
+      for (const auto& d : deps)
+        if (!d.rel) names.emplace(d.str);
+    for (auto f : a.files) names.emplace(f);
+  }
+  for (const auto& n : names) {
+    INFO("name " << n);
+    DepIndex::Postings a = want->lookup(n), b = got->lookup(n);
+    REQUIRE(a.provides == b.provides);
+    REQUIRE(a.obsoletes == b.obsoletes);
+    REQUIRE(a.supplements == b.supplements);
+  }
+  return true;
+}
+
+// Loads PATH both ways and checks they agree, and so do the dep indexes
+// written from the loaded repo and from the scan; returns the fast reader's
+// parser. *INDEXED (when given) tells whether the scan wrote the index.
+PrimaryParser check_same(const std::string& path, bool* indexed = nullptr) {
   INFO(path);
   Loaded want = load_with_libsolv(path);
   Loaded got = load_fast(path);
   if (!want.error.empty()) {
     CHECK_FALSE(got.error.empty());
+    if (indexed) *indexed = false;
     return got.parser;
   }
   CHECK(got.error.empty());
   std::string diff = first_dump_difference(want.dump, got.dump);
   INFO(diff);
   CHECK(diff.empty());
+  bool scan = check_index_same(path);
+  if (indexed) *indexed = scan;
   return got.parser;
 }
 
@@ -179,8 +256,11 @@ TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primar
 
   SECTION("every feature, plain and gzip, on the fast path") {
     std::string path = write(dir, "primary.xml", full);
-    CHECK(check_same(path) == PrimaryParser::fast);
-    CHECK(check_same(gzip(path)) == PrimaryParser::fast);
+    bool indexed = false;
+    CHECK(check_same(path, &indexed) == PrimaryParser::fast);
+    CHECK(indexed);
+    CHECK(check_same(gzip(path), &indexed) == PrimaryParser::fast);
+    CHECK(indexed);
     Loaded got = load_fast(path);
     // Spot checks that the dump holds what the equality relies on.
     CHECK(got.dump.find("summary Alpha & omega <tools> \"quoted\" 'x' AB caf\xc3\xa9 \xc3\x9cn") != std::string::npos);
@@ -339,15 +419,19 @@ TEST_CASE("primary.xml: damaged input throws an Error naming the repo and file",
 
 TEST_CASE("primary.xml: the real fixtures load as libsolv loads them", "[primary_xml]") {
   YUMDA_REQUIRE_SHARED(shared);
-  int files = 0, fast = 0;
+  int files = 0, fast = 0, indexed = 0;
   for (const auto& entry : fs::recursive_directory_iterator(shared + "/fixtures/real")) {
     std::string name = entry.path().filename().string();
     if (!entry.is_regular_file() || name.find("primary.xml") == std::string::npos) continue;
     ++files;
-    fast += check_same(entry.path().string()) == PrimaryParser::fast;
+    bool scan = false;
+    fast += check_same(entry.path().string(), &scan) == PrimaryParser::fast;
+    indexed += scan;
   }
   CHECK(files > 0);
-  WARN(files << " primary.xml files, " << fast << " read by the fast scanner, the rest fell back to libsolv");
+  CHECK(indexed > 0);
+  WARN(files << " primary.xml files, " << fast << " read by the fast scanner, the rest fell back to libsolv; "
+             << indexed << " indexed straight from the scan");
 }
 
 TEST_CASE("primary.xml: the benchmark repos load as libsolv loads them", "[primary_xml][bench]") {
@@ -364,7 +448,9 @@ TEST_CASE("primary.xml: the benchmark repos load as libsolv loads them", "[prima
     std::string path = repo.path().string() + "/repodata/primary.xml.gz";
     if (!fs::exists(path)) continue;
     ++n;
-    CHECK(check_same(path) == PrimaryParser::fast);
+    bool indexed = false;
+    CHECK(check_same(path, &indexed) == PrimaryParser::fast);
+    CHECK(indexed);
   }
   if (n == 0) WARN("skipped: no */repodata/primary.xml.gz under " << root);
 }
