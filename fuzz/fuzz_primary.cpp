@@ -2,7 +2,10 @@
 // back to libsolv) must end in solvables or a yumda::Error. Differential:
 // libsolv's repo_add_rpmmd reads the same bytes into a pool of its own; the
 // two must agree on whether the file is valid and, when it is, on every
-// solvable (the scanner claims to build exactly what libsolv builds).
+// solvable (the scanner claims to build exactly what libsolv builds). And
+// when the scanner writes a dep index straight from the file (what a cold
+// install does), it must hold what the index written from the loaded repo
+// holds.
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +13,8 @@
 #include <string>
 
 #include "fuzz_util.hpp"
+#include "repo/cache_file.hpp"
+#include "repo/dep_index.hpp"
 #include "repo/primary_xml.hpp"
 #include "repo/solv.hpp"
 #include "repo/solv_dump.hpp"
@@ -57,6 +62,35 @@ Loaded load_libsolv(const std::string& path) {
   std::abort();
 }
 
+// The dep index of PATH (valid XML) written from the loaded repo and from
+// the scan; the second may be left to the first way (nothing then).
+void check_index(const std::string& path, const yumda_fuzz::TempDir& dir) {
+  const std::string tag(yumda::kCacheTagSize, 'a');
+  std::string from_repo = (dir.path / "repo.idx").string(), from_scan = (dir.path / "scan.idx").string();
+  {
+    yumda::Pool pool("x86_64");
+    Repo* repo = repo_create(pool.get(), "fuzz");
+    (void)yumda::add_primary_xml(repo, path, "fuzz");
+    repo_internalize(repo);
+    if (!yumda::write_dep_index(repo, from_repo, tag)) std::abort();
+  }
+  yumda::IndexFromPrimary made;
+  {
+    yumda::Pool pool("x86_64");
+    made = yumda::write_dep_index_from_primary(repo_create(pool.get(), "fuzz"), path, "fuzz", from_scan, tag);
+  }
+  if (made == yumda::IndexFromPrimary::unsupported) return;
+  if (made != yumda::IndexFromPrimary::written) std::abort();
+  auto want = yumda::DepIndex::open(from_repo, tag), got = yumda::DepIndex::open(from_scan, tag);
+  if (!want || !got) std::abort();
+  std::string a = yumda::dump_dep_index(*want), b = yumda::dump_dep_index(*got);
+  if (a != b) {
+    fprintf(stderr, "fuzz_primary: the dep indexes differ\n--- from the repo ---\n%s--- from the scan ---\n%s--- first difference: %s\n",
+            a.c_str(), b.c_str(), yumda::first_dump_difference(a, b).c_str());
+    std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -67,5 +101,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Loaded want = load_libsolv(path);
   if (got.ok != want.ok) differ("one parser accepts what the other rejects", want, got);
   if (got.ok && got.dump != want.dump) differ("the solvables differ", want, got);
+  if (got.ok) check_index(path, dir);
   return 0;
 }

@@ -1,13 +1,15 @@
 // A text dump of everything yumda keeps of a repo's solvables, one line per
 // item: two loaders of the same metadata (the fast primary.xml reader and
-// libsolv's repo_add_rpmmd) must dump the same. Used by primary_xml_test and
-// fuzz/fuzz_primary.
+// libsolv's repo_add_rpmmd) must dump the same. Likewise for dep indexes
+// written two ways. Used by primary_xml_test and fuzz/fuzz_primary.
 #pragma once
 #include <cstddef>
 #include <iterator>
+#include <set>
 #include <sstream>
 #include <string>
 
+#include "repo/dep_index.hpp"
 #include "repo/solv.hpp"
 
 namespace yumda {
@@ -55,6 +57,52 @@ inline std::string dump_solvables(Repo* repo) {
     dataiterator_init(&di, pool, repo, p, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
     while (dataiterator_step(&di)) out << "file " << di.kv.str << '\n';
     dataiterator_free(&di);
+  }
+  return out.str();
+}
+
+// Every record and reach list of IDX, then the postings of every name the
+// records mention (names, dep operands, files), sorted: two indexes of the
+// same packages dump the same, whatever order their tables were built in.
+// Throws Error when a record is damaged.
+inline std::string dump_dep_index(const DepIndex& idx) {
+  std::ostringstream out;
+  std::set<std::string> names;
+  out << "packages " << idx.size() << '\n';
+  for (uint32_t i = 0; i < idx.size(); ++i) {
+    DepIndex::Package pk = idx.package(i);
+    out << "= " << i << ' ' << pk.name << ' ' << pk.evr << ' ' << pk.arch << " vendor "
+        << (pk.has_vendor ? "+" + std::string(pk.vendor) : "-") << "\nreaches";
+    for (uint32_t q : pk.reaches) out << ' ' << q;
+    names.emplace(pk.name);
+    for (int kind = 0; kind < 8; ++kind) {
+      out << "\ndeps" << kind;
+      for (const auto& d : pk.deps[kind]) {
+        if (d.rel) {
+          out << " <" << d.flags << '>';
+        } else {
+          out << " [" << d.str << ']';
+          names.emplace(d.str);
+        }
+      }
+    }
+    for (auto f : pk.files) {
+      out << "\nfile " << f;
+      names.emplace(f);
+    }
+    out << "\nchecksum " << pk.checksum_type << ' ' << pk.checksum;
+    for (auto v : {pk.location, pk.mediabase, pk.summary, pk.url, pk.license, pk.sourcerpm})
+      out << "\n" << (v.data() ? "[" + std::string(v) + "]" : std::string("-"));
+    out << "\nsizes " << pk.download_size << ' ' << pk.install_size << ' ' << pk.build_time << '\n';
+  }
+  for (const auto& n : names) {
+    DepIndex::Postings post = idx.lookup(n);
+    out << "name [" << n << ']';
+    for (const auto* list : {&post.provides, &post.obsoletes, &post.supplements}) {
+      out << " |";
+      for (uint32_t p : *list) out << ' ' << p;
+    }
+    out << '\n';
   }
   return out.str();
 }
