@@ -1,11 +1,11 @@
 // The dep index file, written as a stream (each package's record as soon as
 // it is read, the rest at the end) and read in parts with pread. Body: the
 // records; the byte offset of each record; the packages of the same index
-// each package reaches (varint lists, then their offsets); an open-addressing
-// hash table from key (a name, provide or file path) to postings (count +
-// packages, three times: providers, obsoleters, supplementers); the
-// postings; the keys' text; and a header of section offsets, last because it
-// is known last.
+// each package reaches (varint lists, then their offsets); the postings
+// (count + packages, three times: providers, obsoleters, supplementers) of
+// every key (a name, provide or file path); the keys' text; an
+// open-addressing hash table from key to its postings; and a header of
+// section offsets, last because it is known last.
 // A record is self-contained, so loading a package reads its record (and its
 // reach list) alone: varints and length-prefixed strings, in this order:
 // name, evr, arch, vendor, 8 dep lists (a dep in prefix order: flags + 1 then
@@ -264,7 +264,11 @@ struct DepIndexWriter::Impl {
     out.erase(std::unique(out.begin(), out.end()), out.end());
   }
 
-  void build_table(std::vector<uint32_t>& table, std::vector<uint32_t>& post, std::string& keys) const {
+  // Streams the postings, then the keys' text, to OUT and fills the hash
+  // table (written last by the caller): only the table is ever whole in
+  // memory, which keeps a cold install's peak down by the other two (~9 MB
+  // for 65k packages).
+  void write_postings_and_keys(Header& h, std::vector<uint32_t>& table) {
     std::vector<Id> used;
     for (size_t k = 0; k < nkeys; ++k)
       for (List list : {kProvides, kObsoleters, kSupplementers})
@@ -275,25 +279,36 @@ struct DepIndexWriter::Impl {
     size_t size = 2;
     while (size < 2 * used.size()) size *= 2;
     table.assign(2 * size, 0);
+    h.post = out.size();
+    uint64_t words = 0, key_bytes = 0;
+    std::vector<uint32_t> buf;
     for (Id key : used) {
-      uint32_t at = static_cast<uint32_t>(post.size());
+      buf.clear();
       for (List list : {kProvides, kObsoleters, kSupplementers}) {
         size_t r = row(list, key);
-        post.push_back(end[r] - start[r]);
-        post.insert(post.end(), flat.begin() + start[r], flat.begin() + end[r]);
+        buf.push_back(end[r] - start[r]);
+        buf.insert(buf.end(), flat.begin() + start[r], flat.begin() + end[r]);
       }
       std::string_view text = pool_id2str(pool, key);
       size_t b = name_hash(text) & (size - 1);
       while (table[2 * b]) b = (b + 1) & (size - 1);
-      table[2 * b] = static_cast<uint32_t>(keys.size() + 1);
-      table[2 * b + 1] = at;
-      keys.append(text);
-      keys.push_back('\0');
+      table[2 * b] = static_cast<uint32_t>(key_bytes + 1);
+      table[2 * b + 1] = static_cast<uint32_t>(words);
+      out.append(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size() * 4));
+      words += buf.size();
+      key_bytes += text.size() + 1;
     }
+    h.post_size = words;
+    h.keys = out.size();
+    for (Id key : used) {
+      const char* text = pool_id2str(pool, key);
+      out.append(std::string_view(text, strlen(text) + 1));  // with its NUL
+    }
+    h.keys_size = key_bytes;
   }
 
-  // After the records: record offsets, reaches (offsets, then lists), table,
-  // postings, keys, then the header (last, when every offset is known).
+  // After the records: record offsets, reaches (lists, then offsets),
+  // postings, keys, table, then the header (last, when every offset is known).
   void write_rest(Header& h) {
     recidx.push_back(out.size() - h.recs);
     h.npkgs = static_cast<uint32_t>(ids.size());
@@ -325,15 +340,10 @@ struct DepIndexWriter::Impl {
     reachidx.push_back(out.size() - h.reach);
     h.reach_size = out.size() - h.reach;
     h.reachidx = section(reachidx.data(), reachidx.size() * 8);
-    std::vector<uint32_t> table, post;
-    std::string keys;
-    build_table(table, post, keys);
+    std::vector<uint32_t> table;
+    write_postings_and_keys(h, table);
     h.table_size = static_cast<uint32_t>(table.size() / 2);
     h.table = section(table.data(), table.size() * 4);
-    h.post = section(post.data(), post.size() * 4);
-    h.post_size = post.size();
-    h.keys = section(keys.data(), keys.size());
-    h.keys_size = keys.size();
     section(&h, sizeof h);
   }
 

@@ -1066,6 +1066,7 @@ IndexFromPrimary write_dep_index_from_primary(Repo* repo, const std::string& pat
   } catch (const Unsupported&) {
     return IndexFromPrimary::unsupported;  // the writer, destroyed unfinished, leaves nothing
   }
+  pool_freeidhashes(repo->pool);  // nothing is interned from here on: a few MB off the peak
   return index.finish(tag) ? IndexFromPrimary::written : IndexFromPrimary::write_failed;
 }
 
