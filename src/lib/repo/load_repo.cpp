@@ -157,8 +157,15 @@ std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::stri
                      " (resolving will be slower; check the cache dir's permissions)");
     return nullptr;
   };
-  std::string solv_path = md.dir + "/primary.solv";
-  if (!md.primary_is_sqlite && !path_exists(solv_path)) {
+  // A current solv cache (a whole-repo command loaded the repo before) is
+  // the quickest source; a stale one (the metadata changed since) is not.
+  Pool cached(arch);
+  Repo* repo = repo_create(cached.get(), md.repo_id.c_str());
+  if (load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
+    if (!write_dep_index(repo, path, dep_index_tag(md))) return cannot_write();
+    return open_dep_index(md);
+  }
+  if (!md.primary_is_sqlite) {
     // Straight from primary.xml when the scanner can read it.
     Pool scratch(arch);
     reporter.info("Parsing metadata of " + md.repo_id);
@@ -171,13 +178,10 @@ std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::stri
       case IndexFromPrimary::unsupported:
         break;
     }
-  }
-  Pool scratch(arch);
-  Repo* repo = repo_create(scratch.get(), md.repo_id.c_str());
-  if (!load_solv_cache(repo, solv_path, cache_tag(md, false))) {
+  } else {
     reporter.info("Parsing metadata of " + md.repo_id);
-    parse_metadata(repo, md, false);
   }
+  parse_metadata(repo, md, false);  // the scanner left it to libsolv, which reports any damage
   if (!write_dep_index(repo, path, dep_index_tag(md))) return cannot_write();
   return open_dep_index(md);
 }
