@@ -29,44 +29,45 @@ bool matches_metadata(const PackageInfo& pkg, const std::string& path) {
 
 }  // namespace
 
+// A line of the list: "identity<TAB>what<TAB>file" (the file last: it may
+// hold tabs).
 VerifiedPackages::VerifiedPackages(std::string path) : path_(std::move(path)) {
   if (!path_exists(path_)) return;
   std::istringstream in(read_file(path_));
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty()) entries_.insert(line);
+  for (std::string line; std::getline(in, line);) {
+    size_t what = line.find('\t'), file = what == std::string::npos ? what : line.find('\t', what + 1);
+    if (file == std::string::npos) continue;
+    entries_[{line.substr(file + 1), line.substr(what + 1, file - what - 1)}] = line.substr(0, what);
+  }
 }
 
-std::string VerifiedPackages::entry(const std::string& file, const std::string& what) {
+std::string VerifiedPackages::identity(const std::string& file) {
   struct stat st;
-  if (stat(file.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return "";
-  return file_identity(st) + " " + what + " " + file;
+  return stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? file_identity(st) : "";
 }
 
 bool VerifiedPackages::has(const std::string& file, const std::string& what) const {
-  std::string e = entry(file, what);
+  std::string id = identity(file);
   std::lock_guard l(mu_);
-  return !e.empty() && entries_.count(e) > 0;
+  auto it = entries_.find({file, what});
+  return !id.empty() && it != entries_.end() && it->second == id;
 }
 
 void VerifiedPackages::add(const std::string& file, const std::string& what) {
-  std::string e = entry(file, what);
-  if (e.empty()) return;
+  std::string id = identity(file);
+  if (id.empty()) return;
   std::lock_guard l(mu_);
-  changed_ = entries_.insert(e).second || changed_;
+  std::string& recorded = entries_[{file, what}];
+  changed_ = changed_ || recorded != id;
+  recorded = std::move(id);
 }
 
 void VerifiedPackages::save() const {
   std::lock_guard l(mu_);
   if (!changed_) return;
   std::string text;
-  for (const auto& e : entries_) {
-    // "dev ino size mtime ctime what file": kept while the file is unchanged.
-    size_t what_at = 0;
-    for (int field = 0; field < 5 && what_at != std::string::npos; ++field) what_at = e.find(' ', what_at + (field > 0));
-    size_t file_at = what_at == std::string::npos ? what_at : e.find(' ', what_at + 1);
-    if (file_at == std::string::npos) continue;
-    if (entry(e.substr(file_at + 1), e.substr(what_at + 1, file_at - what_at - 1)) == e) text += e + "\n";
-  }
+  for (const auto& [key, id] : entries_)
+    if (identity(key.first) == id) text += id + "\t" + key.second + "\t" + key.first + "\n";  // still unchanged
   try {
     write_file_atomic(path_, text);
   } catch (const Error&) {

@@ -7,7 +7,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <unordered_set>
 #include <vector>
 
 #include "yumda/config.hpp"
@@ -35,10 +34,10 @@ class VerifiedPackages {
   void save() const;
 
  private:
-  static std::string entry(const std::string& file, const std::string& what);
+  static std::string identity(const std::string& file);  // "" when it is not a regular file
   std::string path_;
   mutable std::mutex mu_;
-  std::unordered_set<std::string> entries_;
+  std::map<std::pair<std::string, std::string>, std::string> entries_;  // (file, what) -> identity
   bool changed_ = false;
 };
 
