@@ -310,9 +310,9 @@ struct DepIndexWriter::Impl {
   // After the records: record offsets, reaches (lists, then offsets),
   // postings, keys, table, then the header (last, when every offset is known).
   void write_rest(Header& h) {
-    recidx.push_back(out.size() - h.recs);
+    recidx.push_back(out.size());
     h.npkgs = static_cast<uint32_t>(ids.size());
-    h.recs_size = out.size() - h.recs;
+    h.recs_size = out.size();  // the records start the body
     auto section = [&](const void* data, size_t bytes) {
       uint64_t at = out.size();
       out.append(std::string_view(static_cast<const char*>(data), bytes));
@@ -351,7 +351,6 @@ struct DepIndexWriter::Impl {
   ::Pool* pool;
   std::string path;
   CacheFileWriter out;
-  uint64_t recs_start = 0;
   std::string rec;
   std::vector<Id> ids;                   // package -> solvable
   std::vector<Id> files;                 // all packages' files, as pool strings
@@ -367,11 +366,10 @@ DepIndexWriter::~DepIndexWriter() = default;
 
 void DepIndexWriter::add(int p, const IndexAttrs& attrs, const int* files, size_t nfiles) {
   Impl& m = *impl_;
-  if (m.ids.empty()) m.recs_start = m.out.size();
   m.ids.push_back(p);
   m.files.insert(m.files.end(), files, files + nfiles);
   m.file_start.push_back(m.files.size());
-  m.recidx.push_back(m.out.size() - m.recs_start);
+  m.recidx.push_back(m.out.size());
   m.record(m.pool->solvables + p, attrs);
   m.out.append(m.rec);
 }
@@ -380,7 +378,6 @@ bool DepIndexWriter::finish(const std::string& tag) {
   Impl& m = *impl_;
   Header h{};
   memcpy(h.magic, kMagic, sizeof kMagic);
-  h.recs = m.recs_start;
   m.write_rest(h);
   if (!m.out.commit(tag)) return false;
   stamp_cache_file(m.path, tag, m.path + ".ok");

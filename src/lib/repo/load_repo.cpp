@@ -158,30 +158,25 @@ std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::stri
     return nullptr;
   };
   // A current solv cache (a whole-repo command loaded the repo before) is
-  // the quickest source; a stale one (the metadata changed since) is not.
-  Pool cached(arch);
-  Repo* repo = repo_create(cached.get(), md.repo_id.c_str());
-  if (load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
-    if (!write_dep_index(repo, path, dep_index_tag(md))) return cannot_write();
-    return open_dep_index(md);
-  }
-  if (!md.primary_is_sqlite) {
-    // Straight from primary.xml when the scanner can read it.
-    Pool scratch(arch);
+  // the quickest source, then the scan of primary.xml, then libsolv.
+  Pool pool(arch);
+  Repo* repo = repo_create(pool.get(), md.repo_id.c_str());
+  if (!load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
     reporter.info("Parsing metadata of " + md.repo_id);
-    switch (write_dep_index_from_primary(repo_create(scratch.get(), md.repo_id.c_str()), md.primary_path, md.repo_id,
-                                         path, dep_index_tag(md))) {
-      case IndexFromPrimary::written:
-        return open_dep_index(md);
-      case IndexFromPrimary::write_failed:
-        return cannot_write();
-      case IndexFromPrimary::unsupported:
-        break;
+    if (!md.primary_is_sqlite) {
+      Pool scratch(arch);  // thrown away: what a failed scan interned stays out of REPO's pool
+      switch (write_dep_index_from_primary(repo_create(scratch.get(), md.repo_id.c_str()), md.primary_path,
+                                           md.repo_id, path, dep_index_tag(md))) {
+        case IndexFromPrimary::written:
+          return open_dep_index(md);
+        case IndexFromPrimary::write_failed:
+          return cannot_write();
+        case IndexFromPrimary::unsupported:
+          break;  // libsolv reads it (and reports any damage)
+      }
     }
-  } else {
-    reporter.info("Parsing metadata of " + md.repo_id);
+    parse_metadata(repo, md, false);
   }
-  parse_metadata(repo, md, false);  // the scanner left it to libsolv, which reports any damage
   if (!write_dep_index(repo, path, dep_index_tag(md))) return cannot_write();
   return open_dep_index(md);
 }

@@ -694,8 +694,7 @@ class Scanner {
       case El::time:
         if (const std::string* build = attr("build")) {
           auto t = static_cast<unsigned>(atoi(build->c_str()));
-          if (t && index_) pkg_attrs_.build_time = t;
-          if (t && !index_) repodata_set_num(data_, handle_, SOLVABLE_BUILDTIME, t);
+          if (t) set_num(SOLVABLE_BUILDTIME, t);
         }
         return;
       case El::size:
@@ -796,7 +795,9 @@ class Scanner {
 
   void set_num(Id key, uint64_t v) {
     if (!index_) return repodata_set_num(data_, handle_, key, v);
-    (key == SOLVABLE_INSTALLSIZE ? pkg_attrs_.install_size : pkg_attrs_.download_size) = v;
+    (key == SOLVABLE_INSTALLSIZE    ? pkg_attrs_.install_size
+     : key == SOLVABLE_DOWNLOADSIZE ? pkg_attrs_.download_size
+                                    : pkg_attrs_.build_time) = v;
   }
 
   // For the index, the location and source rpm are kept as the text libsolv
