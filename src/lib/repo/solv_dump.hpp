@@ -9,8 +9,12 @@
 #include <sstream>
 #include <string>
 
+#include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
+#include "repo/primary_xml.hpp"
 #include "repo/solv.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/repo.hpp"
 
 namespace yumda {
 
@@ -105,6 +109,45 @@ inline std::string dump_dep_index(const DepIndex& idx) {
     out << '\n';
   }
   return out.str();
+}
+
+// The dep index of the primary.xml at PATH (which libsolv accepts) written
+// both ways into DIR, from the loaded repo and straight from the scan, each
+// dumped. SCANNED is false when the scanner left the file to libsolv (then
+// FROM_SCAN is empty); PROBLEM names anything that must not happen.
+struct IndexDumps {
+  std::string from_repo, from_scan, problem;
+  bool scanned = false;
+};
+inline IndexDumps dump_dep_index_both_ways(const std::string& path, const std::string& dir) {
+  IndexDumps out;
+  auto fail = [&](std::string what) {
+    out.problem = std::move(what);
+    return out;
+  };
+  const std::string tag(kCacheTagSize, 'a');
+  std::string from_repo = dir + "/repo.idx", from_scan = dir + "/scan.idx";
+  {
+    Pool pool("x86_64");
+    Repo* repo = repo_create(pool.get(), "t");
+    add_primary_xml(repo, path, "t");
+    repo_internalize(repo);
+    if (!write_dep_index(repo, from_repo, tag)) return fail("cannot write " + from_repo);
+  }
+  IndexFromPrimary made;
+  {
+    Pool pool("x86_64");
+    made = write_dep_index_from_primary(repo_create(pool.get(), "t"), path, "t", from_scan, tag);
+  }
+  if (made == IndexFromPrimary::write_failed) return fail("cannot write " + from_scan);
+  out.scanned = made == IndexFromPrimary::written;
+  if (!out.scanned && path_exists(from_scan)) return fail("an unfinished scan left " + from_scan);
+  auto want = DepIndex::open(from_repo, tag);
+  auto got = out.scanned ? DepIndex::open(from_scan, tag) : nullptr;
+  if (!want || (out.scanned && !got)) return fail("an index just written does not open");
+  out.from_repo = dump_dep_index(*want);
+  if (got) out.from_scan = dump_dep_index(*got);
+  return out;
 }
 
 // The first line where A (libsolv's) and B (the fast reader's) differ, or ""
