@@ -20,6 +20,13 @@ constexpr long kNever = -1;
 // has origin "<built-in>/repos.d/lambda2.repo:LINE".
 inline constexpr const char* kBuiltinConfig = "<built-in>";
 
+// Whether a repo's packages are relocated into the layer (relocate=): kAuto
+// moves a package whose payload has files outside /opt (stock /usr packages)
+// and leaves /opt-built ones exactly as they are; kAlways also rewrites the
+// compiled-in paths of /opt-built packages; kNever installs only what lies
+// under /opt and leaves the rest out, with a warning.
+enum class Relocate { kAuto, kAlways, kNever };
+
 struct RepoConfig {
   std::string id;
   std::string name;
@@ -39,6 +46,7 @@ struct RepoConfig {
   long timeout = 30;  // seconds
   int retries = 10;
   std::string s3_endpoint;
+  Relocate relocate = Relocate::kAuto;  // relocate=; inherits [main]'s
   std::string origin;  // "FILE:LINE" of the section header, for messages
 };
 
@@ -68,6 +76,11 @@ struct MainConfig {
   int retries = 10;
   bool sslverify = true;
   bool skip_if_unavailable = false;  // default for repos
+  Relocate relocate = Relocate::kAuto;  // default for repos
+  // --relocate OLD=NEW (and relocate_rules=OLD=NEW,... in [main]): extra or
+  // overriding path rules, OLD absolute ("/usr/lib/foo"), NEW relative to the
+  // layer root ("lib/foo"), as rpm --relocate.
+  std::vector<std::pair<std::string, std::string>> relocate_rules;
   std::string config_file;  // where [main] came from ("<built-in>" for the default)
 };
 
@@ -126,6 +139,11 @@ std::optional<std::string> builtin_key_for_url(const std::string& url);
 // the repo's s3_endpoint=, timeout=, retries= and sslverify=, which win over
 // the Fetcher's [main] ones.
 FetchItem repo_fetch_item(const RepoConfig& repo);
+
+// "OLD=NEW" of --relocate -> (OLD, NEW relative to the layer root):
+// "/usr/lib/foo=/opt/lib/foo" and "/usr/lib/foo=lib/foo" both give
+// ("/usr/lib/foo", "lib/foo"). Throws UsageError on anything else.
+std::pair<std::string, std::string> parse_relocate_rule(const std::string& rule);
 
 // "30", "10m", "2h", "1d", "never" / "-1" -> seconds (kNever).
 long parse_duration(const std::string& text);

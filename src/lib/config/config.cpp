@@ -41,10 +41,10 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
 const char* const kMainKeys =
     "cachedir, reposdir, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
     "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
-    "skip_if_unavailable";
+    "skip_if_unavailable, relocate, relocate_rules";
 const char* const kRepoKeys =
     "name, baseurl, mirrorlist, enabled, priority, cost, excludepkgs, includepkgs, skip_if_unavailable, "
-    "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint";
+    "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint, relocate";
 
 const char* const kProxyFix =
     "proxies are not read from the config (set https_proxy / http_proxy / no_proxy in the environment; "
@@ -66,6 +66,40 @@ long parse_timeout(const std::string& value) {
   if (t <= 0) throw UsageError("timeout '" + value + "' must be at least 1 second (e.g. 30 or 2m)");
   return t;
 }
+
+Relocate parse_relocate(const std::string& value) {
+  if (value == "auto") return Relocate::kAuto;
+  if (value == "always") return Relocate::kAlways;
+  if (value == "never") return Relocate::kNever;
+  throw UsageError("bad value '" + value + "' (use auto, always or never)");
+}
+
+}  // namespace
+
+std::pair<std::string, std::string> parse_relocate_rule(const std::string& rule) {
+  auto eq = rule.find('=');
+  std::string from = rule.substr(0, eq), to = eq == std::string::npos ? "" : rule.substr(eq + 1);
+  auto clean = [](std::string p) {
+    while (p.size() > 1 && p.back() == '/') p.pop_back();
+    return p;
+  };
+  from = clean(from);
+  to = clean(to);
+  if (to.rfind("/opt/", 0) == 0) to = to.substr(5);
+  else if (to == "/opt") to = "";
+  auto bad_part = [](const std::string& p) {
+    return p.find("/../") != std::string::npos || p.find("/./") != std::string::npos || p == ".." ||
+           p.rfind("../", 0) == 0 || (p.size() >= 3 && p.compare(p.size() - 3, 3, "/..") == 0) ||
+           p.find('\0') != std::string::npos;
+  };
+  if (eq == std::string::npos || from.empty() || from[0] != '/' || from == "/" || (!to.empty() && to[0] == '/') ||
+      bad_part(from) || bad_part("/" + to))
+    throw UsageError("bad relocation rule '" + rule +
+                     "' (give OLD=NEW with OLD an absolute path and NEW under /opt, e.g. /usr/lib/foo=/opt/lib/foo)");
+  return {from, to};
+}
+
+namespace {
 
 // Runs FN, prefixing any UsageError with "WHERE: KEY".
 template <typename Fn>
@@ -121,7 +155,11 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
     else if (k == "retries") m.retries = static_cast<int>(cv::parse_int(value, 0, 1000));
     else if (k == "sslverify") m.sslverify = cv::parse_bool(value);
     else if (k == "skip_if_unavailable") m.skip_if_unavailable = cv::parse_bool(value);
-    else if (k.rfind("proxy", 0) == 0)
+    else if (k == "relocate") m.relocate = parse_relocate(value);
+    else if (k == "relocate_rules") {
+      m.relocate_rules.clear();
+      for (const auto& rule : cv::split_list(value)) m.relocate_rules.push_back(parse_relocate_rule(rule));
+    } else if (k.rfind("proxy", 0) == 0)
       throw UsageError(kProxyFix);
     else if (kIgnoredMain.count(k))
       warnings.push_back(where + ": '" + k + "' is a yum/dnf option yumda does not use (ignored)");
@@ -163,6 +201,7 @@ void apply_repo(RepoDraft& d, const std::string& key, const std::string& value, 
     else if (k == "timeout") r.timeout = parse_timeout(value);
     else if (k == "retries") r.retries = static_cast<int>(cv::parse_int(value, 0, 1000));
     else if (k == "s3_endpoint") r.s3_endpoint = cv::expand(value, vars);
+    else if (k == "relocate") r.relocate = parse_relocate(value);
     else if (k.rfind("proxy", 0) == 0)
       throw UsageError(kProxyFix);
     else if (k == "metalink")
@@ -189,6 +228,7 @@ RepoDraft new_repo(const std::string& id, const std::string& origin, const MainC
   r.retries = m.retries;
   r.sslverify = m.sslverify;
   r.skip_if_unavailable = m.skip_if_unavailable;
+  r.relocate = m.relocate;
   return d;
 }
 
