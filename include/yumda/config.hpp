@@ -110,6 +110,7 @@ struct ConfigOptions {
   std::optional<std::string> arch;
   std::optional<std::string> baseline;
   std::optional<std::string> cachedir;
+  std::vector<std::string> relocate_rules;  // --relocate OLD=NEW, added after the config's
   std::string system_config = "/etc/yumda/yumda.conf";  // overridable for tests
 };
 

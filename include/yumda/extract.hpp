@@ -1,11 +1,13 @@
-// Unpacks an RPM payload into a staging directory: only entries under /opt/
-// land, with /opt stripped; nothing is ever written outside the directory.
+// Unpacks an RPM payload into a staging directory: entries under /opt/ land
+// with /opt stripped, and with a PathMap (relocation) every path it covers
+// lands where it says; nothing is ever written outside the directory.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "yumda/relocate.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/rpm_file.hpp"
 
@@ -16,6 +18,8 @@ struct ExtractOptions {
   // Names the package that already owns a path in STAGE_DIR (relative path, "bin/git"),
   // for conflict messages; unset or "" gives "an earlier package".
   std::function<std::string(const std::string& path)> owner_of;
+  // Where payload paths land (relocation); null: only /opt/X, as X.
+  const PathMap* path_map = nullptr;
 };
 
 struct ExtractedFile {
@@ -23,11 +27,13 @@ struct ExtractedFile {
   uint32_t mode = 0; // type + permission bits as written
   uint64_t size = 0;
   bool elf = false;  // a regular file that starts with the ELF magic
+  std::string from;  // the payload's path when it was not /opt/PATH ("/usr/bin/git")
 };
 
 struct ExtractResult {
   std::vector<ExtractedFile> files;  // every entry written, directories included
-  size_t skipped_outside_opt = 0;    // payload entries not under /opt/
+  size_t skipped_outside_opt = 0;    // payload entries that land nowhere (not under /opt/, no rule)
+  std::vector<std::string> skipped_paths;  // the first few of them, for messages
   size_t dropped_setid = 0;          // files whose setuid/setgid bits were dropped
   size_t skipped_docs = 0;           // doc files left out because of nodocs
 };

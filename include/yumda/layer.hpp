@@ -2,12 +2,14 @@
 // that keeps two runs apart, and the transaction that changes ROOT all or nothing.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "yumda/fs.hpp"
 #include "yumda/nevra.hpp"
+#include "yumda/relocate.hpp"
 
 namespace yumda {
 
@@ -27,6 +29,13 @@ struct InstalledPackage {
   std::vector<std::string> provides;
   std::vector<std::string> requirements;  // "requires" is a C++20 keyword
   std::vector<std::string> files;  // relative to ROOT, sorted (save() sorts them)
+  // Relocation: where each moved file was in the payload ("bin/git" ->
+  // "/usr/bin/git"), the files whose content or target was rewritten (with
+  // both digests, so `check` tells a relocated file from a tampered one), and
+  // the paths that could not be rewritten. Empty for /opt-built packages.
+  std::map<std::string, std::string> moved_from;
+  std::vector<RewrittenFile> rewritten;
+  std::vector<std::string> unrewritable;
 };
 
 // ROOT/.yumda/installed.json. A missing file is an empty layer.

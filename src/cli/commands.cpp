@@ -117,6 +117,20 @@ void print_scripts(const std::vector<ScriptletResult>& scripts) {
       std::cout << "Scriptlet of " << s.package << " not run: " << s.detail << "\n";
 }
 
+// Stock packages: how many files each had moved under /opt and rewritten.
+void print_relocations(const std::vector<InstalledPackage>& installed) {
+  bool header = false;
+  for (const auto& p : installed) {
+    if (p.moved_from.empty()) continue;
+    if (!header) std::cout << "\nRelocated to /opt (files moved, files rewritten):\n";
+    header = true;
+    std::cout << "  " << p.nevra.str() << ": " << p.moved_from.size() << " moved, " << p.rewritten.size()
+              << " rewritten";
+    if (!p.unrewritable.empty()) std::cout << ", " << p.unrewritable.size() << " paths left (see yumda check)";
+    std::cout << "\n";
+  }
+}
+
 void run_install(GlobalOptions& g, const std::vector<std::string>& specs, InstallMode mode = InstallMode::kInstall) {
   if (mode == InstallMode::kInstall && specs.empty() && g.args.locked.empty())
     throw UsageError("install needs package names (e.g. yumda install -y git) or --locked FILE");
@@ -157,6 +171,11 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
     }
     j["removed"] = json::array();
     for (const auto& n : r.removed) j["removed"].push_back(package_json(n));
+    j["relocated"] = json::array();
+    for (const auto& p : r.installed)
+      if (!p.moved_from.empty())
+        j["relocated"].push_back({{"package", p.nevra.str()}, {"moved", p.moved_from.size()},
+                                  {"rewritten", p.rewritten.size()}, {"unrewritable", p.unrewritable}});
     j["scripts"] = scripts_json(r.scripts);
     set_document(g, j);
     return;
@@ -174,6 +193,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
   print_scripts(r.scripts);
   std::cout << (mode == InstallMode::kUpgrade ? "\nUpgraded/Installed:\n" : "\nInstalled:\n");
   for (const auto& p : r.installed) std::cout << "  " << p.nevra.str() << "\n";
+  print_relocations(r.installed);
   std::cout << "\nComplete! Layer directory: " << o.root << "\n";
 }
 
@@ -617,6 +637,9 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--releasever", g.config.releasever, "Value of $releasever");
   app.add_option("--arch,--forcearch", g.config.arch, "Architecture of the layer (x86_64, aarch64)");
   app.add_option("--baseline", g.config.baseline, "Runtime baseline: al2, al1, none or a file");
+  app.add_option("--relocate", g.config.relocate_rules,
+                 "Relocate payload paths under OLD to NEW in the layer: OLD=NEW (e.g. /usr/lib/foo=/opt/lib/foo)")
+      ->allow_extra_args(false);
   app.add_option("--root,--installroot", g.root, "Layer directory (default ./layer)");
   app.add_flag("-C,--cacheonly", g.cacheonly, "Use only cached metadata and packages");
   app.add_flag("-y,--assumeyes", g.assumeyes, "Answer yes to the question");

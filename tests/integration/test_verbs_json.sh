@@ -22,7 +22,7 @@ TOML
 
 j repolist 0 y "${D[@]}" repolist --all --json
 j makecache 0 y "${D[@]}" makecache --json
-j install 0 y "${D[@]}" install -y --json --root "$R" greet
+j install 0 y "${D[@]}" --setopt=relocate=never install -y --json --root "$R" greet
 grep -q "outside /opt" "$T/install.err" || fail "install's warning did not go to stderr"
 j install-again 0 y "${D[@]}" install -y --json --root "$R" greet
 j install-assumeno 0 y "${D[@]}" install --assumeno --json --root "$T/other" greet
@@ -126,10 +126,10 @@ run_capture quiet y "${D[@]}" install -y -q --root "$T/q" greet
   || fail "-q printed: $(cat "$T/quiet.out" "$T/quiet.err")"
 pass "-q silences"
 
-# colour: never on a pipe by default, forced by --color=always, NO_COLOR respected
-run_capture c1 y "${D[@]}" install -y --root "$T/c1" greet
-run_capture c2 y "${D[@]}" --color=always install -y --root "$T/c2" greet
-run_capture c3 env NO_COLOR=1 "$YUMDA" -c "$T/empty.conf" "${D[@]}" install -y --root "$T/c3" greet
+# colour: never on a pipe by default, forced by --color=always, NO_COLOR respected (relocate=never: greet-data then warns)
+run_capture c1 y "${D[@]}" --setopt=relocate=never install -y --root "$T/c1" greet
+run_capture c2 y "${D[@]}" --setopt=relocate=never --color=always install -y --root "$T/c2" greet
+run_capture c3 env NO_COLOR=1 "$YUMDA" -c "$T/empty.conf" "${D[@]}" --setopt=relocate=never install -y --root "$T/c3" greet
 grep -q $'\033\[' "$T/c1.err" && fail "colour escape on a pipe without --color"
 grep -q $'\033\[' "$T/c2.err" || fail "--color=always gave no colour"
 grep -q $'\033\[' "$T/c3.err" && fail "NO_COLOR ignored"

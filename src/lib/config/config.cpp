@@ -375,6 +375,13 @@ Config load_config(const ConfigOptions& options) {
   if (options.releasever) apply_main(m, "releasever", *options.releasever, "--releasever", cwd, cfg.warnings);
   if (options.arch) apply_main(m, "arch", *options.arch, "--arch", cwd, cfg.warnings);
   if (options.baseline) apply_main(m, "baseline", *options.baseline, "--baseline", cwd, cfg.warnings);
+  for (const auto& rule : options.relocate_rules) {
+    try {
+      m.relocate_rules.push_back(parse_relocate_rule(rule));
+    } catch (const UsageError& e) {
+      throw UsageError(std::string("--relocate: ") + e.what());
+    }
+  }
   if (options.cachedir) m.cachedir = *options.cachedir;
 
   // 4. Variables: built-in ones, then vars/ next to the config, then YUMDA_VAR_*.

@@ -26,6 +26,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <unordered_map>
 #include <utility>
 
@@ -111,6 +112,7 @@ struct FileTarget {
   std::shared_ptr<const UniqueFd> parent;  // shared with the directory cache
   std::string name;                        // last component
   std::string rel;                         // relative to STAGE_DIR
+  std::string from;                        // the payload path, when relocated
 };
 
 // A regular file's content before it has a name: an O_TMPFILE inode where the
@@ -364,13 +366,9 @@ class Extractor {
     const std::string& raw = entry.name;
     std::vector<std::string> parts = split_name(raw);
     const std::string display = "/" + join(parts, 0, parts.size());
-    const bool lands = source_.keep_top.empty() || (!parts.empty() && parts[0] == source_.keep_top);
-    if (!lands) {
-      if (!parts.empty()) ++result_.skipped_outside_opt;
-      return;
-    }
-    std::vector<std::string> rel_parts(parts.begin() + (source_.keep_top.empty() ? 0 : 1), parts.end());
-    if (rel_parts.empty()) return;  // /opt itself: that is STAGE_DIR
+    std::vector<std::string> rel_parts;
+    if (!place(parts, display, rel_parts)) return;
+    if (rel_parts.empty()) return;  // /opt itself (or /usr...): that is STAGE_DIR
 
     const bool hardlink = !entry.hardlink.empty();
     const mode_t type = entry.type;
@@ -388,6 +386,8 @@ class Extractor {
       }
     }
     const std::string rel = join(rel_parts, 0, rel_parts.size());
+    from_ = rel == join(parts, 1, parts.size()) && parts[0] == "opt" ? std::string() : display;
+    if (type != S_IFDIR && keep) claim(rel, display);
     if (hardlink) {
       add_link(entry, read, rel_parts, rel, display, keep);
       return;
@@ -407,8 +407,39 @@ class Extractor {
     place_file(pending);
   }
 
+  // Where the entry PARTS lands, relative to STAGE_DIR, in REL_PARTS; false
+  // (counted as left out) when it lands nowhere.
+  bool place(const std::vector<std::string>& parts, const std::string& display, std::vector<std::string>& rel_parts) {
+    if (!options_.path_map) {
+      const bool lands = source_.keep_top.empty() || (!parts.empty() && parts[0] == source_.keep_top);
+      if (lands) rel_parts.assign(parts.begin() + (source_.keep_top.empty() ? 0 : 1), parts.end());
+      else if (!parts.empty()) skipped(display);
+      return lands;
+    }
+    std::optional<std::string> rel = options_.path_map->map(display);
+    if (!rel) {
+      if (!parts.empty()) skipped(display);
+      return false;
+    }
+    rel_parts = split_name(*rel);
+    return true;
+  }
+
+  void skipped(const std::string& display) {
+    if (++result_.skipped_outside_opt <= 3) result_.skipped_paths.push_back(display);
+  }
+
+  // Two payload paths of this package that land on one place (/usr/lib/x and
+  // /usr/lib64/x) would overwrite each other: an error naming both.
+  void claim(const std::string& rel, const std::string& display) {
+    auto [it, fresh] = claimed_.emplace(rel, display);
+    if (!fresh && it->second != display)
+      fail("files " + it->second + " and " + display + " would both be relocated to /opt/" + rel +
+           " (add a --relocate rule for one of them)");
+  }
+
   FileTarget target(const std::vector<std::string>& rel_parts, const std::string& rel, const std::string& display) {
-    return FileTarget{parent_dir(rel_parts, display), rel_parts.back(), rel};
+    return FileTarget{parent_dir(rel_parts, display), rel_parts.back(), rel, from_};
   }
 
   // The directory holding REL_PARTS' last component. Payloads list a
@@ -546,7 +577,7 @@ class Extractor {
         UniqueFd existing(openat(parent, t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (!existing || !same_content(p.fd.get(), existing.get())) conflict(t.rel, "file");
       }
-      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf});
+      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf, t.from});
     }
   }
 
@@ -560,7 +591,7 @@ class Extractor {
     UniqueFd dir(openat(parent->get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) conflict(rel, "directory");  // a file or symlink from another package is there
     fchmod(dir.get(), mode);
-    result_.files.push_back({rel, S_IFDIR | mode, 0});
+    result_.files.push_back({rel, S_IFDIR | mode, 0, false, from_});
   }
 
   void make_symlink(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
@@ -579,7 +610,7 @@ class Extractor {
     }
     const timespec times[2] = {{entry.mtime.sec, entry.mtime.nsec}, {entry.mtime.sec, entry.mtime.nsec}};
     utimensat(parent->get(), name, times, AT_SYMLINK_NOFOLLOW);
-    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target)});
+    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_});
   }
 
   const PayloadSource& source_;
@@ -592,6 +623,8 @@ class Extractor {
   std::string last_dir_rel_;
   std::unordered_map<std::string, const RpmFileEntry*> header_files_;
   std::map<std::string, PendingFile> sets_;  // hardlink sets by the first link's archive name
+  std::unordered_map<std::string, std::string> claimed_;  // non-directory places -> payload path
+  std::string from_;  // the current entry's payload path, when relocated
   unsigned long tmp_counter_ = 0;
   ExtractResult result_;
 };

@@ -20,6 +20,7 @@
 #include "yumda/extract.hpp"
 #include "yumda/fetch.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/relocate.hpp"
 #include "yumda/rpm_file.hpp"
 #include "yumda/scripts.hpp"
 #include "yumda/verify.hpp"
@@ -44,7 +45,10 @@ InstalledPackage to_installed(const PackageInfo& info, const ExtractResult& extr
   p.user_installed = user_installed;
   p.provides = info.provides;
   p.requirements = info.requirements;
-  for (const auto& f : extracted.files) p.files.push_back(f.path);
+  for (const auto& f : extracted.files) {
+    p.files.push_back(f.path);
+    if (!f.from.empty() && !S_ISDIR(f.mode)) p.moved_from.emplace(f.path, f.from);
+  }
   std::sort(p.files.begin(), p.files.end());
   return p;
 }
@@ -142,6 +146,31 @@ bool valid_utf8(const std::string& s) {
 
 std::string files_count(size_t n) { return std::to_string(n) + (n == 1 ? " file" : " files"); }
 
+// The relocation stage, once every package is staged (a path is rewritten
+// only where the staged or committed layer provides its new place): each
+// package's files on a worker, its report kept in its record.
+void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std::string, std::vector<PlacedFile>>& placed,
+                     const std::string& stage, const std::string& root, const PathMap& map, const Baseline& runtime,
+                     WorkPool& workers, Reporter& reporter) {
+  for (auto& p : incoming) {
+    auto it = placed.find(p.nevra.str());
+    if (it == placed.end()) continue;
+    workers.submit([&p, &files = it->second, &stage, &root, &map, &runtime] {
+      check_interrupt();
+      RelocationReport r = relocate_files(p.nevra.str(), stage, root, files, map, runtime);
+      p.rewritten = std::move(r.rewritten);
+      p.unrewritable = std::move(r.unrewritable);
+    });
+  }
+  workers.wait();
+  for (const auto& p : incoming)
+    if (!p.unrewritable.empty())
+      reporter.warning("package " + p.nevra.str() + ": " + std::to_string(p.unrewritable.size()) +
+                       (p.unrewritable.size() == 1 ? " path" : " paths") + " compiled into it could not be rewritten (" +
+                       p.unrewritable.front() + (p.unrewritable.size() > 1 ? "; ..." : "") +
+                       "): run `yumda check --root " + root + "`");
+}
+
 }  // namespace
 
 static InstallResult install_locked(const Config& config, const InstallOptions& options, Reporter& reporter);
@@ -189,6 +218,15 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   std::map<std::string, std::string> staged_owner;  // path in the stage -> NEVRA, for conflict messages
   std::vector<std::string> new_elf_files;             // for the link check at the end
   std::mutex staged_mu;                               // guards staged_owner and incoming
+  // Stock packages are relocated (relocate= of their repo): extraction puts
+  // their files where this map says, and the relocation stage below rewrites
+  // the paths compiled into them once every package is staged.
+  const PathMap path_map = PathMap::standard(config.main.relocate_rules);
+  auto relocate_mode = [&](const PackageInfo& pkg) {
+    const RepoConfig* repo = config.find_repo(pkg.repo_id);
+    return repo ? repo->relocate : config.main.relocate;
+  };
+  std::map<std::string, std::vector<PlacedFile>> to_relocate;  // NEVRA -> its placed files
   ExtractOptions xopts;
   xopts.nodocs = config.main.nodocs;
   xopts.owner_of = [&](const std::string& path) {
@@ -212,10 +250,16 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     RpmHeaderInfo header = read_rpm_header(path);
     if (header.is_source)
       throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
-    ExtractResult x = expanded.extract(pkg, path, header, txn.stage_dir(), xopts);
+    const Relocate mode = relocate_mode(pkg);
+    ExtractOptions pkg_opts = xopts;
+    if (mode != Relocate::kNever) pkg_opts.path_map = &path_map;
+    ExtractResult x = expanded.extract(pkg, path, header, txn.stage_dir(), pkg_opts);
     if (x.skipped_outside_opt > 0)
       sreporter.warning("package " + pkg.nevra.str() + ": left out " + files_count(x.skipped_outside_opt) +
-                        " outside /opt (a layer only reaches /opt)");
+                        (mode == Relocate::kNever ? " outside /opt (its repo has relocate=never)"
+                                                  : " that a layer cannot hold (" + x.skipped_paths.front() +
+                                                        (x.skipped_outside_opt > 1 ? ", ..." : "") +
+                                                        ": Lambda's /var is read-only and nothing else is mounted)"));
     if (x.dropped_setid > 0)
       sreporter.warning("package " + pkg.nevra.str() + ": dropped setuid/setgid bits of " +
                         files_count(x.dropped_setid) + " (Lambda runs unprivileged)");
@@ -237,6 +281,10 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     {
       std::lock_guard l(staged_mu);
       if (!header.post_scripts.empty()) post_scripts[pkg.nevra.str()] = header.post_scripts;
+      if (mode == Relocate::kAlways || !done.moved_from.empty()) {
+        auto& placed = to_relocate[pkg.nevra.str()];
+        for (const auto& f : x.files) placed.push_back({f.path, f.from, f.mode, f.elf});
+      }
       for (const auto& f : x.files) {
         staged_owner.emplace(f.path, pkg.nevra.str());
         if (f.elf) new_elf_files.push_back(f.path);
@@ -265,6 +313,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   workers.wait();
   std::sort(incoming.begin(), incoming.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
+  relocate_staged(incoming, to_relocate, txn.stage_dir(), options.root, path_map, baseline, workers, sreporter);
 
   // The layer without the replaced packages; their files that nothing kept
   // or new brings go in the same commit.

@@ -16,7 +16,42 @@ constexpr int kFormatVersion = 1;
 
 using nlohmann::json;
 
+json package_fields_to_json(const InstalledPackage& p);
+
+json rewritten_to_json(const RewrittenFile& r) {
+  json j{{"path", r.path}, {"paths", r.paths}};
+  if (!r.target.empty()) {
+    j["target_shipped"] = r.target_shipped;
+    j["target"] = r.target;
+  } else {
+    j["sha256_shipped"] = r.sha256_shipped;
+    j["sha256"] = r.sha256;
+  }
+  return j;
+}
+
+RewrittenFile rewritten_from_json(const json& j) {
+  RewrittenFile r;
+  r.path = j.at("path").get<std::string>();
+  r.paths = j.value("paths", size_t{0});
+  r.sha256_shipped = j.value("sha256_shipped", std::string());
+  r.sha256 = j.value("sha256", std::string());
+  r.target_shipped = j.value("target_shipped", std::string());
+  r.target = j.value("target", std::string());
+  return r;
+}
+
 json package_to_json(const InstalledPackage& p) {
+  json j = package_fields_to_json(p);
+  if (!p.moved_from.empty()) {
+    json rewritten = json::array();
+    for (const auto& r : p.rewritten) rewritten.push_back(rewritten_to_json(r));
+    j["relocated"] = {{"moved_from", p.moved_from}, {"rewritten", rewritten}, {"unrewritable", p.unrewritable}};
+  }
+  return j;
+}
+
+json package_fields_to_json(const InstalledPackage& p) {
   return json{{"name", p.nevra.name},
               {"epoch", p.nevra.epoch},
               {"version", p.nevra.version},
@@ -61,6 +96,11 @@ InstalledPackage package_from_json(const json& j) {
   p.provides = j.value("provides", std::vector<std::string>());
   p.requirements = j.value("requires", std::vector<std::string>());
   p.files = j.value("files", std::vector<std::string>());
+  if (auto it = j.find("relocated"); it != j.end()) {
+    p.moved_from = it->value("moved_from", std::map<std::string, std::string>());
+    for (const auto& r : it->value("rewritten", json::array())) p.rewritten.push_back(rewritten_from_json(r));
+    p.unrewritable = it->value("unrewritable", std::vector<std::string>());
+  }
   if (p.nevra.name.empty()) throw Error("a package has an empty name");
   return p;
 }

@@ -1,0 +1,184 @@
+// The relocation stage: runs between extraction and the layer commit, over
+// one package's placed files, with the whole staged layer to look at.
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+#include "yumda/checksum.hpp"
+#include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/relocate.hpp"
+
+namespace yumda {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+std::string base_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// The directory REL (relative to STAGE) opened without following symlinks.
+UniqueFd open_parent(int stage, const std::string& rel) {
+  const std::string dir = dir_of(rel);
+  open_how how{};
+  how.flags = O_DIRECTORY | O_RDONLY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, stage, dir.empty() ? "." : dir.c_str(), &how, sizeof how);
+  if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) return UniqueFd(static_cast<int>(fd));
+  UniqueFd cur(fcntl(stage, F_DUPFD_CLOEXEC, 0));  // the walk, for kernels without openat2
+  size_t pos = 0;
+  while (cur && pos < dir.size()) {
+    size_t end = dir.find('/', pos);
+    if (end == std::string::npos) end = dir.size();
+    const std::string part = dir.substr(pos, end - pos);
+    cur.reset(openat(cur.get(), part.c_str(), O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    pos = end + 1;
+  }
+  return cur;
+}
+
+// The absolute path a symlink's target names, read where the package put it.
+std::string absolute_target(const std::string& link_from, const std::string& target) {
+  if (!target.empty() && target[0] == '/') return fs::path(target).lexically_normal().string();
+  return (fs::path(dir_of(link_from)) / target).lexically_normal().string();
+}
+
+class Relocator {
+ public:
+  Relocator(const std::string& package, const std::string& stage_dir, const std::string& root, const PathMap& map,
+            const Baseline& runtime)
+      : package_(package), map_(map), runtime_(runtime), oracle_(layer_oracle({stage_dir, root}, runtime)) {
+    stage_.reset(open(stage_dir.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!stage_) fail("cannot open the staging directory " + stage_dir + ": " + errno_text(errno));
+  }
+
+  RelocationReport run(const std::vector<PlacedFile>& files) {
+    for (const PlacedFile& f : files) {
+      if (!f.from.empty() && !S_ISDIR(f.mode)) ++report_.moved;
+      if (S_ISLNK(f.mode)) retarget(f);
+      else if (S_ISREG(f.mode)) rewrite(f);
+    }
+    return std::move(report_);
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& what) const { throw Error("package " + package_ + ": " + what); }
+
+  // A symlink that pointed at a moved file points at its new place,
+  // relatively, so the layer works wherever it is unpacked to /opt.
+  void retarget(const PlacedFile& f) {
+    UniqueFd parent = open_parent(stage_.get(), f.path);
+    if (!parent) fail("cannot open the directory of /opt/" + f.path + ": " + errno_text(errno));
+    const std::string name = base_of(f.path);
+    std::string target(4096, '\0');
+    ssize_t n = readlinkat(parent.get(), name.c_str(), target.data(), target.size());
+    if (n < 0) fail("cannot read the symlink /opt/" + f.path + ": " + errno_text(errno));
+    target.resize(static_cast<size_t>(n));
+    const std::string link_from = f.from.empty() ? "/opt/" + f.path : f.from;
+    const std::string abs = absolute_target(link_from, target);
+    if (runtime_.has_file(abs)) return;  // the runtime's own file: leave it pointing there
+    std::optional<std::string> rel = map_.map(abs);
+    if (!rel || rel->empty() || !oracle_.in_layer(*rel)) return;
+    std::string next = fs::path(*rel).lexically_relative(fs::path(dir_of(f.path)).empty() ? "." : dir_of(f.path)).string();
+    if (next.empty() || next == target) return;
+    if (unlinkat(parent.get(), name.c_str(), 0) != 0 || symlinkat(next.c_str(), parent.get(), name.c_str()) != 0)
+      fail("cannot rewrite the symlink /opt/" + f.path + ": " + errno_text(errno));
+    RewrittenFile r;
+    r.path = f.path;
+    r.target_shipped = target;
+    r.target = next;
+    r.paths = 1;
+    report_.rewritten.push_back(std::move(r));
+  }
+
+  void rewrite(const PlacedFile& f) {
+    UniqueFd parent = open_parent(stage_.get(), f.path);
+    if (!parent) fail("cannot open the directory of /opt/" + f.path + ": " + errno_text(errno));
+    const std::string name = base_of(f.path);
+    UniqueFd fd(openat(parent.get(), name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+    struct stat st;
+    if (!fd || fstat(fd.get(), &st) != 0) fail("cannot read /opt/" + f.path + ": " + errno_text(errno));
+    if (!seen_.insert({st.st_dev, st.st_ino}).second) return;  // a hardlink of a file already done
+    std::string data = read_all(fd.get(), static_cast<size_t>(st.st_size), f.path);
+    const bool elf = data.size() >= 4 && memcmp(data.data(), "\177ELF", 4) == 0;
+    if (!elf && memchr(data.data(), '\0', data.size())) return;  // other binary data: left alone
+    std::vector<PathHit> hits = find_path_hits(data, map_, oracle_);
+    if (hits.empty()) return;
+    RewrittenFile r;
+    r.path = f.path;
+    r.sha256_shipped = string_digest(data, "sha256");
+    RewriteOutcome out = rewrite_paths(data, elf, hits);
+    std::set<std::string> told;  // one line per path and file, however often it occurs
+    for (const PathHit& h : out.would_grow)
+      if (told.insert(h.from).second)
+        report_.unrewritable.push_back("/opt/" + f.path + ": " + h.from + " (" + h.to + " is longer)");
+    if (out.rewritten == 0) return;
+    write_all(parent.get(), name, st, data, f.path);
+    r.sha256 = string_digest(data, "sha256");
+    r.paths = out.rewritten;
+    report_.rewritten.push_back(std::move(r));
+  }
+
+  std::string read_all(int fd, size_t size, const std::string& rel) const {
+    std::string data(size, '\0');
+    for (size_t done = 0; done < size;) {
+      ssize_t n = pread(fd, data.data() + done, size - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail("cannot read /opt/" + rel + ": " + (n < 0 ? errno_text(errno) : "it shrank"));
+      done += static_cast<size_t>(n);
+    }
+    return data;
+  }
+
+  // Writes DATA over the file in place (its hardlinks see it too), keeping
+  // its mode and mtime, so the zip stays the same for the same packages.
+  void write_all(int parent, const std::string& name, const struct stat& st, const std::string& data,
+                 const std::string& rel) const {
+    const bool readonly = (st.st_mode & S_IWUSR) == 0;
+    if (readonly && fchmodat(parent, name.c_str(), (st.st_mode & 07777) | S_IWUSR, 0) != 0)
+      fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+    UniqueFd fd(openat(parent, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
+    if (!fd) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+    for (size_t done = 0; done < data.size();) {
+      ssize_t n = pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+      done += static_cast<size_t>(n);
+    }
+    if (ftruncate(fd.get(), static_cast<off_t>(data.size())) != 0)
+      fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+    const timespec times[2] = {st.st_mtim, st.st_mtim};
+    futimens(fd.get(), times);
+    if (readonly) fchmod(fd.get(), st.st_mode & 07777);
+  }
+
+  const std::string& package_;
+  const PathMap& map_;
+  const Baseline& runtime_;
+  PathOracle oracle_;
+  UniqueFd stage_;
+  std::set<std::pair<dev_t, ino_t>> seen_;
+  RelocationReport report_;
+};
+
+}  // namespace
+
+RelocationReport relocate_files(const std::string& package, const std::string& stage_dir, const std::string& root,
+                                const std::vector<PlacedFile>& files, const PathMap& map, const Baseline& runtime) {
+  return Relocator(package, stage_dir, root, map, runtime).run(files);
+}
+
+}  // namespace yumda
