@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "yumda/baseline.hpp"
+#include "yumda/relocate.hpp"
 
 namespace yumda {
 
@@ -19,6 +20,7 @@ struct CheckFinding {
     kBrokenSymlink,       // target does not exist (inside the layer)
     kSymlinkOutside,      // absolute target outside /opt that the runtime lacks
     kUsrPath,             // hard-codes a /usr path the runtime lacks (warning)
+    kUnrelocatedPath,     // a relocated file still names a path the layer moved under /opt (warning)
     kTooBig,              // over Lambda's 250 MB unzipped
   };
   Kind kind;
@@ -34,6 +36,11 @@ struct CheckOptions {
   // Only these paths (relative to ROOT); empty: the whole layer. The size
   // limit is checked only on a whole-layer walk.
   std::vector<std::string> paths;
+  // Files of relocated packages (relative to ROOT) and the map they were
+  // relocated by: each is read for paths still pointing where the package
+  // had its files though the layer has them under /opt (kUnrelocatedPath).
+  std::vector<std::string> relocated_files;
+  const PathMap* path_map = nullptr;
 };
 
 // Walks ROOT (skipping .yumda/) and returns every finding, sorted by path.

@@ -281,6 +281,7 @@ std::string finding_kind(CheckFinding::Kind k) {
     case CheckFinding::Kind::kBrokenSymlink: return "broken-symlink";
     case CheckFinding::Kind::kSymlinkOutside: return "symlink-outside-opt";
     case CheckFinding::Kind::kUsrPath: return "usr-path";
+    case CheckFinding::Kind::kUnrelocatedPath: return "unrelocated-path";
     case CheckFinding::Kind::kTooBig: return "too-big";
   }
   return "unknown";
@@ -293,6 +294,10 @@ void run_check(GlobalOptions& g) {
   Baseline baseline = load_baseline(config.main.baseline);
   CheckOptions o;
   o.arch = config.main.arch;
+  const PathMap path_map = PathMap::standard(config.main.relocate_rules);
+  o.path_map = &path_map;
+  for (const auto& p : list_installed(root))
+    for (const auto& [path, from] : p.moved_from) o.relocated_files.push_back(path);
   auto findings = check_layer(root, baseline, o);
   size_t errors = 0;
   json j = {{"root", root}, {"baseline", baseline.source}, {"findings", json::array()}};

@@ -68,7 +68,7 @@ class RuntimeFiles {
 class Checker {
  public:
   Checker(const std::string& root, const Baseline& baseline, const CheckOptions& options)
-      : root_(root), runtime_(baseline), options_(options), baseline_name_(baseline.source) {}
+      : root_(root), baseline_(baseline), runtime_(baseline), options_(options), baseline_name_(baseline.source) {}
 
   std::vector<CheckFinding> run() {
     if (!options_.paths.empty()) {
@@ -94,6 +94,7 @@ class Checker {
     }
     if (!options_.elf_only && total > kLambdaMaxUnzipped)
       add(CheckFinding::Kind::kTooBig, true, ".", human_size(total));
+    check_relocated();
     return sorted_findings();
   }
 
@@ -241,7 +242,27 @@ class Checker {
     }
   }
 
+  // Relocated files: every compiled-in path the relocation would rewrite now
+  // is one it could not (no room) or one undone since (by hand, by a tool).
+  void check_relocated() {
+    if (!options_.path_map || options_.relocated_files.empty()) return;
+    PathOracle oracle = layer_oracle({root_}, baseline_);
+    for (const auto& rel : options_.relocated_files) {
+      UniqueFd fd(open((root_ + "/" + rel).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
+      struct stat st;
+      if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+      std::string data(static_cast<size_t>(st.st_size), '\0');
+      if (pread(fd.get(), data.data(), data.size(), 0) != static_cast<ssize_t>(data.size())) continue;
+      const bool elf = data.size() >= SELFMAG && memcmp(data.data(), ELFMAG, SELFMAG) == 0;
+      if (!elf && memchr(data.data(), '\0', data.size())) continue;
+      std::set<std::string> told;
+      for (const PathHit& h : find_path_hits(data, *options_.path_map, oracle))
+        if (told.insert(h.from).second) add(CheckFinding::Kind::kUnrelocatedPath, false, rel, h.from + " -> " + h.to);
+    }
+  }
+
   std::string root_;
+  const Baseline& baseline_;
   RuntimeFiles runtime_;
   CheckOptions options_;
   std::string baseline_name_;
@@ -266,6 +287,11 @@ std::string CheckFinding::message() const {
       return where + " points outside /opt to " + detail + ", which the runtime does not have";
     case Kind::kUsrPath:
       return where + " hard-codes " + detail + ", which the runtime does not have";
+    case Kind::kUnrelocatedPath: {
+      const auto arrow = detail.find(" -> ");
+      return where + " hard-codes " + detail.substr(0, arrow) + ", but the layer has that at " +
+             detail.substr(arrow + 4) + ": on Lambda it looks in the wrong place (reinstall the package to rewrite it)";
+    }
     case Kind::kTooBig:
       return "the layer is " + detail + " unzipped, over Lambda's 250 MB limit";
   }

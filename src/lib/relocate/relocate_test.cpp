@@ -84,6 +84,17 @@ TEST_CASE("a path is cut back to the deepest part the layer provides") {
   CHECK(hits[0].offset == 5);
 }
 
+TEST_CASE("a binary's bare /usr string, an install prefix, becomes /opt") {
+  auto o = fixed_oracle({});
+  std::string data("\0/usr\0/usr/\0x/usr\0", 19);
+  auto hits = find_path_hits(data, PathMap::standard(), o);
+  REQUIRE(hits.size() == 2);  // "/usr" and "/usr/", not the one inside "x/usr"
+  CHECK(hits[0].offset == 1);
+  CHECK(hits[0].to == "/opt");
+  CHECK(hits[1].offset == 6);
+  CHECK(find_path_hits("prefix=/usr\n", PathMap::standard(), o).empty());  // text: left as it is
+}
+
 TEST_CASE("runtime paths and paths inside longer ones are never hits") {
   auto o = fixed_oracle({"bin/env", "lib/libc.so.6", "share/zoneinfo"}, {"/usr/bin/env", "/usr/lib64/libc.so.6"});
   std::string data = std::string("#!/usr/bin/env\0/usr/lib64/libc.so.6\0/usr/local/usr/share/zoneinfo\0", 66);

@@ -55,6 +55,14 @@ std::vector<PathHit> find_path_hits(std::string_view data, const PathMap& map, c
     while (cand.size() > 1 && cand.back() == '/') cand.pop_back();
     const PathMap::Rule* rule = map.rule_for(cand);
     if (!rule || rule->from == "/opt") continue;  // /opt paths are already right
+    // A binary's whole string "/usr" is an install prefix that code joins
+    // with relative paths ("share/git-core/templates"): those moved under
+    // /opt the same way, so the prefix becomes /opt.
+    if (cand == rule->from && rule->to.empty() && start > base && start[-1] == '\0' && tok_end < end &&
+        *tok_end == '\0') {
+      hits.push_back({static_cast<size_t>(start - base), cand, "/opt"});
+      continue;
+    }
     for (; deeper_than_rule(cand, *rule); cand.erase(cand.rfind('/'))) {
       if (oracle.in_runtime && oracle.in_runtime(cand)) break;
       std::optional<std::string> rel = map.map(cand);
