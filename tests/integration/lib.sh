@@ -72,12 +72,15 @@ make_runtime_root() {
 }
 
 # in_lambda ROOT LAYER CMD...: runs CMD the way Lambda would, with LAYER
-# mounted at /opt in ROOT (a private mount namespace; needs root).
+# mounted at /opt in ROOT and the host's /dev at /dev (Lambda has /dev/null,
+# /dev/urandom...), in a private mount namespace (needs root).
 in_lambda() {
   root=$1 layer=$2; shift 2
   chroot=$(command -v chroot)
-  env -i PATH=/opt/bin:/usr/bin:/bin LD_LIBRARY_PATH=/opt/lib CHROOT="$chroot" \
-    "$(command -v unshare)" -m /bin/sh -c 'mount --bind "$1" "$2/opt" && shift 2 && exec "$CHROOT" "$0" "$@"' \
+  mkdir -p "$root/dev"
+  env -i PATH=/opt/bin:/usr/bin:/bin LD_LIBRARY_PATH=/opt/lib HOME=/tmp CHROOT="$chroot" \
+    "$(command -v unshare)" -m /bin/sh -c \
+    'mount --bind "$1" "$2/opt" && mount --rbind /dev "$2/dev" && shift 2 && exec "$CHROOT" "$0" "$@"' \
     "$root" "$layer" "$root" "$@"
 }
 can_chroot() { [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; }

@@ -89,10 +89,15 @@ class Relocator {
     target.resize(static_cast<size_t>(n));
     const std::string link_from = f.from.empty() ? "/opt/" + f.path : f.from;
     const std::string abs = absolute_target(link_from, target);
-    if (runtime_.has_file(abs)) return;  // the runtime's own file: leave it pointing there
     std::optional<std::string> rel = map_.map(abs);
-    if (!rel || rel->empty() || !oracle_.in_layer(*rel)) return;
-    std::string next = fs::path(*rel).lexically_relative(fs::path(dir_of(f.path)).empty() ? "." : dir_of(f.path)).string();
+    std::string next;
+    if (!runtime_.has_file(abs) && rel && !rel->empty() && oracle_.in_layer(*rel)) {
+      next = fs::path(*rel).lexically_relative(dir_of(f.path).empty() ? "." : dir_of(f.path)).string();
+    } else if (target[0] != '/' && !f.from.empty() && abs.rfind("/opt/", 0) != 0) {
+      // Not the layer's: a relative link of a moved file keeps naming what
+      // it named where the package put it (/usr/share/common-licenses/...).
+      next = abs;
+    }
     if (next.empty() || next == target) return;
     if (unlinkat(parent.get(), name.c_str(), 0) != 0 || symlinkat(next.c_str(), parent.get(), name.c_str()) != 0)
       fail("cannot rewrite the symlink /opt/" + f.path + ": " + errno_text(errno));

@@ -151,6 +151,8 @@ TEST_CASE("relocate_files rewrites files and symlinks of a staged package") {
   make_dirs(stage.path() + "/lib");
   REQUIRE(symlink("/usr/lib/x86_64-linux-gnu/tool/helper", (stage.path() + "/bin/helper").c_str()) == 0);
   REQUIRE(symlink("/usr/bin/env", (stage.path() + "/bin/myenv").c_str()) == 0);
+  make_dirs(stage.path() + "/share/doc/tool");
+  REQUIRE(symlink("../../common-licenses/MIT", (stage.path() + "/share/doc/tool/LICENSE").c_str()) == 0);
   Baseline runtime;
   runtime.files = {"/usr/bin/env"};
 
@@ -160,10 +162,11 @@ TEST_CASE("relocate_files rewrites files and symlinks of a staged package") {
       {"share/tool/data.bin", "/usr/share/tool/data.bin", S_IFREG | 0644, false},
       {"bin/helper", "/usr/bin/helper", S_IFLNK | 0777, false},
       {"bin/myenv", "/usr/bin/myenv", S_IFLNK | 0777, false},
+      {"share/doc/tool/LICENSE", "/usr/share/doc/tool/LICENSE", S_IFLNK | 0777, false},
   };
   RelocationReport r = relocate_files("tool-1-1.x86_64", stage.path(), "", files, PathMap::standard(), runtime);
-  CHECK(r.moved == 5);
-  REQUIRE(r.rewritten.size() == 3);
+  CHECK(r.moved == 6);
+  REQUIRE(r.rewritten.size() == 4);
   const std::string now = read_file(stage.path() + "/bin/tool");
   CHECK(now.size() == elf.size());
   CHECK(now.find(std::string("/opt/lib/tool/helper\0", 21)) != std::string::npos);
@@ -175,6 +178,9 @@ TEST_CASE("relocate_files rewrites files and symlinks of a staged package") {
   std::fill(buf, buf + sizeof buf, 0);
   REQUIRE(readlink((stage.path() + "/bin/myenv").c_str(), buf, sizeof buf - 1) > 0);
   CHECK(std::string(buf) == "/usr/bin/env");  // the runtime's: untouched
+  std::fill(buf, buf + sizeof buf, 0);
+  REQUIRE(readlink((stage.path() + "/share/doc/tool/LICENSE").c_str(), buf, sizeof buf - 1) > 0);
+  CHECK(std::string(buf) == "/usr/share/common-licenses/MIT");  // not in the layer: where it pointed
   struct stat st;
   REQUIRE(stat((stage.path() + "/bin/tool").c_str(), &st) == 0);
   CHECK((st.st_mode & 07777) == 0555);  // read-only files keep their mode
