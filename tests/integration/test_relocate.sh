@@ -79,6 +79,14 @@ run_capture clash2 y --repofrompath clash,file://"$T/clashrepo" --relocate /usr/
 [ "$(rc_of clash2)" = 0 ] && [ "$(cat "$T/c2/lib64/clash.txt")" = b ] || fail "--relocate did not settle the collision: $(cat "$T/clash2.err")"
 pass "a collision is an error naming both files; --relocate settles it"
 
+# Removing relocated packages removes their files from their layer places.
+y "${S[@]}" install -y -q --root "$T/rmlayer" motd
+run_capture rm y remove -y --root "$T/rmlayer" motd
+[ "$(rc_of rm)" = 0 ] || { cat "$T/rm.err"; fail "remove motd failed"; }
+[ ! -e "$T/rmlayer/bin/motd" ] && [ ! -e "$T/rmlayer/lib/motd/plugins/shout.so" ] && [ ! -e "$T/rmlayer/libexec/motd/motd-frame" ] \
+  || fail "remove left relocated files: $(cd "$T/rmlayer" && find . -not -path './.yumda*' -type f)"
+pass "remove takes a relocated package's files out"
+
 can_chroot || { echo "skipped the run part: needs root and mount namespaces"; exit 0; }
 y zip -q --root "$R" -o "$T/layer.zip"
 mkdir "$T/unz" && (cd "$T/unz" && unzip -q "$T/layer.zip")
@@ -95,3 +103,4 @@ set -e
 [ "$moved_rc" != 0 ] && echo "$moved_out" | grep -q "cannot read /usr/share/motd/messages.txt" \
   || fail "the merely moved layer ran ($moved_rc): $moved_out"
 pass "the same files merely moved fail ($moved_out)"
+
