@@ -6,6 +6,7 @@
 // where the layer itself provides the target. docs/relocation.md says how and
 // where it stops.
 #pragma once
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -98,6 +99,8 @@ struct RewrittenFile {
 
 struct RelocationReport {
   size_t moved = 0;                  // files placed somewhere other than /opt/<same path>
+  size_t files_read = 0;             // regular files read (once each)
+  uint64_t bytes_read = 0;
   std::vector<RewrittenFile> rewritten;
   // "FILE: PATH" for paths that point into the layer but could not be
   // rewritten (a binary string with no room for the longer /opt path).

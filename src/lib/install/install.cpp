@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -152,17 +154,27 @@ std::string files_count(size_t n) { return std::to_string(n) + (n == 1 ? " file"
 void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std::string, std::vector<PlacedFile>>& placed,
                      const std::string& stage, const std::string& root, const PathMap& map, const Baseline& runtime,
                      WorkPool& workers, Reporter& reporter) {
+  if (placed.empty()) return;
+  const auto started = std::chrono::steady_clock::now();
+  std::atomic<size_t> files_read{0};
+  std::atomic<uint64_t> bytes_read{0};
   for (auto& p : incoming) {
     auto it = placed.find(p.nevra.str());
     if (it == placed.end()) continue;
-    workers.submit([&p, &files = it->second, &stage, &root, &map, &runtime] {
+    workers.submit([&, &p = p, &files = it->second] {
       check_interrupt();
       RelocationReport r = relocate_files(p.nevra.str(), stage, root, files, map, runtime);
       p.rewritten = std::move(r.rewritten);
       p.unrewritable = std::move(r.unrewritable);
+      files_read += r.files_read;
+      bytes_read += r.bytes_read;
     });
   }
   workers.wait();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  reporter.info("Relocated " + std::to_string(placed.size()) + " packages: read " + std::to_string(files_read) +
+                " files (" + human_size(bytes_read) + ") once each in " + std::to_string(ms) + " ms");
   for (const auto& p : incoming)
     if (!p.unrewritable.empty())
       reporter.warning("package " + p.nevra.str() + ": " + std::to_string(p.unrewritable.size()) +

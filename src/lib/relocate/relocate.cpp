@@ -118,6 +118,8 @@ class Relocator {
     if (!fd || fstat(fd.get(), &st) != 0) fail("cannot read /opt/" + f.path + ": " + errno_text(errno));
     if (!seen_.insert({st.st_dev, st.st_ino}).second) return;  // a hardlink of a file already done
     std::string data = read_all(fd.get(), static_cast<size_t>(st.st_size), f.path);
+    ++report_.files_read;
+    report_.bytes_read += data.size();
     const bool elf = data.size() >= 4 && memcmp(data.data(), "\177ELF", 4) == 0;
     if (!elf && memchr(data.data(), '\0', data.size())) return;  // other binary data: left alone
     std::vector<PathHit> hits = find_path_hits(data, map_, oracle_);
