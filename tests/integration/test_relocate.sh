@@ -79,6 +79,15 @@ run_capture clash2 y --repofrompath clash,file://"$T/clashrepo" --relocate /usr/
 [ "$(rc_of clash2)" = 0 ] && [ "$(cat "$T/c2/lib64/clash.txt")" = b ] || fail "--relocate did not settle the collision: $(cat "$T/clash2.err")"
 pass "a collision is an error naming both files; --relocate settles it"
 
+# keepcache=1: the expanded payload keeps the payload's own names, so a
+# replay is relocated exactly as the RPM was (same layer, same record).
+y "${S[@]}" --setopt=keepcache=1 install -y -q --root "$T/kc1" motd
+y "${S[@]}" --setopt=keepcache=1 install -y -q --root "$T/kc2" motd
+ls "$XDG_CACHE_HOME"/yumda/expanded/*.cpio >/dev/null 2>&1 || fail "no expanded payload was cached"
+[ "$(snapshot "$T/kc2")" = "$(snapshot "$T/kc1")" ] && [ "$(snapshot "$T/kc1" | grep -v yumda)" = "$(snapshot "$R" | grep -v yumda)" ] \
+  || fail "a replayed install differs from the first"
+pass "a keepcache replay relocates the same way"
+
 # Removing relocated packages removes their files from their layer places.
 y "${S[@]}" install -y -q --root "$T/rmlayer" motd
 run_capture rm y remove -y --root "$T/rmlayer" motd

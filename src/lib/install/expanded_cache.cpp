@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <memory>
+#include <unordered_map>
 
 #include "extract/payload.hpp"
 #include "yumda/error.hpp"
@@ -48,14 +49,17 @@ void write_data(archive* a, const std::string& file, const std::string& what) {
 ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled)
     : dir_(cachedir + "/expanded"), enabled_(enabled) {}
 
-std::string ExpandedCache::path_for(const PackageInfo& pkg, bool nodocs) const {
-  return dir_ + "/" + pkg.checksum_type + "-" + pkg.checksum + (nodocs ? ".nodocs" : "") + ".cpio";
+std::string ExpandedCache::path_for(const PackageInfo& pkg, const ExtractOptions& options) const {
+  // What was stored depends on which entries landed: docs or not, and only
+  // /opt (relocate=never) or every entry the path map places.
+  return dir_ + "/" + pkg.checksum_type + "-" + pkg.checksum + (options.nodocs ? ".nodocs" : "") +
+         (options.path_map ? "" : ".optonly") + ".cpio";
 }
 
 ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& rpm_path, const RpmHeaderInfo& info,
                                      const std::string& stage, const ExtractOptions& options) {
   if (!enabled_ || pkg.checksum.empty()) return extract_rpm(rpm_path, info, stage, options);
-  std::string cached = path_for(pkg, options.nodocs);
+  std::string cached = path_for(pkg, options);
   UniqueFd fd(open(cached.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd) {
     detail::PayloadSource source;
@@ -65,18 +69,19 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
   }
   ExtractResult x = extract_rpm(rpm_path, info, stage, options);
   try {
-    store(pkg, options.nodocs, stage, x);
+    store(pkg, options, stage, x);
   } catch (const Error&) {
     // A cache that cannot be written costs speed next time, nothing else.
   }
   return x;
 }
 
-// Writes what PKG put in STAGE as an uncompressed newc cpio ("./opt/..."
+// Writes what PKG put in STAGE as an uncompressed newc cpio (the payload's
 // names, as in the RPM), to a temp file renamed into place when complete.
-void ExpandedCache::store(const PackageInfo& pkg, bool nodocs, const std::string& stage, const ExtractResult& x) {
+void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options, const std::string& stage,
+                          const ExtractResult& x) {
   make_dirs(dir_);
-  std::string final_path = path_for(pkg, nodocs);
+  std::string final_path = path_for(pkg, options);
   std::string tmp = final_path + ".tmpXXXXXX";
   UniqueFd out(mkostemp(tmp.data(), O_CLOEXEC));
   if (!out) throw Error("cannot write " + tmp + ": " + errno_text(errno));
@@ -96,10 +101,14 @@ void ExpandedCache::store(const PackageInfo& pkg, bool nodocs, const std::string
   std::unique_ptr<archive_entry_linkresolver, ResolverFreer> links(archive_entry_linkresolver_new());
   archive_entry_linkresolver_set_strategy(links.get(), ARCHIVE_FORMAT_CPIO_SVR4_NOCRC);
 
+  // Entries keep the payload's own names ("./usr/bin/git" for a relocated
+  // file), so a replay is placed, checked against the header and relocated
+  // exactly as the RPM was; the data comes from where the stage has it.
+  std::unordered_map<std::string, std::string> staged_at;  // entry name -> path in STAGE
   auto emit = [&](archive_entry* e) {
     check(a.get(), archive_write_header(a.get(), e), tmp);
     if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0)
-      write_data(a.get(), stage + "/" + std::string(archive_entry_pathname(e) + 6), tmp);  // skip "./opt/"
+      write_data(a.get(), stage + "/" + staged_at.at(archive_entry_pathname(e)), tmp);
   };
   for (const auto& f : x.files) {
     std::string local = stage + "/" + f.path;
@@ -109,7 +118,9 @@ void ExpandedCache::store(const PackageInfo& pkg, bool nodocs, const std::string
     archive_entry_copy_stat(e.get(), &st);
     archive_entry_set_uid(e.get(), 0);
     archive_entry_set_gid(e.get(), 0);
-    archive_entry_copy_pathname(e.get(), ("./opt/" + f.path).c_str());
+    const std::string name = "." + (f.from.empty() ? "/opt/" + f.path : f.from);
+    staged_at.emplace(name, f.path);
+    archive_entry_copy_pathname(e.get(), name.c_str());
     if (S_ISLNK(st.st_mode)) {
       char target[4096];
       ssize_t n = readlink(local.c_str(), target, sizeof target - 1);

@@ -21,10 +21,10 @@ class ExpandedCache {
                         const std::string& stage, const ExtractOptions& options);
 
   // The cache file of PKG (exposed for tests).
-  std::string path_for(const PackageInfo& pkg, bool nodocs) const;
+  std::string path_for(const PackageInfo& pkg, const ExtractOptions& options) const;
 
  private:
-  void store(const PackageInfo& pkg, bool nodocs, const std::string& stage, const ExtractResult& x);
+  void store(const PackageInfo& pkg, const ExtractOptions& options, const std::string& stage, const ExtractResult& x);
   std::string dir_;
   bool enabled_;
 };
