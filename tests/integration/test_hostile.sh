@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 0; }
 
 # Base packages, one per case, all carrying /opt/NAME/ok: one rpmbuild run.
-NAMES="evil-dotdot evil-symlink-out evil-symlink-up evil-abs-symlink-dir evil-device evil-fifo evil-newline evil-badutf8 evil-setuid evil-absolute realdotdot"
+NAMES="evil-dotdot evil-symlink-out evil-symlink-up evil-abs-symlink-dir evil-device evil-fifo evil-newline evil-badutf8 evil-absolute evil-smuggled evil-oversized realdotdot"
 {
   printf 'Name: hostile-base\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nBuildArch: noarch\n%%description\nx\n'
   for n in $NAMES; do printf '%%package -n %s\nSummary: %s\n%%description -n %s\nx\n' "$n" "$n" "$n"; done
@@ -36,7 +36,12 @@ craft evil-device '[{"name":"./opt/dev/null","type":"chr","mode":438}]'
 craft evil-fifo '[{"name":"./opt/fifo","type":"fifo","mode":420}]'
 craft evil-newline '[{"name":"./opt/new\nline","data":"x"}]'
 craft evil-badutf8 '[{"name":"./opt/bad\udcff\udcfeutf8","data":"y"}]'
-craft evil-setuid '[{"name":"./opt/bin","type":"dir","mode":493},{"name":"./opt/bin/su-like","mode":3565,"data":"#!/bin/sh\n"},{"name":"./opt/bin/sg-like","mode":1517,"data":"#!/bin/sh\n"}]'
+craft evil-smuggled '[{"name":"./opt/evil-smuggled/ok","data":"ok\n"},{"name":"./opt/evil-smuggled/extra","data":"x"}]'
+craft evil-oversized '[{"name":"./opt/evil-oversized/ok","data":"far more than the header says"}]'
+# evil-setuid: a real setuid and a real setgid file (rpmbuild, so the header describes them).
+printf 'Name: evil-setuid\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nBuildArch: noarch\n%%description\nx\n%%install\nmkdir -p %%{buildroot}/opt/bin\nprintf "#!/bin/sh\\n" > %%{buildroot}/opt/bin/su-like\nprintf "#!/bin/sh\\n" > %%{buildroot}/opt/bin/sg-like\n%%files\n%%attr(6755,root,root) /opt/bin/su-like\n%%attr(2755,root,root) /opt/bin/sg-like\n' >"$T/evil-setuid.spec"
+rpmbuild -bb --quiet --define "_topdir $T/top" --define "_build_id_links none" "$T/evil-setuid.spec" >"$T/rpmbuild.log" 2>&1 || { cat "$T/rpmbuild.log"; fail "rpmbuild evil-setuid"; }
+cp "$T/top/RPMS/noarch/evil-setuid-1-1.noarch.rpm" "$T/repo/packages/"
 craft evil-absolute '[{"name":"/opt/../../../../../tmp/yumda-hostile-abs","data":"pwned"},{"name":"/etc/passwd-yumda","data":"pwned"}]'
 # conf-a/conf-b: plain rpmbuild packages owning /opt/share/same, different content.
 for p in a b; do
@@ -84,6 +89,9 @@ refused evil-symlink-up "symlink"
 refused evil-abs-symlink-dir "symlink"
 refused evil-device "device"
 refused evil-fifo "fifo"
+# Payload entries the signed header does not describe (rpm: "Archive file not in header").
+refused evil-smuggled "entry /opt/evil-smuggled/extra of its payload is not in its header's file list"
+refused evil-oversized "entry /opt/evil-oversized/ok has 29 bytes of data where its header says 3"
 
 # Names outside /opt (absolute or escaping by ..) are skipped or refused, never written.
 run_capture evil-absolute hy install -y --root "$R" evil-absolute

@@ -366,6 +366,7 @@ class Extractor {
     const std::string& raw = entry.name;
     std::vector<std::string> parts = split_name(raw);
     const std::string display = "/" + join(parts, 0, parts.size());
+    check_against_header(entry, parts, display);
     std::vector<std::string> rel_parts;
     if (!place(parts, display, rel_parts)) return;
     if (rel_parts.empty()) return;  // /opt itself (or /usr...): that is STAGE_DIR
@@ -405,6 +406,20 @@ class Extractor {
     PendingFile pending = start_file(entry, read);
     pending.targets.push_back(target(rel_parts, rel, display));
     place_file(pending);
+  }
+
+  // As rpm: a payload entry its header does not list ("Archive file not in
+  // header"), of another type, or with more data than the header's size is
+  // refused, so what lands is what the signed header describes.
+  void check_against_header(const Entry& entry, const std::vector<std::string>& parts, const std::string& display) {
+    if (!source_.info || !source_.check_header || parts.empty()) return;
+    const RpmFileEntry* h = header_entry(parts);
+    if (!h) fail("entry " + display + " of its payload is not in its header's file list; refusing it");
+    if (entry.hardlink.empty() && (h->mode & S_IFMT) != 0 && (h->mode & S_IFMT) != entry.type)
+      fail("entry " + display + " is not of the type its header gives; refusing it");
+    if (entry.type == S_IFREG && entry.size > 0 && static_cast<uint64_t>(entry.size) != h->size)
+      fail("entry " + display + " has " + std::to_string(entry.size) + " bytes of data where its header says " +
+           std::to_string(h->size) + "; refusing it");
   }
 
   // Where the entry PARTS lands, relative to STAGE_DIR, in REL_PARTS; false

@@ -96,6 +96,31 @@ std::string hostile_rpm(const std::string& dir, const std::string& name, const s
   return out;
 }
 
+// Extracts RPM like extract_rpm() but without the header check (detail API).
+ExtractResult extract_unchecked(const std::string& rpm, const std::string& stage, bool openat2) {
+  RpmHeaderInfo info = read_rpm_header(rpm);
+  UniqueFd fd(open(rpm.c_str(), O_RDONLY));
+  if (lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) < 0) throw Error("seek");
+  detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, openat2, true, true, false};
+  return detail::extract_payload_fd(fd.get(), src, stage, {});
+}
+
+TEST_CASE("payload entries the header does not describe are refused, as rpm does", "[extract][hostile]") {
+  ScratchDir dir;
+  auto try_payload = [&](const std::vector<CpioEntry>& entries) {
+    ScratchDir stage;
+    std::string rpm = hostile_rpm(dir.path, "evil", make_cpio(entries));
+    return error_of([&] { extract(rpm, stage.path); });  // a failed stage is thrown away whole
+  };
+  CHECK(try_payload({{"./opt/ok", AE_IFREG, 0644, "ok\n"}}).empty());  // what the header says: fine
+  CHECK(try_payload({{"./opt/ok", AE_IFREG, 0644, "ok\n"}, {"./opt/smuggled", AE_IFREG, 0644, "x"}}) ==
+        "package evil-1-1.noarch: entry /opt/smuggled of its payload is not in its header's file list; refusing it");
+  CHECK(try_payload({{"./opt/ok", AE_IFREG, 0644, "far more than three bytes"}}) ==
+        "package evil-1-1.noarch: entry /opt/ok has 25 bytes of data where its header says 3; refusing it");
+  CHECK(try_payload({{"./opt/ok", AE_IFLNK, 0777, "/etc/passwd"}}) ==
+        "package evil-1-1.noarch: entry /opt/ok is not of the type its header gives; refusing it");
+}
+
 struct Sandbox {
   ScratchDir tmp;
   std::string parent = tmp.path + "/sentinel";   // must hold nothing but stage/
@@ -320,7 +345,14 @@ TEST_CASE("hostile payloads are refused and nothing lands outside the stage dir"
     for (auto& e : entries)
       if (e.data.starts_with("OUTSIDE")) e.data.replace(0, 7, box.outside);
     std::string rpm = hostile_rpm(box.tmp.path, "evil", make_cpio(entries));
+    // The header lists none of these entries: that alone refuses them (or
+    // the '..' check, which comes first)...
     std::string err = error_of([&] { extract(rpm, box.stage); });
+    CHECK((err.find("of its payload is not in its header's file list") != std::string::npos ||
+           err.find("'..'") != std::string::npos));
+    box.check_nothing_escaped();
+    // ...and without that check, the extractor's own defences do.
+    err = error_of([&] { extract_unchecked(rpm, box.stage, true); });
     CHECK(err.find(c.expect) != std::string::npos);
     CHECK(err.find("evil-1-1.noarch") != std::string::npos);
     box.check_nothing_escaped();
@@ -333,7 +365,7 @@ TEST_CASE("hostile payloads are refused and nothing lands outside the stage dir"
     UniqueFd fd(open(rpm.c_str(), O_RDONLY));
     REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
     // Old kernels lack O_TMPFILE too: named temporary files.
-    detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, false, false};
+    detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, false, false, true, false};
     err = error_of([&] { detail::extract_payload_fd(fd.get(), src, walk.stage, {}); });
     CHECK(err.find(c.expect) != std::string::npos);
     walk.check_nothing_escaped();
@@ -348,7 +380,7 @@ TEST_CASE("entries outside /opt are counted, not written, even with escaping nam
                                            {"/usr/bin/abs", AE_IFREG, 0755, "abs"},
                                            {"./dev/null", AE_IFCHR, 0666, ""},
                                            {"./opt/ok", AE_IFREG, 0644, "fine"}}));
-  ExtractResult r = extract(rpm, box.stage);
+  ExtractResult r = extract_unchecked(rpm, box.stage, true);
   CHECK(r.skipped_outside_opt == 3);
   CHECK(tree(box.stage) == std::vector<std::string>{"ok"});
   box.check_nothing_escaped();
