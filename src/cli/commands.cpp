@@ -149,6 +149,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
   if (!g.args.locked.empty()) {
     if (!g.args.lockfile.empty()) throw UsageError("use --lockfile (write) or --locked (install from), not both");
     locked = read_lockfile(g.args.locked);
+    for (const auto& line : pin_repos_to_lock(config, locked)) reporter.info(line);
     o.specs = locked.specs();
     o.check_plan = [&locked](const ResolveResult& plan) { check_plan_against_lock(plan, locked); };
   }
