@@ -193,7 +193,29 @@ run_capture same2 yal install -y --root "$T/ls2" --setopt=keepcache=1 greet-data
   fail "a cached same.rpm of another package was used: $(cat "$T/same2.err") $(record "$T/ls2")"
 pass "two blobs named same.rpm in one install, then a third: cache $(tr '\n' ' ' <"$T/same.ls")"
 
-# 7. A href that climbs above the host root is refused, naming package and repo.
+# 7. Stock /usr packages, AL2023's kind, from the CDN layout: relocated into
+# the layer (the al2023 profile's relocate=auto), zipped, checked, and run
+# from /opt in a root that holds only a C library.
+"$YUMDA_SOURCE_DIR/demo/make-demo-repo" --stock "$T/stock" >/dev/null || fail "make-demo-repo --stock"
+sign "$T"/stock/packages/*.rpm || fail "rpmsign stock"
+GST=6b3c1c8e-0f3e-4d6a-9d7c-1a2b3c4d5e77
+publish $GST x86_64 $BLOB "$T"/stock/packages/*.rpm
+mirror latest x86_64 $GST
+run_capture motd yal install -y --root "$T/lm" motd
+[ "$(rc_of motd)" = 0 ] && [ -x "$T/lm/bin/motd" ] || fail "stock motd from the CDN layout: $(cat "$T/motd.err")"
+run_capture motdchk yal check --root "$T/lm"
+[ "$(rc_of motdchk)" = 0 ] || fail "check of the relocated layer: $(cat "$T/motdchk.out")"
+yal zip -q --root "$T/lm" -o "$T/motd.zip" && mkdir "$T/motd-layer" && (cd "$T/motd-layer" && unzip -q "$T/motd.zip")
+if can_chroot; then
+  make_runtime_root "$T/rootfs" libc6
+  out=$(in_lambda "$T/rootfs" "$T/motd-layer" /opt/bin/motd tester 2>&1) || fail "motd did not run from /opt: $out"
+  case $out in *tester*) ;; *) fail "motd printed: $out" ;; esac
+  pass "stock motd: relocated, check passes, runs from /opt in a libc-only root: $out"
+else
+  pass "stock motd: relocated, check passes (not run: needs root and unshare)"
+fi
+
+# 8. A href that climbs above the host root is refused, naming package and repo.
 mirror latest x86_64 $GBAD
 run_capture bad yal install -y --root "$T/lb" greet-data
 [ "$(rc_of bad)" = 1 ] || fail "a href above the host root exited $(rc_of bad)"
