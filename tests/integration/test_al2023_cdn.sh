@@ -41,8 +41,9 @@ chmod 755 %{buildroot}/opt/bin/hello-arm
 %files
 /opt/bin/hello-arm
 SPEC
-rpmb "$T/hello-arm.spec" --target aarch64
+rpmb "$T/hello-arm.spec" --target aarch64 --define '_binary_payload w19.zstdio'  # zstd, as Fedora-derived AL2023
 [ -f "$T/rpms/hello-arm-1.0-1.aarch64.rpm" ] || fail "no aarch64 rpm built: $(ls "$T/rpms")"
+[ "$(rpm -qp --qf '%{PAYLOADCOMPRESSOR}' "$T/rpms/hello-arm-1.0-1.aarch64.rpm")" = zstd ] || fail "hello-arm is not zstd"
 sign "$T"/rpms/*.rpm || fail "rpmsign failed"
 
 # 0. The profiles, and the names --arch takes.
@@ -155,7 +156,7 @@ pass "latest -> $G2 gives greet-data 1.0-4; the lock and --releasever 2023.12.20
 
 # 4. arm64: --arch arm64 reads the aarch64 mirror list and GUID dir.
 run_capture arm yal --arch arm64 install -y --root "$T/la" hello-arm greet-data
-[ "$(rc_of arm)" = 0 ] || fail "arm64 install: $(cat "$T/arm.err")"
+[ "$(rc_of arm)" = 0 ] && [ -x "$T/la/bin/hello-arm" ] || fail "arm64 install: $(cat "$T/arm.err")"
 record "$T/la" >"$T/la.rec"
 grep -q '^hello-arm-1.0-1.aarch64@amazonlinux$' "$T/la.rec" || fail "arm64 record: $(cat "$T/la.rec")"
 grep -q "core/mirrors/latest/aarch64/mirror.list" "$T/server.log" 2>/dev/null ||
@@ -173,6 +174,21 @@ run_capture chkw yal --arch arm64 check --root "$T/l1"
 [ "$(rc_of chkw)" = 1 ] && grep -q "bin/greet is built for another architecture" "$T/chkw.out" ||
   fail "check --arch arm64 of an x86_64 layer: $(cat "$T/chkw.out")"
 pass "check: x86_64 and arm64 layers pass; x86_64 binaries fail against arm64 ($(tail -n1 "$T/chkw.out"))"
+
+# 5b. repo_gpgcheck=1 against repodata/repomd.xml.asc (AL2023 signs it since
+# 2023.11.20260406): a signed GUID dir installs, an unsigned one is refused.
+GNUPGHOME="$T/gnupg" gpg --batch --quiet --armor --detach-sign --local-user al2023@yumda.test \
+  -o "$CDN/core/guids/$G1/x86_64/repodata/repomd.xml.asc" "$CDN/core/guids/$G1/x86_64/repodata/repomd.xml"
+mirror latest x86_64 $G1
+run_capture rgpg yal --setopt=amazonlinux.repo_gpgcheck=1 install -y --root "$T/lg" greet
+[ "$(rc_of rgpg)" = 0 ] || fail "repo_gpgcheck=1 on a signed repomd.xml: $(cat "$T/rgpg.err")"
+mirror latest x86_64 $G2
+run_capture rgpg2 yal --setopt=amazonlinux.repo_gpgcheck=1 install -y --root "$T/lg2" greet
+# skip_if_unavailable=True (AL2023's setting): the repo is skipped, so nothing installs.
+[ "$(rc_of rgpg2)" = 1 ] && [ ! -e "$T/lg2/bin" ] &&
+  grep -q "cannot check the signature of repomd.xml of repo amazonlinux: .*skipping repo amazonlinux" "$T/rgpg2.err" ||
+  fail "repo_gpgcheck=1 on an unsigned repomd.xml: exit $(rc_of rgpg2): $(cat "$T/rgpg2.err")"
+pass "repo_gpgcheck=1: signed repomd.xml installs; unsigned -> the repo is skipped, nothing installed"
 
 # 6. Two blobs with one base name (the blobstore tells them apart by digest):
 # one download each, to files of their own; and a cached file of that name is
