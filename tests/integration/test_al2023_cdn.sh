@@ -154,6 +154,27 @@ run_capture pinned yal --releasever 2023.12.20260831 install -y --root "$T/l4" g
 [ "$(rc_of pinned)" = 0 ] && grep -q '^greet-data-1.0-3.demo.noarch@' <(record "$T/l4") || fail "releasever: $(cat "$T/pinned.err")"
 pass "latest -> $G2 gives greet-data 1.0-4; the lock and --releasever 2023.12.20260831 give 1.0-3 from $G1"
 
+# 3b. yumda build: the first build's lock records the GUID URL; after latest
+# moved, a build with that lock gives the same zip, from the old release.
+mirror latest x86_64 $G1
+mkdir -p "$T/proj" && printf 'packages = ["greet"]\nruntime = "al2023"\noutput = "layer.zip"\n' >"$T/proj/yumda.toml"
+run_capture b1 yal build -f "$T/proj/yumda.toml"
+[ "$(rc_of b1)" = 0 ] && grep -q "\"resolved_baseurl\": \"$URL/al2023/core/guids/$G1/x86_64/\"" "$T/proj/yumda.lock" ||
+  fail "build: $(cat "$T/b1.err") $(cat "$T/proj/yumda.lock" 2>/dev/null)"
+mv "$T/proj/layer.zip" "$T/first.zip"
+mirror latest x86_64 $G2
+run_capture b2 yal build -f "$T/proj/yumda.toml"
+[ "$(rc_of b2)" = 0 ] && grep -q "exactly as locked" "$T/b2.out" || fail "locked build after latest moved: $(cat "$T/b2.err")"
+cmp -s "$T/first.zip" "$T/proj/layer.zip" || fail "the locked build gave another zip"
+pass "yumda build: lock pins guids/$G1; rebuilt after latest moved: the same zip"
+
+# 3c. A file:// copy of the GUID dir: its hrefs leave the repo's tree, refused.
+run_capture filerepo yal --setopt=amazonlinux.mirrorlist= --setopt=amazonlinux.baseurl="file://$CDN/core/guids/$G1/x86_64/" \
+  install -y --root "$T/lf" greet-data
+[ "$(rc_of filerepo)" = 1 ] && grep -q "location '../../../../blobstore/.*' leaves the repo's directory $CDN/core/guids/$G1/x86_64" "$T/filerepo.err" ||
+  fail "file:// repo with hrefs out of its tree: $(cat "$T/filerepo.err")"
+pass "file:// repo, href out of its tree -> $(cat "$T/filerepo.err")"
+
 # 4. arm64: --arch arm64 reads the aarch64 mirror list and GUID dir.
 run_capture arm yal --arch arm64 install -y --root "$T/la" hello-arm greet-data
 [ "$(rc_of arm)" = 0 ] && [ -x "$T/la/bin/hello-arm" ] || fail "arm64 install: $(cat "$T/arm.err")"
