@@ -260,3 +260,49 @@ grep -q "package greet-data-1.0-3.demo.noarch of repo amazonlinux: location '../
   fail "refusal message: $(cat "$T/bad.err")"
 [ ! -e "$T/lb/opt" ] && [ ! -e "$T/lb/share" ] || fail "a refused install wrote into the layer"
 pass "href above the host root -> $(cat "$T/bad.err")"
+
+# 9. arm64 for real: Debian's arm64 jq, made stock aarch64 RPMs by
+# ../shared/fixtures/make-opt-repo (the fixture test_relocate_real uses),
+# signed and published the CDN way, installed with --arch arm64, relocated,
+# checked, zipped, and run under qemu-user in a root holding only an arm64 C
+# library. The fixture's RPMs require Debian package names (libc6 >= 2.17),
+# so the package set is al2023's plus the fixture's base names, as a
+# --baseline file with al2023's arm64 file list beside it.
+SHARED=${YUMDA_SHARED:-$YUMDA_SOURCE_DIR/../shared}
+FXA=${YUMDA_FIXTURE_CACHE:-$HOME/.cache/yumda-fixtures/repos}/stock-tools-arm64
+if [ ! -x "$SHARED/fixtures/make-opt-repo" ] || [ ! -r /proc/sys/fs/binfmt_misc/qemu-aarch64 ] || ! can_chroot; then
+  pass "arm64 jq under qemu: not run (needs ../shared/fixtures, qemu-aarch64 in binfmt_misc, root)"
+  exit 0
+fi
+if [ ! -f "$FXA/repo/repodata/repomd.xml" ]; then
+  mkdir -p "$FXA"
+  [ -n "$(ls /var/lib/apt/lists/*Packages 2>/dev/null)" ] || apt-get update -qq
+  "$SHARED/fixtures/make-opt-repo" --layout stock --out "$FXA/repo" --base-list "$FXA/base.txt" --packages jq file --arch arm64 \
+    >"$FXA/build.log" 2>&1 || { tail -20 "$FXA/build.log"; fail "make-opt-repo --arch arm64 failed"; }
+fi
+mkdir -p "$T/arm-rpms" && cp "$FXA"/repo/packages/*.rpm "$T/arm-rpms/" && sign "$T"/arm-rpms/*.rpm || fail "rpmsign arm64"
+GA2=6b3c1c8e-0f3e-4d6a-9d7c-1a2b3c4d5ea2
+publish $GA2 aarch64 $BLOB "$T"/arm-rpms/*.rpm
+mirror latest aarch64 $GA2
+cat "$YUMDA_SOURCE_DIR/repo-config/baseline/al2023.txt" "$FXA/base.txt" >"$T/rt.txt"
+cp "$YUMDA_SOURCE_DIR/repo-config/baseline/al2023.files.aarch64.txt" "$T/rt.files.aarch64.txt"
+ya() { yal --arch arm64 --baseline "$T/rt.txt" "$@"; }
+run_capture jq ya install -y --root "$T/lj" jq
+[ "$(rc_of jq)" = 0 ] && [ -x "$T/lj/bin/jq" ] || fail "arm64 jq from the CDN layout: $(cat "$T/jq.err")"
+record "$T/lj" >"$T/lj.rec"
+grep -q '^jq-.*\.aarch64@amazonlinux$' "$T/lj.rec" && grep -q '^libonig5-' "$T/lj.rec" || fail "arm64 jq record: $(cat "$T/lj.rec")"
+grep -q '^libc6-' "$T/lj.rec" && fail "libc6 went into the layer"
+run_capture jqchk ya check --root "$T/lj"
+# No warnings: libc.so.6 and libm.so.6 were found in rt.files.aarch64.txt
+# (without a file list they are warnings: "the runtime could not be checked").
+[ "$(rc_of jqchk)" = 0 ] && grep -q ": 0 error(s), 0 warning(s) against baseline $T/rt.txt (aarch64)$" "$T/jqchk.out" ||
+  fail "check --arch arm64 of the jq layer: $(cat "$T/jqchk.out")"
+yal zip -q --root "$T/lj" -o "$T/jq.zip" && mkdir "$T/jq-layer" && (cd "$T/jq-layer" && unzip -q "$T/jq.zip")
+mkdir -p "$T/rootfs-arm64/tmp" "$T/rootfs-arm64/opt"
+deb=$(ls "$HOME"/.cache/yumda-fixtures/libc6_*_arm64.deb 2>/dev/null | head -n1)
+[ -n "$deb" ] || fail "no arm64 libc6 .deb in ~/.cache/yumda-fixtures for the runtime root"
+dpkg-deb -x "$deb" "$T/rootfs-arm64"
+echo '{"runtime":"provided.al2023","arch":"arm64"}' >"$T/rootfs-arm64/tmp/in.json"
+out=$(in_lambda "$T/rootfs-arm64" "$T/jq-layer" /opt/bin/jq -r '.runtime + " on " + .arch' /tmp/in.json 2>&1) || fail "arm64 jq did not run: $out"
+[ "$out" = "provided.al2023 on arm64" ] || fail "arm64 jq said: $out"
+pass "arm64 jq: $(tr '\n' ' ' <"$T/lj.rec")- check passes, runs under qemu from /opt: $out"
