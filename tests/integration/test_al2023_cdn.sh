@@ -4,9 +4,12 @@
 #   /al2023/core/guids/<GUID>/<arch>/repodata/             primary.xml hrefs ../../../../blobstore/<sha256>/<nevra>.rpm
 #   /al2023/blobstore/<sha256>/<nevra>.rpm                 signed packages
 # used through the built-in al2023 profile's amazonlinux repo (mirrorlist and
-# gpgkey pointed here with --setopt): installs for x86_64 and arm64, the lock
-# records the GUID URL and replays it after "latest" moved, --releasever pins a
-# release, and a href climbing above the host root is refused.
+# gpgkey pointed here with --setopt): `yumda runtimes` and --arch names;
+# installs for x86_64 and arm64; the lock (install --lockfile, yumda build)
+# records the GUID URL and replays it after "latest" moved; --releasever pins
+# a release; repo_gpgcheck; check per arch; two blobs with one base name;
+# stock /usr packages relocated and run from /opt; hrefs leaving a file://
+# repo or climbing above the host root refused; real arm64 jq under qemu.
 . "$(dirname "$0")/lib.sh"
 command -v gpg >/dev/null && command -v rpmsign >/dev/null || skip "needs gpg and rpmsign"
 
