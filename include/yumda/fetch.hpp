@@ -86,7 +86,8 @@ std::string join_url(const std::string& base, const std::string& relative);
 // directory. AL2023's "../../../../blobstore/<sha256>/p.rpm" against
 // https://cdn.amazonlinux.com/al2023/core/guids/<GUID>/x86_64/ is
 // https://cdn.amazonlinux.com/al2023/blobstore/<sha256>/p.rpm. An absolute
-// URL is returned as it is; a leading '/' or "./" is relative to BASE, as in
+// URL is returned as it is (a file:// one only from a file:// BASE, and inside
+// it); a leading '/' or "./" is relative to BASE, as in
 // join_url; "%2e" counts as '.'. Throws Error (naming LOCATION and BASE) when a
 // ".." climbs above the root of BASE's host (or bucket), when in a file:// repo
 // it leaves BASE's directory (judged on the decoded path, as file_url_path

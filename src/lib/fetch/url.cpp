@@ -1,6 +1,7 @@
 // URL helpers: joining a base URL with an rpm-md location, file:// paths and
 // the s3:// -> HTTP(S) mapping.
 #include <cctype>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -89,8 +90,16 @@ std::vector<std::string> split_path(const std::string& path) {
 }  // namespace
 
 std::string resolve_location(const std::string& base, const std::string& location) {
-  if (location.find("://") != std::string::npos) return location;  // absolute (xml:base style)
   const size_t sep = base.find("://");
+  if (location.find("://") != std::string::npos) {  // absolute (xml:base style)
+    // A local file only from a file:// repo, and inside it.
+    if (file_url_path(location).empty() && location.rfind("file:", 0) != 0) return location;
+    const std::string dir = std::filesystem::path(file_url_path(base)).lexically_normal().string();
+    const std::string path = std::filesystem::path(file_url_path(location)).lexically_normal().string();
+    if (dir.empty() || path.empty() || path.rfind(dir.back() == '/' ? dir : dir + "/", 0) != 0)
+      throw Error("location '" + location + "' names a local file outside the repo " + base);
+    return location;
+  }
   if (sep == std::string::npos) return join_url(base, location);  // not a URL
   const std::string scheme = base.substr(0, sep);
   const bool is_file = scheme == "file";

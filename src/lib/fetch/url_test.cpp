@@ -75,6 +75,15 @@ TEST_CASE("resolve_location refuses what climbs above the host root or out of a 
   CHECK_THROWS_AS(resolve_location("file:///srv/repo/", "Packages/../../x.rpm"), Error);
   CHECK_THROWS_AS(resolve_location("file:///srv/repo/", "..%2fother/x.rpm"), Error);
   CHECK_THROWS_AS(resolve_location("file:///srv/repo/", "%2e%2e/x.rpm"), Error);
+  // An absolute file:// location: only from a file:// repo, and inside it.
+  CHECK(resolve_location("file:///srv/repo", "file:///srv/repo/Packages/a.rpm") == "file:///srv/repo/Packages/a.rpm");
+  CHECK_THAT(error_of([] { resolve_location("file:///srv/repo", "file:///etc/shadow"); }),
+             Catch::StartsWith("location 'file:///etc/shadow' names a local file outside the repo file:///srv/repo"));
+  CHECK_THROWS_AS(resolve_location("file:///srv/repo", "file:///srv/repo/../x.rpm"), Error);
+  CHECK_THROWS_AS(resolve_location("file:///srv/repo", "file:///srv/repo2/x.rpm"), Error);
+  CHECK_THROWS_AS(resolve_location("https://h/repo/", "file:///etc/shadow"), Error);
+  // "file:/x" has no "//": a relative path under the repo, as before.
+  CHECK(resolve_location("https://h/repo/", "file:/etc/shadow") == "https://h/repo/file:/etc/shadow");
   // A location must name a file: it becomes the cache's file name.
   for (const char* bad : {"", "dir/", "..", "a/.", "a/%2e%2e"}) {
     INFO(bad);
