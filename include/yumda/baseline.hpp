@@ -36,13 +36,17 @@ struct Baseline {
   bool has_package(const std::string& name) const;
 };
 
-// NAME_OR_FILE: "none", a built-in name ("al2", "al1": repo-config/baseline/
-// NAME.txt and NAME.files.txt, built into the binary; a bare built-in name wins
-// over a file of that name in the current directory, write ./al2 for the file),
-// or a path to a file; for PATH.txt, PATH.files.txt beside it is the file list
-// when it exists. Throws UsageError naming the baseline and the choices when it
-// is not found, and "FILE:LINE" for a malformed line.
-Baseline load_baseline(const std::string& name_or_file);
+// NAME_OR_FILE: "none", a built-in name ("al2023", "al2", "al1":
+// repo-config/baseline/NAME.txt and its file list, built into the binary; a
+// bare built-in name wins over a file of that name in the current directory,
+// write ./al2 for the file), or a path to a file. The file list is the one for
+// ARCH (x86_64 or aarch64), NAME.files.ARCH.txt, else NAME.files.txt (one list
+// for every architecture); for PATH.txt, PATH.files.ARCH.txt or PATH.files.txt
+// beside it. With no ARCH: NAME.files.txt, else the per-architecture lists
+// merged (what some architecture has; pass the arch to be exact). Throws
+// UsageError naming the baseline and the choices when it is not found, and
+// "FILE:LINE" for a malformed line.
+Baseline load_baseline(const std::string& name_or_file, const std::string& arch = "");
 
 // Parses baseline text (exposed for tests). A line is a NEVRA when it parses as
 // name-[epoch:]version-release[.arch] with a version starting with a digit;
@@ -54,7 +58,7 @@ Baseline parse_baseline(const std::string& text, const std::string& source);
 // ending in '/' is a directory and adds nothing.
 void parse_baseline_files(const std::string& text, const std::string& source, Baseline& baseline);
 
-// The baselines built into this binary ("al1", "al2"), sorted.
+// The baselines built into this binary ("al1", "al2", "al2023"), sorted.
 std::vector<std::string> builtin_baselines();
 
 }  // namespace yumda

@@ -1,5 +1,5 @@
-// `yumda build`: a layer declared in yumda.toml (packages, repos, baseline,
-// arch, nodocs, output), resolved (or taken from the lock), installed into a
+// `yumda build`: a layer declared in yumda.toml (packages, repos, runtime,
+// baseline, arch, nodocs, output), resolved (or taken from the lock), installed into a
 // fresh directory and zipped. The same file and lock give the same zip bytes.
 #pragma once
 #include <string>
@@ -23,6 +23,7 @@ struct LayerSpec {
   std::vector<std::string> packages;
   std::string config;  // yum.conf-style file for the repos, relative to the toml; "" = default
   std::vector<LayerSpecRepo> repos;  // when given, the only repos used
+  std::string runtime;  // a runtime profile (runtime.hpp); "" = the config's
   std::string baseline;
   std::string arch;
   bool nodocs = false;

@@ -59,8 +59,11 @@ struct MainConfig {
   std::vector<std::string> reposdir;
   bool gpgcheck = true;
   bool repo_gpgcheck = false;
-  std::string baseline = "al2";  // name (al2, al1, none) or file path
-  std::string arch = "x86_64";   // $basearch
+  // The Lambda runtime profile (runtime.hpp): al2023, al2 or al1. load_config
+  // takes baseline, releasever and relocate from it unless they are set.
+  std::string runtime = "al2023";
+  std::string baseline = "al2";  // name (al2023, al2, al1, none) or file path
+  std::string arch = "x86_64";   // $basearch: x86_64 or aarch64 (amd64/arm64 are read as these)
   std::string releasever = "2";
   bool install_weak_deps = false;
   // yumda's own: resolve installs against only the packages the request can
@@ -106,6 +109,7 @@ struct ConfigOptions {
   std::vector<std::pair<bool, std::string>> repo_toggles;
   std::vector<std::string> only_repos;  // --repo ID (globs): only these
   std::vector<std::string> setopts;     // KEY=VAL or REPOID.KEY=VAL
+  std::optional<std::string> runtime;  // --runtime
   std::optional<std::string> releasever;
   std::optional<std::string> arch;
   std::optional<std::string> baseline;
@@ -118,13 +122,15 @@ struct ConfigOptions {
 // line the parser does not understand, an unknown key or a bad value.
 //
 // Order (dnf's): the config file ([main] and any repo sections), main-key
-// --setopt, the --releasever/--arch/--baseline/--cachedir options, the *.repo
+// --setopt, the --runtime/--releasever/--arch/--baseline/--cachedir options,
+// the runtime profile's baseline/releasever/relocate where none of those set
+// them (and its architectures, which arch must be one of), the *.repo
 // files of each reposdir (sorted by name), --repofrompath repos, REPOID.KEY
 // --setopt (REPOID may be a glob), --repo (as --disablerepo='*' plus
 // --enablerepo=ID, applied first), then --enablerepo/--disablerepo in order.
-// Variables ($basearch, $arch, $releasever, ${name}, and NAME from
+// Variables ($basearch, $arch, $releasever, $runtime, ${name}, and NAME from
 // <config dir>/vars/NAME or $YUMDA_VAR_NAME) are expanded in repo names, URLs,
-// gpgkey and cachedir. URLs of enabled repos must have a scheme (file://,
+// gpgkey, cachedir and reposdir. URLs of enabled repos must have a scheme (file://,
 // http://, https://, s3://) and no undefined variable.
 Config load_config(const ConfigOptions& options);
 

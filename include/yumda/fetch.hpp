@@ -81,6 +81,19 @@ class Fetcher {
 // Joins a base URL and a relative location ("repodata/repomd.xml").
 std::string join_url(const std::string& base, const std::string& relative);
 
+// The URL of a package's LOCATION (its location href) in the repo at BASE: a
+// URL reference resolved with RFC 3986 dot-segment removal, BASE being a
+// directory. AL2023's "../../../../blobstore/<sha256>/p.rpm" against
+// https://cdn.amazonlinux.com/al2023/core/guids/<GUID>/x86_64/ is
+// https://cdn.amazonlinux.com/al2023/blobstore/<sha256>/p.rpm. An absolute
+// URL is returned as it is (a file:// one only from a file:// BASE, and inside
+// it); a leading '/' or "./" is relative to BASE, as in
+// join_url; "%2e" counts as '.'. Throws Error (naming LOCATION and BASE) when a
+// ".." climbs above the root of BASE's host (or bucket), when in a file:// repo
+// it leaves BASE's directory (judged on the decoded path, as file_url_path
+// reads it), or when LOCATION ends in '/', "." or "..".
+std::string resolve_location(const std::string& base, const std::string& location);
+
 // file:///x/y -> /x/y (percent-escapes decoded); "" when URL is not a file:// URL.
 std::string file_url_path(const std::string& url);
 

@@ -24,6 +24,7 @@
 #include "yumda/build.hpp"
 #include "yumda/lockfile.hpp"
 #include "yumda/remove.hpp"
+#include "yumda/runtime.hpp"
 #include "yumda/scripts.hpp"
 #include <filesystem>
 
@@ -148,6 +149,7 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
   if (!g.args.locked.empty()) {
     if (!g.args.lockfile.empty()) throw UsageError("use --lockfile (write) or --locked (install from), not both");
     locked = read_lockfile(g.args.locked);
+    for (const auto& line : pin_repos_to_lock(config, locked)) reporter.info(line);
     o.specs = locked.specs();
     o.check_plan = [&locked](const ResolveResult& plan) { check_plan_against_lock(plan, locked); };
   }
@@ -221,7 +223,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
   if (available) {
     Config config = make_config(g);
     ConsoleReporter reporter(g.quiet, g.verbose);
-    Baseline baseline = load_baseline(config.main.baseline);
+    Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
     Fetcher fetcher(FetchOptions{}, reporter);
     Resolver resolver(config, baseline, {}, fetcher, g.cacheonly, reporter);
     auto pkgs = resolver.available(glob);
@@ -291,7 +293,7 @@ void run_check(GlobalOptions& g) {
   std::string root = layer_root(g);
   if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
   Config config = make_config(g);
-  Baseline baseline = load_baseline(config.main.baseline);
+  Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
   CheckOptions o;
   o.arch = config.main.arch;
   const PathMap path_map = PathMap::standard(config.main.relocate_rules);
@@ -300,7 +302,8 @@ void run_check(GlobalOptions& g) {
     for (const auto& [path, from] : p.moved_from) o.relocated_files.push_back(path);
   auto findings = check_layer(root, baseline, o);
   size_t errors = 0;
-  json j = {{"root", root}, {"baseline", baseline.source}, {"findings", json::array()}};
+  json j = {{"root", root}, {"runtime", config.main.runtime}, {"arch", config.main.arch}, {"baseline", baseline.source},
+            {"findings", json::array()}};
   for (const auto& f : findings) {
     errors += f.error ? 1 : 0;
     if (g.json) {
@@ -316,7 +319,7 @@ void run_check(GlobalOptions& g) {
   if (g.json) set_document(g, j);
   else if (!g.quiet)
     std::cout << root << ": " << errors << " error(s), " << findings.size() - errors << " warning(s) against baseline "
-              << baseline.source << "\n";
+              << baseline.source << " (" << config.main.arch << ")\n";
   if (errors) g.exit_code = kExitError;
 }
 
@@ -433,6 +436,50 @@ void run_repolist(GlobalOptions& g, bool all) {
   if (g.json) set_document(g, j);
 }
 
+// `runtimes`: the built-in profiles, each with its default repos as the
+// built-in config defines them for that runtime (x86_64 URLs).
+void run_runtimes(GlobalOptions& g) {
+  std::string current;
+  try {
+    current = make_config(g).main.runtime;
+  } catch (const UsageError&) {
+    // A config that does not load still lets the profiles be listed.
+  }
+  auto join = [](const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
+    return out;
+  };
+  json j = json::array();
+  for (const auto& id : builtin_runtimes()) {
+    RuntimeProfile p = load_runtime(id);
+    ConfigOptions o;
+    o.config_file = kBuiltinConfig;
+    o.runtime = id;
+    o.cachedir = "/nonexistent";  // not used: only the repos are read
+    json repos = json::array();
+    std::string repo_text;
+    const Config defaults = load_config(o);
+    for (const RepoConfig* r : defaults.enabled_repos()) {
+      const std::string url = r->mirrorlist.empty() ? join(r->baseurls) : r->mirrorlist;
+      repos.push_back({{"id", r->id}, {"mirrorlist", r->mirrorlist}, {"baseurl", r->baseurls}});
+      repo_text += "\n  repo          " + r->id + ": " + (r->mirrorlist.empty() ? "" : "mirrorlist ") + url;
+    }
+    if (g.json) {
+      j.push_back({{"id", p.id}, {"name", p.name}, {"default", p.id == kDefaultRuntime}, {"selected", p.id == current},
+                   {"lambda_runtimes", p.lambda_runtimes}, {"architectures", p.architectures},
+                   {"baseline", p.baseline}, {"releasever", p.releasever}, {"relocate", p.relocate},
+                   {"support", p.support}, {"date", p.date}, {"repos", repos}});
+      continue;
+    }
+    std::cout << (p.id == current ? "* " : "  ") << p.id << " - " << p.name
+              << (p.id == kDefaultRuntime ? " (default)" : "") << "\n  serves        " << join(p.lambda_runtimes)
+              << "\n  architectures " << join(p.architectures) << "\n  support       " << p.support
+              << "\n  package set   " << p.baseline << ", releasever " << p.releasever << ", relocate " << p.relocate
+              << "\n  data from     " << p.date << repo_text << "\n\n";
+  }
+  if (g.json) set_document(g, j);
+}
 
 json info_json(const PackageInfo& p) {
   json j = package_json(p.nevra);
@@ -639,9 +686,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("--disablerepo", g.disablerepo, "Disable repos by id or glob")->take_all()->allow_extra_args(false);
   app.add_option("--repo,--repoid", g.config.only_repos, "Use only these repos")->take_all()->allow_extra_args(false);
   app.add_option("--setopt", g.config.setopts, "Set a config option: KEY=VAL or REPOID.KEY=VAL")->take_all()->allow_extra_args(false);
+  app.add_option("--runtime", g.config.runtime, "Lambda runtime profile: al2023 (default), al2, al1 (see `yumda runtimes`)");
   app.add_option("--releasever", g.config.releasever, "Value of $releasever");
-  app.add_option("--arch,--forcearch", g.config.arch, "Architecture of the layer (x86_64, aarch64)");
-  app.add_option("--baseline", g.config.baseline, "Runtime baseline: al2, al1, none or a file");
+  app.add_option("--arch,--forcearch", g.config.arch, "Architecture of the layer: x86_64 (amd64) or aarch64 (arm64)");
+  app.add_option("--baseline", g.config.baseline, "Runtime package set: al2023, al2, al1, none or a file");
   app.add_option("--relocate", g.config.relocate_rules,
                  "Relocate payload paths under OLD to NEW in the layer: OLD=NEW (e.g. /usr/lib/foo=/opt/lib/foo)")
       ->allow_extra_args(false);
@@ -766,6 +814,9 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   auto* repolist = app.add_subcommand("repolist", "Show configured repositories");
   repolist->add_flag("--all", a.all, "Also disabled repos");
   repolist->callback(run([&g] { run_repolist(g, g.args.all); }));
+
+  auto* runtimes = app.add_subcommand("runtimes", "Show the Lambda runtime profiles (--runtime NAME) and what each serves");
+  runtimes->callback(run([&g] { run_runtimes(g); }));
 }
 
 }  // namespace yumda::cli

@@ -30,6 +30,7 @@ ConfigOptions config_options(const LayerSpec& spec, ConfigOptions o) {
     o.baseline = b;
   }
   if (!spec.arch.empty() && !o.arch) o.arch = spec.arch;
+  if (!spec.runtime.empty() && !o.runtime) o.runtime = spec.runtime;
   if (spec.nodocs) o.setopts.push_back("tsflags=nodocs");
   for (const auto& r : spec.repos) {
     std::string url = r.baseurls.front();
@@ -67,6 +68,7 @@ BuildResult build_layer(const LayerSpec& spec, const ConfigOptions& options, boo
   Lockfile lock;
   if (path_exists(result.lock_path)) {
     lock = read_lockfile(result.lock_path);
+    for (const auto& line : pin_repos_to_lock(config, lock)) reporter.info(line);
     io.specs = lock.specs();
     io.check_plan = [&lock](const ResolveResult& plan) { check_plan_against_lock(plan, lock); };
     result.used_lock = true;

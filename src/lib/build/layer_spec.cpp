@@ -57,6 +57,7 @@ LayerSpec read_layer_spec(const std::string& path) {
     std::string key(k.str());
     if (key == "packages") spec.packages = strings(path, v, key);
     else if (key == "config") spec.config = string(path, v, key);
+    else if (key == "runtime") spec.runtime = string(path, v, key);
     else if (key == "baseline") spec.baseline = string(path, v, key);
     else if (key == "arch") spec.arch = string(path, v, key);
     else if (key == "nodocs") spec.nodocs = boolean(path, v, key);
@@ -83,7 +84,7 @@ LayerSpec read_layer_spec(const std::string& path) {
       }
     } else {
       throw UsageError(where(path, v) + ": unknown key '" + key +
-                       "' (known: packages, repo, config, baseline, arch, nodocs, output, lockfile)");
+                       "' (known: packages, repo, config, runtime, baseline, arch, nodocs, output, lockfile)");
     }
   }
   if (spec.packages.empty()) throw UsageError(path + ": packages = [...] is required and must not be empty");

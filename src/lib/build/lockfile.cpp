@@ -36,8 +36,12 @@ Lockfile read_lockfile(const std::string& path) {
                   ", which this yumda does not know (upgrade yumda or regenerate it with --lockfile)");
     lock.arch = j.value("arch", "");
     lock.baseline = j.value("baseline", "");
-    for (const auto& r : j.value("repos", nlohmann::json::array()))
-      lock.repos.emplace_back(r.at("id").get<std::string>(), r.value("baseurls", std::vector<std::string>{}));
+    for (const auto& r : j.value("repos", nlohmann::json::array())) {
+      const std::string id = r.at("id").get<std::string>();
+      lock.repos.emplace_back(id, r.value("baseurls", std::vector<std::string>{}));
+      if (r.contains("resolved_baseurl"))
+        lock.mirrored[id] = {r.value("mirrorlist", ""), r.at("resolved_baseurl").get<std::string>()};
+    }
     for (const auto& p : j.at("packages")) {
       LockedPackage lp;
       lp.nevra.name = p.at("name").get<std::string>();
@@ -65,7 +69,14 @@ void write_lockfile(const std::string& path, const Lockfile& lock) {
   j["arch"] = lock.arch;
   j["baseline"] = lock.baseline;
   j["repos"] = ordered_json::array();
-  for (const auto& [id, urls] : lock.repos) j["repos"].push_back({{"id", id}, {"baseurls", urls}});
+  for (const auto& [id, urls] : lock.repos) {
+    ordered_json r = {{"id", id}, {"baseurls", urls}};
+    if (auto it = lock.mirrored.find(id); it != lock.mirrored.end()) {
+      r["mirrorlist"] = it->second.first;
+      r["resolved_baseurl"] = it->second.second;
+    }
+    j["repos"].push_back(r);
+  }
   j["packages"] = ordered_json::array();
   for (const auto& p : lock.packages)
     j["packages"].push_back({{"nevra", p.nevra.str()},
@@ -87,11 +98,29 @@ Lockfile make_lockfile(const Config& config, const std::vector<PackageInfo>& pac
   lock.arch = config.main.arch;
   lock.baseline = config.main.baseline;
   for (const auto* r : config.enabled_repos()) lock.repos.emplace_back(r->id, r->baseurls);
-  for (const auto& p : packages)
+  for (const auto& p : packages) {
     lock.packages.push_back({p.nevra, p.repo_id, p.location, p.checksum_type, p.checksum, p.download_size});
+    // The first base URL the mirror list gave (after any baseurl= ones): the
+    // one its packages were fetched from first.
+    const RepoConfig* r = config.find_repo(p.repo_id);
+    if (!r || r->mirrorlist.empty() || lock.mirrored.count(r->id) || p.baseurls.size() <= r->baseurls.size()) continue;
+    lock.mirrored[r->id] = {r->mirrorlist, p.baseurls[r->baseurls.size()]};
+  }
   std::sort(lock.packages.begin(), lock.packages.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
   return lock;
+}
+
+std::vector<std::string> pin_repos_to_lock(Config& config, const Lockfile& lock) {
+  std::vector<std::string> pinned;
+  for (auto& r : config.repos) {
+    auto it = lock.mirrored.find(r.id);
+    if (!r.enabled || r.mirrorlist.empty() || it == lock.mirrored.end() || it->second.second.empty()) continue;
+    pinned.push_back("repo " + r.id + ": " + it->second.second + " as locked (not mirrorlist " + r.mirrorlist + ")");
+    r.baseurls = {it->second.second};
+    r.mirrorlist.clear();
+  }
+  return pinned;
 }
 
 void check_plan_against_lock(const ResolveResult& plan, const Lockfile& lock) {

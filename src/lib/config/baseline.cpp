@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 
 #include "config/builtin_data.hpp"
 #include "yumda/error.hpp"
@@ -43,6 +44,24 @@ bool valid_name_char(unsigned char c) { return std::isalnum(c) || std::string_vi
 bool regular_file(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The file list of STEM (a built-in "baseline/NAME" or a path without .txt)
+// for ARCH: STEM.files.ARCH.txt, else STEM.files.txt. With no ARCH,
+// STEM.files.txt, else every architecture's list merged. READ(path) gives a
+// file's text or nullopt; messages name WHERE + path.
+template <typename Read>
+void add_file_lists(const std::string& where, const std::string& stem, const std::string& arch, Baseline& b,
+                    Read&& read) {
+  std::vector<std::string> lists = {stem + ".files.txt"};
+  if (!arch.empty()) lists.insert(lists.begin(), stem + ".files." + arch + ".txt");
+  for (const auto& list : lists)
+    if (auto text = read(list)) return parse_baseline_files(*text, where + list, b);
+  if (!arch.empty()) return;
+  for (const char* a : {"x86_64", "aarch64"})
+    if (auto text = read(stem + ".files." + a + ".txt")) parse_baseline_files(*text, where + stem + ".files." + a + ".txt", b);
+  std::sort(b.symlinks.begin(), b.symlinks.end());
+  b.symlinks.erase(std::unique(b.symlinks.begin(), b.symlinks.end()), b.symlinks.end());
 }
 
 std::string choices() {
@@ -125,7 +144,7 @@ std::vector<std::string> builtin_baselines() {
   return out;
 }
 
-Baseline load_baseline(const std::string& name_or_file) {
+Baseline load_baseline(const std::string& name_or_file, const std::string& arch) {
   if (name_or_file == "none") {
     Baseline b;
     b.source = "none";
@@ -135,8 +154,10 @@ Baseline load_baseline(const std::string& name_or_file) {
     if (const auto* data = builtin::find(kDir + name_or_file + ".txt")) {
       const std::string where = "<built-in>/" + kDir + name_or_file;
       Baseline b = parse_baseline(std::string(*data), where + ".txt");
-      if (const auto* files = builtin::find(kDir + name_or_file + ".files.txt"))
-        parse_baseline_files(std::string(*files), where + ".files.txt", b);
+      add_file_lists("<built-in>/", kDir + name_or_file, arch, b, [](const std::string& path) -> std::optional<std::string> {
+        const auto* files = builtin::find(path);
+        return files ? std::optional<std::string>(*files) : std::nullopt;
+      });
       b.source = name_or_file;
       return b;
     }
@@ -154,8 +175,11 @@ Baseline load_baseline(const std::string& name_or_file) {
   const std::string suffix = ".txt";
   if (name_or_file.size() > suffix.size() &&
       name_or_file.compare(name_or_file.size() - suffix.size(), suffix.size(), suffix) == 0) {
-    std::string list = name_or_file.substr(0, name_or_file.size() - suffix.size()) + ".files.txt";
-    if (list != name_or_file && regular_file(list)) parse_baseline_files(read_file(list), list, b);
+    add_file_lists("", name_or_file.substr(0, name_or_file.size() - suffix.size()), arch, b,
+                   [&](const std::string& path) -> std::optional<std::string> {
+                     if (path == name_or_file || !regular_file(path)) return std::nullopt;
+                     return read_file(path);
+                   });
   }
   return b;
 }

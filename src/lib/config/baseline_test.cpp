@@ -90,7 +90,61 @@ TEST_CASE("baseline al1 and none", "[baseline]") {
   Baseline none = load_baseline("none");
   CHECK(none.empty());
   CHECK(none.source == "none");
-  CHECK(builtin_baselines() == std::vector<std::string>{"al1", "al2"});
+  CHECK(builtin_baselines() == std::vector<std::string>{"al1", "al2", "al2023"});
+}
+
+TEST_CASE("baseline al2023: the minimal container minus what Lambda lacks, a file list per arch", "[baseline]") {
+  Baseline b = load_baseline("al2023", "x86_64");
+  CHECK(b.source == "al2023");
+  CHECK(b.packages.size() == 85);
+  for (const char* name : {"glibc", "bash", "coreutils-single", "openssl-libs", "libstdc++", "zlib", "ca-certificates"})
+    CHECK(b.has_package(name));
+  for (const char* name : {"dnf", "python3", "expat", "libxcrypt", "libgomp", "elfutils-libelf", "tzdata", "nss"}) {
+    INFO(name);
+    CHECK_FALSE(b.has_package(name));
+  }
+  CHECK(b.has_file("/lib64/ld-linux-x86-64.so.2"));
+  CHECK(b.has_file("/usr/lib64/libc.so.6"));
+  CHECK(b.has_file("/lib64/libmvec.so.1"));
+  CHECK(b.has_file("/bin/sh"));  // /bin -> usr/bin
+  CHECK_FALSE(b.has_file("/usr/lib64/libexpat.so.1"));
+  CHECK_FALSE(b.has_file("/usr/lib/ld-linux-aarch64.so.1"));
+  CHECK(b.symlinks.size() == 4);
+
+  Baseline arm = load_baseline("al2023", "aarch64");
+  CHECK(arm.packages.size() == 85);
+  CHECK(arm.has_file("/lib/ld-linux-aarch64.so.1"));
+  CHECK(arm.has_file("/lib64/libc.so.6"));
+  CHECK_FALSE(arm.has_file("/lib64/ld-linux-x86-64.so.2"));
+  CHECK_FALSE(arm.has_file("/lib64/libmvec.so.1"));  // x86_64 only
+
+  // No arch: every architecture's list merged (what some arch has).
+  Baseline any = load_baseline("al2023");
+  CHECK(any.has_file("/lib64/ld-linux-x86-64.so.2"));
+  CHECK(any.has_file("/lib/ld-linux-aarch64.so.1"));
+  CHECK(any.symlinks.size() == 4);
+  // al2 has one list for every arch.
+  CHECK(load_baseline("al2", "aarch64").files == load_baseline("al2").files);
+}
+
+TEST_CASE("al2023 file lists hold the /lib64 listings they were taken from", "[baseline]") {
+  YUMDA_REQUIRE_SHARED(shared);
+  const std::string dir = shared + "/fixtures/real/amazon-linux/";
+  for (auto [arch, file] : {std::pair{"x86_64", "al2023-lib64-x86_64.txt"}, std::pair{"aarch64", "al2023-lib64-arm64.txt"}}) {
+    INFO(arch);
+    std::set<std::string> want, got;
+    for (const auto& l : lines_of(dir + file))
+      if (l[0] != '#') want.insert("/usr/lib64/" + l);
+    for (const auto& f : load_baseline("al2023", arch).files)
+      if (f.rfind("/usr/lib64/", 0) == 0) got.insert(f);
+    CHECK(got == want);
+  }
+  std::set<std::string> want;
+  for (const auto& l : lines_of(dir + "al2023-baseline.txt"))
+    if (l[0] != '#' && l.find('\t') != std::string::npos) want.insert(l.substr(0, l.find('\t')));
+  std::set<std::string> got;
+  for (const auto& p : load_baseline("al2023").packages) got.insert(p.name);
+  CHECK(got == want);
 }
 
 TEST_CASE("baseline from a file, with names, NEVRAs and a file list", "[baseline]") {
@@ -119,6 +173,11 @@ TEST_CASE("baseline from a file, with names, NEVRAs and a file list", "[baseline
   CHECK(b.files == std::vector<std::string>{"/usr/lib64/libz.so.1"});
   CHECK(b.has_file("/lib64/libz.so.1"));
 
+  // A file list per architecture beside it wins for that arch.
+  write_text(d.path + "/mine.files.aarch64.txt", "/usr/lib/ld-linux-aarch64.so.1\n");
+  CHECK(load_baseline(path, "aarch64").files == std::vector<std::string>{"/usr/lib/ld-linux-aarch64.so.1"});
+  CHECK(load_baseline(path, "x86_64").files == std::vector<std::string>{"/usr/lib64/libz.so.1"});
+
   // A file named like a built-in baseline is reached with a path.
   write_text(d.path + "/al2", "onlyme\n");
   CHECK(load_baseline(d.path + "/al2").packages.size() == 1);
@@ -126,7 +185,8 @@ TEST_CASE("baseline from a file, with names, NEVRAs and a file list", "[baseline
 
 TEST_CASE("baseline errors: unknown name, bad lines", "[baseline]") {
   CHECK(load_error("al3") ==
-        "baseline 'al3' is neither a built-in baseline nor a readable file (choose al1, al2, none, or a file path)");
+        "baseline 'al3' is neither a built-in baseline nor a readable file (choose al1, al2, al2023, none, or a file "
+        "path)");
   CHECK_THAT(load_error("/nonexistent/base.txt"), Catch::StartsWith("baseline '/nonexistent/base.txt' is neither"));
   CHECK_THAT(load_error(""), Catch::StartsWith("baseline '' is neither"));
   ScratchDir d;

@@ -16,6 +16,7 @@
 #include "config/values.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/runtime.hpp"
 
 extern char** environ;
 
@@ -39,7 +40,7 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
                                             "deltarpm", "type", "module_hotfixes", "countme"};
 
 const char* const kMainKeys =
-    "cachedir, reposdir, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
+    "cachedir, reposdir, runtime, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
     "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
     "skip_if_unavailable, relocate, relocate_rules";
 const char* const kRepoKeys =
@@ -133,12 +134,14 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
       for (const auto& d : cv::split_list(value)) m.reposdir.push_back(cf::resolve_dir(d, base));
     } else if (k == "gpgcheck") m.gpgcheck = cv::parse_bool(value);
     else if (k == "repo_gpgcheck") m.repo_gpgcheck = cv::parse_bool(value);
-    else if (k == "baseline" || k == "arch" || k == "releasever") {
+    else if (k == "baseline" || k == "releasever") {
       if (value.empty() || value.find_first_of(" \t\n") != std::string::npos)
-        throw UsageError("bad value '" + value + "' (give one word, e.g. " +
-                         (k == "baseline" ? "al2" : k == "arch" ? "x86_64" : "2") + ")");
-      (k == "baseline" ? m.baseline : k == "arch" ? m.arch : m.releasever) = value;
-    } else if (k == "install_weak_deps") m.install_weak_deps = cv::parse_bool(value);
+        throw UsageError("bad value '" + value + "' (give one word, e.g. " + (k == "baseline" ? "al2023" : "latest") +
+                         ")");
+      (k == "baseline" ? m.baseline : m.releasever) = value;
+    } else if (k == "arch") m.arch = canonical_arch(value);
+    else if (k == "runtime") m.runtime = load_runtime(value).id;
+    else if (k == "install_weak_deps") m.install_weak_deps = cv::parse_bool(value);
     else if (k == "dep_index") m.dep_index = cv::parse_bool(value);
     else if (k == "max_parallel_downloads") m.max_parallel_downloads = static_cast<int>(cv::parse_int(value, 1, 20));
     else if (k == "keepcache") m.keepcache = cv::parse_bool(value);
@@ -349,6 +352,13 @@ Config load_config(const ConfigOptions& options) {
   const auto sections = ini::parse(cf::read_text(path, "config file"), path);
 
   // 2. [main], then main-key --setopt (before reposdir is read, as dnf).
+  // SET_HERE: the keys a runtime profile gives defaults for that are set
+  // (with where), so the profile leaves them alone.
+  std::map<std::string, std::string> set_here;
+  auto note = [&](const std::string& key, const std::string& where) {
+    const std::string k = canonical_key(key);
+    if (k == "baseline" || k == "releasever" || k == "relocate") set_here[k] = where;
+  };
   std::vector<ini::Section> repo_sections;
   for (const auto& s : sections) {
     if (s.name != "main") {
@@ -361,6 +371,7 @@ Config load_config(const ConfigOptions& options) {
       if (!fresh) throw UsageError(e.origin + ": '" + e.key + "' is already set at " + it->second + " (keep one)");
       if (canonical_key(e.key) == "reposdir") reposdir_default = false;
       apply_main(m, e.key, e.value, e.origin, config_dir, cfg.warnings);
+      note(e.key, e.origin);
     }
   }
   const std::string cwd = fs::current_path().string();
@@ -369,9 +380,11 @@ Config load_config(const ConfigOptions& options) {
     if (key.find('.') != std::string::npos) continue;  // a repo option, applied later
     if (canonical_key(key) == "reposdir") reposdir_default = false;
     apply_main(m, key, value, "--setopt " + opt, cwd, cfg.warnings);
+    note(key, "--setopt " + opt);
   }
 
   // 3. Command-line options beat every file.
+  if (options.runtime) apply_main(m, "runtime", *options.runtime, "--runtime", cwd, cfg.warnings);
   if (options.releasever) apply_main(m, "releasever", *options.releasever, "--releasever", cwd, cfg.warnings);
   if (options.arch) apply_main(m, "arch", *options.arch, "--arch", cwd, cfg.warnings);
   if (options.baseline) apply_main(m, "baseline", *options.baseline, "--baseline", cwd, cfg.warnings);
@@ -383,6 +396,26 @@ Config load_config(const ConfigOptions& options) {
     }
   }
   if (options.cachedir) m.cachedir = *options.cachedir;
+  if (options.releasever) note("releasever", "--releasever");
+  if (options.baseline) note("baseline", "--baseline");
+
+  // 3b. The runtime profile: defaults for what nothing above set.
+  const RuntimeProfile profile = load_runtime(m.runtime);
+  for (const auto& [key, value] : {std::pair{"baseline", profile.baseline}, std::pair{"releasever", profile.releasever},
+                                   std::pair{"relocate", profile.relocate}}) {
+    auto it = set_here.find(key);
+    if (it == set_here.end()) {
+      if (!value.empty()) apply_main(m, key, value, profile.source, cwd, cfg.warnings);
+    } else if (options.runtime && it->second.rfind("--", 0) != 0) {
+      cfg.warnings.push_back(it->second + ": " + key + " is set here, so --runtime " + m.runtime + " does not change it");
+    }
+  }
+  if (!profile.has_arch(m.arch)) {
+    std::string archs;
+    for (const auto& a : profile.architectures) archs += (archs.empty() ? "" : ", ") + a;
+    throw UsageError("runtime " + m.runtime + " has no " + m.arch + " Lambda runtime (its architectures: " + archs +
+                     "); choose another --arch or --runtime");
+  }
 
   // 4. Variables: built-in ones, then vars/ next to the config, then YUMDA_VAR_*.
   const std::string vars_dir = cf::join(config_dir, "vars");
@@ -392,13 +425,20 @@ Config load_config(const ConfigOptions& options) {
     if (e.rfind("YUMDA_VAR_", 0) != 0 || e.find('=') == std::string::npos) continue;
     vars[e.substr(10, e.find('=') - 10)] = e.substr(e.find('=') + 1);
   }
-  for (const char* fixed : {"arch", "basearch", "releasever"})
-    if (vars.count(fixed))
-      throw UsageError(std::string("variable $") + fixed + " is set in " + vars_dir + "/" + fixed +
-                       " or YUMDA_VAR_" + fixed + " (set " + (fixed[0] == 'r' ? "releasever" : "arch") +
-                       " in [main] or with --" + (fixed[0] == 'r' ? "releasever" : "arch") + " instead)");
+  for (std::string fixed : {"arch", "basearch", "releasever", "runtime"})
+    if (vars.count(fixed)) {
+      const std::string key = fixed == "basearch" ? "arch" : fixed;
+      throw UsageError("variable $" + fixed + " is set in " + vars_dir + "/" + fixed + " or YUMDA_VAR_" + fixed +
+                       " (set " + key + " in [main] or with --" + key + " instead)");
+    }
   vars["arch"] = vars["basearch"] = m.arch;
   vars["releasever"] = m.releasever;
+  vars["runtime"] = m.runtime;
+  for (auto& dir : m.reposdir) {
+    dir = cv::expand(dir, vars);
+    if (std::string v = cv::first_unexpanded(dir); !v.empty())
+      throw UsageError("reposdir '" + dir + "' uses " + v + ", which is not defined (" + define_hint(v, vars_dir) + ")");
+  }
 
   m.cachedir = m.cachedir.empty() ? default_cachedir() : cv::expand(m.cachedir, vars);
   if (std::string v = cv::first_unexpanded(m.cachedir); !v.empty())

@@ -1,7 +1,9 @@
 // URL helpers: joining a base URL with an rpm-md location, file:// paths and
 // the s3:// -> HTTP(S) mapping.
 #include <cctype>
+#include <filesystem>
 #include <string>
+#include <vector>
 
 #include "yumda/error.hpp"
 #include "yumda/fetch.hpp"
@@ -58,7 +60,89 @@ std::string s3_encode_key(const std::string& key) {
   return out;
 }
 
+// "%2e" / "%2E" as '.', so an encoded dot segment counts as one (RFC 3986 6.2.2.2).
+std::string decode_dots(const std::string& segment) {
+  std::string out;
+  for (size_t i = 0; i < segment.size(); ++i) {
+    if (segment[i] == '%' && i + 2 < segment.size() && segment[i + 1] == '2' &&
+        (segment[i + 2] == 'e' || segment[i + 2] == 'E')) {
+      out += '.';
+      i += 2;
+    } else {
+      out += segment[i];
+    }
+  }
+  return out;
+}
+
+std::vector<std::string> split_path(const std::string& path) {
+  std::vector<std::string> out;
+  size_t i = 0;
+  while (i <= path.size()) {
+    size_t j = path.find('/', i);
+    if (j == std::string::npos) j = path.size();
+    out.push_back(path.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string resolve_location(const std::string& base, const std::string& location) {
+  const size_t sep = base.find("://");
+  if (location.find("://") != std::string::npos) {  // absolute (xml:base style)
+    // A local file only from a file:// repo, and inside it.
+    if (file_url_path(location).empty() && location.rfind("file:", 0) != 0) return location;
+    const std::string dir = std::filesystem::path(file_url_path(base)).lexically_normal().string();
+    const std::string path = std::filesystem::path(file_url_path(location)).lexically_normal().string();
+    if (dir.empty() || path.empty() || path.rfind(dir.back() == '/' ? dir : dir + "/", 0) != 0)
+      throw Error("location '" + location + "' names a local file outside the repo " + base);
+    return location;
+  }
+  if (sep == std::string::npos) return join_url(base, location);  // not a URL
+  const std::string scheme = base.substr(0, sep);
+  const bool is_file = scheme == "file";
+  const size_t path_at = base.find('/', sep + 3);
+  const std::string origin = base.substr(0, path_at);  // scheme://authority
+  std::string base_path = path_at == std::string::npos ? "/" : base.substr(path_at);
+  // The repo's own directory: its segments, without the empty ones a '/' leaves.
+  std::vector<std::string> segments;
+  for (auto& s : split_path(is_file ? percent_decode(base_path) : base_path))
+    if (!s.empty() && s != ".") segments.push_back(s);
+  const size_t repo_depth = segments.size();
+  // A leading '/' or "./" is relative to the repo, as join_url has it.
+  std::string rel = location;
+  while (rel.rfind("./", 0) == 0 || rel.rfind("/", 0) == 0) rel.erase(0, rel[0] == '/' ? 1 : 2);
+  // A file:// URL's path is percent-decoded when read (file_url_path), so its
+  // dot segments are judged decoded: "..%2f" is "../" there.
+  const std::vector<std::string> parts = split_path(is_file ? percent_decode(rel) : rel);
+  const std::string last = decode_dots(parts.back());
+  if (rel.empty() || last.empty() || last == "." || last == "..")
+    throw Error("location '" + location + "' does not name a file");
+  for (const auto& part : parts) {
+    const std::string seg = decode_dots(part);
+    if (seg == ".") continue;
+    if (seg != "..") {
+      segments.push_back(part);
+      continue;
+    }
+    if (segments.empty())
+      throw Error("location '" + location + "' climbs above the root of " + origin + "/ (resolved against " + base +
+                  ")");
+    segments.pop_back();
+    if (is_file && segments.size() < repo_depth)
+      throw Error("location '" + location + "' leaves the repo's directory " + file_url_path(base) +
+                  " (a file:// repo's packages must lie inside it)");
+  }
+  std::string out = origin;
+  for (const auto& s : segments) {
+    out += "/";
+    // file:// segments are decoded here; file_url_path decodes them once more.
+    for (char c : s) out += is_file && c == '%' ? std::string("%25") : std::string(1, c);
+  }
+  return out;
+}
 
 std::string file_url_path(const std::string& url) {
   if (url.size() < 6 || url.compare(0, 5, "file:") != 0) return "";

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <set>
 #include <sstream>
 
 #include "yumda/checksum.hpp"
@@ -16,6 +17,22 @@ namespace {
 std::string base_name(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// PKG's URL under each base URL of its repo, its location resolved as a URL
+// (AL2023's hrefs climb out of the repo into a blobstore); a location that
+// climbs above the host root, or out of a file:// repo, is refused.
+std::vector<std::string> package_urls(const PackageInfo& pkg) {
+  std::vector<std::string> urls;
+  for (const auto& base : pkg.baseurls) {
+    try {
+      urls.push_back(resolve_location(base, pkg.location));
+    } catch (const Error& e) {
+      throw Error("package " + pkg.nevra.str() + " of repo " + pkg.repo_id + ": " + e.what() +
+                  "; refusing to fetch it (the repo's metadata is broken or hostile)");
+    }
+  }
+  return urls;
 }
 
 // The file is what the metadata promised: right size, right checksum.
@@ -97,6 +114,9 @@ std::string PackageSource::checks_of(const PackageInfo& pkg) const {
 }
 
 std::string PackageSource::cache_path(const PackageInfo& pkg) const {
+  // The location's last segment only: never its directories (which may climb
+  // with "..", or name a blobstore's digest). Two packages of one name are
+  // told apart by the size and checksum check before a cached file is used.
   return config_.main.cachedir + "/packages/" + pkg.repo_id + "/" + base_name(pkg.location);
 }
 
@@ -109,10 +129,12 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
 
   std::vector<FetchItem> items;
   std::vector<const PackageInfo*> pending;
+  std::set<std::string> dests;  // of this batch: two downloads never share a file
   for (const auto& pkg : packages) {
+    const std::vector<std::string> urls = package_urls(pkg);
     // A local repo's file is used where it is: copying it would only cost time.
-    if (!pkg.baseurls.empty()) {
-      std::string local = file_url_path(join_url(pkg.baseurls.front(), pkg.location));
+    if (!urls.empty()) {
+      std::string local = file_url_path(urls.front());
       if (!local.empty() && path_exists(local)) {
         if (!verified_.has(local, checks_of(pkg)) && !matches_metadata(pkg, local))
           throw Error("package " + pkg.nevra.str() + " in " + local +
@@ -123,6 +145,10 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
       }
     }
     std::string dest = cache_path(pkg);
+    if (dests.count(dest))  // same base name, another blob: a name of its own
+      dest = dest.substr(0, dest.rfind('/') + 1) + (pkg.checksum.empty() ? std::to_string(items.size()) :
+                                                    pkg.checksum.substr(0, 16)) + "-" + base_name(dest);
+    dests.insert(dest);
     if (path_exists(dest) && (verified_.has(dest, checks_of(pkg)) || matches_metadata(pkg, dest))) {
       ready(pkg, dest);
       continue;
@@ -132,7 +158,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     make_dirs(config_.main.cachedir + "/packages/" + pkg.repo_id);
     const RepoConfig* repo = config_.find_repo(pkg.repo_id);
     FetchItem item = repo ? repo_fetch_item(*repo) : FetchItem{};
-    for (const auto& base : pkg.baseurls) item.urls.push_back(join_url(base, pkg.location));
+    item.urls = urls;
     item.dest = dest;
     item.expected_size = pkg.download_size;
     item.checksum_type = pkg.checksum_type;
