@@ -206,7 +206,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   LayerTransaction::recover(options.root);
   LayerState state = LayerState::load(options.root);
 
-  Baseline baseline = load_baseline(config.main.baseline);
+  Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
   Fetcher fetcher(fetch_options(config.main), reporter);
   Resolver resolver(config, baseline, layer_packages(state), fetcher, options.cacheonly, reporter);
   if (options.mode == InstallMode::kUpgrade) {

@@ -25,7 +25,7 @@ std::vector<LayerPackage> layer_of(const std::string& root) {
 
 RepoSession::RepoSession(const Config& config, const std::string& root, bool cacheonly, Reporter& reporter)
     : fetcher_(std::make_unique<Fetcher>(fetch_options(config.main), reporter)) {
-  resolver_ = std::make_unique<Resolver>(config, load_baseline(config.main.baseline), layer_of(root), *fetcher_,
+  resolver_ = std::make_unique<Resolver>(config, load_baseline(config.main.baseline, config.main.arch), layer_of(root), *fetcher_,
                                          cacheonly, reporter);
 }
 
@@ -34,7 +34,7 @@ RepoSession::~RepoSession() = default;
 std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter) {
   if (options.specs.empty()) throw UsageError("download needs package names (e.g. yumda download --destdir rpms git)");
   Fetcher fetcher(fetch_options(config.main), reporter);
-  Resolver resolver(config, load_baseline(config.main.baseline), {}, fetcher, options.cacheonly, reporter);
+  Resolver resolver(config, load_baseline(config.main.baseline, config.main.arch), {}, fetcher, options.cacheonly, reporter);
   std::vector<PackageInfo> wanted;
   if (options.resolve) {
     ResolveRequest request;
