@@ -921,9 +921,11 @@ class Scanner {
     const std::string* base = attr("xml:base");
     if (index_) {
       // Kept as written only when libsolv stores it so: once, a path relative
-      // to the repo (no leading '/' or "./", not a dir), after name, evr, arch.
+      // to the repo (no leading '/' or "./", which libsolv strips, not a dir),
+      // after name, evr, arch. AL2023's "../../../../blobstore/..." stays.
       const std::string& h = *href;
-      if ((seen_ & kIdentity) != kIdentity || pkg_attrs_.location || h.empty() || h[0] == '/' || h[0] == '.' ||
+      const bool dot_slash = h[0] == '.' && (h.size() == 1 || h[1] == '/');
+      if ((seen_ & kIdentity) != kIdentity || pkg_attrs_.location || h.empty() || h[0] == '/' || dot_slash ||
           h.back() == '/' || h.find('\0') != std::string::npos)
         unsupported();
       pkg_attrs_.location = h;

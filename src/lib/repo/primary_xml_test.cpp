@@ -210,6 +210,23 @@ TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primar
     CHECK(got.dump.find("file /usr/share/a&b") != std::string::npos);
     CHECK(got.dump.find("base https://mirror.example/repo/") != std::string::npos);
   }
+  SECTION("AL2023's blobstore hrefs climbing out of the repo stay on the fast path") {
+    std::string plain = std::string(kHead) + kPackageA + kTail;
+    for (const std::string href : {"../../../../blobstore/0123abcd/alpha-1.0-1.el9.x86_64.rpm",
+                                   "../../../../blobstore/0123abcd/renamed.rpm", "../alpha-1.0-1.el9.x86_64.rpm",
+                                   "..hidden/alpha-1.0-1.el9.x86_64.rpm"}) {
+      INFO(href);
+      std::string text = replaced(plain, "href=\"packages/alpha-1.0-1.el9.x86_64.rpm\"", "href=\"" + href + "\"");
+      bool indexed = false;
+      CHECK(check_same(write(dir, "blob.xml", text), &indexed) == PrimaryParser::fast);
+      CHECK(indexed);
+    }
+    // libsolv drops a leading "./": the index declines it and the loader takes it.
+    std::string dot = replaced(plain, "href=\"packages/", "href=\"./packages/");
+    bool indexed = true;
+    check_same(write(dir, "dot.xml", dot), &indexed);
+    CHECK_FALSE(indexed);
+  }
   SECTION("no XML declaration, CRLF line ends, tabs in attributes") {
     std::string text = std::string(kHead).substr(std::string(kHead).find('\n') + 1) + kPackageA + kPackageB + kTail;
     std::string crlf;
