@@ -11,6 +11,7 @@
 #include "yumda/relocate.hpp"
 
 using namespace yumda;
+using yumda::testing::run;
 
 namespace {
 
@@ -201,4 +202,26 @@ TEST_CASE("the layer oracle never looks outside its directories") {
   CHECK_FALSE(o.in_layer("lib/y"));
   CHECK_FALSE(o.in_layer("lib/../../etc"));
   CHECK_FALSE(o.in_layer("lib/host/passwd"));  // through an absolute symlink: out of the layer
+}
+
+TEST_CASE("a real ELF's RUNPATH entries are mapped like any other path", "[relocate]") {
+  TempDir stage("/tmp", "yumda-reloc-");
+  const std::string src = stage.path() + "/x.c", bin = stage.path() + "/bin/tool";
+  make_dirs(stage.path() + "/bin");
+  make_dirs(stage.path() + "/lib/tool");
+  write_file_atomic(src, "int main(void) { return 0; }\n");
+  if (run("cc -o " + bin + " " + src + " -Wl,--enable-new-dtags,-rpath,/usr/lib/x86_64-linux-gnu/tool:/usr/lib64/other") !=
+      0) {
+    WARN("skipped: no C compiler");
+    return;
+  }
+  Baseline runtime;
+  std::vector<PlacedFile> files = {{"bin/tool", "/usr/bin/tool", S_IFREG | 0755, true}};
+  RelocationReport r = relocate_files("tool-1-1.x86_64", stage.path(), "", files, PathMap::standard(), runtime);
+  REQUIRE(r.rewritten.size() == 1);
+  REQUIRE(run("readelf -d " + bin + " > " + stage.path() + "/dyn.txt") == 0);
+  const std::string dyn = read_file(stage.path() + "/dyn.txt");
+  // The layer has lib/tool; lib64/other is nobody's, so it stays as it was.
+  CHECK(dyn.find("Library runpath: [/opt/lib/tool:/usr/lib64/other]") != std::string::npos);
+  CHECK(run(bin) == 0);  // still a valid executable
 }
