@@ -26,8 +26,4 @@ constexpr uint64_t kLambdaMaxUnzipped = 250ull * 1000 * 1000;
 // Writes OUT atomically (OUT.tmp then rename). Throws Error naming the path.
 ZipResult write_layer_zip(const std::string& root, const std::string& out, const ZipOptions& options);
 
-// Which writer this build uses: "libdeflate" (multi-threaded, time-zone
-// independent bytes) or "libarchive" (fallback; DOS times in local time).
-std::string zip_compressor();
-
 }  // namespace yumda

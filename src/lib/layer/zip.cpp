@@ -1,5 +1,5 @@
-// write_layer_zip: walk ROOT, hand the sorted entries to a writer (libdeflate
-// on two threads when built with it, else libarchive), then publish the zip
+// write_layer_zip: walk ROOT, hand the sorted entries to the writer (libdeflate
+// on worker threads, zip_libdeflate.cpp), then publish the zip
 // atomically: OUT.tmp first, rename when complete.
 #include "yumda/zip.hpp"
 
@@ -30,24 +30,12 @@ class TmpFileGuard {
 
 }  // namespace
 
-std::string zip_compressor() {
-#ifdef YUMDA_HAVE_LIBDEFLATE
-  return "libdeflate";
-#else
-  return "libarchive";
-#endif
-}
-
 ZipResult write_layer_zip(const std::string& root, const std::string& out, const ZipOptions& options) {
   if (!is_directory(root)) throw Error("cannot zip " + root + ": not a directory");
   std::vector<detail::ZipItem> items = detail::collect_zip_items(root);
   std::string tmp = out + ".tmp";
   TmpFileGuard guard(tmp);
-#ifdef YUMDA_HAVE_LIBDEFLATE
   ZipResult result = detail::write_zip_libdeflate(root, items, tmp, out, options);
-#else
-  ZipResult result = detail::write_zip_libarchive(root, items, tmp, out, options);
-#endif
   struct stat st;
   if (stat(tmp.c_str(), &st) != 0) throw Error("cannot write " + out + ": " + errno_text(errno));
   result.zipped_bytes = static_cast<uint64_t>(st.st_size);

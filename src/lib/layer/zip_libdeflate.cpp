@@ -3,7 +3,6 @@
 // Each file is read and compressed whole by a worker; the calling thread
 // writes finished entries strictly in order, so the bytes never depend on
 // thread timing. Times are converted in UTC, so neither do they on the TZ.
-#ifdef YUMDA_HAVE_LIBDEFLATE
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <unistd.h>
@@ -298,4 +297,3 @@ ZipResult write_zip_libdeflate(const std::string& root, const std::vector<ZipIte
 }
 
 }  // namespace yumda::detail
-#endif  // YUMDA_HAVE_LIBDEFLATE

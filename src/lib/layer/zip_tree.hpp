@@ -22,13 +22,9 @@ std::vector<ZipItem> collect_zip_items(const std::string& root);
 // Entry name in the zip: directories end in '/'.
 inline std::string zip_name(const ZipItem& item) { return S_ISDIR(item.st.st_mode) ? item.rel + "/" : item.rel; }
 
-// Writers: all ITEMS into the file TMP (OUT names the result in messages).
-// They fill entries and unzipped_bytes; the caller sizes and renames TMP.
-ZipResult write_zip_libarchive(const std::string& root, const std::vector<ZipItem>& items, const std::string& tmp,
-                               const std::string& out, const ZipOptions& options);
-#ifdef YUMDA_HAVE_LIBDEFLATE
+// The writer: all ITEMS into the file TMP (OUT names the result in messages).
+// It fills entries and unzipped_bytes; the caller sizes and renames TMP.
 ZipResult write_zip_libdeflate(const std::string& root, const std::vector<ZipItem>& items, const std::string& tmp,
                                const std::string& out, const ZipOptions& options);
-#endif
 
 }  // namespace yumda::detail
