@@ -4,6 +4,7 @@
 // baseline's file list.
 #pragma once
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct CheckFinding {
     kSymlinkOutside,      // absolute target outside /opt that the runtime lacks
     kUsrPath,             // hard-codes a /usr path the runtime lacks (warning)
     kUnrelocatedPath,     // a relocated file still names a path the layer moved under /opt (warning)
+    kModified,            // a file yumda rewrote has other content than it wrote, nor the shipped one (warning)
     kTooBig,              // over Lambda's 250 MB unzipped
   };
   Kind kind;
@@ -41,6 +43,9 @@ struct CheckOptions {
   // had its files though the layer has them under /opt (kUnrelocatedPath).
   std::vector<std::string> relocated_files;
   const PathMap* path_map = nullptr;
+  // Files relocation rewrote: path -> (sha256 it wrote, sha256 the package
+  // shipped). Other content is reported (kModified): not yumda's doing.
+  std::map<std::string, std::pair<std::string, std::string>> rewritten_digests;
 };
 
 // Walks ROOT (skipping .yumda/) and returns every finding, sorted by path.

@@ -284,6 +284,7 @@ std::string finding_kind(CheckFinding::Kind k) {
     case CheckFinding::Kind::kSymlinkOutside: return "symlink-outside-opt";
     case CheckFinding::Kind::kUsrPath: return "usr-path";
     case CheckFinding::Kind::kUnrelocatedPath: return "unrelocated-path";
+    case CheckFinding::Kind::kModified: return "modified";
     case CheckFinding::Kind::kTooBig: return "too-big";
   }
   return "unknown";
@@ -298,8 +299,11 @@ void run_check(GlobalOptions& g) {
   o.arch = config.main.arch;
   const PathMap path_map = PathMap::standard(config.main.relocate_rules);
   o.path_map = &path_map;
-  for (const auto& p : list_installed(root))
+  for (const auto& p : list_installed(root)) {
     for (const auto& [path, from] : p.moved_from) o.relocated_files.push_back(path);
+    for (const auto& r : p.rewritten)
+      if (!r.sha256.empty()) o.rewritten_digests[r.path] = {r.sha256, r.sha256_shipped};
+  }
   auto findings = check_layer(root, baseline, o);
   size_t errors = 0;
   json j = {{"root", root}, {"runtime", config.main.runtime}, {"arch", config.main.arch}, {"baseline", baseline.source},

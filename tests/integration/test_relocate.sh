@@ -47,7 +47,13 @@ python3 "$HERE/unrelocate.py" "$T/moved" "$STOCK_DEMO_REPO/packages" >/dev/null
 run_capture chk2 y check --root "$T/moved"
 grep -q "bin/motd hard-codes /usr/share/motd/messages.txt, but the layer has that at /opt/share/motd/messages.txt" "$T/chk2.out" \
   || fail "check does not point at the path left: $(cat "$T/chk2.out")"
-pass "check passes, and names the path a rewrite undone by hand leaves"
+grep -q "motd was changed after yumda relocated it" "$T/chk2.out" && fail "check took the shipped bytes for tampering"
+cp -a "$R" "$T/tampered"
+printf 'tampered\n' >>"$T/tampered/share/motd/messages.txt"
+run_capture chk3 y check --root "$T/tampered"
+grep -q "/opt/share/motd/messages.txt was changed after yumda relocated it" "$T/chk3.out" \
+  || fail "check does not tell a tampered relocated file: $(cat "$T/chk3.out")"
+pass "check passes, names the path a rewrite undone by hand leaves, and tells a tampered file"
 
 # An /opt-built repo (the demo's libgreet) installs exactly as without relocation.
 y --repofrompath demo,file://"$DEMO_REPO" install -y -q --root "$T/opt-auto" libgreet

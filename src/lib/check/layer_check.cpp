@@ -14,6 +14,7 @@
 #include <unordered_set>
 
 #include "yumda/check.hpp"
+#include "yumda/checksum.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/zip.hpp"
 
@@ -255,6 +256,11 @@ class Checker {
       if (pread(fd.get(), data.data(), data.size(), 0) != static_cast<ssize_t>(data.size())) continue;
       const bool elf = data.size() >= SELFMAG && memcmp(data.data(), ELFMAG, SELFMAG) == 0;
       if (!elf && memchr(data.data(), '\0', data.size())) continue;
+      if (auto it = options_.rewritten_digests.find(rel); it != options_.rewritten_digests.end()) {
+        const std::string now = string_digest(data, "sha256");
+        if (now != it->second.first && now != it->second.second)
+          add(CheckFinding::Kind::kModified, false, rel, "sha256 " + now.substr(0, 12));
+      }
       std::set<std::string> told;
       for (const PathHit& h : find_path_hits(data, *options_.path_map, oracle))
         if (told.insert(h.from).second) add(CheckFinding::Kind::kUnrelocatedPath, false, rel, h.from + " -> " + h.to);
@@ -292,6 +298,9 @@ std::string CheckFinding::message() const {
       return where + " hard-codes " + detail.substr(0, arrow) + ", but the layer has that at " +
              detail.substr(arrow + 4) + ": on Lambda it looks in the wrong place (reinstall the package to rewrite it)";
     }
+    case Kind::kModified:
+      return where + " was changed after yumda relocated it (" + detail +
+             " is neither what yumda wrote nor what the package shipped)";
     case Kind::kTooBig:
       return "the layer is " + detail + " unzipped, over Lambda's 250 MB limit";
   }
