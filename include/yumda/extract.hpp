@@ -36,6 +36,7 @@ struct ExtractResult {
   std::vector<std::string> skipped_paths;  // the first few of them, for messages
   size_t dropped_setid = 0;          // files whose setuid/setgid bits were dropped
   size_t skipped_docs = 0;           // doc files left out because of nodocs
+  size_t merged_aliases = 0;         // symlinks the path map made point at themselves, left out
 };
 
 // Extracts RPM_PATH (header already read into INFO) into STAGE_DIR. Existing

@@ -388,6 +388,10 @@ class Extractor {
     }
     const std::string rel = join(rel_parts, 0, rel_parts.size());
     from_ = rel == join(parts, 1, parts.size()) && parts[0] == "opt" ? std::string() : display;
+    if (type == S_IFLNK && !hardlink && aliases_itself(entry, display, rel)) {
+      ++result_.merged_aliases;  // /lib64/ld.so -> /lib/<triplet>/ld.so: both are lib/ld.so now
+      return;
+    }
     if (type != S_IFDIR && keep) claim(rel, display);
     if (hardlink) {
       add_link(entry, read, rel_parts, rel, display, keep);
@@ -442,6 +446,29 @@ class Extractor {
 
   void skipped(const std::string& display) {
     if (++result_.skipped_outside_opt <= 3) result_.skipped_paths.push_back(display);
+  }
+
+  // A symlink the path map makes point at itself: it joined two directories
+  // the map merges (Debian's /lib64/ld-linux-x86-64.so.2 ->
+  // /lib/x86_64-linux-gnu/ld-linux-x86-64.so.2, both lib/...), so the file it
+  // named is already at its place.
+  bool aliases_itself(const Entry& entry, const std::string& display, const std::string& rel) const {
+    if (!options_.path_map || entry.symlink.empty()) return false;
+    std::string abs = entry.symlink[0] == '/' ? entry.symlink : display.substr(0, display.rfind('/') + 1) + entry.symlink;
+    std::vector<std::string> out;
+    for (size_t pos = 0; pos <= abs.size();) {  // lexical normalisation: ".." pops, "." and "" go
+      size_t end = abs.find('/', pos);
+      if (end == std::string::npos) end = abs.size();
+      const std::string part = abs.substr(pos, end - pos);
+      if (part == "..") {
+        if (!out.empty()) out.pop_back();
+      } else if (!part.empty() && part != ".") {
+        out.push_back(part);
+      }
+      pos = end + 1;
+    }
+    std::optional<std::string> target = options_.path_map->map("/" + join(out, 0, out.size()));
+    return target && *target == rel;
   }
 
   // Two payload paths of this package that land on one place (/usr/lib/x and

@@ -579,3 +579,28 @@ TEST_CASE("an uncompressed payload cut short inside a file is an error naming th
     CHECK(err.find("data") != std::string::npos);
   }
 }
+
+TEST_CASE("relocation: a symlink the path map makes point at itself is left out", "[extract][relocate]") {
+  Sandbox box;
+  const PathMap map = PathMap::standard();
+  ExtractOptions opts;
+  opts.path_map = &map;
+  std::string rpm = hostile_rpm(box.tmp.path, "ld",
+                                make_cpio({{"./lib/x86_64-linux-gnu/ld.so.2", AE_IFREG, 0755, "ld"},
+                                           {"./lib64/ld.so.2", AE_IFLNK, 0777, "/lib/x86_64-linux-gnu/ld.so.2"},
+                                           {"./usr/lib64/libz.so", AE_IFLNK, 0777, "../../lib64/libz.so.1"},
+                                           {"./lib64/libz.so.1", AE_IFREG, 0644, "z"},
+                                           {"./usr/bin/ld", AE_IFLNK, 0777, "../../lib64/ld.so.2"}}));
+  RpmHeaderInfo info = read_rpm_header(rpm);
+  UniqueFd fd(open(rpm.c_str(), O_RDONLY));
+  REQUIRE(lseek(fd.get(), static_cast<off_t>(info.payload_offset), SEEK_SET) >= 0);
+  detail::PayloadSource src{info.nevra.str(), "opt", &info, rpm, true, true, true, false};
+  ExtractResult r = detail::extract_payload_fd(fd.get(), src, box.stage, opts);
+  CHECK(r.merged_aliases == 1);  // lib64/ld.so.2 -> lib/ld.so.2 is lib/ld.so.2 itself
+  CHECK(read_file(box.stage + "/lib/ld.so.2") == "ld");
+  struct stat st;
+  REQUIRE(lstat((box.stage + "/lib/libz.so").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));  // a real alias to another name stays (relocation retargets it)
+  REQUIRE(lstat((box.stage + "/bin/ld").c_str(), &st) == 0);
+  CHECK(S_ISLNK(st.st_mode));
+}
