@@ -29,7 +29,7 @@
 #include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
 #include "repo/solv.hpp"
-#include "repo/solv_dump.hpp"
+#include "solv_dump.hpp"
 #include "repo/unique_file.hpp"
 #include "yumda/error.hpp"
 #include "yumda/repo.hpp"

@@ -15,7 +15,7 @@
 #include "fuzz_util.hpp"
 #include "repo/primary_xml.hpp"
 #include "repo/solv.hpp"
-#include "repo/solv_dump.hpp"
+#include "solv_dump.hpp"
 #include "repo/unique_file.hpp"
 #include "yumda/error.hpp"
 #include "yumda/repo.hpp"

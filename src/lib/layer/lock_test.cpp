@@ -8,7 +8,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "layer/layer_test_util.hpp"
+#include "layer_test_util.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/layer.hpp"

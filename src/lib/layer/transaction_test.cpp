@@ -11,7 +11,7 @@
 #include <random>
 
 #include "layer/txn_hook.hpp"
-#include "layer/layer_test_util.hpp"
+#include "layer_test_util.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/layer.hpp"

@@ -6,7 +6,7 @@
 
 #include "repo/primary_xml.hpp"
 #include "repo/solv.hpp"
-#include "repo/solv_dump.hpp"
+#include "solv_dump.hpp"
 #include "repo/unique_file.hpp"
 #include "test_support.hpp"
 #include "yumda/error.hpp"
