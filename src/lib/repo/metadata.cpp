@@ -196,6 +196,10 @@ void prune_old_files(const std::string& dir, const Repomd& repomd) {
     if (name == "repomd.xml" || name == "repomd.xml.asc" || name == "verified" || name == "mirrorlist" ||
         name.ends_with(".solv") || name == "deps.idx" || name == "deps.idx.ok")
       continue;
+    // Another run's download or atomic write in progress (the cache is shared).
+    if (name.find(".part") != std::string::npos || name.find(".tmp") != std::string::npos ||
+        name.find(".new") != std::string::npos)
+      continue;
     bool listed = false;
     for (const auto& r : repomd.records) listed = listed || basename_of(r.location) == name;
     if (!listed) std::filesystem::remove(e.path(), ec);
@@ -326,8 +330,10 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     reporter.info("Downloading repomd.xml of " + repo.id);
     // Under repo_gpgcheck both files land beside the cache and replace it only
     // once verified, so a refused repomd.xml is never trusted by a later run.
-    const std::string dest = keys ? md.repomd_path + ".new" : md.repomd_path;
-    const std::string signature_dest = signature_path + ".new";
+    // Names of this run's own: another run may be refreshing the same repo.
+    const std::string mine = ".new." + std::to_string(getpid());
+    const std::string dest = keys ? md.repomd_path + mine : md.repomd_path;
+    const std::string signature_dest = signature_path + mine;
     FetchItem item = repo_fetch_item(repo);
     item.urls = repomd_urls;
     item.dest = dest;
