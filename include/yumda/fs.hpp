@@ -79,6 +79,8 @@ class TempDir {
   bool keep_ = false;
 };
 
+// A size cap as people write it: "16 MiB", "4 GiB", else "N bytes".
+std::string cap_text(uint64_t bytes);
 // "12.3 MB" style sizes, as dnf prints them.
 std::string human_size(uint64_t bytes);
 

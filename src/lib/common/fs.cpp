@@ -87,7 +87,7 @@ std::string read_fd_capped(int fd, uint64_t max, const std::string& what) {
     }
     if (n == 0) break;
     if (out.size() + static_cast<size_t>(n) > max)
-      throw Error(what + " is larger than " + human_size(max) + "; refusing to read it");
+      throw Error(what + " is larger than " + cap_text(max) + "; refusing to read it");
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
@@ -163,6 +163,12 @@ TempDir::~TempDir() {
   if (keep_) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string cap_text(uint64_t bytes) {
+  if (bytes && bytes % (uint64_t{1} << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
+  if (bytes && bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
 }
 
 std::string human_size(uint64_t bytes) {

@@ -169,7 +169,7 @@ struct Transfer {
   size_t write(const char* data, size_t n) {
     if (new_response && !begin_body()) return 0;
     if (skip_body) return n;
-    uint64_t expected = st->item->expected_size;
+    uint64_t expected = st->item->expected_size ? st->item->expected_size : st->item->max_size;
     if (expected && st->part_size + n > expected) {
       too_big = true;
       return 0;
@@ -552,6 +552,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       return finish_item(st, index, false, "cannot write " + st.part + ": " + errno_text(t.write_errno));
     }
     if (res == CURLE_WRITE_ERROR && t.too_big) {
+      if (!st.item->expected_size)  // an endless or huge body where a small file belongs
+        return fail_over(st, index, "larger than " + cap_text(st.item->max_size) + ", the most yumda accepts for it");
       return fail_over(st, index, "size mismatch: expected " + std::to_string(st.item->expected_size) +
                                        " bytes, got more");
     }
