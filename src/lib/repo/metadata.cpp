@@ -434,7 +434,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   if (w.filelists) recs.push_back(w.filelists);
   std::vector<FetchItem> items;
   for (const RepomdRecord* rec : recs) {
-    for (const auto& b : bases) check_href(*rec, b, repo);
+    check_href(*rec, md.baseurl, repo);  // the mirror that served repomd.xml
     std::string path = md.dir + "/" + basename_of(rec->location);
     if (checksum_matches(path, *rec, stamps, /*trust_stamp=*/keys == nullptr)) continue;
     if (cacheonly)
