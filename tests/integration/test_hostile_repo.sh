@@ -78,3 +78,29 @@ printf '[main]\nreposdir=\ngpgcheck=1\n[k]\nname=k\nbaseurl=file://%s\ngpgkey=fi
 refused keyzero "gpgkey file:///dev/zero of repo k is larger than 16 MiB" \
   timeout 60 "$YUMDA" -c "$T/zerokey.conf" install -y --root "$T/kz" greet
 pass "-c /dev/zero and gpgkey=file:///dev/zero end in one line, not bad_alloc"
+
+# 4. An https repo redirecting to plain http: refused (sslverify=0 only
+# because the test's certificate is self-signed; the scheme rule is separate).
+if command -v openssl >/dev/null; then
+  serve "$DEMO_REPO"
+  openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/key.pem" -out "$T/cert.pem" -days 1 \
+    -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 >/dev/null 2>&1
+  python3 -c 'import http.server,socketserver,ssl,sys
+target=sys.argv[1]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302); self.send_header("Location", target + self.path); self.send_header("Content-Length","0"); self.end_headers()
+    def log_message(self,*a): pass
+s=socketserver.ThreadingTCPServer(("127.0.0.1",0),H)
+c=ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER); c.load_cert_chain(sys.argv[2], sys.argv[3])
+s.socket=c.wrap_socket(s.socket, server_side=True); print(s.server_address[1], flush=True); s.serve_forever()' \
+    "$URL" "$T/cert.pem" "$T/key.pem" >"$T/tls.port" 2>"$T/tls.log" &
+  TLS_PID=$!
+  for _ in $(seq 1 100); do [ -s "$T/tls.port" ] && break; sleep 0.05; done
+  refused downgrade "an https URL redirected to another scheme, which yumda refuses" \
+    y --setopt=sslverify=0 --setopt=retries=0 --repofrompath tls,"https://127.0.0.1:$(cat "$T/tls.port")" list --available
+  kill "$TLS_PID" 2>/dev/null || true
+  pass "an https repo redirecting to http is refused"
+else
+  echo "SKIP (https downgrade): needs openssl"
+fi

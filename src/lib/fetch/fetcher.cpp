@@ -90,6 +90,7 @@ struct Transfer {
   size_t index = 0;
   bool http = false;
   bool s3 = false;
+  bool https = false;  // requested over https: redirects may only stay on https
   CurlEasy easy;
   CURLM* multi = nullptr;  // set while added
   UniqueFd fd;
@@ -386,7 +387,10 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // What came over https must not be redirected to plain http, where anyone
+    // on the path could change it (issue #14).
+    t->https = starts_with(request_url, "https://");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, t->https ? "https" : "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout);
@@ -565,6 +569,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       return retry(st, index, "stalled: less than " + std::to_string(t.speed_limit) + " bytes/s for " +
                                   std::to_string(t.stall_seconds) + " s");
     if (res != CURLE_OK) {
+      if (res == CURLE_UNSUPPORTED_PROTOCOL && t.https)
+        err += " (an https URL redirected to another scheme, which yumda refuses: the file would lose TLS)";
       if (untrusted_certificate(res))
         err += " (install the CA that signed it, or set sslverify=0 for this repo if you trust the network)";
       return transient(res) ? retry(st, index, err) : fail_over(st, index, err);
