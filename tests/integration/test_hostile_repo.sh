@@ -104,3 +104,13 @@ s.socket=c.wrap_socket(s.socket, server_side=True); print(s.server_address[1], f
 else
   echo "SKIP (https downgrade): needs openssl"
 fi
+
+# 5. A password in a baseurl is not printed, on stderr or in --json.
+printf '[main]\nreposdir=\ngpgcheck=0\n[pw]\nname=pw\nbaseurl=http://bob:hunter2-%s@127.0.0.1:9/repo\nretries=0\n' "$$" >"$T/pw.conf"
+run_capture pw "$YUMDA" -c "$T/pw.conf" --json list --available
+[ "$(rc_of pw)" = 1 ] || fail "pw: exit $(rc_of pw)"
+! grep -q "hunter2" "$T/pw.err" "$T/pw.out" || fail "the password was printed: $(cat "$T/pw.err" "$T/pw.out")"
+grep -q "http://bob:\*\*\*@127.0.0.1:9/repo" "$T/pw.err" || fail "pw: $(cat "$T/pw.err")"
+run_capture pwl "$YUMDA" -c "$T/pw.conf" --json repolist
+! grep -q "hunter2" "$T/pwl.out" "$T/pwl.err" || fail "repolist --json printed the password"
+pass "a baseurl's password is redacted in errors, warnings and --json"
