@@ -36,6 +36,10 @@ class Interrupted : public Error {
   Interrupted() : Error("interrupted", kExitInterrupted) {}
 };
 
+// TEXT with the password of every URL in it ("https://user:secret@host")
+// replaced by "***": messages and --json must not print a baseurl's secret.
+std::string redact_urls(const std::string& text);
+
 // errno as text, for messages: "cannot open X: No such file or directory".
 std::string errno_text(int err);
 

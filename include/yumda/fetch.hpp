@@ -33,6 +33,7 @@ struct FetchItem {
   std::vector<std::string> urls;  // full URLs, tried in order (mirror failover)
   std::string dest;
   uint64_t expected_size = 0;     // 0 = unknown
+  uint64_t max_size = 0;          // with no expected_size: a body longer than this is refused (0 = no cap)
   std::string checksum_type;      // "" = not checked
   std::string checksum;           // hex
   std::string label;              // what the user calls it: NEVRA or "repomd.xml of lambda2"

@@ -36,6 +36,19 @@ class UniqueFd {
 std::string read_file(const std::string& path);
 // Calls CHUNK(data, size) for successive pieces of the file; throws Error naming the path.
 void read_file_chunks(const std::string& path, const std::function<void(const char*, size_t)>& chunk);
+// Opens REL beneath the directory DIRFD without following any symlink on the
+// way or at the end and without leaving DIRFD (openat2 with RESOLVE_BENEATH |
+// RESOLVE_NO_SYMLINKS, or an O_NOFOLLOW walk where openat2 is missing). For
+// files yumda reads back from places others can write (the layer's .yumda/,
+// the cache). Empty fd with errno set (ELOOP, ENOTDIR, EXDEV...) on refusal.
+UniqueFd open_beneath(int dirfd, const std::string& rel, int flags, unsigned mode = 0);
+// Reads FD to its end, at most MAX bytes; throws Error naming WHAT when it is
+// longer (so /dev/zero or a huge file cannot exhaust memory).
+std::string read_fd_capped(int fd, uint64_t max, const std::string& what);
+// read_file with that cap: for config files, keys, repomd.xml.
+std::string read_file_capped(const std::string& path, uint64_t max, const std::string& what);
+// The cap for files a human writes or a repo signs: configs, keys, repomd.xml.
+constexpr uint64_t kMaxSmallFile = uint64_t{16} << 20;
 // Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).
 void write_file_atomic(const std::string& path, std::string_view data);
 // mkdir -p; throws Error naming the path.
@@ -66,6 +79,8 @@ class TempDir {
   bool keep_ = false;
 };
 
+// A size cap as people write it: "16 MiB", "4 GiB", else "N bytes".
+std::string cap_text(uint64_t bytes);
 // "12.3 MB" style sizes, as dnf prints them.
 std::string human_size(uint64_t bytes);
 

@@ -48,6 +48,8 @@ class LayerState {
   // Reads one state file; a missing file is an empty state. Throws Error
   // naming FILE when it is corrupt or from a newer format.
   static LayerState load_file(const std::string& file);
+  // TEXT read from FILE (named in errors).
+  static LayerState parse(const std::string& text, const std::string& file);
   // The file's text: {"format_version": 1, "packages": [...]} sorted by name.
   std::string to_json() const;
   std::vector<InstalledPackage>& packages() { return packages_; }

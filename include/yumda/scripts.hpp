@@ -1,10 +1,10 @@
 // RPM %post / %posttrans shell scriptlets, run after the layer commit the way
-// Lambda will see the layer: in a child process with a private mount
-// namespace (a user namespace too when not root), ROOT bind-mounted at /opt,
-// every other mount read-only, a fresh tmpfs on /tmp, PATH=/opt/bin:/usr/bin:/bin,
-// LD_LIBRARY_PATH=/opt/lib, cwd /, `/bin/sh -c BODY sh ARG`. The host's files
-// are out of the script's reach except through /opt (and /dev, /proc, /sys,
-// which stay as they are).
+// Lambda will see the layer, inside bubblewrap (bwrap): an unprivileged uid in
+// a user namespace, no capabilities, new pid/net/ipc/uts namespaces, a fresh
+// root holding only the layer at /opt (read-write, its .yumda/ read-only),
+// read-only /usr, /bin, /lib* and a few /etc files, a private /dev, /tmp and
+// /proc; PATH=/opt/bin:/usr/bin:/bin, LD_LIBRARY_PATH=/opt/lib, cwd /,
+// `/bin/sh -c BODY sh ARG`. Nothing of the host is writable but the layer.
 #pragma once
 #include <string>
 #include <vector>
@@ -31,9 +31,9 @@ const char* scriptlet_status_name(ScriptletResult::Status s);  // "ok", "failed"
 
 // Runs SCRIPTS in order with ROOT (the layer directory) at /opt. Never throws
 // for a script: a failure is a reporter warning naming the package and the
-// exit code (as rpm warns), and when the isolation cannot be set up (no root
-// and no user namespaces, no /opt mount point) every script is reported as
-// skipped, with the reason, in one warning. Stdout of the scripts goes to
+// exit code (as rpm warns), and when the sandbox cannot be set up (bwrap
+// missing, user namespaces disabled) every script is reported as skipped, with
+// the reason, in one warning. Stdout of the scripts goes to
 // stderr, so --json output stays clean.
 std::vector<ScriptletResult> run_scriptlets(const std::string& root, const std::vector<Scriptlet>& scripts,
                                             Reporter& reporter);

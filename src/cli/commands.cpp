@@ -44,10 +44,10 @@ void guarded(GlobalOptions& g, F&& body) {
   try {
     body();
   } catch (const Error& e) {
-    error = e.what();
+    error = redact_urls(e.what());  // a baseurl's password never reaches the terminal or --json
     g.exit_code = e.exit_code();
   } catch (const std::exception& e) {
-    error = e.what();
+    error = redact_urls(e.what());
     g.exit_code = kExitError;
   }
   if (interrupt_requested()) g.exit_code = kExitInterrupted;
@@ -431,7 +431,9 @@ void run_repolist(GlobalOptions& g, bool all) {
   for (const auto& r : config.repos) {
     if (!all && !r.enabled) continue;
     if (g.json) {
-      j.push_back({{"id", r.id}, {"name", r.name}, {"enabled", r.enabled}, {"baseurl", r.baseurls},
+      std::vector<std::string> urls;  // a password in a baseurl is not for the document
+      for (const auto& u : r.baseurls) urls.push_back(redact_urls(u));
+      j.push_back({{"id", r.id}, {"name", r.name}, {"enabled", r.enabled}, {"baseurl", urls},
                    {"gpgcheck", r.gpgcheck}, {"priority", r.priority}});
     } else {
       std::printf("%-24s %-40s %s\n", r.id.c_str(), r.name.c_str(), all ? (r.enabled ? "enabled" : "disabled") : "");
@@ -680,7 +682,7 @@ void apply_color(const GlobalOptions& g) {
 }  // namespace
 
 void print_json_error(const std::string& message, int exit_code) {
-  std::cout << json{{"error", {{"message", message}, {"exit_code", exit_code}}}}.dump(2) << "\n" << std::flush;
+  std::cout << json{{"error", {{"message", redact_urls(message)}, {"exit_code", exit_code}}}}.dump(2) << "\n" << std::flush;
 }
 
 void add_global_options(CLI::App& app, GlobalOptions& g) {

@@ -58,6 +58,27 @@ run_capture bothkeys "$YUMDA" -c "$T/rg.conf" list --available
 [ "$(rc_of bothkeys)" = 0 ] && grep -q greet "$T/bothkeys.out" || fail "two gpgkey= keys: $(cat "$T/bothkeys.err")"
 pass "file://: the signing key among two gpgkey= keys"
 
+# Issue #14: the stat stamp of a checked primary must not stand in for the
+# check against the signed repomd.xml: a primary changed in place, size and
+# mtime put back, is refused on the next run.
+conf "file://$T/repo" "$T/good.asc"
+run_capture warm "$YUMDA" -c "$T/rg.conf" list --available
+[ "$(rc_of warm)" = 0 ] || fail "warm-up: $(cat "$T/warm.err")"
+cp -a "$T/repo/repodata" "$T/repodata.keep"
+P=$(ls "$T/repo/repodata/"*-primary.xml.gz)
+python3 -c 'import os,sys; p=sys.argv[1]; st=os.stat(p); b=bytearray(open(p,"rb").read()); b[len(b)//2]^=0x55
+open(p,"wb").write(b); os.utime(p, ns=(st.st_atime_ns, st.st_mtime_ns))' "$P"
+refused stamp "does not match repomd.xml" "$YUMDA" -c "$T/rg.conf" list --available
+rm -rf "$T/repo/repodata" && cp -a "$T/repodata.keep" "$T/repo/repodata"
+pass "file://: a primary replaced with its size and mtime kept is refused -> $(cat "$T/stamp.err")"
+# A signed repomd.xml listing its primary with a sha1 checksum: too weak, refused.
+cp -a "$T/repo" "$T/repo-sha1"
+sed -i '0,/<checksum type="sha256">/s//<checksum type="sha1">/' "$T/repo-sha1/repodata/repomd.xml"
+sign good "$T/repo-sha1"
+conf "file://$T/repo-sha1" "$T/good.asc"
+refused sha1 "with a sha1 checksum, too weak to trust" "$YUMDA" -c "$T/rg.conf" list --available
+pass "file://: a signed repomd.xml with a sha1 record is refused"
+
 conf "file://$T/repo" "$T/good.asc"
 sed -i '0,/<revision>\([0-9]\)/s//<revision>X/' "$T/repo/repodata/repomd.xml"
 cmp -s "$T/repo/repodata/repomd.xml" "$T/repomd.signed" && fail "tampering did not change repomd.xml"

@@ -1,7 +1,7 @@
 #!/bin/bash
-# %post scriptlets: run after the commit with the layer at /opt (private mount
-# namespace), a failing one is a warning, --noscripts skips them, and the host
-# outside the layer stays out of reach.
+# %post scriptlets: run after the commit with the layer at /opt (in bubblewrap's
+# sandbox), a failing one is a warning, --noscripts skips them, and the host
+# outside the layer stays out of reach: the escapes of issue #14 are tried.
 . "$(dirname "$0")/lib.sh"
 ESCAPE=/var/tmp/yumda-escape.$$
 rm -f "$ESCAPE"
@@ -14,13 +14,20 @@ mkrpm() {  # NAME POST-SCRIPT
 }
 mkrpm marker 'mkdir -p /opt/share/x && echo "ran $1 $PATH $LD_LIBRARY_PATH $(pwd)" > /opt/share/x/marker && touch /tmp/scratch'
 mkrpm failing "echo escaped > $ESCAPE; exit 7"
+# Escapes tried as root (issue #14): each writes a host file if it gets out.
+HOST=/var/tmp/yumda-host.$$
+mkrpm esc-ppid "echo pwned > /proc/\$PPID/root$HOST-ppid; echo pwned > /proc/\$PPID/cwd/yumda-host-cwd.$$"
+mkrpm esc-init "echo pwned > /proc/1/root$HOST-init"
+mkrpm esc-remount "mount -o remount,bind,rw / 2>/dev/null; mount -o remount,rw / 2>/dev/null; mkdir -p /var/tmp; echo pwned > $HOST-remount"
+mkrpm esc-shm "echo pwned > /dev/shm/yumda-host-shm.$$"
+mkrpm esc-journal "echo [] > /opt/.yumda/installed.json; [ -d /proc/$$ ] && touch /opt/share/esc-journal/sees-host-pids; true"
 createrepo_c --quiet "$T/repo"
 Y=(--repofrompath t,file://"$T/repo")
 
-if ! { [ "$(id -u)" = 0 ] || unshare -Urm true 2>/dev/null; }; then
+if ! command -v bwrap >/dev/null || ! bwrap --unshare-user --ro-bind / / true 2>/dev/null; then
   run_capture noperm y "${Y[@]}" install -y --root "$T/l0" marker
   grep -q "skipped 1 scriptlet(s) of marker-1.0-1.noarch" "$T/noperm.err" || fail "scripts not listed as skipped"
-  echo "skipped: neither root nor user namespaces here"; exit 0
+  skip "bubblewrap missing or user namespaces disabled here (scripts listed as skipped, checked)"
 fi
 
 run_capture ok y "${Y[@]}" install -y --root "$T/l1" marker
@@ -34,8 +41,32 @@ run_capture bad y "${Y[@]}" install -y --root "$T/l2" failing
 [ "$(rc_of bad)" = 0 ] || fail "a failing scriptlet failed the install"
 grep -q "scriptlet of failing-1.0-1.noarch failed, exit status 7" "$T/bad.err" || fail "no warning: $(cat "$T/bad.err")"
 [ -f "$T/l2/share/failing/file" ] || fail "package of a failing scriptlet not installed"
-[ ! -e "$ESCAPE" ] && grep -q "Read-only file system" "$T/bad.err" || { rm -f "$ESCAPE"; fail "scriptlet wrote outside the layer (/ not read-only)"; }
-pass "failing %post is a warning naming the package and exit status; / is read-only to it"
+[ ! -e "$ESCAPE" ] || { rm -f "$ESCAPE"; fail "scriptlet wrote outside the layer"; }
+pass "failing %post is a warning naming the package and exit status; the host's /var/tmp is out of its reach"
+
+# Each escape in its own install; the host files must not appear.
+for e in esc-ppid esc-init esc-remount esc-shm esc-journal; do
+  run_capture "$e" y "${Y[@]}" install -y --root "$T/l-$e" "$e"
+  [ "$(rc_of "$e")" = 0 ] || fail "install $e: $(cat "$T/$e.err")"
+  [ -f "$T/l-$e/share/$e/file" ] || fail "$e not installed"
+done
+bad=""
+for f in "$HOST-ppid" "$HOST-init" "$HOST-remount" "/dev/shm/yumda-host-shm.$$" "$PWD/yumda-host-cwd.$$"; do
+  [ ! -e "$f" ] || { bad="$bad $f"; rm -f "$f"; }
+done
+[ -z "$bad" ] || fail "a scriptlet wrote host files:$bad"
+y --root "$T/l-esc-journal" list --installed | grep -q esc-journal || fail "a scriptlet rewrote .yumda/installed.json"
+[ ! -e "$T/l-esc-journal/share/esc-journal/sees-host-pids" ] || fail "a scriptlet sees the host's processes"
+pass "escapes through /proc/\$PPID/root, /proc/1/root, a remount of /, /dev/shm and .yumda/ all fail"
+
+# No bubblewrap: every script is skipped, saying why, in the warning and --json.
+YUMDA_BWRAP=/nonexistent/bwrap run_capture nobw y "${Y[@]}" install -y --json --root "$T/l5" marker
+[ "$(rc_of nobw)" = 0 ] || fail "install without bwrap: $(cat "$T/nobw.err")"
+grep -q "skipped 1 scriptlet(s) of marker-1.0-1.noarch: bubblewrap (bwrap) is not installed" "$T/nobw.err" || fail "no skip warning: $(cat "$T/nobw.err")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["scripts"]
+assert len(s)==1 and s[0]["status"]=="skipped" and "bwrap" in s[0]["detail"], s' "$T/nobw.out" || fail "--json: $(cat "$T/nobw.out")"
+[ ! -e "$T/l5/share/x/marker" ] || fail "the script ran without bwrap"
+pass "without bwrap every script is listed as skipped"
 
 run_capture nos y "${Y[@]}" install -y --json --noscripts --root "$T/l3" marker
 [ ! -e "$T/l3/share/x/marker" ] || fail "--noscripts ran the scriptlet"

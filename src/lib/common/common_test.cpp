@@ -47,3 +47,12 @@ TEST_CASE("atomic writes replace files whole", "[fs]") {
   CHECK_THROWS_AS(read_file(dir.path() + "/missing"), Error);
   CHECK(human_size(1536) == "1.5 k");
 }
+
+TEST_CASE("redact_urls hides the password of every URL and nothing else", "[common]") {
+  using yumda::redact_urls;
+  CHECK(redact_urls("cannot download repomd.xml from https://bob:s3cr%2Ft@repo.example/x: HTTP 404") ==
+        "cannot download repomd.xml from https://bob:***@repo.example/x: HTTP 404");
+  CHECK(redact_urls("a http://u:p@h/ and s3://k:v@bucket/key") == "a http://u:***@h/ and s3://k:***@bucket/key");
+  CHECK(redact_urls("https://bob@host/x user@example.com file:///a@b/c") == "https://bob@host/x user@example.com file:///a@b/c");
+  CHECK(redact_urls("https://host/p?x=a:b@c") == "https://host/p?x=a:b@c");
+}

@@ -10,4 +10,19 @@ std::string errno_text(int err) {
   return strerror_r(err, buf, sizeof buf);
 }
 
+std::string redact_urls(const std::string& text) {
+  std::string out = text;
+  for (size_t pos = out.find("://"); pos != std::string::npos; pos = out.find("://", pos + 3)) {
+    size_t start = pos + 3;
+    size_t end = out.find_first_of("/?# \t\n'\"", start);  // the authority ends here
+    if (end == std::string::npos) end = out.size();
+    size_t at = out.rfind('@', end);
+    if (at == std::string::npos || at < start) continue;
+    size_t colon = out.find(':', start);
+    if (colon == std::string::npos || colon > at) continue;  // a user name alone is no secret
+    out.replace(colon + 1, at - colon - 1, "***");
+  }
+  return out;
+}
+
 }  // namespace yumda

@@ -1,7 +1,9 @@
 #include "yumda/fs.hpp"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <system_error>
+#include <vector>
 
 #include "yumda/error.hpp"
 
@@ -38,6 +41,62 @@ std::string read_file(const std::string& path) {
   std::string out;
   read_file_chunks(path, [&out](const char* data, size_t n) { out.append(data, n); });
   return out;
+}
+
+UniqueFd open_beneath(int dirfd, const std::string& rel, int flags, unsigned mode) {
+  std::vector<std::string> parts;
+  for (size_t pos = 0; pos <= rel.size();) {
+    size_t end = rel.find('/', pos);
+    if (end == std::string::npos) end = rel.size();
+    std::string part = rel.substr(pos, end - pos);
+    pos = end + 1;
+    if (part.empty() || part == ".") continue;
+    if (part == "..") {  // RESOLVE_BENEATH refuses it too; the walk must as well
+      errno = EXDEV;
+      return UniqueFd();
+    }
+    parts.push_back(std::move(part));
+  }
+  if (rel.empty() || rel[0] == '/' || parts.empty()) {
+    errno = EXDEV;
+    return UniqueFd();
+  }
+  open_how how{};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC | O_NOFOLLOW);
+  how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  long fd = syscall(SYS_openat2, dirfd, rel.c_str(), &how, sizeof how);
+  if (fd >= 0) return UniqueFd(static_cast<int>(fd));
+  if (errno != ENOSYS && errno != EPERM && errno != E2BIG) return UniqueFd();
+  // Old kernel or a seccomp filter: one component at a time, never a symlink.
+  UniqueFd cur(fcntl(dirfd, F_DUPFD_CLOEXEC, 0));
+  for (size_t i = 0; cur && i + 1 < parts.size(); ++i)
+    cur.reset(openat(cur.get(), parts[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!cur) return cur;
+  return UniqueFd(openat(cur.get(), parts.back().c_str(), flags | O_CLOEXEC | O_NOFOLLOW, mode));
+}
+
+std::string read_fd_capped(int fd, uint64_t max, const std::string& what) {
+  std::string out;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw Error("cannot read " + what + ": " + errno_text(errno));
+    }
+    if (n == 0) break;
+    if (out.size() + static_cast<size_t>(n) > max)
+      throw Error(what + " is larger than " + cap_text(max) + "; refusing to read it");
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+std::string read_file_capped(const std::string& path, uint64_t max, const std::string& what) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) throw Error("cannot read " + path + ": " + errno_text(errno));
+  return read_fd_capped(fd.get(), max, what);
 }
 
 std::string file_identity(const struct stat& st) {
@@ -104,6 +163,12 @@ TempDir::~TempDir() {
   if (keep_) return;
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+}
+
+std::string cap_text(uint64_t bytes) {
+  if (bytes && bytes % (uint64_t{1} << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
+  if (bytes && bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  return std::to_string(bytes) + " bytes";
 }
 
 std::string human_size(uint64_t bytes) {

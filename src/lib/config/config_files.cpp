@@ -78,7 +78,7 @@ std::string read_text(const std::string& path, const std::string& what) {
     throw UsageError(what + " " + path + " is not built into this yumda (name a file on disk instead)");
   }
   try {
-    return read_file(path);
+    return read_file_capped(path, kMaxSmallFile, what + " " + path);  // -c /dev/zero must not exhaust memory
   } catch (const Error& e) {
     throw UsageError(std::string(e.what()) + " (check the " + what + " path)");
   }

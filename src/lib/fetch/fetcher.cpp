@@ -2,10 +2,12 @@
 // machine (which URL, how many retries, how much of DEST.part is written and
 // hashed) driven from one libcurl multi loop on the calling thread.
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -58,9 +60,23 @@ struct ItemState {
     digest.reset();
     if (!item->checksum_type.empty()) digest = std::make_unique<Digest>(item->checksum_type);
   }
-  // Forgets DEST.part: the next attempt starts from byte 0.
+  // DEST.part (or, while another run holds that, DEST.part.PID.N), opened
+  // once for the whole item with a flock on it: the cache is shared by runs
+  // on other layers, and it may hold planted links (issue #14).
+  UniqueFd part_fd;
+
+  // Forgets DEST.part's bytes: the next attempt starts from byte 0. The name
+  // and its lock stay ours (unlinking would let another run take the name).
   void drop_part() {
-    ::unlink(part.c_str());
+    if (part_fd) (void)!::ftruncate(part_fd.get(), 0);
+    part_size = 0;
+    stale_part = false;
+    digest.reset();
+  }
+  // Gives DEST.part up: removed, and the lock with it.
+  void discard_part() {
+    if (part_fd) ::unlink(part.c_str());
+    part_fd.reset();
     part_size = 0;
     stale_part = false;
     digest.reset();
@@ -74,6 +90,7 @@ struct Transfer {
   size_t index = 0;
   bool http = false;
   bool s3 = false;
+  bool https = false;  // requested over https: redirects may only stay on https
   CurlEasy easy;
   CURLM* multi = nullptr;  // set while added
   UniqueFd fd;
@@ -153,7 +170,7 @@ struct Transfer {
   size_t write(const char* data, size_t n) {
     if (new_response && !begin_body()) return 0;
     if (skip_body) return n;
-    uint64_t expected = st->item->expected_size;
+    uint64_t expected = st->item->expected_size ? st->item->expected_size : st->item->max_size;
     if (expected && st->part_size + n > expected) {
       too_big = true;
       return 0;
@@ -326,12 +343,13 @@ struct Fetcher::Impl {
       st.started = true;
       std::string parent = std::filesystem::path(item.dest).parent_path().string();
       if (!parent.empty()) make_dirs(parent);
+      claim_part(st, index);
       resume_stale_part(st, t->http);
     }
     if (!t->http) st.part_size = 0;  // only HTTP can resume
     if (st.part_size == 0) st.reset_digest();
 
-    t->fd.reset(::open(st.part.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+    t->fd.reset(::fcntl(st.part_fd.get(), F_DUPFD_CLOEXEC, 0));
     if (!t->fd || ::ftruncate(t->fd.get(), static_cast<off_t>(st.part_size)) != 0 ||
         ::lseek(t->fd.get(), static_cast<off_t>(st.part_size), SEEK_SET) < 0)
       throw Error("cannot write " + st.part + ": " + errno_text(errno));
@@ -369,7 +387,10 @@ struct Fetcher::Impl {
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https,file");
-    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    // What came over https must not be redirected to plain http, where anyone
+    // on the path could change it (issue #14).
+    t->https = starts_with(request_url, "https://");
+    curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, t->https ? "https" : "http,https");
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout);
@@ -391,26 +412,60 @@ struct Fetcher::Impl {
     return t;
   }
 
+  // Opens DEST.part for ST and locks it. Never through a link: a symlink or a
+  // hard link planted there (a shared or restored cache) is removed, not
+  // written through. While another live run holds DEST.part, this run takes
+  // a name of its own (no resume), so two runs never write one file.
+  static void claim_part(ItemState& st, size_t index) {
+    const std::string canonical = st.part;
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      UniqueFd fd(::open(canonical.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
+      struct stat sb;
+      if (!fd || ::fstat(fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
+        if (!fd && errno != ELOOP && errno != ENXIO && errno != EISDIR)
+          throw Error("cannot write " + canonical + ": " + errno_text(errno));
+        // A symlink, fifo, device or hard link: never ours. (A directory: rmdir fails, open says so.)
+        if (::unlink(canonical.c_str()) != 0 && errno != ENOENT && errno != EISDIR)
+          throw Error("cannot remove " + canonical + " (not a plain file): " + errno_text(errno));
+        continue;
+      }
+      if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+        if (errno != EWOULDBLOCK) throw Error("cannot lock " + canonical + ": " + errno_text(errno));
+        break;  // another run's download in progress
+      }
+      // Still the file at that name (the other run may have renamed it into place meanwhile)?
+      struct stat now;
+      if (::lstat(canonical.c_str(), &now) == 0 && now.st_dev == sb.st_dev && now.st_ino == sb.st_ino) {
+        st.part_fd = std::move(fd);
+        return;
+      }
+    }
+    static std::atomic<unsigned> counter{0};
+    st.part = canonical + "." + std::to_string(::getpid()) + "." + std::to_string(index) + "." +
+              std::to_string(counter++);
+    st.part_fd.reset(::open(st.part.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!st.part_fd) throw Error("cannot write " + st.part + ": " + errno_text(errno));
+  }
+
   // A DEST.part from an interrupted earlier run: resume it over HTTP unless it
   // is already as long as (or longer than) the whole file should be.
   static void resume_stale_part(ItemState& st, bool http) {
     struct stat sb;
     uint64_t expected = st.item->expected_size;
-    if (!http || ::stat(st.part.c_str(), &sb) != 0 || sb.st_size <= 0 ||
+    if (!http || ::fstat(st.part_fd.get(), &sb) != 0 || sb.st_size <= 0 ||
         (expected && static_cast<uint64_t>(sb.st_size) >= expected)) {
       st.drop_part();
       return;
     }
     st.reset_digest();
     if (st.digest) {
-      UniqueFd fd(::open(st.part.c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd) {
-        st.drop_part();
-        return;
-      }
       char buf[1 << 16];
       ssize_t n;
-      while ((n = ::read(fd.get(), buf, sizeof buf)) > 0) st.digest->update(buf, static_cast<size_t>(n));
+      off_t off = 0;
+      while ((n = ::pread(st.part_fd.get(), buf, sizeof buf, off)) > 0) {
+        st.digest->update(buf, static_cast<size_t>(n));
+        off += n;
+      }
       if (n < 0) {
         st.drop_part();
         return;
@@ -441,7 +496,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
     st.result.ok = ok;
     st.result.url = st.url();
     if (!ok) {
-      st.drop_part();
+      st.discard_part();
       st.result.error = "cannot download " + st.label() + " from " + st.url() + ": " + why;
       if (st.url_index > 0) st.result.error += " (tried " + std::to_string(st.url_index + 1) + " mirrors)";
     }
@@ -501,6 +556,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       return finish_item(st, index, false, "cannot write " + st.part + ": " + errno_text(t.write_errno));
     }
     if (res == CURLE_WRITE_ERROR && t.too_big) {
+      if (!st.item->expected_size)  // an endless or huge body where a small file belongs
+        return fail_over(st, index, "larger than " + cap_text(st.item->max_size) + ", the most yumda accepts for it");
       return fail_over(st, index, "size mismatch: expected " + std::to_string(st.item->expected_size) +
                                        " bytes, got more");
     }
@@ -512,6 +569,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       return retry(st, index, "stalled: less than " + std::to_string(t.speed_limit) + " bytes/s for " +
                                   std::to_string(t.stall_seconds) + " s");
     if (res != CURLE_OK) {
+      if (res == CURLE_UNSUPPORTED_PROTOCOL && t.https)
+        err += " (an https URL redirected to another scheme, which yumda refuses: the file would lose TLS)";
       if (untrusted_certificate(res))
         err += " (install the CA that signed it, or set sslverify=0 for this repo if you trust the network)";
       return transient(res) ? retry(st, index, err) : fail_over(st, index, err);
@@ -550,8 +609,10 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       }
       return fail_over(st, index, mismatch);
     }
+    // Renamed while still locked, so no other run can have claimed the name.
     if (::rename(st.part.c_str(), st.item->dest.c_str()) != 0)
       return finish_item(st, index, false, "cannot rename " + st.part + ": " + errno_text(errno));
+    st.part_fd.reset();
     im.reporter.download_progress(st.label(), st.part_size, st.part_size);
     finish_item(st, index, true, "");
   };
@@ -613,7 +674,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
     // Interrupted (or ON_DONE threw): no half-written files stay behind.
     active.clear();
     for (auto& st : states)
-      if (st.started && !st.done) st.drop_part();
+      if (st.started && !st.done) st.discard_part();
     throw;
   }
 

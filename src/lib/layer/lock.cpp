@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "layer/layer_dirs.hpp"
 #include "yumda/error.hpp"
 #include "yumda/layer.hpp"
 #include "yumda/reporter.hpp"
@@ -43,11 +44,11 @@ std::string holder_pid(int fd) {
 }  // namespace
 
 LayerLock::LayerLock(const std::string& root, bool wait) {
-  std::string dir = root + "/.yumda";
-  if (mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
-    throw Error("cannot create " + dir + ": " + errno_text(errno));
-  std::string path = dir + "/lock";
-  fd_.reset(open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  // Through fds: a .yumda symlink would otherwise put the lock (and, later,
+  // txn/) wherever it points.
+  auto dirs = detail::open_layer_dirs(root, /*create=*/true);
+  std::string path = root + "/.yumda/lock";
+  fd_.reset(openat(dirs.meta.get(), "lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!fd_) throw Error("cannot open the layer lock " + path + ": " + errno_text(errno));
   for (;;) {
     if (flock(fd_.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) == 0) break;
@@ -70,6 +71,12 @@ void prepare_root(const std::string& root) {
   namespace fs = std::filesystem;
   const std::string fix = " (choose another --root or fix its permissions)";
   struct stat st;
+  // Refused before anything is downloaded (the commit would refuse it last).
+  std::string no_slash = root;
+  while (no_slash.size() > 1 && no_slash.back() == '/') no_slash.pop_back();
+  if (lstat(no_slash.c_str(), &st) == 0 && S_ISLNK(st.st_mode))
+    throw Error("layer directory " + root +
+                " is a symlink; yumda follows no link into a layer: pass the directory it points to as --root");
   if (stat(root.c_str(), &st) != 0) {
     if (errno != ENOENT) throw Error("cannot use layer directory " + root + ": " + errno_text(errno));
     fs::path p = fs::path(root).lexically_normal();

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "layer/layer_dirs.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/layer.hpp"
@@ -109,12 +110,23 @@ InstalledPackage package_from_json(const json& j) {
 
 std::string LayerState::path(const std::string& root) { return root + "/.yumda/installed.json"; }
 
-LayerState LayerState::load(const std::string& root) { return load_file(path(root)); }
+// Read beneath ROOT, never through a symlink: installed.json is input too.
+LayerState LayerState::load(const std::string& root) {
+  auto dirs = detail::open_layer_dirs(root, /*create=*/false);
+  std::string text;
+  if (!dirs.meta ||
+      !detail::read_beneath(dirs.meta.get(), "installed.json", detail::kMaxLayerMetaFile, "layer state " + path(root), text))
+    return LayerState();
+  return parse(text, path(root));
+}
 
 LayerState LayerState::load_file(const std::string& file) {
+  if (!path_exists(file)) return LayerState();
+  return parse(read_file(file), file);
+}
+
+LayerState LayerState::parse(const std::string& text, const std::string& file) {
   LayerState state;
-  if (!path_exists(file)) return state;
-  std::string text = read_file(file);
   const std::string fix = " (restore it from a backup, or delete it and reinstall the layer's packages)";
   json doc;
   try {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "layer/layer_dirs.hpp"
 #include "layer/txn_hook.hpp"
 #include "yumda/error.hpp"
 #include "yumda/layer.hpp"
@@ -162,22 +163,17 @@ void apply_tree(int stage_fd, int root_fd, const std::string& rel, const std::st
   }
 }
 
-// Opens the directory holding REL inside ROOT_FD, never through a symlink.
-// Returns an empty fd when a component is missing or is not a real directory.
+// Opens the directory holding REL inside ROOT_FD, never through a symlink
+// and never out of ROOT (openat2 RESOLVE_BENEATH). Returns an empty fd when a
+// component is missing or is not a real directory.
 UniqueFd open_parent(int root_fd, const std::string& rel, std::string& leaf) {
-  UniqueFd cur(fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
-  size_t start = 0;
-  for (;;) {
-    size_t slash = rel.find('/', start);
-    if (slash == std::string::npos) {
-      leaf = rel.substr(start);
-      return cur;
-    }
-    std::string comp = rel.substr(start, slash - start);
-    cur = open_dir_at(cur.get(), comp.c_str());
-    if (!cur) return cur;
-    start = slash + 1;
+  size_t slash = rel.rfind('/');
+  if (slash == std::string::npos) {
+    leaf = rel;
+    return UniqueFd(fcntl(root_fd, F_DUPFD_CLOEXEC, 0));
   }
+  leaf = rel.substr(slash + 1);
+  return open_beneath(root_fd, rel.substr(0, slash), O_RDONLY | O_DIRECTORY);
 }
 
 void apply_removals(int root_fd, const std::vector<std::string>& removals, const std::string& root, StepCounter& step) {
@@ -208,22 +204,57 @@ void sync_dir(int fd, const std::string& path) {
   if (fsync(fd) != 0) throw Error("cannot sync " + path + ": " + errno_text(errno));
 }
 
+void check_relative(const std::string& rel) {
+  bool bad = rel.empty() || rel.front() == '/' || rel.back() == '/' || rel.find('\0') != std::string::npos;
+  size_t start = 0;
+  while (!bad && start <= rel.size()) {
+    size_t slash = rel.find('/', start);
+    if (slash == std::string::npos) slash = rel.size();
+    std::string comp = rel.substr(start, slash - start);
+    if (comp.empty() || comp == "." || comp == "..") bad = true;
+    start = slash + 1;
+  }
+  if (bad) throw Error("refusing to remove '" + rel + "': not a plain path inside the layer");
+  if (rel == ".yumda" || rel.rfind(".yumda/", 0) == 0)
+    throw Error("refusing to remove '" + rel + "': it is yumda's own state");
+}
+
 // Everything after the commit point; safe to run any number of times.
 void apply_journal(const std::string& root, StepCounter& step) {
   std::string meta = root + "/.yumda";
   std::string txn = meta + "/txn";
-  UniqueFd root_fd = open_dir(root, "layer directory");
-  UniqueFd meta_fd = open_dir(meta, "layer state directory");
-  UniqueFd txn_fd = open_dir(txn, "transaction directory");
+  // The journal is input like any file in the layer: a forged one must not
+  // reach outside ROOT (issue #14), so every name in it is checked and
+  // everything is opened beneath ROOT's fd.
+  auto dirs = detail::open_layer_dirs(root, /*create=*/false);
+  if (!dirs.root || !dirs.meta) throw Error("cannot open layer state directory " + meta + ": " + errno_text(ENOENT));
+  UniqueFd& root_fd = dirs.root;
+  UniqueFd& meta_fd = dirs.meta;
+  UniqueFd txn_fd = open_dir_at(meta_fd.get(), "txn");
+  if (!txn_fd) throw Error("cannot open transaction directory " + txn + ": " + errno_text(errno));
 
   std::vector<std::string> removals;
   std::string removals_path = txn + "/" + kRemovalsName;
-  if (path_exists(removals_path)) {
+  std::string text;
+  if (detail::read_beneath(txn_fd.get(), kRemovalsName, detail::kMaxLayerMetaFile, "transaction journal " + removals_path,
+                           text)) {
     try {
-      removals = nlohmann::json::parse(read_file(removals_path)).get<std::vector<std::string>>();
+      removals = nlohmann::json::parse(text).get<std::vector<std::string>>();
     } catch (const nlohmann::json::exception& e) {
       throw Error("transaction journal " + removals_path + " is corrupt: " + e.what() +
                   " (restore the layer from a backup or rebuild it)");
+    }
+    for (const auto& rel : removals) {
+      try {
+        check_relative(rel);
+      } catch (const Error&) {
+        std::string shown = rel.substr(0, 200);
+        for (auto& c : shown)
+          if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+        throw Error("transaction journal " + removals_path + " names '" + shown +
+                    "', which is not a path inside the layer; refusing to apply it (restore the layer from a "
+                    "backup or rebuild it)");
+      }
     }
   }
   apply_removals(root_fd.get(), removals, root, step);
@@ -248,21 +279,6 @@ void apply_journal(const std::string& root, StepCounter& step) {
   txn_fd.reset();
   remove_tree(txn);
   step();
-}
-
-void check_relative(const std::string& rel) {
-  bool bad = rel.empty() || rel.front() == '/' || rel.back() == '/';
-  size_t start = 0;
-  while (!bad && start <= rel.size()) {
-    size_t slash = rel.find('/', start);
-    if (slash == std::string::npos) slash = rel.size();
-    std::string comp = rel.substr(start, slash - start);
-    if (comp.empty() || comp == "." || comp == "..") bad = true;
-    start = slash + 1;
-  }
-  if (bad) throw Error("refusing to remove '" + rel + "': not a plain path inside the layer");
-  if (rel == ".yumda" || rel.rfind(".yumda/", 0) == 0)
-    throw Error("refusing to remove '" + rel + "': it is yumda's own state");
 }
 
 }  // namespace
@@ -328,9 +344,19 @@ void LayerTransaction::commit(const LayerState& new_state) {
 }
 
 void LayerTransaction::recover(const std::string& root) {
+  auto dirs = detail::open_layer_dirs(root, /*create=*/false);
+  if (!dirs.meta) return;
   std::string txn = root + "/.yumda/txn";
-  if (!path_exists(txn)) return;
-  if (path_exists(txn + "/" + kCommitName)) {
+  UniqueFd txn_fd = open_dir_at(dirs.meta.get(), "txn");
+  if (!txn_fd) {
+    if (errno == ENOENT) return;
+    // A symlink or file planted as txn: ours to drop, never to follow.
+    if ((errno == ELOOP || errno == ENOTDIR) && unlinkat(dirs.meta.get(), "txn", 0) == 0) return;
+    throw Error("cannot open " + txn + ": " + errno_text(errno));
+  }
+  struct stat st;
+  if (fstatat(txn_fd.get(), kCommitName, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+    txn_fd.reset();
     StepCounter step;
     try {
       apply_journal(root, step);
@@ -338,6 +364,7 @@ void LayerTransaction::recover(const std::string& root) {
       throw Error("cannot finish the interrupted change to layer " + root + ": " + e.what());
     }
   } else {
+    txn_fd.reset();
     remove_tree(txn);
   }
 }

@@ -297,3 +297,43 @@ TEST_CASE("kill -9 at any point leaves ROOT before or after, once recovered", "[
   CHECK(n_before > 0);
   CHECK(n_after > 0);
 }
+
+TEST_CASE("a forged journal, a .yumda symlink or a symlinked state never reach outside ROOT", "[layer][txn][hostile]") {
+  ScratchDir dir;
+  std::string root = dir.path + "/layer";
+  std::string outside = dir.path + "/outside";
+  make_before(root);
+  put_file(outside + "/x", "keep me");
+  // A committed journal naming ../outside/x (issue #14): recover() refuses it.
+  put_file(root + "/.yumda/txn/COMMIT", "commit\n");
+  put_file(root + "/.yumda/txn/removals.json", "[\"../outside/x\"]\n");
+  CHECK(error_of([&] { LayerTransaction::recover(root); }).find("not a path inside the layer") != std::string::npos);
+  CHECK(read_file(outside + "/x") == "keep me");
+  put_file(root + "/.yumda/txn/removals.json", "[\"bin/../../outside/x\", \"/abs\"]\n");
+  CHECK(error_of([&] { LayerTransaction::recover(root); }).find("not a path inside the layer") != std::string::npos);
+  CHECK(read_file(outside + "/x") == "keep me");
+  fs::remove_all(root + "/.yumda/txn");
+
+  // installed.json as a symlink: not followed.
+  fs::rename(root + "/.yumda/installed.json", outside + "/state.json");
+  put_link(root + "/.yumda/installed.json", outside + "/state.json");
+  CHECK(error_of([&] { LayerState::load(root); }).find("symlink") != std::string::npos);
+  fs::remove(root + "/.yumda/installed.json");
+  fs::rename(outside + "/state.json", root + "/.yumda/installed.json");
+
+  // .yumda as a symlink: the lock, recover() and load() refuse it; an
+  // uncommitted txn/ in its target is left alone.
+  fs::rename(root + "/.yumda", outside + "/meta");
+  put_link(root + "/.yumda", outside + "/meta");
+  put_file(outside + "/meta/txn/keep", "not ours");
+  CHECK(error_of([&] { LayerLock lock(root, false); }).find(".yumda is a symlink") != std::string::npos);
+  CHECK(error_of([&] { LayerTransaction::recover(root); }).find(".yumda is a symlink") != std::string::npos);
+  CHECK(error_of([&] { LayerState::load(root); }).find(".yumda is a symlink") != std::string::npos);
+  CHECK(read_file(outside + "/meta/txn/keep") == "not ours");
+  CHECK_FALSE(path_exists(outside + "/meta/lock"));
+
+  // ROOT itself a symlink: refused up front.
+  put_link(dir.path + "/rootlink", outside);
+  CHECK(error_of([&] { prepare_root(dir.path + "/rootlink"); }).find("is a symlink") != std::string::npos);
+  CHECK(error_of([&] { LayerLock lock(dir.path + "/rootlink/", false); }).find("is a symlink") != std::string::npos);
+}

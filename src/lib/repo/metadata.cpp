@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -67,8 +68,11 @@ class VerifiedStamps {
   static std::string stamp(const std::string& file, const std::string& checksum) {
     struct stat st;
     if (stat(file.c_str(), &st) != 0) return "";
-    long long ns = static_cast<long long>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec;
-    return checksum + " " + std::to_string(st.st_size) + " " + std::to_string(ns) + " " + file;
+    // dev, inode, size, mtime and ctime: a file replaced or rewritten in place
+    // (mtime put back) no longer matches; ctime cannot be set back.
+    std::string id = file_identity(st);
+    std::replace(id.begin(), id.end(), ' ', ':');
+    return checksum + " " + id + " " + file;
   }
   std::string path_;
   std::vector<std::string> lines_;
@@ -84,19 +88,58 @@ constexpr const char* kSignHint =
 // Error naming the repo and the key id or the problem.
 void verify_repomd(const std::string& text, const std::string& signature, const std::string& source,
                    const Keyring& keys, const RepoConfig& repo) {
-  verify_detached(text, read_file(signature), keys, "repomd.xml of repo " + repo.id, source);
+  verify_detached(text, read_file_capped(signature, kMaxSmallFile, signature), keys, "repomd.xml of repo " + repo.id, source);
 }
 
-bool checksum_matches(const std::string& path, const RepomdRecord& rec, VerifiedStamps& stamps) {
-  if (stamps.has(path, rec.checksum)) return true;
+// TRUST_STAMP false (repo_gpgcheck=1): hash every time, so the stat stamp
+// never stands in for the check against the signed repomd.xml.
+bool checksum_matches(const std::string& path, const RepomdRecord& rec, VerifiedStamps& stamps, bool trust_stamp) {
+  if (trust_stamp && stamps.has(path, rec.checksum)) return true;
   if (!path_exists(path)) return false;
-  if (rec.checksum_type.empty() || !Digest::known_type(rec.checksum_type)) {
-    stamps.add(path, rec.checksum);
-    return true;  // nothing to check against
-  }
   if (file_digest(path, rec.checksum_type) != rec.checksum) return false;
   stamps.add(path, rec.checksum);
   return true;
+}
+
+// primary/filelists with no size in repomd.xml stop here (a 65k-package
+// repo's primary.xml.gz is ~30 MB; uncompressed sqlite some hundred MB).
+constexpr uint64_t kMaxMetadataFile = uint64_t{4} << 30;
+
+// A metadata record is trusted only through a strong checksum in repomd.xml:
+// none, md5, sha1 or an unknown type would let the file be anything.
+void check_record(const RepomdRecord& rec, const RepoConfig& repo) {
+  std::string what = "repomd.xml of repo " + repo.id + " lists " + rec.type + " (" + rec.location + ")";
+  std::string type = rec.checksum_type;
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (rec.checksum.empty() || type.empty())
+    throw Error(what + " with no checksum; refusing metadata that cannot be checked (rebuild the repo with createrepo_c)");
+  if (type == "md5" || type == "sha" || type == "sha1")
+    throw Error(what + " with a " + type + " checksum, too weak to trust; rebuild the repo with createrepo_c's "
+                "default sha256");
+  if (type != "sha224" && type != "sha256" && type != "sha384" && type != "sha512")
+    throw Error(what + " with an unknown checksum type '" + rec.checksum_type + "'; refusing it");
+}
+
+// "https://Host:443/x" -> "https://host:443"; s3://bucket/key -> "s3://bucket".
+std::string origin_of(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return "";
+  auto host_end = url.find_first_of("/?#", scheme_end + 3);
+  std::string origin = url.substr(0, host_end == std::string::npos ? url.size() : host_end);
+  auto at = origin.rfind('@');  // user:password@ is not part of the origin
+  if (at != std::string::npos && at > scheme_end) origin.erase(scheme_end + 3, at - scheme_end - 2);
+  std::transform(origin.begin(), origin.end(), origin.begin(), [](unsigned char c) { return std::tolower(c); });
+  return origin;
+}
+
+// A remote repo may name only files of its own scheme and host: an absolute
+// href elsewhere (file:///root/secret, another host) would have yumda, often
+// as root, copy what it names into the cache.
+void check_href(const RepomdRecord& rec, const std::string& base, const RepoConfig& repo) {
+  if (rec.location.find("://") == std::string::npos) return;  // relative: joined onto the base
+  if (origin_of(rec.location) != origin_of(base))
+    throw Error("repomd.xml of repo " + repo.id + " names " + rec.type + " at " + origin_of(rec.location) +
+                "/..., not on the repo's own origin " + origin_of(base) + "; refusing it");
 }
 
 // The records we load: primary (xml, else sqlite) and optionally filelists.
@@ -125,6 +168,8 @@ Wanted pick_records(const Repomd& repomd, const RepoConfig& repo, bool with_file
       w.filelists = repomd.find("filelists");
     }
   }
+  check_record(*w.primary, repo);
+  if (w.filelists) check_record(*w.filelists, repo);
   return w;
 }
 
@@ -147,7 +192,7 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, cons
   if (md.repomd_path.empty())
     throw Error("cannot download repomd.xml of repo " + repo.id + " from " + join_list(bases) +
                 ": no repodata/repomd.xml there" + unavailable_hint(repo));
-  std::string text = read_file(md.repomd_path);
+  std::string text = read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path);
   if (keys) {
     const std::string signature = md.repomd_path + ".asc";
     if (!path_exists(signature))
@@ -164,7 +209,12 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, cons
     if (!path_exists(path))
       throw Error("repo " + repo.id + ": " + path + " (listed in repomd.xml) is missing: the repo is incomplete, "
                   "re-run createrepo_c on it");
-    if (!checksum_matches(path, rec, stamps))
+    // A device (/dev/zero) would be hashed forever: only a regular file of a sane size.
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > kMaxMetadataFile)
+      throw Error("repo " + repo.id + ": " + path + " (listed in repomd.xml) is not a regular file of at most " +
+                  cap_text(kMaxMetadataFile) + "; refusing it");
+    if (!checksum_matches(path, rec, stamps, /*trust_stamp=*/keys == nullptr))
       throw Error("repo " + repo.id + ": checksum of " + path + " does not match repomd.xml (" +
                   rec.checksum_type + " " + rec.checksum + "): the repo's metadata is inconsistent, "
                   "re-run createrepo_c on it");
@@ -195,6 +245,10 @@ void prune_old_files(const std::string& dir, const Repomd& repomd) {
     std::string name = e.path().filename().string();
     if (name == "repomd.xml" || name == "repomd.xml.asc" || name == "verified" || name == "mirrorlist" ||
         name.ends_with(".solv") || name == "deps.idx" || name == "deps.idx.ok")
+      continue;
+    // Another run's download or atomic write in progress (the cache is shared).
+    if (name.find(".part") != std::string::npos || name.find(".tmp") != std::string::npos ||
+        name.find(".new") != std::string::npos)
       continue;
     bool listed = false;
     for (const auto& r : repomd.records) listed = listed || basename_of(r.location) == name;
@@ -238,6 +292,7 @@ std::vector<std::string> mirrorlist_baseurls(const RepoConfig& repo, const std::
     item.urls = {repo.mirrorlist};
     item.dest = path;
     item.label = "mirrorlist of repo " + repo.id;
+    item.max_size = kMaxSmallFile;
     FetchResult r = fetcher.fetch_all({item}).front();
     if (!r.ok) {
       if (have) {
@@ -250,7 +305,7 @@ std::vector<std::string> mirrorlist_baseurls(const RepoConfig& repo, const std::
       }
     }
   }
-  std::string text = read_file(path);
+  std::string text = read_file_capped(path, kMaxSmallFile, path);
   if (text.find("<metalink") != std::string::npos)
     throw Error("mirrorlist " + repo.mirrorlist + " of repo " + repo.id +
                 " is a metalink, which yumda does not read: use baseurl= with one of its URLs");
@@ -305,7 +360,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   md.baseurl = bases.front();
   std::string text;
   if (!refresh) {
-    text = read_file(md.repomd_path);
+    text = read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path);
     // A cached repomd.xml counts only while its cached signature verifies: it
     // may date from repo_gpgcheck=0, or gpgkey= may have changed since.
     if (keys && !path_exists(signature_path)) {
@@ -326,17 +381,20 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     reporter.info("Downloading repomd.xml of " + repo.id);
     // Under repo_gpgcheck both files land beside the cache and replace it only
     // once verified, so a refused repomd.xml is never trusted by a later run.
-    const std::string dest = keys ? md.repomd_path + ".new" : md.repomd_path;
-    const std::string signature_dest = signature_path + ".new";
+    // Names of this run's own: another run may be refreshing the same repo.
+    const std::string mine = ".new." + std::to_string(getpid());
+    const std::string dest = keys ? md.repomd_path + mine : md.repomd_path;
+    const std::string signature_dest = signature_path + mine;
     FetchItem item = repo_fetch_item(repo);
     item.urls = repomd_urls;
     item.dest = dest;
     item.label = "repomd.xml of repo " + repo.id;
+    item.max_size = kMaxSmallFile;  // an endless body must not fill the disk
     FetchResult r = fetcher.fetch_all({item}).front();
     if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
     for (size_t i = 0; i < repomd_urls.size(); ++i)
       if (repomd_urls[i] == r.url) md.baseurl = bases[i];
-    text = read_file(dest);
+    text = read_file_capped(dest, kMaxSmallFile, dest);
     if (keys) {
       // The signature from the mirror that served repomd.xml, and no other.
       const std::string signature_url = join_url(md.baseurl, "repodata/repomd.xml.asc");
@@ -344,6 +402,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
       sig.urls = {signature_url};
       sig.dest = signature_dest;
       sig.label = "repomd.xml.asc of repo " + repo.id;
+      sig.max_size = kMaxSmallFile;
       FetchResult sr = fetcher.fetch_all({sig}).front();
       try {
         if (!sr.ok) throw Error("cannot check the signature of repomd.xml of repo " + repo.id + ": " + sr.error + kSignHint);
@@ -375,8 +434,9 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   if (w.filelists) recs.push_back(w.filelists);
   std::vector<FetchItem> items;
   for (const RepomdRecord* rec : recs) {
+    check_href(*rec, md.baseurl, repo);  // the mirror that served repomd.xml
     std::string path = md.dir + "/" + basename_of(rec->location);
-    if (checksum_matches(path, *rec, stamps)) continue;
+    if (checksum_matches(path, *rec, stamps, /*trust_stamp=*/keys == nullptr)) continue;
     if (cacheonly)
       throw Error("cached metadata of repo " + repo.id + " lacks a current " + basename_of(rec->location) +
                   ": run `yumda makecache` first, or drop --cacheonly");
@@ -387,6 +447,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
       if (b != md.baseurl) item.urls.push_back(join_url(b, rec->location));
     item.dest = path;
     item.expected_size = rec->size;
+    item.max_size = kMaxMetadataFile;  // repomd gave no size: still not endless
     item.checksum_type = rec->checksum_type;
     item.checksum = rec->checksum;
     item.label = basename_of(rec->location) + " of " + repo.id;

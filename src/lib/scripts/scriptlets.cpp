@@ -1,14 +1,15 @@
-// Scriptlets run in a forked child that isolates itself before exec'ing the
-// shell. Everything the child needs (paths, maps, argv, envp) is prepared
-// before fork(): between fork and exec only system calls are made, since the
-// parent may have had other threads (a malloc lock held at fork time would
-// hang the child).
+// Scriptlets run inside bubblewrap (bwrap), the sandbox Flatpak uses: it
+// builds a fresh root with pivot_root in new user, pid, mount, net, ipc and
+// uts namespaces, drops every capability and sets no_new_privs. yumda used to
+// do the mount namespace by hand, which as root left the host reachable
+// through /proc/$PPID/root, /proc/1/root, a remount of / and /dev/shm
+// (issue #14). Everything the child needs (argv, envp) is prepared before
+// fork(): between fork and exec only system calls are made, since the parent
+// may have other threads (a malloc lock held at fork time would hang the child).
 #include "yumda/scripts.hpp"
 
 #include <fcntl.h>
-#include <sched.h>
-#include <sys/mount.h>
-#include <sys/statvfs.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,169 +17,135 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 namespace yumda {
 
 namespace {
 
-// What the child reports through its pipe when it cannot get to exec.
-enum Step : int { kUnshare = 1, kUserMap, kPrivate, kBindOpt, kExec };
-
-const char* step_text(int step) {
-  switch (step) {
-    case kUnshare: return "cannot create a private mount namespace";
-    case kUserMap: return "cannot map the user into a user namespace";
-    case kPrivate: return "cannot make the mounts private";
-    case kBindOpt: return "cannot bind-mount the layer at /opt";
-    case kExec: return "cannot run /bin/sh";
+// Owns a file descriptor.
+struct Fd {
+  int fd = -1;
+  Fd() = default;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  void reset() {
+    if (fd >= 0) close(fd);
+    fd = -1;
   }
-  return "cannot set up";
-}
-
-// "\040" and friends in /proc/self/mountinfo.
-std::string unescape(const std::string& s) {
-  std::string out;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size()) {
-      out += static_cast<char>(std::strtol(s.substr(i + 1, 3).c_str(), nullptr, 8));
-      i += 3;
-    } else {
-      out += s[i];
-    }
-  }
-  return out;
-}
-
-bool under(const std::string& path, const char* dir) {
-  size_t n = std::strlen(dir);
-  return path.compare(0, n, dir) == 0 && (path.size() == n || path[n] == '/');
-}
-
-// The mount points to make read-only: all but /opt (ours), /tmp (ours) and
-// the kernel's /proc, /sys, /dev (scripts write /dev/null).
-std::vector<std::string> mounts_to_protect() {
-  std::vector<std::string> out;
-  std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream f(line);
-    std::string id, parent, devno, rootfield, mp;
-    if (!(f >> id >> parent >> devno >> rootfield >> mp)) continue;
-    mp = unescape(mp);
-    if (under(mp, "/opt") || under(mp, "/tmp") || under(mp, "/proc") || under(mp, "/sys") || under(mp, "/dev"))
-      continue;
-    out.push_back(mp);
-  }
-  return out;
-}
-
-bool write_all(const char* path, const char* text) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  ssize_t n = write(fd, text, std::strlen(text));
-  close(fd);
-  return n == static_cast<ssize_t>(std::strlen(text));
-}
-
-struct ChildPlan {
-  std::string root;  // absolute layer directory
-  bool userns = false;
-  std::string uid_map, gid_map;
-  std::vector<std::string> protect;
 };
 
-[[noreturn]] void child(const ChildPlan& plan, const std::vector<char*>& argv, const std::vector<char*>& envp,
-                        int report_fd) {
-  auto die = [&](int step) {
-    int msg[2] = {step, errno};
-    (void)!write(report_fd, msg, sizeof msg);
-    _exit(127);
-  };
-  if (unshare(CLONE_NEWNS | (plan.userns ? CLONE_NEWUSER : 0)) != 0) die(kUnshare);
-  if (plan.userns) {
-    write_all("/proc/self/setgroups", "deny");
-    if (!write_all("/proc/self/uid_map", plan.uid_map.c_str()) || !write_all("/proc/self/gid_map", plan.gid_map.c_str()))
-      die(kUserMap);
+// The bwrap to run: $YUMDA_BWRAP when set (the tests point it at a missing
+// file), else the first `bwrap` on PATH, else /usr/bin/bwrap. Empty: none.
+std::string find_bwrap() {
+  if (const char* e = std::getenv("YUMDA_BWRAP")) return access(e, X_OK) == 0 ? e : "";
+  std::string path = std::getenv("PATH") ? std::getenv("PATH") : "";
+  path += ":/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    start = end + 1;
+    if (dir.empty() || dir[0] != '/') continue;  // never a relative PATH entry
+    std::string cand = dir + "/bwrap";
+    struct stat st;
+    if (stat(cand.c_str(), &st) == 0 && S_ISREG(st.st_mode) && access(cand.c_str(), X_OK) == 0) return cand;
   }
-  if (mount(nullptr, "/", nullptr, MS_PRIVATE | MS_REC, nullptr) != 0) die(kPrivate);
-  if (mount(plan.root.c_str(), "/opt", nullptr, MS_BIND | MS_REC, nullptr) != 0) die(kBindOpt);
-  // Best effort: a mount that refuses to go read-only stays as it is.
-  for (const auto& mp : plan.protect) {
-    struct statvfs st;
-    if (statvfs(mp.c_str(), &st) != 0) continue;
-    unsigned long keep = 0;  // flags a user namespace must not drop
-    if (st.f_flag & ST_NOSUID) keep |= MS_NOSUID;
-    if (st.f_flag & ST_NODEV) keep |= MS_NODEV;
-    if (st.f_flag & ST_NOEXEC) keep |= MS_NOEXEC;
-    if (st.f_flag & ST_NOATIME) keep |= MS_NOATIME;
-    if (st.f_flag & ST_NODIRATIME) keep |= MS_NODIRATIME;
-    if (st.f_flag & ST_RELATIME) keep |= MS_RELATIME;
-    mount(nullptr, mp.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY | keep, nullptr);
-  }
-  mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777");
-  if (chdir("/") != 0) die(kExec);
-  int null = open("/dev/null", O_RDONLY);
-  if (null >= 0) dup2(null, STDIN_FILENO);
-  dup2(STDERR_FILENO, STDOUT_FILENO);  // the caller's stdout may be a JSON document
-  execve("/bin/sh", argv.data(), envp.data());
-  die(kExec);
-  _exit(127);
+  return "";
 }
 
-// Runs one script; returns the result, or a skipped result when the child
-// could not isolate itself (SETUP_FAILED set).
-ScriptletResult run_one(const ChildPlan& plan, const Scriptlet& s, bool& setup_failed) {
-  ScriptletResult r;
-  r.package = s.package;
-  std::string arg = std::to_string(s.arg);
-  std::string sh = "sh", dash_c = "-c";
-  std::vector<char*> argv = {sh.data(), dash_c.data(), const_cast<char*>(s.body.c_str()), sh.data(), arg.data(), nullptr};
-  std::vector<std::string> env = {"PATH=/opt/bin:/usr/bin:/bin", "LD_LIBRARY_PATH=/opt/lib", "HOME=/tmp", "LANG=C",
-                                  "RPM_INSTALL_PREFIX=/opt"};
-  std::vector<char*> envp;
-  for (auto& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
+// bwrap's arguments up to the command: an unprivileged uid, no capabilities,
+// a tmpfs root holding read-only /usr, /bin, /lib*, a few /etc files (the
+// loader's cache, Debian's /etc/alternatives behind /usr/bin/awk…), private
+// /dev, /tmp and /proc, and the layer read-write at /opt with its .yumda/
+// read-only (a script must not forge the journal either).
+std::vector<std::string> sandbox_args(const std::string& bwrap, const std::string& layer) {
+  std::vector<std::string> a = {bwrap,           "--unshare-user", "--uid",          "65534",         "--gid",
+                                "65534",         "--unshare-pid",  "--unshare-net",  "--unshare-ipc", "--unshare-uts",
+                                "--unshare-cgroup-try", "--cap-drop", "ALL",        "--die-with-parent",
+                                "--new-session", "--ro-bind",      "/usr",           "/usr"};
+  for (const char* d : {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"}) {
+    struct stat st;
+    if (lstat(d, &st) != 0) continue;
+    if (S_ISLNK(st.st_mode)) {  // merged /usr: /bin -> usr/bin
+      char target[PATH_MAX];
+      ssize_t n = readlink(d, target, sizeof target - 1);
+      if (n <= 0) continue;
+      a.insert(a.end(), {"--symlink", std::string(target, static_cast<size_t>(n)), d});
+    } else if (S_ISDIR(st.st_mode)) {
+      a.insert(a.end(), {"--ro-bind", d, d});
+    }
+  }
+  a.insert(a.end(), {"--dir", "/etc"});
+  for (const char* f : {"/etc/passwd", "/etc/group", "/etc/nsswitch.conf", "/etc/ld.so.cache", "/etc/ld.so.conf",
+                        "/etc/ld.so.conf.d", "/etc/alternatives", "/etc/localtime"})
+    a.insert(a.end(), {"--ro-bind-try", f, f});
+  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", layer, "/opt", "--ro-bind-try",
+                     layer + "/.yumda", "/opt/.yumda", "--chdir", "/"});
+  return a;
+}
 
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) {
-    r.status = ScriptletResult::Status::kSkipped;
-    r.detail = std::string("cannot create a pipe: ") + std::strerror(errno);
-    setup_failed = true;
-    return r;
-  }
+std::vector<char*> pointers(std::vector<std::string>& v) {
+  std::vector<char*> out;
+  for (auto& s : v) out.push_back(s.data());
+  out.push_back(nullptr);
+  return out;
+}
+
+// Runs ARGV with ENVP, stdin from /dev/null and stdout to OUT_FD (stderr to
+// ERR_FD); returns the wait status, or -1 (errno set) when it cannot fork.
+int spawn(const std::vector<char*>& argv, const std::vector<char*>& envp, int out_fd, int err_fd) {
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (null < 0) return -1;
+  Fd null_owner(null);
   pid_t pid = fork();
+  if (pid < 0) return -1;
   if (pid == 0) {
-    close(fds[0]);
-    child(plan, argv, envp, fds[1]);
+    dup2(null, STDIN_FILENO);
+    dup2(out_fd < 0 ? null : out_fd, STDOUT_FILENO);
+    if (err_fd >= 0) dup2(err_fd, STDERR_FILENO);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
   }
-  close(fds[1]);
-  if (pid < 0) {
-    close(fds[0]);
-    r.status = ScriptletResult::Status::kSkipped;
-    r.detail = std::string("cannot fork: ") + std::strerror(errno);
-    setup_failed = true;
-    return r;
-  }
-  int msg[2] = {0, 0};
-  ssize_t n;
-  do n = read(fds[0], msg, sizeof msg);
-  while (n < 0 && errno == EINTR);
-  close(fds[0]);
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  while (waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return -1;
   }
-  if (n == static_cast<ssize_t>(sizeof msg)) {
-    r.status = ScriptletResult::Status::kSkipped;
-    r.detail = std::string(step_text(msg[0])) + ": " + std::strerror(msg[1]);
-    setup_failed = true;
-    return r;
-  }
-  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return r;
-  r.status = ScriptletResult::Status::kFailed;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
+  return status;
+}
+
+std::vector<std::string> script_env() {
+  return {"PATH=/opt/bin:/usr/bin:/bin", "LD_LIBRARY_PATH=/opt/lib", "HOME=/tmp", "LANG=C", "RPM_INSTALL_PREFIX=/opt"};
+}
+
+// Empty when bwrap can build the sandbox and run /bin/sh in it; else why not
+// (bwrap's own first line of complaint, control characters dropped).
+std::string probe(std::vector<std::string> args) {
+  args.insert(args.end(), {"/bin/sh", "-c", "exit 0"});
+  auto argv = pointers(args);
+  auto env = script_env();
+  auto envp = pointers(env);
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return std::string("cannot create a pipe: ") + std::strerror(errno);
+  Fd rd(fds[0]), wr(fds[1]);
+  // The pipe holds bwrap's few lines of error (far below its capacity), so
+  // reading after the wait cannot deadlock.
+  int status = spawn(argv, envp, -1, wr.fd);
+  int err = errno;
+  wr.reset();
+  if (status < 0) return std::string("cannot start ") + args[0] + ": " + std::strerror(err);
+  if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return "";
+  std::string text;
+  char buf[512];
+  ssize_t n;
+  while (text.size() < 4096 && (n = read(rd.fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  std::string line = text.substr(0, text.find('\n'));
+  for (auto& c : line)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  if (line.empty()) line = "exit status " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+  return "bubblewrap cannot set up the sandbox (" + line + ")";
 }
 
 }  // namespace
@@ -207,34 +174,39 @@ std::vector<ScriptletResult> skip_scriptlets(const std::vector<Scriptlet>& scrip
 std::vector<ScriptletResult> run_scriptlets(const std::string& root, const std::vector<Scriptlet>& scripts,
                                             Reporter& reporter) {
   if (scripts.empty()) return {};
-  ChildPlan plan;
-  char abs[PATH_MAX];
-  // Every script from FIRST on is skipped for REASON, in one warning naming them.
-  auto skip_rest = [&](size_t first, const std::string& reason, std::vector<ScriptletResult>& out) {
-    std::vector<Scriptlet> rest(scripts.begin() + static_cast<long>(first), scripts.end());
+  // Every script is skipped for REASON, in one warning naming them.
+  auto skip_all = [&](const std::string& reason) {
     std::string names;
-    for (const auto& s : rest) names += (names.empty() ? "" : ", ") + s.package;
-    reporter.warning("skipped " + std::to_string(rest.size()) + " scriptlet(s) of " + names + ": " + reason +
-                     "; run as root or enable user namespaces, or pass --noscripts");
-    for (auto& s : skip_scriptlets(rest, reason)) out.push_back(std::move(s));
+    for (const auto& s : scripts) names += (names.empty() ? "" : ", ") + s.package;
+    reporter.warning("skipped " + std::to_string(scripts.size()) + " scriptlet(s) of " + names + ": " + reason +
+                     "; install bubblewrap (bwrap) with user namespaces enabled, or pass --noscripts");
+    return skip_scriptlets(scripts, reason);
   };
-  std::vector<ScriptletResult> out;
-  if (!realpath(root.c_str(), abs)) {
-    skip_rest(0, "layer directory " + root + ": " + std::strerror(errno), out);
-    return out;
-  }
-  plan.root = abs;
-  plan.userns = geteuid() != 0;
-  plan.uid_map = "0 " + std::to_string(geteuid()) + " 1";
-  plan.gid_map = "0 " + std::to_string(getegid()) + " 1";
-  plan.protect = mounts_to_protect();
+  char abs[PATH_MAX];
+  if (!realpath(root.c_str(), abs)) return skip_all("layer directory " + root + ": " + std::strerror(errno));
+  std::string bwrap = find_bwrap();
+  if (bwrap.empty()) return skip_all("bubblewrap (bwrap) is not installed, and scriptlets run only in its sandbox");
+  auto base = sandbox_args(bwrap, abs);
+  if (std::string why = probe(base); !why.empty()) return skip_all(why);
 
-  for (size_t i = 0; i < scripts.size(); ++i) {
-    bool setup_failed = false;
-    ScriptletResult r = run_one(plan, scripts[i], setup_failed);
-    if (setup_failed) {
-      skip_rest(i, r.detail + (plan.userns ? " (not root; user namespaces may be disabled)" : ""), out);
-      return out;
+  std::vector<ScriptletResult> out;
+  for (const auto& s : scripts) {
+    ScriptletResult r;
+    r.package = s.package;
+    auto args = base;
+    args.insert(args.end(), {"/bin/sh", "-c", s.body, "sh", std::to_string(s.arg)});
+    auto argv = pointers(args);
+    auto env = script_env();
+    auto envp = pointers(env);
+    // The script's stdout goes to stderr: the caller's stdout may be a JSON document.
+    int status = spawn(argv, envp, STDERR_FILENO, -1);
+    if (status < 0) {
+      r.status = ScriptletResult::Status::kFailed;
+      r.exit_code = 127;
+      r.detail = std::string("cannot start bwrap: ") + std::strerror(errno);
+    } else if (!(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+      r.status = ScriptletResult::Status::kFailed;
+      r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     }
     if (r.status == ScriptletResult::Status::kFailed)
       reporter.warning("%post scriptlet of " + r.package + " failed, exit status " + std::to_string(r.exit_code));

@@ -26,14 +26,14 @@ std::string slurp(const std::string& p) {
   return ss.str();
 }
 
-// Whether this machine lets us make a mount namespace at all.
-bool namespaces_work() { return std::system("unshare -m true 2>/dev/null || unshare -Urm true 2>/dev/null") == 0; }
+// Whether bubblewrap can build its sandbox here at all.
+bool namespaces_work() { return std::system("bwrap --unshare-user --ro-bind / / true 2>/dev/null") == 0; }
 
 }  // namespace
 
 TEST_CASE("scriptlets see the layer at /opt; a failure is a result and a warning", "[scripts]") {
   if (!namespaces_work()) {
-    WARN("skipped: no mount namespaces here");
+    WARN("skipped: bubblewrap missing or user namespaces disabled here");
     return;
   }
   char tmpl[] = "/tmp/yumda-scripts-XXXXXX";
@@ -67,4 +67,20 @@ TEST_CASE("scriptlets that cannot be set up are listed as skipped", "[scripts]")
   REQUIRE(n.size() == 1);
   CHECK(n[0].detail == "--noscripts");
   CHECK(std::string(scriptlet_status_name(n[0].status)) == "skipped");
+}
+
+TEST_CASE("without bubblewrap every script is skipped, saying so", "[scripts]") {
+  char tmpl[] = "/tmp/yumda-scripts-XXXXXX";
+  REQUIRE(mkdtemp(tmpl));
+  setenv("YUMDA_BWRAP", "/nonexistent/bwrap", 1);
+  Warnings w;
+  auto r = run_scriptlets(tmpl, {{"a-1-1.noarch", "touch /opt/ran", 1}}, w);
+  unsetenv("YUMDA_BWRAP");
+  REQUIRE(r.size() == 1);
+  CHECK(r[0].status == ScriptletResult::Status::kSkipped);
+  CHECK(r[0].detail.find("bubblewrap (bwrap) is not installed") != std::string::npos);
+  REQUIRE(w.seen.size() == 1);
+  CHECK(w.seen[0].find("skipped 1 scriptlet(s) of a-1-1.noarch") != std::string::npos);
+  CHECK_FALSE(fs::exists(std::string(tmpl) + "/ran"));
+  fs::remove_all(tmpl);
 }

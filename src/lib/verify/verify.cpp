@@ -314,7 +314,7 @@ std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& 
     std::string data;
     std::string path = file_url_path(url);
     if (!path.empty() && path_exists(path)) {
-      data = read_file(path);
+      data = read_file_capped(path, kMaxSmallFile, "gpgkey " + url + " of repo " + repo.id);
     } else if (auto builtin = builtin_key_for_url(url)) {
       data = *builtin;
     } else if (!path.empty()) {
@@ -328,9 +328,10 @@ std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& 
         item.urls = {url};
         item.dest = dest;
         item.label = "gpgkey of repo " + repo.id;
+        item.max_size = kMaxSmallFile;
         fetcher.fetch(item);
       }
-      data = read_file(dest);
+      data = read_file_capped(dest, kMaxSmallFile, "gpgkey " + url + " of repo " + repo.id);
     }
     ring->add_keys(data, url);
   }

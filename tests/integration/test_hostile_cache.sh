@@ -1,0 +1,43 @@
+#!/bin/bash
+# The download cache is input too, and shared (issue #14): a symlink planted
+# at a package's .part is never written through, and two installs into
+# different layers sharing one cache dir both succeed.
+. "$(dirname "$0")/lib.sh"
+[ -n "${DEMO_REPO:-}" ] && [ -d "$DEMO_REPO" ] || skip "needs the demo repo"
+serve "$DEMO_REPO" ${TEST_SERVER:+--latency-ms 20}
+C="$XDG_CACHE_HOME/yumda"
+# The demo repo's packages, by name (all of them: every install below takes its closure).
+PKGS=$(cd "$DEMO_REPO" && find . -name '*.rpm' ! -name '*.src.rpm' -printf '%f\n' | sed 's/-[^-]*-[^-]*$//' | sort -u | tr '\n' ' ')
+
+# 1. A symlink at CACHEDIR/packages/REPO/NAME.rpm.part pointing at a victim.
+y --repofrompath web,"$URL" makecache >/dev/null
+echo precious >"$T/victim"
+mkdir -p "$C/packages/web"
+for f in $(cd "$DEMO_REPO" && find . -name 'greet-*.rpm' ! -name '*.src.rpm' -printf '%f\n'); do
+  ln -sf "$T/victim" "$C/packages/web/$f.part"
+done
+run_capture plant y --repofrompath web,"$URL" install -y --root "$T/l0" greet
+[ "$(cat "$T/victim")" = precious ] || fail "a planted .part symlink was written through: the victim now holds $(wc -c <"$T/victim") bytes"
+[ "$(rc_of plant)" = 0 ] || fail "install with a planted .part: $(cat "$T/plant.err")"
+[ -z "$(find "$C" -name '*.part*')" ] || fail ".part left: $(find "$C" -name '*.part*')"
+pass "a symlink planted at a package's .part is replaced, not written through"
+
+# 2. Two installs into different layers sharing the cache, from an empty
+# cache each round: both succeed and get the same files.
+ROUNDS=${CACHE_ROUNDS:-6}
+for i in $(seq 1 "$ROUNDS"); do
+  rm -rf "$C" "$T/a" "$T/b"
+  # shellcheck disable=SC2086
+  ( set +e; y --repofrompath web,"$URL" install -y -q --root "$T/a" $PKGS >"$T/a.out" 2>"$T/a.err"; echo $? >"$T/a.rc" ) &
+  pa=$!
+  # shellcheck disable=SC2086
+  ( set +e; y --repofrompath web,"$URL" install -y -q --root "$T/b" $PKGS >"$T/b.out" 2>"$T/b.err"; echo $? >"$T/b.rc" ) &
+  pb=$!
+  wait "$pa" "$pb"  # not the server
+  [ "$(cat "$T/a.rc")" = 0 ] || fail "round $i: first install failed: $(cat "$T/a.err")"
+  [ "$(cat "$T/b.rc")" = 0 ] || fail "round $i: second install failed: $(cat "$T/b.err")"
+  [ "$(cd "$T/a" && find . -path ./.yumda -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)" = \
+    "$(cd "$T/b" && find . -path ./.yumda -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)" ] || fail "round $i: layers differ"
+  [ -z "$(find "$C" -name '*.part*')" ] || fail "round $i: .part left"
+done
+pass "two installs sharing one cache dir: $ROUNDS of $ROUNDS rounds both succeeded"
