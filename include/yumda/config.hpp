@@ -84,6 +84,11 @@ struct MainConfig {
   // overriding path rules, OLD absolute ("/usr/lib/foo"), NEW relative to the
   // layer root ("lib/foo"), as rpm --relocate.
   std::vector<std::pair<std::string, std::string>> relocate_rules;
+  // remove: also the dependencies nothing needs any more (dnf's default).
+  bool clean_requirements_on_remove = true;
+  // remove: names or globs of layer packages never removed (dnf refuses the
+  // whole transaction when one would go).
+  std::vector<std::string> protected_packages;
   std::string config_file;  // where [main] came from ("<built-in>" for the default)
 };
 

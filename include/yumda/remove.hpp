@@ -1,11 +1,15 @@
 // Removing packages from a layer, as dnf does: the named packages, every
 // layer package that needs them, and the dependencies nothing needs any more
 // (clean_requirements_on_remove); packages the user asked for are kept.
+// libsolv decides (Resolver::erase), on the layer's record: versions and rich
+// dependencies count; no repo is needed.
 #pragma once
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "yumda/baseline.hpp"
+#include "yumda/config.hpp"
 #include "yumda/layer.hpp"
 #include "yumda/reporter.hpp"
 
@@ -18,8 +22,15 @@ struct RemovePlan {
   size_t size() const { return named.size() + dependents.size() + unneeded.size(); }
 };
 
-// Works out what `remove SPECS` takes out of STATE (specs: names or globs).
-// Throws Error "No match for argument: X" for a spec that matches nothing.
+// Works out what `remove SPECS` takes out of STATE (specs: names, globs,
+// name-version[-release], N-E:V-R.A, name.arch, provides, /opt paths), with
+// CONFIG's clean_requirements_on_remove and protected_packages, the runtime
+// BASELINE meeting what it provides. Throws Error "No match for argument: X"
+// for a spec that matches nothing, and Error naming a protected package the
+// plan would take out.
+RemovePlan plan_remove(const Config& config, const Baseline& baseline, const LayerState& state,
+                       const std::vector<std::string>& specs);
+// The same with the default config and no baseline (tests).
 RemovePlan plan_remove(const LayerState& state, const std::vector<std::string>& specs, bool clean_deps = true);
 
 struct RemoveOptions {
@@ -32,6 +43,6 @@ struct RemoveOptions {
 // Removes the plan's packages and their files (those no remaining package
 // owns) in one transaction; ROOT changes all or nothing. Returns the plan and
 // whether it was carried out.
-std::pair<RemovePlan, bool> remove_packages(const RemoveOptions& options, Reporter& reporter);
+std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOptions& options, Reporter& reporter);
 
 }  // namespace yumda

@@ -44,6 +44,24 @@ struct LayerPackage {
   std::vector<std::string> provides;
   std::vector<std::string> requirements;  // "requires" is a C++20 keyword
   bool user_installed = true;  // asked for by name, not pulled in as a dependency
+  // Paths under /opt ("/opt/bin/x"); only those some layer package requires
+  // become provides. Empty when not known (install does without them).
+  std::vector<std::string> files;
+};
+
+// `remove SPECS`, as dnf: SOLVER_ERASE of what SPECS match, taking out the
+// layer packages that need them and, with clean_deps, the dependencies that
+// were pulled in only for the removed ones (never one the user asked for).
+struct EraseRequest {
+  std::vector<std::string> specs;  // anything install takes: names, globs, N-V-R, provides, /opt paths
+  bool clean_deps = true;          // clean_requirements_on_remove
+  std::vector<std::string> protected_packages;  // names or globs: a plan removing one is refused
+};
+
+struct EraseResult {
+  std::vector<Nevra> named;       // matched by the specs, in spec order
+  std::vector<Nevra> dependents;  // need a removed package (sorted by name)
+  std::vector<Nevra> unneeded;    // dependencies nothing needs any more (sorted by name)
 };
 
 struct ResolveRequest {
@@ -103,6 +121,16 @@ class Resolver {
   // NEVRA, in INSTALL and REPLACED. Error when a package is not installed or
   // its exact version is no longer in any repo.
   ResolveResult reinstall(const std::vector<std::string>& specs);
+
+  // `remove`: one libsolv job over the installed repo alone (the baseline,
+  // locked, the runtime's files, and LAYER; the repos are not fetched, so a
+  // layer can be trimmed offline). Packages LAYER marks user_installed are
+  // never removed as unneeded; a requirement that no installed package met
+  // before decides nothing (the runtime meets it). Throws Error "No match for
+  // argument: X" for a spec no layer package matches, and "The operation
+  // would result in removing the following protected packages: X" when the
+  // plan takes out a protected package.
+  EraseResult erase(const EraseRequest& request);
 
   // Queries over the available (repo) packages, sorted by name, newest first.
   // SPEC is anything resolve() takes: name, glob, name-version[-release] with

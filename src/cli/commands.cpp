@@ -368,6 +368,7 @@ std::string format_remove_plan(const RemovePlan& plan) {
 }
 
 void run_remove(GlobalOptions& g, const std::vector<std::string>& specs) {
+  Config config = make_config(g);
   ConsoleReporter reporter(g.quiet, g.verbose);
   RemoveOptions o;
   o.root = layer_root(g);
@@ -377,7 +378,7 @@ void run_remove(GlobalOptions& g, const std::vector<std::string>& specs) {
     if (!g.json && !g.quiet) std::cout << format_remove_plan(plan) << std::flush;
     return confirm(g);
   };
-  auto [plan, done] = remove_packages(o, reporter);
+  auto [plan, done] = remove_packages(config, o, reporter);
   if (g.json) {
     json j = {{"root", o.root}, {"performed", done}, {"remove", json::array()}};
     for (const auto* grp : {&plan.named, &plan.dependents, &plan.unneeded})

@@ -33,7 +33,7 @@ namespace cv = config_values;
 // installonly kernels...). Accepted so stock files load, and reported.
 const std::set<std::string> kIgnoredMain = {
     "debuglevel", "errorlevel", "logfile", "logdir", "exactarch", "obsoletes", "plugins",
-    "installonly_limit", "installonlypkgs", "distroverpkg", "clean_requirements_on_remove", "best",
+    "installonly_limit", "installonlypkgs", "distroverpkg", "best",
     "color", "diskspacecheck", "history_record", "protected_multilib", "multilib_policy",
     "deltarpm", "fastestmirror", "mirrorlist_expire", "persistdir", "skip_broken", "group_package_types"};
 const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanceid", "fastestmirror_enabled",
@@ -42,7 +42,7 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
 const char* const kMainKeys =
     "cachedir, reposdir, runtime, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
     "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
-    "skip_if_unavailable, relocate, relocate_rules";
+    "skip_if_unavailable, relocate, relocate_rules, clean_requirements_on_remove, protected_packages";
 const char* const kRepoKeys =
     "name, baseurl, mirrorlist, enabled, priority, cost, excludepkgs, includepkgs, skip_if_unavailable, "
     "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint, relocate";
@@ -162,7 +162,9 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
     else if (k == "relocate_rules") {
       m.relocate_rules.clear();
       for (const auto& rule : cv::split_list(value)) m.relocate_rules.push_back(parse_relocate_rule(rule));
-    } else if (k.rfind("proxy", 0) == 0)
+    } else if (k == "clean_requirements_on_remove") m.clean_requirements_on_remove = cv::parse_bool(value);
+    else if (k == "protected_packages") m.protected_packages = cv::split_list(value);
+    else if (k.rfind("proxy", 0) == 0)
       throw UsageError(kProxyFix);
     else if (kIgnoredMain.count(k))
       warnings.push_back(where + ": '" + k + "' is a yum/dnf option yumda does not use (ignored)");

@@ -594,3 +594,19 @@ TEST_CASE("repo files are read in name order, whatever the directory order", "[c
   for (const auto& r : load_config(d.options()).repos) got.push_back(r.id);
   CHECK(got == want);
 }
+
+TEST_CASE("clean_requirements_on_remove and protected_packages are read, not ignored", "[config]") {
+  ConfDir d;
+  d.main("reposdir=\n");
+  Config c = load_config(d.options());
+  CHECK(c.main.clean_requirements_on_remove);  // dnf's default
+  CHECK(c.main.protected_packages.empty());
+  d.main("reposdir=\nclean_requirements_on_remove=False\nprotected_packages=git, perl*\n");
+  c = load_config(d.options());
+  CHECK_FALSE(c.main.clean_requirements_on_remove);
+  CHECK(c.main.protected_packages == std::vector<std::string>{"git", "perl*"});
+  CHECK(std::none_of(c.warnings.begin(), c.warnings.end(),
+                     [](const std::string& w) { return w.find("clean_requirements_on_remove") != std::string::npos; }));
+  d.main("reposdir=\nclean_requirements_on_remove=maybe\n");
+  CHECK_THROWS_AS(load_config(d.options()), UsageError);
+}

@@ -1,114 +1,55 @@
-// Removal works on the layer's own record (requires/provides of each package),
-// so it needs no repo: a layer can be trimmed offline.
+// Removal works on the layer's own record (requires/provides of each package)
+// with libsolv (Resolver::erase), so it needs no repo: a layer can be trimmed
+// offline.
 #include "yumda/remove.hpp"
 
-#include <fnmatch.h>
-
-#include <map>
 #include <algorithm>
-#include <optional>
 #include <set>
 
+#include "install/package_source.hpp"
 #include "yumda/error.hpp"
+#include "yumda/fetch.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/resolve.hpp"
 
 namespace yumda {
 
-namespace {
-
-std::string dep_name(const std::string& dep) { return dep.substr(0, dep.find(' ')); }
-
-bool matches(const InstalledPackage& p, const std::string& spec) {
-  return spec == p.nevra.name || spec == p.nevra.str() || fnmatch(spec.c_str(), p.nevra.name.c_str(), 0) == 0 ||
-         fnmatch(spec.c_str(), p.nevra.str().c_str(), 0) == 0;
-}
-
-// Which packages of the layer provide each dependency name. A requirement no
-// layer package provides is met by the runtime and never decides anything here.
-class Providers {
- public:
-  explicit Providers(const std::vector<InstalledPackage>& pkgs) {
-    for (size_t i = 0; i < pkgs.size(); ++i) {
-      by_name_[pkgs[i].nevra.name].insert(i);
-      for (const auto& p : pkgs[i].provides) by_name_[dep_name(p)].insert(i);
-      for (const auto& f : pkgs[i].files) by_name_["/opt/" + f].insert(i);
-    }
-  }
-  // The providers of REQ among the packages still KEPT; nullopt when no layer
-  // package ever provided it.
-  std::optional<size_t> count_kept(const std::string& req, const std::vector<bool>& kept) const {
-    auto it = by_name_.find(dep_name(req));
-    if (it == by_name_.end()) return std::nullopt;
-    size_t n = 0;
-    for (size_t i : it->second) n += kept[i] ? 1 : 0;
-    return n;
-  }
-  const std::set<size_t>* of(const std::string& req) const {
-    auto it = by_name_.find(dep_name(req));
-    return it == by_name_.end() ? nullptr : &it->second;
-  }
-
- private:
-  std::map<std::string, std::set<size_t>> by_name_;
-};
-
-}  // namespace
-
-RemovePlan plan_remove(const LayerState& state, const std::vector<std::string>& specs, bool clean_deps) {
-  const auto& pkgs = state.packages();
-  std::vector<bool> kept(pkgs.size(), true);
-  RemovePlan plan;
-  for (const auto& spec : specs) {
-    bool any = false;
-    for (size_t i = 0; i < pkgs.size(); ++i)
-      if (matches(pkgs[i], spec)) {
-        any = true;
-        if (kept[i]) plan.named.push_back(pkgs[i]);
-        kept[i] = false;
-      }
-    if (!any) throw Error("No match for argument: " + spec + " (see yumda list --installed)");
-  }
-  Providers providers(pkgs);
-
-  // Dependents: a kept package with a requirement only removed packages provided.
-  for (bool changed = true; changed;) {
-    changed = false;
-    for (size_t i = 0; i < pkgs.size(); ++i) {
-      if (!kept[i]) continue;
-      for (const auto& r : pkgs[i].requirements) {
-        auto n = providers.count_kept(r, kept);
-        if (n && *n == 0) {
-          kept[i] = false;
-          plan.dependents.push_back(pkgs[i]);
-          changed = true;
+RemovePlan plan_remove(const Config& config, const Baseline& baseline, const LayerState& state,
+                       const std::vector<std::string>& specs) {
+  std::vector<LayerPackage> layer = layer_packages(state);  // in the order of state.packages()
+  for (size_t i = 0; i < layer.size(); ++i)
+    for (const auto& f : state.packages()[i].files) layer[i].files.push_back("/opt/" + f);  // path requires
+  Fetcher fetcher(FetchOptions{});  // nothing is fetched: erase loads no repo
+  Resolver resolver(config, baseline, layer, fetcher, /*cacheonly=*/true);
+  EraseRequest request;
+  request.specs = specs;
+  request.clean_deps = config.main.clean_requirements_on_remove;
+  request.protected_packages = config.main.protected_packages;
+  EraseResult erased = resolver.erase(request);
+  auto records = [&](const std::vector<Nevra>& ns) {
+    std::vector<InstalledPackage> out;
+    for (const auto& n : ns)
+      for (const auto& p : state.packages())
+        if (p.nevra == n) {
+          out.push_back(p);
           break;
         }
-      }
-    }
-  }
-
-  // Unneeded: pulled in as a dependency, and no kept package requires it now.
-  for (bool changed = clean_deps; changed;) {
-    changed = false;
-    std::vector<bool> needed(pkgs.size(), false);
-    for (size_t i = 0; i < pkgs.size(); ++i) {
-      if (!kept[i]) continue;
-      for (const auto& r : pkgs[i].requirements)
-        if (const auto* who = providers.of(r))
-          for (size_t j : *who)
-            if (j != i) needed[j] = true;
-    }
-    for (size_t i = 0; i < pkgs.size(); ++i)
-      if (kept[i] && !pkgs[i].user_installed && !needed[i]) {
-        kept[i] = false;
-        plan.unneeded.push_back(pkgs[i]);
-        changed = true;
-      }
-  }
+    return out;
+  };
+  RemovePlan plan;
+  plan.named = records(erased.named);
+  plan.dependents = records(erased.dependents);
+  plan.unneeded = records(erased.unneeded);
   return plan;
 }
 
-std::pair<RemovePlan, bool> remove_packages(const RemoveOptions& options, Reporter& reporter) {
+RemovePlan plan_remove(const LayerState& state, const std::vector<std::string>& specs, bool clean_deps) {
+  Config config;
+  config.main.clean_requirements_on_remove = clean_deps;
+  return plan_remove(config, Baseline{}, state, specs);
+}
+
+std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOptions& options, Reporter& reporter) {
   (void)reporter;
   if (options.specs.empty()) throw UsageError("remove needs at least one package name");
   if (!is_directory(options.root + "/.yumda"))
@@ -116,7 +57,7 @@ std::pair<RemovePlan, bool> remove_packages(const RemoveOptions& options, Report
   LayerLock lock(options.root, !options.nowait);
   LayerTransaction::recover(options.root);
   LayerState state = LayerState::load(options.root);
-  RemovePlan plan = plan_remove(state, options.specs);
+  RemovePlan plan = plan_remove(config, load_baseline(config.main.baseline), state, options.specs);
   if (options.confirm && !options.confirm(plan)) return {plan, false};
 
   std::set<std::string> going;

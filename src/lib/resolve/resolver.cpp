@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string_view>
@@ -119,6 +120,7 @@ struct Resolver::Impl {
   std::unordered_map<std::string, std::pair<bool, std::optional<RepoMetadata>>> fetched;
   std::unordered_map<Repo*, RepoConfig> repo_configs;
   std::unordered_set<Id> runtime_solvables;  // baseline + lambda-runtime: locked
+  std::unordered_map<Id, size_t> layer_solvables;  // installed solvable -> index in LAYER
 
   Impl(const Config& c, const Baseline& b, const std::vector<LayerPackage>& l, Fetcher& f, bool co, Reporter& r)
       : config(c), baseline(b), layer(l), fetcher(f), cacheonly(co), reporter(r) {}
@@ -134,6 +136,7 @@ struct Resolver::Impl {
     pool.reset();
     repo_configs.clear();
     runtime_solvables.clear();
+    layer_solvables.clear();
     pool = std::make_unique<Pool>(config.main.arch);
     with_filelists = filelists;
     partial = only_reachable;
@@ -168,6 +171,13 @@ struct Resolver::Impl {
     }
     fetched[rc.id] = {filelists || !md, md};
     return md;
+  }
+
+  // The installed repo alone (remove): nothing is fetched. Marked partial so
+  // that a later query builds the whole pool.
+  void build_installed_only() {
+    reset_pool(false, true);
+    finish_pool();
   }
 
   void build(bool filelists) {
@@ -331,8 +341,15 @@ struct Resolver::Impl {
     // (b) what the runtime's file list holds: paths, and sonames of libraries.
     if (!baseline.files.empty()) add_runtime_files(sys);
 
+    // Paths some layer package requires: the layer files that meet them.
+    std::unordered_set<std::string> required_paths;
+    for (const auto& lp : layer)
+      for (const auto& d : lp.requirements)
+        if (d.starts_with("/")) required_paths.insert(d.substr(0, d.find(' ')));
+
     // (c) the layer's packages, with their repo twin's deps when there is one.
-    for (const auto& lp : layer) {
+    for (size_t li = 0; li < layer.size(); ++li) {
+      const LayerPackage& lp = layer[li];
       Id name = pool_str2id(pool_, lp.nevra.name.c_str(), 1);
       Id evr = pool_str2id(pool_, lp.nevra.evr().c_str(), 1);
       Id arch = pool_str2id(pool_, lp.nevra.arch.empty() ? "noarch" : lp.nevra.arch.c_str(), 1);
@@ -343,6 +360,7 @@ struct Resolver::Impl {
           if (s->arch == arch && pool_evrcmp(pool_, s->evr, evr, EVRCMP_COMPARE) == 0) twin_id = c;
         }
       Id id = add_installed_solvable(sys, name, evr, arch);  // may move pool->solvables
+      layer_solvables.emplace(id, li);
       Solvable* s = pool_->solvables + id;
       if (twin_id) {
         Solvable* twin = pool_->solvables + twin_id;
@@ -365,6 +383,8 @@ struct Resolver::Impl {
         s->provides = prov;
         s->solv_requires = req;
       }
+      for (const auto& f : lp.files)
+        if (required_paths.count(f)) s->provides = repo_addid_dep(sys, s->provides, pool_str2id(pool_, f.c_str(), 1), 0);
     }
   }
 
@@ -383,14 +403,26 @@ struct Resolver::Impl {
     // glibc's dynamic loader is what answers rpm's rtld(GNU_HASH) requires.
     bool has_loader = false;
     for (auto l : libs) has_loader = has_loader || l.starts_with("ld-linux");
+    // The layer's recorded requirements count too (remove loads no repo):
+    // parsed first, so that their names are among the strings SEEN covers.
+    std::vector<Id> layer_deps;
+    for (const auto& lp : layer)
+      for (const auto& d : lp.requirements)
+        if (Id dep = parse_dep(pool_, d)) layer_deps.push_back(dep);
     // Each dep name is looked at once, however many packages use it.
     std::vector<char> seen(static_cast<size_t>(pool_->ss.nstrings), 0);
     Offset provides = 0;
-    auto consider = [&](Id dep) {
+    std::function<void(Id)> consider = [&](Id dep) {
       Id name = dep;
       if (ISRELDEP(dep)) {
         Reldep* rd = GETRELDEP(pool_, dep);
-        if (rd->flags > 7 || ISRELDEP(rd->name)) return;  // rich deps: their parts are looked at alone
+        if (rd->flags == REL_AND || rd->flags == REL_OR || rd->flags == REL_WITH || rd->flags == REL_WITHOUT ||
+            rd->flags == REL_COND || rd->flags == REL_UNLESS || rd->flags == REL_ELSE) {
+          consider(rd->name);  // a rich dep: each of its parts
+          consider(rd->evr);
+          return;
+        }
+        if (rd->flags > 7 || ISRELDEP(rd->name)) return;
         name = rd->name;
       }
       if (name >= static_cast<Id>(seen.size()) || seen[static_cast<size_t>(name)]) return;
@@ -418,6 +450,7 @@ struct Resolver::Impl {
       for_each_dep(s->repo, s->solv_requires, consider);
       for_each_dep(s->repo, s->provides, consider);
     }
+    for (Id dep : layer_deps) consider(dep);
     Id name = pool_str2id(pool_, "lambda-runtime", 1);
     Id evr = pool_str2id(pool_, "0", 1);
     Id id = add_installed_solvable(sys, name, evr, ARCH_NOARCH);
@@ -697,6 +730,90 @@ struct Resolver::Impl {
     return result;
   }
 
+  // The layer solvables whose files match the path glob SPEC ("/opt/bin/x";
+  // a trailing '/' names the directory itself).
+  std::vector<Id> layer_path_matches(std::string spec) {
+    while (spec.size() > 1 && spec.back() == '/') spec.pop_back();
+    std::vector<Id> out;
+    for (const auto& [id, li] : layer_solvables)
+      for (const auto& f : layer[li].files)
+        if (fnmatch(spec.c_str(), f.c_str(), FNM_PATHNAME) == 0) {
+          out.push_back(id);
+          break;
+        }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  // As dnf's remove: SOLVER_ERASE (with SOLVER_CLEANDEPS) for what the specs
+  // match; every layer package but a protected one may go (allow_erasing);
+  // the ones the user asked for are SOLVER_USERINSTALLED, so cleandeps keeps them.
+  EraseResult erase(const EraseRequest& request) {
+    ::Pool* pool_ = p();
+    std::vector<Id> named;
+    std::unordered_set<Id> named_set;
+    for (const auto& spec : request.specs) {
+      auto ids = spec.starts_with("/") ? layer_path_matches(spec) : layer_matches(spec);
+      if (ids.empty()) throw Error("No match for argument: " + spec + " (see yumda list --installed)");
+      for (Id id : ids)
+        if (named_set.insert(id).second) named.push_back(id);
+    }
+    auto is_protected = [&](Id id) {
+      const char* name = pool_id2str(pool_, pool_->solvables[id].name);
+      return std::any_of(request.protected_packages.begin(), request.protected_packages.end(),
+                         [&](const std::string& g) { return fnmatch(g.c_str(), name, 0) == 0; });
+    };
+    SolvQueue job;
+    for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+    for (const auto& [id, li] : layer_solvables) {
+      if (!is_protected(id)) job.push2(SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE, id);
+      if (layer[li].user_installed) job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, id);
+    }
+    for (Id id : named) job.push2(SOLVER_ERASE | SOLVER_SOLVABLE | (request.clean_deps ? SOLVER_CLEANDEPS : 0), id);
+    UniqueSolver solv(solver_create(pool_));
+    if (solver_solve(solv.get(), job.get()) != 0) {
+      // Only a protected package can make a removal fail: say which, as dnf.
+      std::vector<std::string> held;
+      for (const auto& [id, li] : layer_solvables)
+        if (is_protected(id)) held.push_back(layer[li].nevra.name);
+      if (held.empty()) throw Error(problems_text(solv.get()));
+      std::sort(held.begin(), held.end());
+      std::string list;
+      for (const auto& h : held) list += (list.empty() ? "" : ", ") + h;
+      throw Error("The operation would result in removing the following protected packages: " + list);
+    }
+    SolvQueue cleandeps;
+    solver_get_cleandeps(solv.get(), cleandeps.get());
+    std::unordered_set<Id> unneeded(cleandeps.get()->elements, cleandeps.get()->elements + cleandeps.size());
+    UniqueTransaction trans(solver_create_transaction(solv.get()));
+    EraseResult result;
+    std::vector<std::string> protected_out;
+    std::vector<Id> erased;
+    for (int i = 0; i < trans->steps.count; ++i) {
+      Id id = trans->steps.elements[i];
+      if (!is_layer(id)) continue;
+      erased.push_back(id);
+      if (is_protected(id)) protected_out.push_back(pool_id2str(pool_, pool_->solvables[id].name));
+    }
+    if (!protected_out.empty()) {
+      std::sort(protected_out.begin(), protected_out.end());
+      std::string list;
+      for (const auto& h : protected_out) list += (list.empty() ? "" : ", ") + h;
+      throw Error("The operation would result in removing the following protected packages: " + list);
+    }
+    for (Id id : named)
+      if (std::find(erased.begin(), erased.end(), id) != erased.end())
+        result.named.push_back(layer[layer_solvables.at(id)].nevra);
+    std::sort(erased.begin(), erased.end(), [pool_](Id a, Id b) {
+      return std::strcmp(pool_id2str(pool_, pool_->solvables[a].name), pool_id2str(pool_, pool_->solvables[b].name)) < 0;
+    });
+    for (Id id : erased) {
+      if (named_set.count(id)) continue;
+      (unneeded.count(id) ? result.unneeded : result.dependents).push_back(layer[layer_solvables.at(id)].nevra);
+    }
+    return result;
+  }
+
   // Available solvables, sorted by name, newest first, then arch.
   std::vector<PackageInfo> infos(std::vector<Id> ids) {
     ::Pool* pool_ = p();
@@ -796,6 +913,11 @@ ResolveResult Resolver::upgrade(const std::vector<std::string>& specs) {
 ResolveResult Resolver::reinstall(const std::vector<std::string>& specs) {
   impl_->ensure(false);
   return impl_->reinstall(specs);
+}
+
+EraseResult Resolver::erase(const EraseRequest& request) {
+  impl_->build_installed_only();
+  return impl_->erase(request);
 }
 
 std::vector<PackageInfo> Resolver::query(const std::string& spec) {
