@@ -64,6 +64,24 @@ void add_file_lists(const std::string& where, const std::string& stem, const std
   b.symlinks.erase(std::unique(b.symlinks.begin(), b.symlinks.end()), b.symlinks.end());
 }
 
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Whether N, parsed from a line, is a NEVRA rather than a package name that
+// has dashes and digits in it: a valid name, a numeric epoch if any, a
+// version and a release that start with a digit, and a dot in one of them
+// (or an epoch), as every distribution's version-release has. So
+// "libpcre2-8-0" and "java-1.8.0-openjdk" are names; write a NEVRA whose
+// version and release are both bare numbers with its epoch ("foo-0:1-1").
+bool looks_like_nevra(const Nevra& n) {
+  bool name_ok = !n.name.empty() && std::isalnum(static_cast<unsigned char>(n.name[0])) && n.name.back() != '-' &&
+                 std::all_of(n.name.begin(), n.name.end(), [](unsigned char c) {
+                   return std::isalnum(c) || std::string_view("._+-").find(c) != std::string_view::npos;
+                 });
+  bool epoch_ok = std::all_of(n.epoch.begin(), n.epoch.end(), is_digit);
+  bool dotted = n.version.find('.') != std::string::npos || n.release.find('.') != std::string::npos;
+  return name_ok && epoch_ok && is_digit(n.version[0]) && is_digit(n.release[0]) && (dotted || !n.epoch.empty());
+}
+
 std::string choices() {
   std::string out;
   for (const auto& n : builtin_baselines()) out += n + ", ";
@@ -82,10 +100,10 @@ Baseline parse_baseline(const std::string& text, const std::string& source) {
       throw UsageError(where + ": '" + line + "' is not a package name or NEVRA (one per line, e.g. glibc or " +
                        "glibc-2.26-38.amzn2.x86_64)");
     Nevra n;
-    if (parse_nevra(line, n) && std::isdigit(static_cast<unsigned char>(n.version[0])))
-      b.packages.push_back(BaselinePackage{n.name, n.evr(), n.arch});
-    else
-      b.packages.push_back(BaselinePackage{line, "", ""});
+    if (!parse_nevra(line, n)) b.packages.push_back(BaselinePackage{line, "", ""});
+    else if (looks_like_nevra(n)) b.packages.push_back(BaselinePackage{n.name, n.evr(), n.arch});
+    else if (!n.arch.empty()) b.packages.push_back(BaselinePackage{line.substr(0, line.size() - n.arch.size() - 1), "", n.arch});
+    else b.packages.push_back(BaselinePackage{line, "", ""});
   });
   return b;
 }

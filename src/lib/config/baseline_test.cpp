@@ -197,3 +197,39 @@ TEST_CASE("baseline errors: unknown name, bad lines", "[baseline]") {
   CHECK_THAT(load_error(d.path + "/b.txt"),
              Catch::StartsWith(d.path + "/b.files.txt:2: 'relative/path' is not an absolute path"));
 }
+
+TEST_CASE("baseline: a package name with dashes and digits stays a name", "[baseline]") {
+  Baseline b = parse_baseline(
+      "libpcre2-8-0\n"
+      "java-1.8.0-openjdk\n"
+      "java-1.8.0-openjdk-headless\n"
+      "compat-openssl10\n"
+      "python3-3.7\n"                 // a name ending in a version-like part, no release
+      "libpcre2-8-0.x86_64\n"         // name.arch
+      "java-1.8.0-openjdk-1.8.0.312.b07-1.amzn2.0.2.x86_64\n"
+      "libpcre2-8-0-10.42-1.x86_64\n"
+      "zlib-1.2.7-18\n"
+      "foo-0:1-1\n",                  // bare-number version-release: with its epoch
+      "test");
+  REQUIRE(b.packages.size() == 10);
+  auto is_name = [&](size_t i, const std::string& name) {
+    INFO(i);
+    CHECK(b.packages[i].name == name);
+    CHECK(b.packages[i].evr.empty());
+  };
+  is_name(0, "libpcre2-8-0");
+  is_name(1, "java-1.8.0-openjdk");
+  is_name(2, "java-1.8.0-openjdk-headless");
+  is_name(3, "compat-openssl10");
+  is_name(4, "python3-3.7");
+  is_name(5, "libpcre2-8-0");
+  CHECK(b.packages[5].arch == "x86_64");
+  CHECK(b.packages[6].name == "java-1.8.0-openjdk");
+  CHECK(b.packages[6].evr == "1.8.0.312.b07-1.amzn2.0.2");
+  CHECK(b.packages[7].name == "libpcre2-8-0");
+  CHECK(b.packages[7].evr == "10.42-1");
+  CHECK(b.packages[8].name == "zlib");
+  CHECK(b.packages[8].evr == "1.2.7-18");
+  CHECK(b.packages[9].name == "foo");
+  CHECK(b.packages[9].evr == "1-1");
+}
