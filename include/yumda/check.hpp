@@ -46,6 +46,16 @@ struct CheckOptions {
   // Files relocation rewrote: path -> (sha256 it wrote, sha256 the package
   // shipped). Other content is reported (kModified): not yumda's doing.
   std::map<std::string, std::pair<std::string, std::string>> rewritten_digests;
+  // For a baseline without a file list, what the packages say, as rpm writes
+  // capabilities ("libz.so.1()(64bit)"): what the baseline's packages provide
+  // (repo metadata), and what the layer's packages provide and require (the
+  // layer record). A library the runtime's packages provide, or one the layer's
+  // packages require without providing it (the runtime met it when they were
+  // installed), counts as present; one the layer's packages provide must be in
+  // the layer (an error when it is not); any other is a warning.
+  std::vector<std::string> runtime_provides;
+  std::vector<std::string> layer_provides;
+  std::vector<std::string> layer_requires;
 };
 
 // Walks ROOT (skipping .yumda/) and returns every finding, sorted by path.

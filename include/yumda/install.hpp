@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "yumda/baseline.hpp"
+#include "yumda/check.hpp"
 #include "yumda/config.hpp"
 #include "yumda/layer.hpp"
 #include "yumda/reporter.hpp"
@@ -81,6 +82,13 @@ class RepoSession {
   std::unique_ptr<Fetcher> fetcher_;
   std::unique_ptr<Resolver> resolver_;
 };
+
+// For `check` against a baseline without a file list: fills O's
+// runtime_provides from what the baseline's packages provide in the enabled
+// repos' cached metadata (nothing is fetched; left empty without a cache) and
+// layer_provides / layer_requires from ROOT's record.
+void add_package_facts(const Config& config, const Baseline& baseline, const std::string& root, CheckOptions& o,
+                       Reporter& reporter);
 
 struct DownloadOptions {
   std::vector<std::string> specs;

@@ -19,9 +19,10 @@ struct ZipResult {
   uint64_t zipped_bytes = 0;
 };
 
-// Lambda's limits, for the warnings.
-constexpr uint64_t kLambdaMaxZipped = 50ull * 1000 * 1000;
-constexpr uint64_t kLambdaMaxUnzipped = 250ull * 1000 * 1000;
+// Lambda's limits, for the warnings: binary units, as AWS counts them
+// (50 MiB zipped for a direct upload, 250 MiB = 262,144,000 bytes unzipped).
+constexpr uint64_t kLambdaMaxZipped = 50ull * 1024 * 1024;
+constexpr uint64_t kLambdaMaxUnzipped = 250ull * 1024 * 1024;
 
 // Writes OUT atomically (OUT.tmp then rename). Throws Error naming the path.
 ZipResult write_layer_zip(const std::string& root, const std::string& out, const ZipOptions& options);

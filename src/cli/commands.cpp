@@ -263,9 +263,9 @@ void run_zip(GlobalOptions& g, const std::string& out) {
   o.mtime = zip_mtime(root);
   ZipResult r = write_layer_zip(root, out, o);
   if (r.zipped_bytes > kLambdaMaxZipped)
-    spdlog::warn("{} is {} zipped: over Lambda's 50 MB limit for a direct upload (use S3)", out, human_size(r.zipped_bytes));
+    spdlog::warn("{} is {} zipped: over Lambda's 50 MiB limit for a direct upload (use S3)", out, human_size(r.zipped_bytes));
   if (r.unzipped_bytes > kLambdaMaxUnzipped)
-    spdlog::warn("layer {} is {} unzipped: over Lambda's 250 MB limit for a function and its layers", root,
+    spdlog::warn("layer {} is {} unzipped: over Lambda's 250 MiB limit for a function and its layers", root,
                  human_size(r.unzipped_bytes));
   if (g.json) {
     set_document(g, {{"zip", out}, {"entries", r.entries}, {"unzipped_bytes", r.unzipped_bytes}, {"zipped_bytes", r.zipped_bytes}});
@@ -304,6 +304,8 @@ void run_check(GlobalOptions& g) {
     for (const auto& r : p.rewritten)
       if (!r.sha256.empty()) o.rewritten_digests[r.path] = {r.sha256, r.sha256_shipped};
   }
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  if (baseline.files.empty()) add_package_facts(config, baseline, root, o, reporter);
   auto findings = check_layer(root, baseline, o);
   size_t errors = 0;
   json j = {{"root", root}, {"runtime", config.main.runtime}, {"arch", config.main.arch}, {"baseline", baseline.source},
@@ -678,6 +680,7 @@ void apply_color(const GlobalOptions& g) {
   for (auto& sink : logger->sinks())
     if (auto* c = dynamic_cast<spdlog::sinks::stderr_color_sink_st*>(sink.get())) c->set_color_mode(mode);
   logger->set_pattern(mode == spdlog::color_mode::never ? "%l: %v" : "%^%l%$: %v");
+  if (g.quiet) logger->set_level(spdlog::level::err);  // -q: only errors
 }
 
 }  // namespace

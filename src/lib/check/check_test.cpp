@@ -118,3 +118,30 @@ TEST_CASE("wrong architecture is reported for an aarch64 layer", "[check]") {
   auto f = check_layer(d.path + "/layer", runtime_with_libc(), arm);
   CHECK(has_finding(f, CheckFinding::Kind::kWrongArchitecture, "bin/tool", "ELF machine 62"));
 }
+
+TEST_CASE("a baseline without a file list: the packages' provides and requires decide", "[check]") {
+  ScratchDir d;
+  std::string root = d.path + "/layer";
+  make_layer(root, d.path);
+  Baseline al1;  // packages only, as the built-in al1
+  al1.source = "al1";
+  al1.packages = {{"glibc", "", ""}};
+  CheckOptions o;
+  o.layer_provides = {"libdemo.so.1()(64bit)", "libdemo = 1.0-1"};
+  o.layer_requires = {"libdemo.so.1()(64bit)", "libc.so.6(GLIBC_2.2.5)(64bit)", "rtld(GNU_HASH)"};
+  CHECK(check_layer(root, al1, o).empty());  // libc.so.6: met by the runtime when installed
+
+  fs::remove(root + "/lib/libdemo.so.1");
+  auto f = check_layer(root, al1, o);
+  REQUIRE(f.size() == 1);
+  CHECK(f[0].detail == "libdemo.so.1");
+  CHECK(f[0].error);  // the layer's packages provide it: it must be in the layer
+
+  // Nothing said about a library: a warning, as before; the runtime's packages' provides count.
+  CheckOptions none;
+  auto w = check_layer(root, al1, none);
+  CHECK(std::all_of(w.begin(), w.end(), [](const CheckFinding& x) { return !x.error; }));
+  CHECK(has_finding(w, CheckFinding::Kind::kMissingLibrary, "bin/tool", "libc.so.6"));
+  none.runtime_provides = {"libc.so.6()(64bit)", "glibc = 2.26"};
+  CHECK_FALSE(has_finding(check_layer(root, al1, none), CheckFinding::Kind::kMissingLibrary, "bin/tool", "libc.so.6"));
+}

@@ -66,10 +66,29 @@ class RuntimeFiles {
   std::unordered_set<std::string> files_;
 };
 
+// "libz.so.1" of "libz.so.1()(64bit)", "libc.so.6(GLIBC_2.17)(64bit)" or a
+// 32-bit "libz.so.1"; "" for a capability that is no library.
+std::string soname_of(const std::string& cap) {
+  std::string name = cap.substr(0, cap.find_first_of(" ("));
+  return name.find(".so") != std::string::npos && name.find('/') == std::string::npos ? name : "";
+}
+
+void add_sonames(const std::vector<std::string>& caps, std::unordered_set<std::string>& out) {
+  for (const auto& c : caps)
+    if (auto s = soname_of(c); !s.empty()) out.insert(s);
+}
+
 class Checker {
  public:
   Checker(const std::string& root, const Baseline& baseline, const CheckOptions& options)
-      : root_(root), baseline_(baseline), runtime_(baseline), options_(options), baseline_name_(baseline.source) {}
+      : root_(root), baseline_(baseline), runtime_(baseline), options_(options), baseline_name_(baseline.source) {
+    add_sonames(options.runtime_provides, runtime_sonames_);
+    add_sonames(options.layer_provides, layer_sonames_);
+    std::unordered_set<std::string> required;
+    add_sonames(options.layer_requires, required);
+    for (const auto& s : required)
+      if (!layer_sonames_.count(s)) runtime_sonames_.insert(s);  // met by the runtime at install
+  }
 
   std::vector<CheckFinding> run() {
     if (!options_.paths.empty()) {
@@ -94,7 +113,7 @@ class Checker {
       check_path(rel, it->path().string(), &total);
     }
     if (!options_.elf_only && total > kLambdaMaxUnzipped)
-      add(CheckFinding::Kind::kTooBig, true, ".", human_size(total));
+      add(CheckFinding::Kind::kTooBig, true, ".", human_size(total) + " (" + std::to_string(total) + " bytes)");
     check_relocated();
     return sorted_findings();
   }
@@ -185,7 +204,10 @@ class Checker {
       if (!is64 && std::string(d).find("64") != std::string::npos) continue;
       if (runtime_.has(std::string(d) + "/" + lib)) return true;
     }
-    runtime_unknown = !runtime_.known();
+    if (runtime_.known()) return false;
+    // No file list: the packages' word decides.
+    if (runtime_sonames_.count(lib)) return true;
+    runtime_unknown = !layer_sonames_.count(lib);
     return false;
   }
 
@@ -273,6 +295,8 @@ class Checker {
   CheckOptions options_;
   std::string baseline_name_;
   std::vector<CheckFinding> findings_;
+  std::unordered_set<std::string> runtime_sonames_;  // for a baseline without a file list
+  std::unordered_set<std::string> layer_sonames_;
 };
 
 }  // namespace
@@ -302,7 +326,7 @@ std::string CheckFinding::message() const {
       return where + " was changed after yumda relocated it (" + detail +
              " is neither what yumda wrote nor what the package shipped)";
     case Kind::kTooBig:
-      return "the layer is " + detail + " unzipped, over Lambda's 250 MB limit";
+      return "the layer is " + detail + " unzipped, over Lambda's 250 MiB (262,144,000 bytes) limit";
   }
   return where;
 }

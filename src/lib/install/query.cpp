@@ -31,6 +31,29 @@ RepoSession::RepoSession(const Config& config, const std::string& root, bool cac
 
 RepoSession::~RepoSession() = default;
 
+void add_package_facts(const Config& config, const Baseline& baseline, const std::string& root, CheckOptions& o,
+                       Reporter& reporter) {
+  if (!root.empty() && is_directory(root + "/.yumda"))
+    for (const auto& p : list_installed(root)) {
+      o.layer_provides.insert(o.layer_provides.end(), p.provides.begin(), p.provides.end());
+      o.layer_requires.insert(o.layer_requires.end(), p.requirements.begin(), p.requirements.end());
+    }
+  if (baseline.packages.empty() || config.enabled_repos().empty()) return;
+  try {
+    // Cached metadata only, and quietly: a missing cache leaves the record to decide.
+    RepoSession session(config, "", /*cacheonly=*/true, null_reporter());
+    for (const auto& bp : baseline.packages) {
+      auto found = session.resolver().query(bp.name);
+      if (!found.empty())
+        o.runtime_provides.insert(o.runtime_provides.end(), found.front().provides.begin(), found.front().provides.end());
+    }
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const Error& e) {
+    reporter.info(std::string("the baseline's packages' provides are not known (") + e.what() + ")");
+  }
+}
+
 std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter) {
   if (options.specs.empty()) throw UsageError("download needs package names (e.g. yumda download --destdir rpms git)");
   Fetcher fetcher(fetch_options(config.main), reporter);

@@ -258,7 +258,7 @@ TEST_CASE("an unreadable file stops the zip with its name and no temp file", "[l
 
 TEST_CASE("Lambda's size limits are the documented ones", "[layer][zip]") {
   // https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
-  CHECK(kLambdaMaxZipped == 50'000'000ull);
-  CHECK(kLambdaMaxUnzipped == 250'000'000ull);
+  CHECK(kLambdaMaxZipped == 52'428'800ull);     // 50 MiB
+  CHECK(kLambdaMaxUnzipped == 262'144'000ull);  // 250 MiB
   CHECK(kLambdaMaxZipped < kLambdaMaxUnzipped);
 }
