@@ -87,9 +87,11 @@ json package_json(const Nevra& n) {
 void set_document(GlobalOptions& g, const json& j) { g.document = j.dump(2) + "\n"; }
 
 // -y proceeds, --assumeno stops, a terminal is asked; anything else refuses.
-bool confirm(const GlobalOptions& g) {
+// A declined transaction exits 1, as dnf.
+bool confirm(GlobalOptions& g) {
   if (g.assumeno) {
     if (!g.json) std::cout << "Operation aborted.\n";
+    g.exit_code = kExitError;
     return false;
   }
   if (g.assumeyes) return true;
@@ -101,6 +103,7 @@ bool confirm(const GlobalOptions& g) {
   std::getline(std::cin, answer);
   if (answer == "y" || answer == "Y" || answer == "yes") return true;
   out << "Operation aborted.\n";
+  g.exit_code = kExitError;
   return false;
 }
 
@@ -199,15 +202,43 @@ void run_install(GlobalOptions& g, const std::vector<std::string>& specs, Instal
   std::cout << "\nComplete! Layer directory: " << o.root << "\n";
 }
 
+// check-update and list --upgrades: the newer versions the repos have for
+// the layer's packages; exit 100 when there is one, as dnf check-update.
+void run_check_update(GlobalOptions& g, const char* header) {
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  std::string root = layer_root(g);
+  json j = {{"upgrades", json::array()}};
+  RepoSession session(config, is_directory(root + "/.yumda") ? root : "", g.cacheonly, reporter);
+  ResolveResult plan = session.resolver().upgrade({});
+  bool any = false;
+  for (const auto& p : plan.install) {
+    if (!plan.replaces.count(p.nevra.str())) continue;  // a new dependency, not an upgrade
+    if (!any && header && !g.json) std::cout << header << "\n";
+    any = true;
+    json pj = package_json(p.nevra);
+    pj["repo"] = p.repo_id;
+    j["upgrades"].push_back(pj);
+    if (!g.json)
+      std::printf("%-40s %-30s %s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
+                  p.repo_id.c_str());
+  }
+  if (g.json) set_document(g, j);
+  if (any) g.exit_code = 100;
+}
+
 void run_list(GlobalOptions& g, bool installed, bool available, const std::string& glob) {
+  if (g.args.upgrades) return run_check_update(g, "Available Upgrades");
   std::string root = layer_root(g);
   json j = json::object();
+  size_t listed = 0;
   if (installed || !available) {
     auto pkgs = list_installed(root);
     j["installed"] = json::array();
     if (!g.json && !pkgs.empty()) std::cout << "Installed Packages\n";
     for (const auto& p : pkgs) {
       if (!glob.empty() && fnmatch(glob.c_str(), p.nevra.name.c_str(), 0) != 0) continue;
+      ++listed;
       if (g.json) {
         json pj = package_json(p.nevra);
         pj["repo"] = p.repo_id;
@@ -227,6 +258,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
     Fetcher fetcher(FetchOptions{}, reporter);
     Resolver resolver(config, baseline, {}, fetcher, g.cacheonly, reporter);
     auto pkgs = resolver.available(glob);
+    listed += pkgs.size();
     j["available"] = json::array();
     if (!g.json && !pkgs.empty()) std::cout << "Available Packages\n";
     for (const auto& p : pkgs) {
@@ -240,6 +272,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
       }
     }
   }
+  if (listed == 0) throw Error("No matching Packages to list");  // as dnf, --json or not
   if (g.json) set_document(g, j);
 }
 
@@ -578,7 +611,10 @@ void run_search(GlobalOptions& g, const std::vector<std::string>& words) {
   RepoSession session(config, "", g.cacheonly, reporter);
   auto found = session.resolver().search(words);
   if (g.json) return set_document(g, infos_json(found));
-  if (found.empty()) throw Error("No matches found.");
+  if (found.empty()) {  // dnf: a message, exit 0
+    if (!g.quiet) std::cerr << "No matches found.\n";
+    return;
+  }
   std::string keys;
   for (const auto& w : words) keys += (keys.empty() ? "" : ", ") + w;
   std::cout << "========== Name & Summary Matched: " << keys << " ==========\n";
@@ -794,8 +830,13 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   auto* list = app.add_subcommand("list", "List installed or available packages");
   list->add_flag("--installed", a.installed, "Packages in the layer");
   list->add_flag("--available", a.available, "Packages in the enabled repos");
+  list->add_flag("--upgrades,--updates", a.upgrades, "Newer versions of layer packages (exit 100 when there is one)");
   list->add_option("pattern", a.pattern, "Name glob");
   list->callback(run([&g] { run_list(g, g.args.installed, g.args.available, g.args.pattern); }));
+
+  auto* check_update = app.add_subcommand("check-update", "List upgrades for the layer; exit 100 when there is one");
+  check_update->alias("check-upgrade");
+  check_update->callback(run([&g] { run_check_update(g, nullptr); }));
 
   auto* zip = app.add_subcommand("zip", "Write the layer directory as a reproducible Lambda layer zip");
   zip->add_option("-o,--output", a.output, "Zip file to write (default layer.zip)");

@@ -19,6 +19,7 @@ struct CommandArgs {
   std::string build_file = "yumda.toml";  // build
   bool installed = false;          // list
   bool available = false;
+  bool upgrades = false;  // list --upgrades
   std::string pattern;
   std::string output = "layer.zip";  // zip
   bool all = false;                  // repolist

@@ -25,7 +25,7 @@ j makecache 0 y "${D[@]}" makecache --json
 j install 0 y "${D[@]}" --setopt=relocate=never install -y --json --root "$R" greet
 grep -q "outside /opt" "$T/install.err" || fail "install's warning did not go to stderr"
 j install-again 0 y "${D[@]}" install -y --json --root "$R" greet
-j install-assumeno 0 y "${D[@]}" install --assumeno --json --root "$T/other" greet
+j install-assumeno 1 y "${D[@]}" install --assumeno --json --root "$T/other" greet
 j list 0 y --json list --installed --root "$R"
 j list-available 0 y "${D[@]}" --json list --available 'greet*'
 j info 0 y "${D[@]}" info --json --root "$R" greet
