@@ -16,6 +16,7 @@
 #include "commands.hpp"
 #include "yumda/error.hpp"
 #include "yumda/reporter.hpp"
+#include "yumda/suggest.hpp"
 
 namespace {
 
@@ -57,6 +58,38 @@ bool wants_json(const yumda::cli::GlobalOptions& g) {
   return std::find(g.raw_args.begin(), end, "--json") != end;
 }
 
+// The first word of ARGS that is neither an option nor an option's value:
+// where the verb should be. "" when there is none.
+std::string first_word(const CLI::App& app, const std::vector<std::string>& args) {
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "--") return i + 1 < args.size() ? args[i + 1] : "";
+    if (a.empty() || a[0] != '-') return a;
+    if (a.find('=') != std::string::npos || (a.size() > 2 && a[1] != '-')) continue;  // --k=v, -yq, -cFILE
+    const CLI::Option* opt = app.get_option_no_throw(a);
+    if (opt && opt->get_expected_max() > 0) ++i;  // its value
+  }
+  return "";
+}
+
+// "No such command: instal. Did you mean: install?" for a verb CLI11 did
+// not know; "" when the error is another one.
+std::string unknown_verb(const CLI::App& app, const std::vector<std::string>& args) {
+  if (!app.get_subcommands().empty()) return "";
+  std::string word = first_word(app, args);
+  if (word.empty()) return "";
+  std::vector<std::string> verbs;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == word) return "";
+    verbs.push_back(sub->get_name());
+    for (const auto& alias : sub->get_aliases()) verbs.push_back(alias);
+  }
+  std::string msg = "No such command: " + word + ".";
+  auto near = yumda::closest_words(word, verbs, 3);
+  for (size_t i = 0; i < near.size(); ++i) msg += (i ? " or " : " Did you mean: ") + near[i];
+  return msg + (near.empty() ? "" : "?") + " (yumda --help lists the commands)";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -79,9 +112,11 @@ int main(int argc, char** argv) {
   try {
     app.parse(args);
   } catch (const CLI::ParseError& e) {
-    int rc = app.exit(e);  // --help/--version on stdout (rc 0), else the error on stderr
+    std::string verb_error = e.get_exit_code() == 0 ? "" : unknown_verb(app, g.raw_args);
+    if (!verb_error.empty()) spdlog::error("{}", verb_error);
+    int rc = verb_error.empty() ? app.exit(e) : 1;  // --help/--version on stdout (rc 0), else the error on stderr
     if (rc == 0) return 0;
-    if (wants_json(g)) yumda::cli::print_json_error(e.what(), yumda::kExitUsage);
+    if (wants_json(g)) yumda::cli::print_json_error(verb_error.empty() ? e.what() : verb_error, yumda::kExitUsage);
     return yumda::kExitUsage;
   }
   return g.exit_code;

@@ -2,7 +2,8 @@
 # Exit codes and messages a CI script relies on, with dnf run beside yumda on
 # the same repos: --assumeno declines (1), list with no match (1, in text and
 # --json alike), search with no match (0, as dnf), check-update and
-# list --upgrades (100 when something can be upgraded, else 0).
+# list --upgrades (100 when something can be upgraded, else 0), an unknown
+# verb (2, with the nearest verb) and an unknown package (1, with close names).
 . "$(dirname "$0")/lib.sh"
 command -v dnf >/dev/null || { echo "skipped: dnf is not installed"; exit 0; }
 mkrpm() {  # REPO NAME VERSION
@@ -83,3 +84,15 @@ run_capture lu_none yumda_ v1 list --upgrades
 [ "$(rc_of lu_none)" = 0 ] || fail "list --upgrades exited $(rc_of lu_none) with nothing to upgrade"
 pass "check-update: 0 / 100 as dnf; list --upgrades 0 / 100"
 
+# --- an unknown verb, an unknown package
+run_capture verb yumda_ v1 instal jq
+[ "$(rc_of verb)" = 2 ] || fail "unknown verb exited $(rc_of verb)"
+grep -q "No such command: instal" "$T/verb.err" && grep -q "Did you mean.*install" "$T/verb.err" ||
+  fail "unknown verb: $(cat "$T/verb.err")"
+run_capture verb_json yumda_ v1 --json instal jq
+[ "$(rc_of verb_json)" = 2 ] || fail "unknown verb --json exited $(rc_of verb_json)"
+one_json verb_json
+same pkg 1 v1 install -y gti
+grep -q "No match for argument: gti" "$T/pkg.err" && grep -q "Maybe you meant: git" "$T/pkg.err" ||
+  fail "unknown package: $(cat "$T/pkg.err")"
+pass "unknown verb: $(head -n1 "$T/verb.err"); unknown package: $(tr '\n' ' ' <"$T/pkg.err")"

@@ -4,6 +4,7 @@
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/nevra.hpp"
+#include "yumda/suggest.hpp"
 
 using namespace yumda;
 
@@ -55,4 +56,17 @@ TEST_CASE("redact_urls hides the password of every URL and nothing else", "[comm
   CHECK(redact_urls("a http://u:p@h/ and s3://k:v@bucket/key") == "a http://u:***@h/ and s3://k:***@bucket/key");
   CHECK(redact_urls("https://bob@host/x user@example.com file:///a@b/c") == "https://bob@host/x user@example.com file:///a@b/c");
   CHECK(redact_urls("https://host/p?x=a:b@c") == "https://host/p?x=a:b@c");
+}
+
+TEST_CASE("closest_words: typos within reach, closest first", "[suggest]") {
+  CHECK(edit_distance("gti", "git") == 1);  // a transposition is one edit
+  CHECK(edit_distance("instal", "install") == 1);
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(edit_distance("kitten", "sitting") == 3);
+  std::vector<std::string> verbs = {"install", "info", "list", "remove", "reinstall", "upgrade"};
+  CHECK(closest_words("instal", verbs) == std::vector<std::string>{"install"});
+  CHECK(closest_words("lst", verbs) == std::vector<std::string>{"list"});
+  CHECK(closest_words("zzzzzz", verbs).empty());
+  CHECK(closest_words("git", {"git", "gif", "gti", "jq", "gitk"}) == std::vector<std::string>{"gif", "gitk", "gti"});
+  CHECK(closest_words("gti", {"git", "git", "gtk"}, 1) == std::vector<std::string>{"git"});
 }

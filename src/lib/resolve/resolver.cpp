@@ -19,6 +19,7 @@
 #include "repo/solv_queue.hpp"
 #include "yumda/error.hpp"
 #include "yumda/resolve.hpp"
+#include "yumda/suggest.hpp"
 
 namespace yumda {
 namespace {
@@ -532,6 +533,24 @@ struct Resolver::Impl {
     return "cannot resolve: " + out;
   }
 
+  // ". Maybe you meant: git" for a mistyped package name ("gti"): the names
+  // of the repos' packages a typo away, as dnf suggests; "" when none is.
+  std::string maybe_meant(const std::string& spec) {
+    if (spec.find_first_of("*?[]/ <>=()") != std::string::npos) return "";
+    ::Pool* pool_ = p();
+    std::unordered_set<Id> ids;
+    for (Id id = 2; id < pool_->nsolvables; ++id) {
+      Solvable* s = pool_->solvables + id;
+      if (s->repo && s->repo != pool_->installed && s->arch != ARCH_SRC && s->arch != ARCH_NOSRC) ids.insert(s->name);
+    }
+    std::vector<std::string> names;
+    for (Id id : ids) names.emplace_back(pool_id2str(pool_, id));
+    auto near = closest_words(spec, names, 5);
+    std::string out;
+    for (const auto& n : near) out += (out.empty() ? ". Maybe you meant: " : ", ") + n;
+    return out;
+  }
+
   // One attempt; nullopt when it failed only for lack of filelists.
   std::optional<ResolveResult> attempt(const ResolveRequest& request) {
     ::Pool* pool_ = p();
@@ -551,7 +570,8 @@ struct Resolver::Impl {
       if (sel.size() == 0) {
         if (spec.starts_with("/") && !with_filelists) return std::nullopt;
         throw Error("No match for argument: " + spec +
-                    (repo_configs.empty() ? " (no repo is enabled: check the config or use --enablerepo=ID)" : ""));
+                    (repo_configs.empty() ? " (no repo is enabled: check the config or use --enablerepo=ID)"
+                                          : maybe_meant(spec)));
       }
       SolvQueue matched;
       selection_solvables(pool_, sel.get(), matched.get());
