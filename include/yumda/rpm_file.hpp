@@ -29,6 +29,7 @@ struct RpmHeaderInfo {
   std::string payload_format;      // "cpio"
   std::vector<RpmFileEntry> files;
   std::vector<std::string> post_scripts;  // %post / %posttrans bodies (shell)
+  std::vector<std::string> lua_scripts;   // "%post", "%posttrans": Lua (<lua>) scriptlets, which are not run
   uint64_t payload_offset = 0;  // where the compressed payload starts in the file
 };
 

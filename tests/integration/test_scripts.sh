@@ -5,11 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 ESCAPE=/var/tmp/yumda-escape.$$
 rm -f "$ESCAPE"
-mkrpm() {  # NAME POST-SCRIPT
+mkrpm() {  # NAME POST-SCRIPT (POSTARGS="-p <lua>" for another interpreter)
   { echo "Name: $1"; echo "Version: 1.0"; echo "Release: 1"; echo "Summary: $1"; echo "License: MIT"
     echo "BuildArch: noarch"; echo "AutoReqProv: no"
     printf '%%description\n%s\n%%install\nmkdir -p %%{buildroot}/opt/share/%s\necho %s > %%{buildroot}/opt/share/%s/file\n' "$1" "$1" "$1" "$1"
-    printf '%%post\n%s\n%%files\n/opt/share/%s\n' "$2" "$1"; } >"$T/$1.spec"
+    printf '%%post %s\n%s\n%%files\n/opt/share/%s\n' "${POSTARGS:-}" "$2" "$1"; } >"$T/$1.spec"
   rpmbuild -bb --quiet --define "_topdir $T/top" --define "_rpmdir $T/repo" "$T/$1.spec" >/dev/null 2>&1 || fail "rpmbuild $1"
 }
 mkrpm marker 'mkdir -p /opt/share/x && echo "ran $1 $PATH $LD_LIBRARY_PATH $(pwd)" > /opt/share/x/marker && touch /tmp/scratch'
@@ -21,8 +21,20 @@ mkrpm esc-init "echo pwned > /proc/1/root$HOST-init"
 mkrpm esc-remount "mount -o remount,bind,rw / 2>/dev/null; mount -o remount,rw / 2>/dev/null; mkdir -p /var/tmp; echo pwned > $HOST-remount"
 mkrpm esc-shm "echo pwned > /dev/shm/yumda-host-shm.$$"
 mkrpm esc-journal "echo [] > /opt/.yumda/installed.json; [ -d /proc/$$ ] && touch /opt/share/esc-journal/sees-host-pids; true"
+POSTARGS="-p <lua>" mkrpm luapost 'print("lua ran")'
 createrepo_c --quiet "$T/repo"
 Y=(--repofrompath t,file://"$T/repo")
+
+# A Lua scriptlet (<lua>) is not run, and yumda says so: a warning, and a
+# skipped entry in --json's "scripts".
+run_capture lua y "${Y[@]}" install -y --json --root "$T/l5" luapost
+[ "$(rc_of lua)" = 0 ] || fail "install luapost: $(cat "$T/lua.err")"
+grep -q "%post scriptlet of luapost-1.0-1.noarch not run: it is Lua" "$T/lua.err" || fail "no Lua warning: $(cat "$T/lua.err")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["scripts"]
+assert len(s)==1 and s[0]["package"]=="luapost-1.0-1.noarch" and s[0]["status"]=="skipped" and "Lua" in s[0]["detail"], s' \
+  "$T/lua.out" || fail "Lua scriptlet not in --json scripts: $(cat "$T/lua.out")"
+! grep -q "lua ran" "$T/lua.out" "$T/lua.err" || fail "the Lua scriptlet ran"
+pass "a Lua %post is reported as not run: $(grep Lua "$T/lua.err")"
 
 if ! command -v bwrap >/dev/null || ! bwrap --unshare-user --ro-bind / / true 2>/dev/null; then
   run_capture noperm y "${Y[@]}" install -y --root "$T/l0" marker

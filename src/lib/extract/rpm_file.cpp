@@ -89,10 +89,12 @@ bool is_shell(const std::string& prog) {
   return prog.empty() || base == "sh" || base == "bash" || base == "dash";
 }
 
-void add_script(Header h, rpmTagVal body_tag, rpmTagVal prog_tag, std::vector<std::string>& out) {
+void add_script(Header h, rpmTagVal body_tag, rpmTagVal prog_tag, RpmHeaderInfo& info, const char* name) {
   std::string body = tag_string(h, body_tag);
+  std::string prog = first_string(h, prog_tag);
   // Only shell bodies: "%post -p /sbin/ldconfig" or Lua scriptlets are not scripts a layer can replay.
-  if (!body.empty() && is_shell(first_string(h, prog_tag))) out.push_back(body);
+  if (!body.empty() && is_shell(prog)) info.post_scripts.push_back(body);
+  else if (prog == "<lua>") info.lua_scripts.push_back(name);  // not run either, but the user hears of it
 }
 
 // rpm leaves the compressor tag out of uncompressed payloads (and very old
@@ -176,8 +178,8 @@ RpmHeaderInfo read_rpm_header(const std::string& path) {
       info.files.push_back(std::move(e));
     }
   }
-  add_script(h.get(), RPMTAG_POSTIN, RPMTAG_POSTINPROG, info.post_scripts);
-  add_script(h.get(), RPMTAG_POSTTRANS, RPMTAG_POSTTRANSPROG, info.post_scripts);
+  add_script(h.get(), RPMTAG_POSTIN, RPMTAG_POSTINPROG, info, "%post");
+  add_script(h.get(), RPMTAG_POSTTRANS, RPMTAG_POSTTRANSPROG, info, "%posttrans");
   return info;
 }
 

@@ -44,6 +44,7 @@ TEST_CASE("read_rpm_header reads NEVRA, flags, scripts and payload facts of a bu
   CHECK(info.payload_format == "cpio");
   CHECK(info.payload_offset > 96);
   REQUIRE(info.post_scripts.size() == 1);  // the Lua %posttrans is not a shell script
+  CHECK(info.lua_scripts == std::vector<std::string>{"%posttrans"});  // but it is named, to be reported
   CHECK(info.post_scripts[0].find("echo post-ran") != std::string::npos);
 
   const RpmFileEntry* tool = find_file(info, "/opt/bin/tool");

@@ -251,6 +251,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   std::set<std::string> replaced_names;
   for (const auto& n : result.plan.replaced) replaced_names.insert(n.name);
   std::map<std::string, std::vector<std::string>> post_scripts;  // NEVRA -> %post/%posttrans bodies
+  std::map<std::string, std::vector<std::string>> lua_scripts;   // NEVRA -> "%post"...: Lua, not run
 
   // Downloads run in parallel; each package is verified and extracted by a
   // worker as soon as it is complete, while the others are still arriving.
@@ -293,6 +294,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     {
       std::lock_guard l(staged_mu);
       if (!header.post_scripts.empty()) post_scripts[pkg.nevra.str()] = header.post_scripts;
+      if (!header.lua_scripts.empty()) lua_scripts[pkg.nevra.str()] = header.lua_scripts;
       if (mode == Relocate::kAlways || !done.moved_from.empty()) {
         auto& placed = to_relocate[pkg.nevra.str()];
         for (const auto& f : x.files) placed.push_back({f.path, f.from, f.mode, f.elf});
@@ -360,6 +362,12 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       for (const auto& body : it->second) scripts.push_back({it->first, body, replaced_names.count(pkg.nevra.name) ? 2 : 1});
   result.scripts = (options.noscripts || config.main.noscripts) ? skip_scriptlets(scripts, "--noscripts")
                                      : run_scriptlets(options.root, scripts, reporter);
+  for (const auto& pkg : result.plan.install)  // Lua scriptlets: not run, never in silence
+    if (auto it = lua_scripts.find(pkg.nevra.str()); it != lua_scripts.end())
+      for (const auto& tag : it->second) {
+        reporter.warning(tag + " scriptlet of " + it->first + " not run: it is Lua (<lua>); yumda runs shell scriptlets only");
+        result.scripts.push_back({it->first, ScriptletResult::Status::kSkipped, 0, tag + " is a Lua scriptlet (<lua>): yumda runs shell scriptlets only"});
+      }
   warn_unlinkable(options.root, baseline, config.main.arch, std::move(new_elf_files), reporter);
   return result;
 }
