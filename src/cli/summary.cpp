@@ -38,20 +38,21 @@ std::string format_summary(const ResolveResult& plan) {
   out += "Dependencies resolved.\n" + rule + "\n" + row("Package", "Arch", "Version", "Repository", "Size", wa, wb, wc, wd) +
          rule + "\n";
   uint64_t download = 0, installed = 0;
-  // dnf's groups: what replaces a layer package (same version: reinstall),
-  // then what was asked for, then the dependencies.
+  // dnf's groups: what replaces a layer package (same version: reinstall;
+  // older: downgrade), then what was asked for, then the dependencies.
   auto replacing = [&](const PackageInfo& p) -> const Nevra* {
     for (const auto& r : plan.replaced)
       if (r.name == p.nevra.name) return &r;
     return nullptr;
   };
   auto group = [&](const PackageInfo& p) {
-    if (const Nevra* r = replacing(p)) return *r == p.nevra ? 0 : 1;
-    return plan.requested.count(p.nevra.str()) ? 2 : 3;
+    if (const Nevra* r = replacing(p)) return *r == p.nevra ? 0 : compare_evr(p.nevra.evr(), r->evr()) < 0 ? 2 : 1;
+    return plan.requested.count(p.nevra.str()) ? 3 : 4;
   };
-  static const char* titles[] = {"Reinstalling:\n", "Upgrading:\n", "Installing:\n", "Installing dependencies:\n"};
-  size_t counts[4] = {0, 0, 0, 0};
-  for (int pass = 0; pass < 4; ++pass) {
+  static const char* titles[] = {"Reinstalling:\n", "Upgrading:\n", "Downgrading:\n", "Installing:\n",
+                                 "Installing dependencies:\n"};
+  size_t counts[5] = {0, 0, 0, 0, 0};
+  for (int pass = 0; pass < 5; ++pass) {
     bool header = false;
     for (const auto& p : plan.install) {
       if (group(p) != pass) continue;
@@ -67,8 +68,9 @@ std::string format_summary(const ResolveResult& plan) {
   auto count_line = [&](const char* verb, size_t n) {
     if (n) out += std::string(verb) + std::to_string(n) + " Package" + (n == 1 ? "" : "s") + "\n";
   };
-  count_line("Install  ", counts[2] + counts[3]);
+  count_line("Install  ", counts[3] + counts[4]);
   count_line("Upgrade  ", counts[1]);
+  count_line("Downgrade  ", counts[2]);
   count_line("Reinstall  ", counts[0]);
   out += "\n";
   out += "Total download size: " + human_size(download) + "\n";
