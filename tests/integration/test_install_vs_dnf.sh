@@ -2,8 +2,8 @@
 # install does what dnf install does where the layer or the repos make it more
 # than "add this package": a name the layer has stays as it is even when the
 # repos have a newer version (dnf 4 says "already installed"; name-NEWER
-# upgrades); name-OLDER downgrades (the summary says "Downgrading").
-# Same repos as test_upgrade_vs_dnf.sh; the installed NEVRA sets of
+# upgrades); name-OLDER downgrades (the summary says "Downgrading");
+# a name the repos obsolete brings the obsoleter. Same repos as test_upgrade_vs_dnf.sh; the installed NEVRA sets of
 # dnf's installroot and yumda's layer are compared after each step.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vs_dnf_repos.sh"
@@ -29,3 +29,5 @@ run_capture plan yumda_ "v1 v2" --assumeno install app-1.0
 grep -q "^Downgrading:" "$T/plan.out" || fail "no 'Downgrading:' in the plan: $(cat "$T/plan.out")"
 grep -q "^Downgrade  1 Package" "$T/plan.out" || fail "no 'Downgrade  1 Package' in the plan: $(cat "$T/plan.out")"
 step downgrade "v1 v2" install app-1.0            # app back to 1.0
+fresh
+step obsoleted "v1 v2" install old-name           # new-name obsoletes old-name: dnf installs new-name

@@ -551,6 +551,31 @@ struct Resolver::Impl {
     return out;
   }
 
+  // For a spec that is just a name (dnf's rule): MATCHED plus the available
+  // packages of another name whose Obsoletes: match one of them; empty when
+  // none obsoletes them.
+  std::vector<Id> with_obsoleters(const std::string& spec, const SolvQueue& matched) {
+    ::Pool* pool_ = p();
+    Id name = pool_str2id(pool_, spec.c_str(), 0);
+    bool just_name = false;
+    for (int i = 0; i < matched.size(); ++i) just_name = just_name || pool_->solvables[matched[i]].name == name;
+    if (!name || !just_name) return {};
+    std::vector<Id> out;
+    for (Id t = 2; t < pool_->nsolvables; ++t) {
+      Solvable* ts = pool_->solvables + t;
+      if (!ts->repo || ts->repo == pool_->installed || !ts->obsoletes || ts->name == name) continue;
+      bool hit = false;
+      for_each_dep(ts->repo, ts->obsoletes, [&](Id obs) {
+        for (int i = 0; i < matched.size() && !hit; ++i)
+          hit = pool_match_nevr(pool_, pool_->solvables + matched[i], obs) != 0;
+      });
+      if (hit) out.push_back(t);
+    }
+    if (out.empty()) return {};
+    for (int i = 0; i < matched.size(); ++i) out.push_back(matched[i]);
+    return out;
+  }
+
   // One attempt; nullopt when it failed only for lack of filelists.
   std::optional<ResolveResult> attempt(const ResolveRequest& request) {
     ::Pool* pool_ = p();
@@ -586,6 +611,14 @@ struct Resolver::Impl {
       }
       if (by_runtime) {
         result.from_baseline.push_back(spec);
+        continue;
+      }
+      if (auto with = with_obsoleters(spec, matched); !with.empty()) {
+        // As dnf (obsoletes=1): a package the repos obsolete brings its
+        // obsoleter; libsolv's policy prefers it over what it obsoletes.
+        SolvQueue q;
+        for (Id id : with) q.push(id), asked.insert(id);
+        job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool_, q.get()));
         continue;
       }
       for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
