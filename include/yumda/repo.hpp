@@ -100,9 +100,10 @@ class Pool {
 s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& repo, const std::string& cachedir,
                   bool with_filelists, Reporter& reporter);
 
-// Drops from REPO every package whose name matches a glob of EXCLUDE, and when
-// INCLUDE is not empty, every package matching none of it (excludepkgs=,
-// includepkgs=). load_repo applies the repo's own lists; callers apply [main]'s.
+// Drops from REPO every package whose name (or NEVRA form: name.arch,
+// name-version[-release][.arch], name-epoch:version-release[.arch]) matches a
+// glob of EXCLUDE, and when INCLUDE is not empty, every package matching none
+// of it (excludepkgs=, includepkgs=). load_repo applies the repo's own lists; callers apply [main]'s.
 void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude,
                       const std::vector<std::string>& include = {});
 

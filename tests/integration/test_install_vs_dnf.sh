@@ -3,7 +3,8 @@
 # than "add this package": a name the layer has stays as it is even when the
 # repos have a newer version (dnf 4 says "already installed"; name-NEWER
 # upgrades); name-OLDER downgrades (the summary says "Downgrading");
-# a name the repos obsolete brings the obsoleter. Same repos as test_upgrade_vs_dnf.sh; the installed NEVRA sets of
+# a name the repos obsolete brings the obsoleter; excludepkgs takes NEVRA
+# globs. Same repos as test_upgrade_vs_dnf.sh; the installed NEVRA sets of
 # dnf's installroot and yumda's layer are compared after each step.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/vs_dnf_repos.sh"
@@ -31,3 +32,5 @@ grep -q "^Downgrade  1 Package" "$T/plan.out" || fail "no 'Downgrade  1 Package'
 step downgrade "v1 v2" install app-1.0            # app back to 1.0
 fresh
 step obsoleted "v1 v2" install old-name           # new-name obsoletes old-name: dnf installs new-name
+fresh
+step exclude-nevra "v1 v2" --setopt=excludepkgs='lib-c-2*' install stay   # lib-c 1.5, not 2.0

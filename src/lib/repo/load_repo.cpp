@@ -103,9 +103,21 @@ void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {
   repo_internalize(repo);
 }
 
-bool matches_any(const char* name, const std::vector<std::string>& globs) {
+// Whether a glob of GLOBS matches S's name or one of the NEVRA forms dnf
+// matches excludes against: name.arch, name-version, name-version-release,
+// name-version-release.arch, and the last two with the epoch (0: when none).
+bool matches_any(::Pool* pool, Solvable* s, const std::vector<std::string>& globs) {
+  const char* name = pool_id2str(pool, s->name);
   for (const auto& g : globs)
     if (fnmatch(g.c_str(), name, 0) == 0) return true;
+  std::string n = name, arch = pool_id2str(pool, s->arch), evr = pool_id2str(pool, s->evr), epoch = "0";
+  if (auto colon = evr.find(':'); colon != std::string::npos) epoch = evr.substr(0, colon), evr = evr.substr(colon + 1);
+  std::string version = evr.substr(0, evr.rfind('-'));
+  const std::string forms[] = {n + "." + arch, n + "-" + version, n + "-" + evr, n + "-" + evr + "." + arch,
+                               n + "-" + epoch + ":" + evr, n + "-" + epoch + ":" + evr + "." + arch};
+  for (const auto& g : globs)
+    for (const auto& f : forms)
+      if (fnmatch(g.c_str(), f.c_str(), 0) == 0) return true;
   return false;
 }
 
@@ -132,8 +144,7 @@ void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude, con
   Id p;
   Solvable* s;
   FOR_REPO_SOLVABLES(repo, p, s) {
-    const char* name = pool_id2str(pool, s->name);
-    if (matches_any(name, exclude) || (!include.empty() && !matches_any(name, include)))
+    if (matches_any(pool, s, exclude) || (!include.empty() && !matches_any(pool, s, include)))
       repo_free_solvable(repo, p, 1);
   }
 }

@@ -292,6 +292,20 @@ TEST_CASE("resolve: excludepkgs hides packages, from a repo and from [main]") {
   CHECK(error_of(env, {"app"}) == "No match for argument: app");
 }
 
+TEST_CASE("resolve: excludepkgs takes NEVRA globs, as dnf") {
+  Env env;
+  for (std::vector<std::string> ex : {std::vector<std::string>{"libfoo-2*"}, {"libfoo-2.0-*"}, {"libfoo-0:2.0-*"}}) {
+    INFO(ex[0]);
+    env.config.main.excludepkgs = ex;
+    auto r = env.resolve({"app"});
+    const PackageInfo* lib = find(r, "libfoo");
+    REQUIRE(lib);
+    CHECK(lib->nevra.version == "1.0");  // 2.0 is excluded, 1.0 is not
+  }
+  env.config.main.excludepkgs = {"libfoo.*"};  // name.arch: every libfoo
+  CHECK(error_of(env, {"app"}).find("libfoo") != std::string::npos);
+}
+
 TEST_CASE("resolve: the lower priority number wins over a newer version") {
   ScratchDir dir;
   build_rpm(dir.path + "/w", dir.path + "/old", spec("prio-pkg", "1.0"));
