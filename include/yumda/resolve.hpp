@@ -132,6 +132,11 @@ class Resolver {
   // plan takes out a protected package.
   EraseResult erase(const EraseRequest& request);
 
+  // The layer packages SPEC matches, by any form install takes (with
+  // BY_PROVIDES, a capability too; dnf's info does not match those); a /path
+  // matches the package owning it. Needs no repo when none was loaded yet.
+  std::vector<Nevra> installed(const std::string& spec, bool by_provides = true);
+
   // Queries over the available (repo) packages, sorted by name, newest first.
   // SPEC is anything resolve() takes: name, glob, name-version[-release] with
   // globs ("git-2.39*"), "git >= 2.30", a provide, or a /path (filelists are

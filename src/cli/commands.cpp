@@ -11,6 +11,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 
 #include "console_reporter.hpp"
 #include "summary.hpp"
@@ -569,13 +570,15 @@ void run_info(GlobalOptions& g, const std::vector<std::string>& specs) {
   std::string root = layer_root(g);
   json installed = json::array(), available = json::array();
   bool any = false;
-  if (is_directory(root + "/.yumda")) {
+  bool has_layer = is_directory(root + "/.yumda");
+  RepoSession session(config, has_layer ? root : "", g.cacheonly, reporter);
+  if (has_layer) {
     bool header = false;
+    std::set<std::string> hits;  // what the specs match, in every form install takes (as dnf info: no provides)
+    for (const auto& s : specs)
+      for (const auto& n : session.resolver().installed(s, /*by_provides=*/false)) hits.insert(n.str());
     for (const auto& p : list_installed(root)) {
-      bool hit = std::any_of(specs.begin(), specs.end(), [&](const std::string& s) {
-        return fnmatch(s.c_str(), p.nevra.name.c_str(), 0) == 0 || fnmatch(s.c_str(), p.nevra.str().c_str(), 0) == 0;
-      });
-      if (!hit) continue;
+      if (!hits.count(p.nevra.str())) continue;
       any = true;
       PackageInfo i;
       i.nevra = p.nevra, i.repo_id = "@" + p.repo_id, i.install_size = p.install_size, i.summary = p.summary;
@@ -588,7 +591,6 @@ void run_info(GlobalOptions& g, const std::vector<std::string>& specs) {
       }
     }
   }
-  RepoSession session(config, "", g.cacheonly, reporter);
   bool header = false;
   for (const auto& spec : specs)
     for (const auto& p : session.resolver().query(spec)) {

@@ -225,6 +225,7 @@ std::vector<LayerPackage> layer_packages(const LayerState& state) {
     lp.provides = p.provides;
     lp.requirements = p.requirements;
     lp.user_installed = p.user_installed;
+    for (const auto& f : p.files) lp.files.push_back("/opt/" + f);  // path specs and path requires
     out.push_back(std::move(lp));
   }
   return out;

@@ -16,9 +16,7 @@ namespace yumda {
 
 RemovePlan plan_remove(const Config& config, const Baseline& baseline, const LayerState& state,
                        const std::vector<std::string>& specs) {
-  std::vector<LayerPackage> layer = layer_packages(state);  // in the order of state.packages()
-  for (size_t i = 0; i < layer.size(); ++i)
-    for (const auto& f : state.packages()[i].files) layer[i].files.push_back("/opt/" + f);  // path requires
+  std::vector<LayerPackage> layer = layer_packages(state);
   Fetcher fetcher(FetchOptions{});  // nothing is fetched: erase loads no repo
   Resolver resolver(config, baseline, layer, fetcher, /*cacheonly=*/true);
   EraseRequest request;

@@ -694,10 +694,11 @@ struct Resolver::Impl {
     return p()->solvables[id].repo == p()->installed && !runtime_solvables.count(id);
   }
 
-  // The layer solvables SPEC matches (maybe none).
-  std::vector<Id> layer_matches(const std::string& spec) {
+  // The layer solvables SPEC matches (maybe none); a /path by the files.
+  std::vector<Id> layer_matches(const std::string& spec, int flags = kSelectionFlags) {
+    if (spec.starts_with("/")) return layer_path_matches(spec);
     SolvQueue sel, matched;
-    make_selection(spec, kSelectionFlags | SELECTION_INSTALLED_ONLY, sel);
+    make_selection(spec, flags | SELECTION_INSTALLED_ONLY, sel);
     selection_solvables(p(), sel.get(), matched.get());
     std::vector<Id> out;
     for (int i = 0; i < matched.size(); ++i)
@@ -742,8 +743,27 @@ struct Resolver::Impl {
     }
     for (const auto& s : specs) {
       auto installed = layer_matches(s);
-      for (Id id : installed) update(id);
-      if (!installed.empty()) continue;
+      if (!installed.empty()) {
+        // A spec that names some versions only ("lib-c-1.0", "lib-c-1*")
+        // pins the upgrade to them, as dnf: nothing newer than what it names.
+        auto targets = s.starts_with("/") ? std::vector<Id>{} : upgrade_targets(s);
+        std::unordered_set<Id> names;
+        for (Id id : installed) names.insert(p()->solvables[id].name);
+        size_t all = 0;
+        for (Id id = 2; id < p()->nsolvables; ++id) {
+          Solvable* sv = p()->solvables + id;
+          all += sv->repo && sv->repo != p()->installed && names.count(sv->name) ? 1 : 0;
+        }
+        if (targets.empty() || targets.size() == all) {
+          for (Id id : installed) update(id);
+          continue;
+        }
+        SolvQueue q;
+        for (Id id : targets) q.push(id);
+        job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(p(), q.get()));
+        ++jobs;
+        continue;
+      }
       auto targets = upgrade_targets(s);
       if (targets.empty()) throw no_layer_match(s);
       SolvQueue q;
@@ -806,7 +826,7 @@ struct Resolver::Impl {
     std::vector<Id> named;
     std::unordered_set<Id> named_set;
     for (const auto& spec : request.specs) {
-      auto ids = spec.starts_with("/") ? layer_path_matches(spec) : layer_matches(spec);
+      auto ids = layer_matches(spec);
       if (ids.empty()) throw Error("No match for argument: " + spec + " (see yumda list --installed)");
       for (Id id : ids)
         if (named_set.insert(id).second) named.push_back(id);
@@ -971,6 +991,14 @@ ResolveResult Resolver::reinstall(const std::vector<std::string>& specs) {
 EraseResult Resolver::erase(const EraseRequest& request) {
   impl_->build_installed_only();
   return impl_->erase(request);
+}
+
+std::vector<Nevra> Resolver::installed(const std::string& spec, bool by_provides) {
+  if (!impl_->pool) impl_->build_installed_only();
+  std::vector<Nevra> out;
+  for (Id id : impl_->layer_matches(spec, by_provides ? kSelectionFlags : kSelectionFlags & ~SELECTION_PROVIDES))
+    out.push_back(impl_->layer[impl_->layer_solvables.at(id)].nevra);
+  return out;
 }
 
 std::vector<PackageInfo> Resolver::query(const std::string& spec) {
