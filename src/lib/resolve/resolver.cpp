@@ -836,6 +836,13 @@ struct Resolver::Impl {
       return std::any_of(request.protected_packages.begin(), request.protected_packages.end(),
                          [&](const std::string& g) { return fnmatch(g.c_str(), name, 0) == 0; });
     };
+    auto refuse = [](std::vector<std::string> names) {  // dnf's words
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      std::string list;
+      for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+      return Error("The operation would result in removing the following protected packages: " + list);
+    };
     SolvQueue job;
     for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
     for (const auto& [id, li] : layer_solvables) {
@@ -850,10 +857,7 @@ struct Resolver::Impl {
       for (const auto& [id, li] : layer_solvables)
         if (is_protected(id)) held.push_back(layer[li].nevra.name);
       if (held.empty()) throw Error(problems_text(solv.get()));
-      std::sort(held.begin(), held.end());
-      std::string list;
-      for (const auto& h : held) list += (list.empty() ? "" : ", ") + h;
-      throw Error("The operation would result in removing the following protected packages: " + list);
+      throw refuse(held);
     }
     SolvQueue cleandeps;
     solver_get_cleandeps(solv.get(), cleandeps.get());
@@ -868,12 +872,7 @@ struct Resolver::Impl {
       erased.push_back(id);
       if (is_protected(id)) protected_out.push_back(pool_id2str(pool_, pool_->solvables[id].name));
     }
-    if (!protected_out.empty()) {
-      std::sort(protected_out.begin(), protected_out.end());
-      std::string list;
-      for (const auto& h : protected_out) list += (list.empty() ? "" : ", ") + h;
-      throw Error("The operation would result in removing the following protected packages: " + list);
-    }
+    if (!protected_out.empty()) throw refuse(protected_out);
     for (Id id : named)
       if (std::find(erased.begin(), erased.end(), id) != erased.end())
         result.named.push_back(layer[layer_solvables.at(id)].nevra);
