@@ -833,8 +833,20 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   list->add_flag("--installed", a.installed, "Packages in the layer");
   list->add_flag("--available", a.available, "Packages in the enabled repos");
   list->add_flag("--upgrades,--updates", a.upgrades, "Newer versions of layer packages (exit 100 when there is one)");
-  list->add_option("pattern", a.pattern, "Name glob");
-  list->callback(run([&g] { run_list(g, g.args.installed, g.args.available, g.args.pattern); }));
+  list->add_option("pattern", a.list_words, "[installed|available|upgrades|all] and a name glob");
+  list->callback(run([&g] {
+    // dnf's words: `yum list available` (the original image's habit) is --available, not a glob.
+    CommandArgs& la = g.args;
+    auto& w = la.list_words;
+    if (!w.empty() && (w[0] == "installed" || w[0] == "available" || w[0] == "all" || w[0] == "upgrades" || w[0] == "updates")) {
+      la.installed = la.installed || w[0] == "installed" || w[0] == "all";
+      la.available = la.available || w[0] == "available" || w[0] == "all";
+      la.upgrades = la.upgrades || w[0] == "upgrades" || w[0] == "updates";
+      w.erase(w.begin());
+    }
+    if (w.size() > 1) throw UsageError("list takes one name glob (e.g. yumda list 'lib*'), not " + std::to_string(w.size()));
+    run_list(g, la.installed, la.available, w.empty() ? "" : w.front());
+  }));
 
   auto* check_update = app.add_subcommand("check-update", "List upgrades for the layer; exit 100 when there is one");
   check_update->alias("check-upgrade");

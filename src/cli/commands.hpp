@@ -20,7 +20,7 @@ struct CommandArgs {
   bool installed = false;          // list
   bool available = false;
   bool upgrades = false;  // list --upgrades
-  std::string pattern;
+  std::vector<std::string> list_words;  // list: [installed|available|upgrades|all] [GLOB]
   std::string output = "layer.zip";  // zip
   bool all = false;                  // repolist
   std::string sbom_format = "spdx";  // sbom

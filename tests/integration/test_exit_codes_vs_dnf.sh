@@ -63,6 +63,9 @@ run_capture list_none_json yumda_ v1 --json list nosuch
 one_json list_none_json
 same list_inst_none 1 v1 list --installed 'nosuch*'
 same list_some 0 v1 list 'g*'
+same list_avail 0 v1 list available            # dnf's word, as `yum list available` in the image
+grep -q "^jq\.noarch" "$T/list_avail.out" || fail "list available: $(cat "$T/list_avail.out")"
+same list_avail_none 1 v1 list available 'nosuch*'
 same search_none 0 v1 search nosuchword
 run_capture search_none_json yumda_ v1 --json search nosuchword
 [ "$(rc_of search_none_json)" = 0 ] || fail "search --json nosuchword exited $(rc_of search_none_json)"
