@@ -55,7 +55,7 @@ std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOp
   LayerLock lock(options.root, !options.nowait);
   LayerTransaction::recover(options.root);
   LayerState state = LayerState::load(options.root);
-  RemovePlan plan = plan_remove(config, load_baseline(config.main.baseline), state, options.specs);
+  RemovePlan plan = plan_remove(config, load_baseline(config.main.baseline, config.main.arch), state, options.specs);
   if (options.confirm && !options.confirm(plan)) return {plan, false};
 
   std::set<std::string> going;
