@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+
 #include <set>
 #include <sstream>
 
@@ -150,8 +152,13 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
                                                     pkg.checksum.substr(0, 16)) + "-" + base_name(dest);
     dests.insert(dest);
     if (path_exists(dest) && (verified_.has(dest, checks_of(pkg)) || matches_metadata(pkg, dest))) {
-      ready(pkg, dest);
-      continue;
+      // Without keepcache, the run that downloaded it deletes it when done,
+      // maybe while this one still reads it: read it through a name of our own.
+      const std::string use = config_.main.keepcache ? dest : borrow(dest);
+      if (!use.empty()) {  // else it went meanwhile: download it
+        ready(pkg, use);
+        continue;
+      }
     }
     if (cacheonly_)
       throw Error("package " + pkg.nevra.str() + " is not in the cache and -C/--cacheonly forbids downloading it");
@@ -199,6 +206,19 @@ void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
   if (verified_.has(path, checks)) return;
   verify_rpm(path, pkg.nevra.str(), loaded_keyring(pkg));
   verified_.add(path, checks);
+}
+
+std::string PackageSource::borrow(const std::string& dest) {
+  const std::string name = dest + ".in-use." + std::to_string(getpid()) + "." + std::to_string(borrowed_.size());
+  if (link(dest.c_str(), name.c_str()) == 0) {
+    borrowed_.push_back(name);
+    return name;
+  }
+  return errno == ENOENT ? std::string() : dest;  // no hard links here: as before
+}
+
+PackageSource::~PackageSource() {
+  for (const auto& f : borrowed_) unlink(f.c_str());
 }
 
 void PackageSource::finish_success() {

@@ -44,6 +44,9 @@ class VerifiedPackages {
 class PackageSource {
  public:
   PackageSource(const Config& config, Fetcher& fetcher, bool cacheonly, Reporter& reporter);
+  ~PackageSource();  // drops the names borrow() made
+  PackageSource(const PackageSource&) = delete;
+  PackageSource& operator=(const PackageSource&) = delete;
 
   // Makes every package available as a local file, calling READY(pkg, path)
   // for each as soon as it is (on this thread). Throws Error naming the first
@@ -65,6 +68,10 @@ class PackageSource {
   const Keyring* loaded_keyring(const PackageInfo& pkg) const;  // nullptr without gpgcheck
   // The checks a file of PKG passes: its metadata checksum and the keyring.
   std::string checks_of(const PackageInfo& pkg) const;
+  // A hard link to the cached DEST that only this run uses (a concurrent run
+  // that downloaded DEST deletes its name when done, keepcache=0); "" when
+  // DEST is gone, DEST itself where hard links cannot be made.
+  std::string borrow(const std::string& dest);
 
   const Config& config_;
   Fetcher& fetcher_;
@@ -72,6 +79,7 @@ class PackageSource {
   Reporter& reporter_;
   std::map<std::string, std::unique_ptr<Keyring>> keyrings_;  // by repo id
   std::vector<std::string> downloaded_;
+  std::vector<std::string> borrowed_;
   VerifiedPackages verified_;
 };
 
