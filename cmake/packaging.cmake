@@ -91,8 +91,10 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS
 librpm9 (>= 4.18.0), librpmio9 (>= 4.18.0), libcurl4 (>= 7.88.1), libarchive13 (>= 3.6.2), \
 libsqlite3-0 (>= 3.40.1), libdeflate0 (>= 1.14), libspdlog1.10 (>= 1:1.10.0), libfmt9 (>= 9.1.0), \
 libtomlplusplus3 (>= 3.3.0)")
-# https repositories need the CA bundle; zip/unzip only for people's own use.
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates")
+# https repositories need the CA bundle; %post scriptlets run only inside
+# bubblewrap (without it they are skipped with a warning); zip/unzip only for
+# people's own use.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "ca-certificates, bubblewrap")
 set(CPACK_DEBIAN_PACKAGE_SUGGESTS "zip, unzip")
 # The configuration is the administrator's to edit: dpkg keeps their changes.
 file(GLOB_RECURSE _yumda_conffiles RELATIVE ${CMAKE_SOURCE_DIR}/repo-config
@@ -112,6 +114,7 @@ set(CPACK_RPM_PACKAGE_GROUP "Development/Tools")
 set(CPACK_RPM_PACKAGE_DESCRIPTION "${CPACK_PACKAGE_DESCRIPTION}")
 set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
+set(CPACK_RPM_PACKAGE_SUGGESTS "bubblewrap")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
 set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
 list(TRANSFORM _yumda_conffiles PREPEND "%config(noreplace) " OUTPUT_VARIABLE CPACK_RPM_USER_FILELIST)

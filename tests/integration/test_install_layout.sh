@@ -41,6 +41,10 @@ if command -v man >/dev/null && command -v groff >/dev/null; then
   for w in "EXIT STATUS" "/etc/yumda/yumda.conf" "--version" "--json" "yumda $version"; do
     man_text "$T/man1.txt" | grep -qF -- "$w" || fail "yumda(1) does not mention $w"
   done
+  # Every verb yumda --help lists has its entry under VERBS (add a new one to docs/man/yumda.1).
+  for v in $("$P/bin/yumda" --help | sed -n '/^Subcommands:/,/^$/s/^  \([a-z-]*\).*/\1/p'); do
+    grep -qE -- "^       $v( |$)" "$T/man1.txt" || fail "yumda(1) does not document the verb $v (docs/man/yumda.1)"
+  done
   for w in reposdir baseurl gpgkey runtime "\$releasever"; do
     man_text "$T/man5.txt" | grep -qF -- "$w" || fail "yumda.conf(5) does not mention $w"
   done
@@ -114,6 +118,7 @@ for f in ./usr/bin/yumda ./etc/yumda/yumda.conf ./etc/yumda/RPM-GPG-KEY-amazon-l
   grep -qx -- "$f" "$T/deb.list" || fail ".deb lacks $f"
 done
 dpkg-deb -f "$deb" Depends | grep -q 'libsolv1' || fail ".deb Depends lacks libsolv1"
+dpkg-deb -f "$deb" Recommends | grep -q 'bubblewrap' || fail ".deb does not recommend bubblewrap (scriptlets)"
 dpkg-deb -I "$deb" conffiles | grep -qx /etc/yumda/yumda.conf || fail "/etc/yumda/yumda.conf is not a conffile"
 pass "cpack -G DEB: $(basename "$deb") with /usr/bin/yumda and /etc/yumda/yumda.conf (conffile)"
 
