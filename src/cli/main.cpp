@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "commands.hpp"
+#include "version.hpp"
 #include "yumda/error.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/suggest.hpp"
@@ -104,7 +105,7 @@ int main(int argc, char** argv) {
   CLI::App app{"yumda: build AWS Lambda layers from RPM repositories", "yumda"};
   app.require_subcommand(1);
   app.fallthrough();  // global options may also follow the subcommand, as with dnf
-  app.set_version_flag("--version", YUMDA_VERSION);
+  app.set_version_flag("--version", yumda::cli::version_text, "Print the version, the commit and the library versions, and exit");
   yumda::cli::add_global_options(app, g);
   yumda::cli::add_commands(app, g);
 
