@@ -40,6 +40,10 @@ class Interrupted : public Error {
 // replaced by "***": messages and --json must not print a baseurl's secret.
 std::string redact_urls(const std::string& text);
 
+// TEXT fit for one line on a terminal: control characters (a newline or an
+// escape sequence in a package's file name) written as \n, \t, \xNN.
+std::string printable(const std::string& text);
+
 // errno as text, for messages: "cannot open X: No such file or directory".
 std::string errno_text(int err);
 

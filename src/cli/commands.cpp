@@ -52,7 +52,7 @@ void guarded(GlobalOptions& g, F&& body) {
     g.exit_code = kExitError;
   }
   if (interrupt_requested()) g.exit_code = kExitInterrupted;
-  if (error) spdlog::error("{}", *error);
+  if (error) spdlog::error("{}", printable(*error));  // a name's escape sequence never reaches the terminal raw
   if (!g.json) return;
   if (error) print_json_error(*error, g.exit_code);
   else std::cout << g.document << std::flush;

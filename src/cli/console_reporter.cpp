@@ -23,13 +23,13 @@ void ConsoleReporter::clear_progress_line() {
 void ConsoleReporter::warning(const std::string& message) {
   if (quiet_) return;
   clear_progress_line();
-  spdlog::warn("{}", redact_urls(message));
+  spdlog::warn("{}", printable(redact_urls(message)));
 }
 
 void ConsoleReporter::info(const std::string& message) {
   if (quiet_ || !verbose_) return;
   clear_progress_line();
-  spdlog::info("{}", redact_urls(message));
+  spdlog::info("{}", printable(redact_urls(message)));
 }
 
 void ConsoleReporter::download_progress(const std::string& label, uint64_t done, uint64_t total) {

@@ -10,7 +10,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 command -v python3 >/dev/null || { echo "SKIP: needs python3"; exit 0; }
 
 # Base packages, one per case, all carrying /opt/NAME/ok: one rpmbuild run.
-NAMES="evil-dotdot evil-symlink-out evil-symlink-up evil-abs-symlink-dir evil-device evil-fifo evil-newline evil-badutf8 evil-absolute evil-smuggled evil-oversized realdotdot"
+NAMES="evil-dotdot evil-symlink-out evil-symlink-up evil-abs-symlink-dir evil-device evil-fifo evil-newline evil-badutf8 evil-escape evil-absolute evil-smuggled evil-oversized realdotdot"
 {
   printf 'Name: hostile-base\nVersion: 1\nRelease: 1\nSummary: x\nLicense: MIT\nBuildArch: noarch\n%%description\nx\n'
   for n in $NAMES; do printf '%%package -n %s\nSummary: %s\n%%description -n %s\nx\n' "$n" "$n" "$n"; done
@@ -35,6 +35,7 @@ craft evil-abs-symlink-dir "[{\"name\":\"./opt/d\",\"type\":\"symlink\",\"mode\"
 craft evil-device '[{"name":"./opt/dev/null","type":"chr","mode":438}]'
 craft evil-fifo '[{"name":"./opt/fifo","type":"fifo","mode":420}]'
 craft evil-newline '[{"name":"./opt/new\nline","data":"x"}]'
+craft evil-escape '[{"name":"./opt/esc\u001b[2Jcleared","data":"x"}]'
 craft evil-badutf8 '[{"name":"./opt/bad\udcff\udcfeutf8","data":"y"}]'
 craft evil-smuggled '[{"name":"./opt/evil-smuggled/ok","data":"ok\n"},{"name":"./opt/evil-smuggled/extra","data":"x"}]'
 craft evil-oversized '[{"name":"./opt/evil-oversized/ok","data":"far more than the header says"}]'
@@ -125,6 +126,14 @@ odd_name() {
 }
 odd_name evil-newline
 odd_name evil-badutf8
+# An escape sequence in a name reaches the terminal as text, not as a command.
+run_capture evil-escape hy install -y --root "$R" evil-escape
+[ "$(rc_of evil-escape)" != 0 ] || fail "evil-escape: was installed"
+grep -q $'\x1b' "$T/evil-escape.err" && fail "evil-escape: a raw escape sequence reached stderr"
+grep -qF 'esc\x1b[2Jcleared' "$T/evil-escape.err" || fail "evil-escape: the name is not shown escaped: $(cat -v "$T/evil-escape.err")"
+[ "$(snapshot "$R")" = "$before" ] || fail "evil-escape: refused but the layer changed"
+box_clean evil-escape
+pass "evil-escape refused, the name shown escaped -> $(head -n1 "$T/evil-escape.err")"
 
 # setuid/setgid: installed with the bits dropped, and a warning.
 run_capture evil-setuid hy install -y --root "$R" evil-setuid

@@ -49,6 +49,11 @@ TEST_CASE("atomic writes replace files whole", "[fs]") {
   CHECK(human_size(1536) == "1.5 k");
 }
 
+TEST_CASE("printable writes control characters as escapes, nothing else changes", "[common]") {
+  CHECK(yumda::printable("entry /opt/new\nline\t\x1b[31mred\x7f") == "entry /opt/new\\nline\\t\\x1b[31mred\\x7f");
+  CHECK(yumda::printable("caf\xc3\xa9 /opt/bin/git") == "caf\xc3\xa9 /opt/bin/git");
+}
+
 TEST_CASE("redact_urls hides the password of every URL and nothing else", "[common]") {
   using yumda::redact_urls;
   CHECK(redact_urls("cannot download repomd.xml from https://bob:s3cr%2Ft@repo.example/x: HTTP 404") ==

@@ -10,6 +10,19 @@ std::string errno_text(int err) {
   return strerror_r(err, buf, sizeof buf);
 }
 
+std::string printable(const std::string& text) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (c >= 0x20 && c != 0x7f) out += static_cast<char>(c);
+    else if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else out += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+  }
+  return out;
+}
+
 std::string redact_urls(const std::string& text) {
   std::string out = text;
   for (size_t pos = out.find("://"); pos != std::string::npos; pos = out.find("://", pos + 3)) {
