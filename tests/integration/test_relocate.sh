@@ -53,6 +53,19 @@ printf 'tampered\n' >>"$T/tampered/share/motd/messages.txt"
 run_capture chk3 y check --root "$T/tampered"
 grep -q "/opt/share/motd/messages.txt was changed after yumda relocated it" "$T/chk3.out" \
   || fail "check does not tell a tampered relocated file: $(cat "$T/chk3.out")"
+# installed.json is input: a moved_from path leaving the layer is not read by check.
+cp -a "$R" "$T/forged"
+echo "/usr/share/motd/messages.txt" >"$T/outside.txt"
+python3 - "$T/forged/.yumda/installed.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for p in d["packages"]:
+    if p["name"] == "motd":
+        p["relocated"]["moved_from"]["../outside.txt"] = "/usr/x"
+json.dump(d, open(sys.argv[1], "w"))
+PY
+run_capture chk4 y check --root "$T/forged"
+grep -q "outside.txt" "$T/chk4.out" && fail "check read a file outside the layer named in installed.json"
 pass "check passes, names the path a rewrite undone by hand leaves, and tells a tampered file"
 
 # An /opt-built repo (the demo's libgreet) installs exactly as without relocation.

@@ -271,6 +271,9 @@ class Checker {
     if (!options_.path_map || options_.relocated_files.empty()) return;
     PathOracle oracle = layer_oracle({root_}, baseline_);
     for (const auto& rel : options_.relocated_files) {
+      // The list comes from .yumda/installed.json, which is input: a path
+      // leaving the layer is not read.
+      if (rel.empty() || rel[0] == '/' || ("/" + rel + "/").find("/../") != std::string::npos) continue;
       UniqueFd fd(open((root_ + "/" + rel).c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
       struct stat st;
       if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
