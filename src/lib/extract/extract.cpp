@@ -23,6 +23,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -454,20 +455,8 @@ class Extractor {
   // named is already at its place.
   bool aliases_itself(const Entry& entry, const std::string& display, const std::string& rel) const {
     if (!options_.path_map || entry.symlink.empty()) return false;
-    std::string abs = entry.symlink[0] == '/' ? entry.symlink : display.substr(0, display.rfind('/') + 1) + entry.symlink;
-    std::vector<std::string> out;
-    for (size_t pos = 0; pos <= abs.size();) {  // lexical normalisation: ".." pops, "." and "" go
-      size_t end = abs.find('/', pos);
-      if (end == std::string::npos) end = abs.size();
-      const std::string part = abs.substr(pos, end - pos);
-      if (part == "..") {
-        if (!out.empty()) out.pop_back();
-      } else if (!part.empty() && part != ".") {
-        out.push_back(part);
-      }
-      pos = end + 1;
-    }
-    std::optional<std::string> target = options_.path_map->map("/" + join(out, 0, out.size()));
+    const std::string abs = entry.symlink[0] == '/' ? entry.symlink : display.substr(0, display.rfind('/') + 1) + entry.symlink;
+    std::optional<std::string> target = options_.path_map->map(std::filesystem::path(abs).lexically_normal().string());
     return target && *target == rel;
   }
 
