@@ -32,6 +32,10 @@ struct FetchOptions {
 struct FetchItem {
   std::vector<std::string> urls;  // full URLs, tried in order (mirror failover)
   std::string dest;
+  // If set, a second name for the finished file, linked before DEST is
+  // renamed into place: a run sharing the cache may replace or remove DEST
+  // while this run still reads it. Left unset if hard links fail here.
+  std::string private_link;
   uint64_t expected_size = 0;     // 0 = unknown
   uint64_t max_size = 0;          // with no expected_size: a body longer than this is refused (0 = no cap)
   std::string checksum_type;      // "" = not checked
@@ -48,6 +52,7 @@ struct FetchResult {
   bool ok = false;
   std::string error;  // one line, names the item and the URL, when !ok
   std::string url;    // the URL that served it
+  bool private_link_failed = false;  // FetchItem::private_link was not made: read DEST
 };
 
 // Policy per item: each URL in turn. On the same URL, resets, stalls (fewer

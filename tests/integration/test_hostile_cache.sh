@@ -24,7 +24,7 @@ pass "a symlink planted at a package's .part is replaced, not written through"
 
 # 2. Two installs into different layers sharing the cache, from an empty
 # cache each round: both succeed and get the same files.
-ROUNDS=${CACHE_ROUNDS:-6}
+ROUNDS=${CACHE_ROUNDS:-20}
 for i in $(seq 1 "$ROUNDS"); do
   rm -rf "$C" "$T/a" "$T/b"
   # shellcheck disable=SC2086
@@ -39,5 +39,6 @@ for i in $(seq 1 "$ROUNDS"); do
   [ "$(cd "$T/a" && find . -path ./.yumda -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)" = \
     "$(cd "$T/b" && find . -path ./.yumda -prune -o -type f -print0 | sort -z | xargs -0 sha256sum)" ] || fail "round $i: layers differ"
   [ -z "$(find "$C" -name '*.part*')" ] || fail "round $i: .part left"
+  [ -z "$(find "$C" -name "*.in-use.*")" ] || fail "round $i: borrowed name left: $(find "$C" -name "*.in-use.*")"
 done
 pass "two installs sharing one cache dir: $ROUNDS of $ROUNDS rounds both succeeded"

@@ -609,9 +609,14 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       }
       return fail_over(st, index, mismatch);
     }
-    // Renamed while still locked, so no other run can have claimed the name.
-    if (::rename(st.part.c_str(), st.item->dest.c_str()) != 0)
-      return finish_item(st, index, false, "cannot rename " + st.part + ": " + errno_text(errno));
+    // Linked and renamed while still locked, so no other run can have claimed the name.
+    if (!st.item->private_link.empty() && ::link(st.part.c_str(), st.item->private_link.c_str()) != 0)
+      st.result.private_link_failed = true;
+    if (::rename(st.part.c_str(), st.item->dest.c_str()) != 0) {
+      const int err = errno;
+      if (!st.item->private_link.empty() && !st.result.private_link_failed) ::unlink(st.item->private_link.c_str());
+      return finish_item(st, index, false, "cannot rename " + st.part + ": " + errno_text(err));
+    }
     st.part_fd.reset();
     im.reporter.download_progress(st.label(), st.part_size, st.part_size);
     finish_item(st, index, true, "");

@@ -171,6 +171,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     item.checksum_type = pkg.checksum_type;
     item.checksum = pkg.checksum;
     item.label = pkg.nevra.str();
+    if (!config_.main.keepcache) item.private_link = borrow_name(dest);
     items.push_back(std::move(item));
     pending.push_back(&pkg);
   }
@@ -184,8 +185,13 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
       return;
     }
     downloaded_.push_back(items[i].dest);
+    std::string use = items[i].dest;
+    if (!items[i].private_link.empty() && !r.private_link_failed) {
+      borrowed_.push_back(items[i].private_link);
+      use = items[i].private_link;
+    }
     try {
-      ready(*pending[i], items[i].dest);
+      ready(*pending[i], use);
     } catch (const Error& e) {
       first_error = e.what();
     }
@@ -208,8 +214,13 @@ void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
   verified_.add(path, checks);
 }
 
+// A name no other run and no other borrow of this run uses.
+std::string PackageSource::borrow_name(const std::string& dest) {
+  return dest + ".in-use." + std::to_string(getpid()) + "." + std::to_string(borrow_count_++);
+}
+
 std::string PackageSource::borrow(const std::string& dest) {
-  const std::string name = dest + ".in-use." + std::to_string(getpid()) + "." + std::to_string(borrowed_.size());
+  const std::string name = borrow_name(dest);
   if (link(dest.c_str(), name.c_str()) == 0) {
     borrowed_.push_back(name);
     return name;

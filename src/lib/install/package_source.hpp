@@ -72,6 +72,7 @@ class PackageSource {
   // that downloaded DEST deletes its name when done, keepcache=0); "" when
   // DEST is gone, DEST itself where hard links cannot be made.
   std::string borrow(const std::string& dest);
+  std::string borrow_name(const std::string& dest);
 
   const Config& config_;
   Fetcher& fetcher_;
@@ -80,6 +81,7 @@ class PackageSource {
   std::map<std::string, std::unique_ptr<Keyring>> keyrings_;  // by repo id
   std::vector<std::string> downloaded_;
   std::vector<std::string> borrowed_;
+  size_t borrow_count_ = 0;
   VerifiedPackages verified_;
 };
 

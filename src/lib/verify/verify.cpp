@@ -265,9 +265,12 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
   rpmtsSetKeyring(ts.get(), keyring ? keyring->impl()->keyring.get() : empty.get());
   rpmtsSetVSFlags(ts.get(), keyring ? RPMVSF_DEFAULT : RPMVSF_MASK_NOSIGNATURES);
 
+  errno = 0;
   FdOwner fd(Fopen(path.c_str(), "r.ufdio"));
+  const int open_errno = errno;  // Fstrerror says only "unknown error" for a failed open
   if (!fd || Ferror(fd.get()))
-    throw Error("cannot open package " + label + " (" + path + "): " + (fd ? Fstrerror(fd.get()) : "unknown error"));
+    throw Error("cannot open package " + label + " (" + path + "): " +
+                (open_errno ? errno_text(open_errno) : fd ? Fstrerror(fd.get()) : "unknown error"));
   Header raw = nullptr;
   rpmRC rc = rpmReadPackageFile(ts.get(), fd.get(), label.c_str(), &raw);
   HeaderOwner h(raw);

@@ -426,3 +426,9 @@ TEST_CASE("load_keyring: file keys, missing keys and -C name the repo and the op
   CHECK(keys->size() == 1);
   CHECK(keys->sources() == std::vector<std::string>{"file://" + good.pubkey});
 }
+
+TEST_CASE("a package file that is gone is named with the system's reason", "[verify]") {
+  ScratchDir tmp;
+  CHECK(error_of([&] { verify_rpm(tmp.path + "/gone.rpm", "gone-1-1.noarch", nullptr); }) ==
+        "cannot open package gone-1-1.noarch (" + tmp.path + "/gone.rpm): No such file or directory");
+}
