@@ -15,6 +15,13 @@ command -v buildah >/dev/null && command -v debootstrap >/dev/null ||
 command -v rpmbuild >/dev/null && command -v createrepo_c >/dev/null || skip "needs rpmbuild and createrepo_c"
 [ -n "${DEMO_REPO:-}" ] && [ -d "$DEMO_REPO" ] || skip "needs the demo repo"
 
+probe=$(buildah from scratch 2>"$T/probe.err") && buildah rm "$probe" >/dev/null ||
+  skip "buildah cannot make a container here: $(head -1 "$T/probe.err")"
+if ! buildah inspect --type image docker.io/library/debian:12-slim >/dev/null 2>&1 &&
+   ! curl -fsS -o /dev/null --max-time 20 "${DEBIAN_MIRROR:-http://deb.debian.org/debian}/dists/bookworm/Release"; then
+  skip "Debian's archive is unreachable, so debootstrap cannot make the image's base"
+fi
+
 IMG=localhost/yumda-test:latest
 # The Debian base tarball outlives this test's scratch dir (the base image
 # itself stays in buildah's store): a rebuild of the image reuses it.
