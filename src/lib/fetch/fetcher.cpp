@@ -38,6 +38,25 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
+struct CurlUrlDeleter {
+  void operator()(CURLU* u) const { curl_url_cleanup(u); }
+};
+
+// scheme://host[:port] of URL, as libcurl parses it (no user:password); URL itself when it does not parse.
+std::string url_origin(const std::string& url) {
+  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return url;
+  auto part = [&](CURLUPart which) {
+    char* v = nullptr;
+    std::string out;
+    if (curl_url_get(u.get(), which, &v, 0) == CURLUE_OK && v) out = v;
+    curl_free(v);
+    return out;
+  };
+  std::string port = part(CURLUPART_PORT);
+  return part(CURLUPART_SCHEME) + "://" + part(CURLUPART_HOST) + (port.empty() ? "" : ":" + port);
+}
+
 struct ItemState {
   const FetchItem* item = nullptr;
   std::string part;          // DEST.part
@@ -91,6 +110,8 @@ struct Transfer {
   bool http = false;
   bool s3 = false;
   bool https = false;  // requested over https: redirects may only stay on https
+  bool signed_s3 = false;  // carries AWS credentials: redirects are not followed
+  std::string request_url;
   CurlEasy easy;
   CURLM* multi = nullptr;  // set while added
   UniqueFd fd;
@@ -369,6 +390,7 @@ struct Fetcher::Impl {
         curl_easy_setopt(h, CURLOPT_USERNAME, aws.access_key_id.c_str());
         curl_easy_setopt(h, CURLOPT_PASSWORD, aws.secret_access_key.c_str());
         if (!aws.session_token.empty()) t->headers.append("x-amz-security-token: " + aws.session_token);
+        t->signed_s3 = true;
       }
       curl_easy_setopt(h, CURLOPT_HTTPHEADER, t->headers.get());
     }
@@ -391,7 +413,10 @@ struct Fetcher::Impl {
     // on the path could change it (issue #14).
     t->https = starts_with(request_url, "https://");
     curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, t->https ? "https" : "http,https");
-    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+    // A signed S3 request follows no redirect: libcurl would send the session
+    // token (a custom header) to wherever the Location points (issue #14).
+    curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, t->signed_s3 ? 0L : 1L);
+    t->request_url = request_url;
     curl_easy_setopt(h, CURLOPT_MAXREDIRS, 10L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
@@ -588,6 +613,11 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
                    : ": credentials from " + im.aws.source + " were refused";
       if (t.s3 && !t.bucket_region.empty() && t.bucket_region != im.region)
         why += ": the bucket is in region " + t.bucket_region + " (set AWS_REGION=" + t.bucket_region + ")";
+      else if (const char* to = nullptr; t.signed_s3 && code >= 300 && code < 400 &&
+               curl_easy_getinfo(t.easy.get(), CURLINFO_REDIRECT_URL, &to) == CURLE_OK && to && *to)
+        why += ": S3 redirected the signed request to " + url_origin(to) + " (the endpoint is " +
+               url_origin(t.request_url) + "); yumda sends AWS credentials only to the endpoint they are signed " +
+               "for (set AWS_REGION or AWS_ENDPOINT_URL_S3 to the bucket's own endpoint)";
       return fail_over(st, index, why);
     }
     std::string mismatch;

@@ -167,6 +167,40 @@ TEST_CASE("an item's own s3_endpoint wins, and a wrong region is named with the 
         "(set AWS_REGION=eu-north-1)");
 }
 
+TEST_CASE("a signed s3:// request redirected to another origin is not followed with its credentials",
+          "[fetch][s3]") {
+  ScratchDir dir;
+  std::string data(1000, 'z');
+  write_text(dir.path + "/other/b/k.rpm", data);
+  HttpServer other(dir.path + "/other");  // another port: another origin
+  HttpServer server(dir.path + "/srv");
+  yumda::testing::FaultRule away;
+  away.prefix = "/b/";
+  away.fault = Fault::Status;
+  away.status = 307;
+  away.headers = "Location: " + other.url("/b/k.rpm") + "\r\n";
+  server.add_fault(away);
+  AwsEnv env({{"AWS_ACCESS_KEY_ID", "AKIDTEST"},
+              {"AWS_SECRET_ACCESS_KEY", "TOPSECRET"},
+              {"AWS_SESSION_TOKEN", "SESSIONTOKEN"},
+              {"AWS_REGION", "us-east-1"},
+              {"AWS_ENDPOINT_URL_S3", server.url()}});
+  Fetcher fetcher(fast_options());
+  auto r = fetcher.fetch_all({item_for("s3://b/k.rpm", dir.path + "/out/k.rpm", data)});
+  for (const auto& rec : other.log()) {
+    CHECK(rec.headers.count("x-amz-security-token") == 0);
+    CHECK(rec.headers.count("authorization") == 0);
+  }
+  CHECK(other.requests() == 0);
+  CHECK_FALSE(r[0].ok);
+  CHECK(r[0].error == "cannot download s3pkg-1-1.noarch from s3://b/k.rpm: HTTP 307: S3 redirected the signed "
+                      "request to " + other.url() + " (the endpoint is " + server.url() +
+                      "); yumda sends AWS credentials only to the endpoint they are signed for (set AWS_REGION "
+                      "or AWS_ENDPOINT_URL_S3 to the bucket's own endpoint)");
+  CHECK(server.requests() == 1);  // not retried
+  CHECK_FALSE(std::filesystem::exists(dir.path + "/out/k.rpm"));
+}
+
 namespace {
 
 // s3rver (npm i -g s3rver) on an ephemeral port, killed at scope exit.
