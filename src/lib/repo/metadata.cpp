@@ -318,6 +318,90 @@ std::vector<std::string> mirrorlist_baseurls(const RepoConfig& repo, const std::
   return urls;
 }
 
+// A repomd.xml older than the cached one (TUF's rollback rule): its revision
+// (when both are numbers, as createrepo_c writes it) or its newest record
+// timestamp went back. Throws Error naming the repo, the URL and both values.
+void refuse_rollback(const Repomd& cached, const Repomd& fresh, const RepoConfig& repo, const std::string& url) {
+  auto number = [](const std::string& s) -> std::optional<uint64_t> {
+    if (s.empty() || s.size() > 19 || !std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); }))
+      return std::nullopt;
+    return std::stoull(s);
+  };
+  auto newest = [](const Repomd& md) {
+    uint64_t t = 0;
+    for (const auto& r : md.records) t = std::max(t, r.timestamp);
+    return t;
+  };
+  std::string what;
+  auto old_rev = number(cached.revision), new_rev = number(fresh.revision);
+  if (old_rev && new_rev && *new_rev < *old_rev)
+    what = "revision " + fresh.revision + " < " + cached.revision;
+  else if (newest(fresh) && newest(fresh) < newest(cached))
+    what = "newest timestamp " + std::to_string(newest(fresh)) + " < " + std::to_string(newest(cached));
+  if (what.empty()) return;
+  throw Error("repomd.xml of repo " + repo.id + " from " + url + " is older than the one in the cache (" + what +
+              "): a mirror that is behind, or old metadata replayed (a rollback); keeping the cached one (if the "
+              "repo really went back, run `yumda clean metadata`)");
+}
+
+// Fetches repomd.xml (and under repo_gpgcheck its signature) for MD's repo
+// beside the cache, checks it (signature, not older than the cached copy) and
+// only then renames it over the cached one, so a refused repomd.xml is never
+// trusted by a later run. Sets MD.baseurl to the mirror that answered and
+// MD.repomd; returns the text.
+std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std::vector<std::string>& repomd_urls,
+                            const Keyring* keys, Fetcher& fetcher, Reporter& reporter) {
+  std::optional<Repomd> cached;
+  if (path_exists(md.repomd_path)) {
+    try {
+      cached = parse_repomd(read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path), md.repomd_path);
+    } catch (const Error&) {
+      // damaged: nothing to compare against
+    }
+  }
+  reporter.info("Downloading repomd.xml of " + repo.id);
+  // Names of this run's own: another run may be refreshing the same repo.
+  const std::string mine = ".new." + std::to_string(getpid());
+  const std::string dest = md.repomd_path + mine;
+  const std::string signature_path = md.repomd_path + ".asc";
+  const std::string signature_dest = signature_path + mine;
+  FetchItem item = repo_fetch_item(repo);
+  item.urls = repomd_urls;
+  item.dest = dest;
+  item.label = "repomd.xml of repo " + repo.id;
+  item.max_size = kMaxSmallFile;  // an endless body must not fill the disk
+  FetchResult r = fetcher.fetch_all({item}).front();
+  if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
+  for (size_t i = 0; i < repomd_urls.size(); ++i)
+    if (repomd_urls[i] == r.url) md.baseurl = md.baseurls[i];
+  std::string text;
+  try {
+    text = read_file_capped(dest, kMaxSmallFile, dest);
+    if (keys) {
+      // The signature from the mirror that served repomd.xml, and no other.
+      const std::string signature_url = join_url(md.baseurl, "repodata/repomd.xml.asc");
+      FetchItem sig = repo_fetch_item(repo);
+      sig.urls = {signature_url};
+      sig.dest = signature_dest;
+      sig.label = "repomd.xml.asc of repo " + repo.id;
+      sig.max_size = kMaxSmallFile;
+      FetchResult sr = fetcher.fetch_all({sig}).front();
+      if (!sr.ok) throw Error("cannot check the signature of repomd.xml of repo " + repo.id + ": " + sr.error + kSignHint);
+      verify_repomd(text, signature_dest, signature_url, *keys, repo);
+    }
+    md.repomd = parse_repomd(text, r.url);
+    if (cached) refuse_rollback(*cached, md.repomd, repo, r.url);
+  } catch (const Error&) {
+    unlink(dest.c_str());
+    unlink(signature_dest.c_str());
+    throw;
+  }
+  if ((keys && rename(signature_dest.c_str(), signature_path.c_str()) != 0) ||
+      rename(dest.c_str(), md.repomd_path.c_str()) != 0)
+    throw Error("cannot update " + md.repomd_path + ": " + errno_text(errno) + " (check the cache dir's permissions)");
+  return text;
+}
+
 }  // namespace
 
 std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo) {
@@ -355,121 +439,102 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   const std::string signature_path = md.repomd_path + ".asc";
   std::vector<std::string> repomd_urls;
   for (const auto& b : bases) repomd_urls.push_back(join_url(b, "repodata/repomd.xml"));
-  bool refreshed = false;
-  bool refresh = !have_cache || (!cacheonly && !younger_than(md.repomd_path, repo.metadata_expire));
-  md.baseurl = bases.front();
-  std::string text;
-  if (!refresh) {
-    text = read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path);
-    // A cached repomd.xml counts only while its cached signature verifies: it
-    // may date from repo_gpgcheck=0, or gpgkey= may have changed since.
-    if (keys && !path_exists(signature_path)) {
-      if (cacheonly)
-        throw Error("the cached repomd.xml of repo " + repo.id + " was not verified (no " + signature_path +
-                    "): run `yumda makecache` first, or drop --cacheonly");
-      refresh = true;
-    } else if (keys) {
+  // A cached copy that is damaged, or that names files the mirrors no longer
+  // serve as it says, is fetched again once rather than failing every run.
+  bool force_refresh = false;
+  for (;;) {
+    bool refreshed = false;
+    bool refresh = force_refresh || !have_cache || (!cacheonly && !younger_than(md.repomd_path, repo.metadata_expire));
+    md.baseurl = bases.front();
+    std::string text;
+    if (!refresh) {
+      text = read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path);
+      // A cached repomd.xml counts only while its cached signature verifies: it
+      // may date from repo_gpgcheck=0, or gpgkey= may have changed since.
+      if (keys && !path_exists(signature_path)) {
+        if (cacheonly)
+          throw Error("the cached repomd.xml of repo " + repo.id + " was not verified (no " + signature_path +
+                      "): run `yumda makecache` first, or drop --cacheonly");
+        refresh = true;
+      } else if (keys) {
+        try {
+          verify_repomd(text, signature_path, signature_path, *keys, repo);
+        } catch (const Error& e) {
+          if (cacheonly) throw Error(std::string(e.what()) + " (in the cache, which -C cannot refresh)");
+          refresh = true;
+        }
+      }
+    }
+    if (!refresh) {
       try {
-        verify_repomd(text, signature_path, signature_path, *keys, repo);
-      } catch (const Error& e) {
-        if (cacheonly) throw Error(std::string(e.what()) + " (in the cache, which -C cannot refresh)");
+        md.repomd = parse_repomd(text, md.repomd_path);
+      } catch (const Error&) {
+        // A damaged cached copy is dropped, so a later run fetches it again.
+        unlink(md.repomd_path.c_str());
+        if (cacheonly) throw;
         refresh = true;
       }
     }
-  }
-  if (refresh) {
-    reporter.info("Downloading repomd.xml of " + repo.id);
-    // Under repo_gpgcheck both files land beside the cache and replace it only
-    // once verified, so a refused repomd.xml is never trusted by a later run.
-    // Names of this run's own: another run may be refreshing the same repo.
-    const std::string mine = ".new." + std::to_string(getpid());
-    const std::string dest = keys ? md.repomd_path + mine : md.repomd_path;
-    const std::string signature_dest = signature_path + mine;
-    FetchItem item = repo_fetch_item(repo);
-    item.urls = repomd_urls;
-    item.dest = dest;
-    item.label = "repomd.xml of repo " + repo.id;
-    item.max_size = kMaxSmallFile;  // an endless body must not fill the disk
-    FetchResult r = fetcher.fetch_all({item}).front();
-    if (!r.ok) throw Error(r.error + unavailable_hint(repo));  // names the item and the URL already
-    for (size_t i = 0; i < repomd_urls.size(); ++i)
-      if (repomd_urls[i] == r.url) md.baseurl = bases[i];
-    text = read_file_capped(dest, kMaxSmallFile, dest);
-    if (keys) {
-      // The signature from the mirror that served repomd.xml, and no other.
-      const std::string signature_url = join_url(md.baseurl, "repodata/repomd.xml.asc");
-      FetchItem sig = repo_fetch_item(repo);
-      sig.urls = {signature_url};
-      sig.dest = signature_dest;
-      sig.label = "repomd.xml.asc of repo " + repo.id;
-      sig.max_size = kMaxSmallFile;
-      FetchResult sr = fetcher.fetch_all({sig}).front();
-      try {
-        if (!sr.ok) throw Error("cannot check the signature of repomd.xml of repo " + repo.id + ": " + sr.error + kSignHint);
-        verify_repomd(text, signature_dest, signature_url, *keys, repo);
-      } catch (const Error&) {
-        unlink(dest.c_str());
-        unlink(signature_dest.c_str());
-        throw;
+    if (refresh) {
+      text = download_repomd(md, repo, repomd_urls, keys.get(), fetcher, reporter);
+      refreshed = true;
+    }
+    md.repomd_checksum = string_digest(text, "sha256");
+    Wanted w = pick_records(md.repomd, repo, with_filelists);
+    if (refreshed) prune_old_files(md.dir, md.repomd);
+
+    VerifiedStamps stamps(md.dir + "/verified");
+    std::vector<const RepomdRecord*> recs = {w.primary};
+    if (w.filelists) recs.push_back(w.filelists);
+    std::vector<FetchItem> items;
+    for (const RepomdRecord* rec : recs) {
+      check_href(*rec, md.baseurl, repo);  // the mirror that served repomd.xml
+      std::string path = md.dir + "/" + basename_of(rec->location);
+      if (checksum_matches(path, *rec, stamps, /*trust_stamp=*/keys == nullptr)) continue;
+      if (cacheonly)
+        throw Error("cached metadata of repo " + repo.id + " lacks a current " + basename_of(rec->location) +
+                    ": run `yumda makecache` first, or drop --cacheonly");
+      FetchItem item = repo_fetch_item(repo);
+      // The answering base URL first, then the others as failover.
+      item.urls.push_back(join_url(md.baseurl, rec->location));
+      for (const auto& b : bases)
+        if (b != md.baseurl) item.urls.push_back(join_url(b, rec->location));
+      item.dest = path;
+      item.expected_size = rec->size;
+      item.max_size = kMaxMetadataFile;  // repomd gave no size: still not endless
+      item.checksum_type = rec->checksum_type;
+      item.checksum = rec->checksum;
+      item.label = basename_of(rec->location) + " of " + repo.id;
+      items.push_back(std::move(item));
+    }
+    if (!items.empty()) {
+      reporter.info("Downloading metadata of " + repo.id);
+      auto results = fetcher.fetch_all(items);
+      bool failed = false;
+      for (size_t i = 0; i < items.size(); ++i) {
+        if (!results[i].ok) {
+          if (!refreshed) {
+            failed = true;
+            break;
+          }
+          // The fetcher's error names the file, the repo and the URL already.
+          throw Error(results[i].error + unavailable_hint(repo));
+        }
+        stamps.add(items[i].dest, items[i].checksum);
       }
-      if (rename(signature_dest.c_str(), signature_path.c_str()) != 0 || rename(dest.c_str(), md.repomd_path.c_str()) != 0)
-        throw Error("cannot update " + md.repomd_path + ": " + errno_text(errno) + " (check the cache dir's permissions)");
+      if (failed) {  // the cached repomd.xml may be what is wrong (altered, or the repo moved on)
+        force_refresh = true;
+        continue;
+      }
     }
-    refreshed = true;
-  }
-
-  try {
-    md.repomd = parse_repomd(text, md.repomd_path);
-  } catch (const Error&) {
-    // A damaged cached copy is dropped, so the next run fetches it again.
-    if (!refreshed) unlink(md.repomd_path.c_str());
-    throw;
-  }
-  md.repomd_checksum = string_digest(text, "sha256");
-  Wanted w = pick_records(md.repomd, repo, with_filelists);
-  if (refreshed) prune_old_files(md.dir, md.repomd);
-
-  VerifiedStamps stamps(md.dir + "/verified");
-  std::vector<const RepomdRecord*> recs = {w.primary};
-  if (w.filelists) recs.push_back(w.filelists);
-  std::vector<FetchItem> items;
-  for (const RepomdRecord* rec : recs) {
-    check_href(*rec, md.baseurl, repo);  // the mirror that served repomd.xml
-    std::string path = md.dir + "/" + basename_of(rec->location);
-    if (checksum_matches(path, *rec, stamps, /*trust_stamp=*/keys == nullptr)) continue;
-    if (cacheonly)
-      throw Error("cached metadata of repo " + repo.id + " lacks a current " + basename_of(rec->location) +
-                  ": run `yumda makecache` first, or drop --cacheonly");
-    FetchItem item = repo_fetch_item(repo);
-    // The answering base URL first, then the others as failover.
-    item.urls.push_back(join_url(md.baseurl, rec->location));
-    for (const auto& b : bases)
-      if (b != md.baseurl) item.urls.push_back(join_url(b, rec->location));
-    item.dest = path;
-    item.expected_size = rec->size;
-    item.max_size = kMaxMetadataFile;  // repomd gave no size: still not endless
-    item.checksum_type = rec->checksum_type;
-    item.checksum = rec->checksum;
-    item.label = basename_of(rec->location) + " of " + repo.id;
-    items.push_back(std::move(item));
-  }
-  if (!items.empty()) {
-    reporter.info("Downloading metadata of " + repo.id);
-    auto results = fetcher.fetch_all(items);
-    for (size_t i = 0; i < items.size(); ++i) {
-      if (!results[i].ok)
-        throw Error("cannot download " + items[i].label + " from " + items[i].urls.front() + ": " +
-                    results[i].error + unavailable_hint(repo));
-      stamps.add(items[i].dest, items[i].checksum);
+    md.primary_path = md.dir + "/" + basename_of(w.primary->location);
+    md.primary_is_sqlite = w.primary_sqlite;
+    if (w.filelists) {
+      md.filelists_path = md.dir + "/" + basename_of(w.filelists->location);
+      md.filelists_is_sqlite = w.filelists_sqlite;
     }
+    return md;
   }
-  md.primary_path = md.dir + "/" + basename_of(w.primary->location);
-  md.primary_is_sqlite = w.primary_sqlite;
-  if (w.filelists) {
-    md.filelists_path = md.dir + "/" + basename_of(w.filelists->location);
-    md.filelists_is_sqlite = w.filelists_sqlite;
-  }
-  return md;
 }
 
 }  // namespace yumda

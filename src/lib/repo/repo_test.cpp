@@ -609,6 +609,105 @@ TEST_CASE("repo: mirrorlist= gives the base URLs, tried after baseurl=, cached l
   }
 }
 
+namespace {
+// REPO's repomd.xml with its revision and every record timestamp DELTA seconds earlier.
+void age_repomd(const std::string& repo, long delta) {
+  std::string path = repo + "/repodata/repomd.xml";
+  std::string text = read_file(path);
+  for (const std::string tag : {"<revision>", "<timestamp>"}) {
+    for (size_t at = text.find(tag); at != std::string::npos; at = text.find(tag, at + 1)) {
+      size_t b = at + tag.size(), e = text.find('<', b);
+      text.replace(b, e - b, std::to_string(std::stol(text.substr(b, e - b)) - delta));
+    }
+  }
+  write_text(path, text);
+}
+}  // namespace
+
+// A repo made by make_repo, served by the test server as repo "web", and an empty cache.
+struct ServedRepo {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path);
+  MainConfig main;
+  Recorder rep;
+  Fetcher fetcher{quick_fetch()};
+  TestServer server{dir.path};
+  RepoConfig rc = repo_config("web", server.url("repo"));
+  ServedRepo() { main.cachedir = dir.path + "/cache"; }
+};
+
+TEST_CASE("repo: a repomd.xml older than the cached one is refused (rollback), the cache kept") {
+  ServedRepo f;
+  auto& [dir, repo, main, rep, fetcher, server, rc] = f;
+  rc.metadata_expire = 0;
+  RepoMetadata first = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+  const std::string cached = read_file(first.repomd_path);
+  const std::string revision = first.repomd.revision;
+  age_repomd(repo, 1000);
+  std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, false, false, rep); });
+  CHECK(msg == "repomd.xml of repo web from " + server.url("repo") + "/repodata/repomd.xml is older than the one "
+               "in the cache (revision " + std::to_string(std::stol(revision) - 1000) + " < " + revision +
+               "): a mirror that is behind, or old metadata replayed (a rollback); keeping the cached one (if the "
+               "repo really went back, run `yumda clean metadata`)");
+  CHECK(read_file(first.repomd_path) == cached);
+  // the same revision again is not a rollback; a newer one is taken
+  write_text(repo + "/repodata/repomd.xml", cached);
+  CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+  // after `clean metadata` (the cache gone) the older one is accepted
+  fs::remove_all(first.dir);
+  age_repomd(repo, 1000);
+  CHECK(fetch_repo_metadata(main, rc, fetcher, false, false, rep).repomd.revision != revision);
+}
+
+TEST_CASE("repo: damaged cached metadata is fetched again, not trusted and not fatal") {
+  ServedRepo f;
+  auto& [dir, repo, main, rep, fetcher, server, rc] = f;  // metadata_expire default: the cache is fresh
+  RepoMetadata first = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+  const std::string good = read_file(first.repomd_path);
+  auto loads = [&] {
+    RepoMetadata md = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+    Loaded l;
+    l.repo = load_repo(l.pool, md, rc, main.cachedir, false, rep);
+    CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta"});
+    return md;
+  };
+  SECTION("a truncated repomd.xml") {
+    write_text(first.repomd_path, good.substr(0, good.size() / 2));
+    CHECK_NOTHROW(loads());
+    CHECK(read_file(first.repomd_path) == good);
+  }
+  SECTION("an altered checksum in the cached repomd.xml") {
+    std::string text = good;
+    size_t at = text.find(first.repomd.find("primary")->checksum);
+    text[at] = text[at] == 'a' ? 'b' : 'a';
+    write_text(first.repomd_path, text);
+    CHECK_NOTHROW(loads());
+    CHECK(read_file(first.repomd_path) == good);
+  }
+  SECTION("a same-size corrupt primary") {
+    std::string bytes = read_file(first.primary_path);
+    bytes[bytes.size() / 2] ^= 0x55;
+    write_text(first.primary_path, bytes);
+    RepoMetadata md = loads();
+    CHECK(file_digest(md.primary_path, "sha256") == first.repomd.find("primary")->checksum);
+  }
+  SECTION("a primary the repo no longer serves: one line naming the file, the repo and the URL once") {
+    std::string bytes = read_file(first.primary_path);
+    bytes[bytes.size() / 2] ^= 0x55;
+    write_text(first.primary_path, bytes);
+    const std::string href = first.repomd.find("primary")->location;
+    fs::remove(dir.path + "/repo/" + href);
+    std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, false, false, rep); });
+    CHECK(msg == "cannot download " + fs::path(href).filename().string() + " of web from " + server.url("repo") + "/" +
+                     href + ": HTTP 404 (check baseurl=, or use --disablerepo=web / skip_if_unavailable=1)");
+  }
+  SECTION("-C cannot refetch: the damage is named") {
+    write_text(first.repomd_path, good.substr(0, good.size() / 2));
+    std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, true, false, rep); });
+    CHECK(msg.find(first.repomd_path) != std::string::npos);
+  }
+}
+
 TEST_CASE("repo: metadata downloads use the repo's retries=, not the caller's") {
   ScratchDir dir;
   make_repo(dir.path);
