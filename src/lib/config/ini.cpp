@@ -31,6 +31,15 @@ std::vector<Section> parse(const std::string& text, const std::string& source) {
     ++lineno;
     const std::string where = source + ":" + std::to_string(lineno);
     const std::string line = trim(raw);
+    // C APIs (libcurl, librpm) would read a value only up to a NUL: refuse it.
+    if (line.find('\0') != std::string::npos) {
+      const size_t eq = line.find('=');
+      std::string key = eq == std::string::npos ? "" : trim(line.substr(0, eq));
+      if (!raw.empty() && (raw[0] == ' ' || raw[0] == '\t') && last) key = last->key;
+      const bool named = !key.empty() && key.find('\0') == std::string::npos && line[0] != '#' && line[0] != ';';
+      throw UsageError(where + ": " + (named ? "the value of '" + key + "' has a NUL byte" : "a NUL byte") +
+                       "; a config file is text (remove it)");
+    }
 
     if (line.empty()) {
       last = nullptr;  // a blank line ends a multi-line value

@@ -60,3 +60,14 @@ TEST_CASE("ini: every line it does not understand is an error with FILE:LINE", "
   CHECK_THAT(parse_error("[a]\n=1\n"), Catch::StartsWith("t.repo:2: '=1' has no key"));
   CHECK(parse_error("[a]\nx=1\n").empty());
 }
+
+TEST_CASE("ini: a NUL byte is refused, naming the file, line and key", "[ini]") {
+  using namespace std::string_literals;
+  // Before #14 "baseurl=http://x\0evil" was accepted, and C code saw only "http://x".
+  CHECK(parse_error("[a]\nbaseurl=http://x\0evil\n"s) ==
+        "t.repo:2: the value of 'baseurl' has a NUL byte; a config file is text (remove it)");
+  CHECK(parse_error("[a]\nx=1\n  more\0\n"s) ==
+        "t.repo:3: the value of 'x' has a NUL byte; a config file is text (remove it)");
+  CHECK(parse_error("[a]\nba\0d=1\n"s) == "t.repo:2: a NUL byte; a config file is text (remove it)");
+  CHECK(parse_error("# \0 in a comment\n[a]\n"s) == "t.repo:1: a NUL byte; a config file is text (remove it)");
+}
