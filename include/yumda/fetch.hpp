@@ -17,6 +17,9 @@ struct FetchOptions {
   int max_parallel = 8;
   long timeout = 30;         // seconds to connect; also the low-speed window
   long low_speed_limit = 1;  // bytes/s below which a transfer counts as stalled
+  // The rate a whole attempt must average (dnf's minrate): an attempt at N
+  // bytes has timeout + N / min_rate seconds, so a trickle cannot hold a run.
+  long min_rate = 1000;
   int retries = 10;          // per URL, on resets, 5xx, stalls
   bool sslverify = true;
   std::string s3_endpoint;   // overrides AWS_ENDPOINT_URL_S3 for s3:// URLs

@@ -36,13 +36,14 @@ enum class Fault {
   WrongLength,    // declare (and send) only 3/4 of the file as Content-Length, keep-alive
   SlowFirstByte,  // wait DELAY_MS before the response headers
   NoRange,        // ignore Range: answer 200 with the whole file
+  Trickle,        // send the body one byte every DELAY_MS, never quite silent
 };
 
 struct FaultRule {
   std::string prefix;  // request paths starting with this ("" = every path)
   Fault fault = Fault::Status;
   int status = 500;    // for Fault::Status
-  int delay_ms = 0;    // for Stall and SlowFirstByte
+  int delay_ms = 0;    // for Stall, SlowFirstByte and Trickle
   int first_n = 0;     // only the first N matching requests (0 = no limit)
   int nth = 0;         // only the N-th matching request, 1-based (0 = any)
   int every = 0;       // only every N-th matching request (0 = any)
@@ -379,6 +380,14 @@ class HttpServer {
                          (keep_alive ? "" : "Connection: close\r\n") + "\r\n";
       if (!send_all(fd, resp.data(), resp.size())) return;
       if (rec.method == "HEAD") continue;
+      if (file_fault && fault.fault == Fault::Trickle) {
+        for (size_t i = 0; i < send_n && !stopping_; ++i) {
+          if (!send_all(fd, body.data() + i, 1)) return;
+          nap(fault.delay_ms);
+        }
+        if (stopping_) return;
+        continue;
+      }
       if (!send_all(fd, body.data(), send_n)) return;
       if (file_fault) {
         switch (fault.fault) {

@@ -122,6 +122,9 @@ struct Transfer {
   bool too_big = false;
   bool bad_range = false;
   bool stalled = false;
+  bool overdue = false;  // past the deadline
+  Clock::time_point deadline = Clock::time_point::max();
+  std::string deadline_text;  // "N s (T s + B bytes at R bytes/s)", for the retry message
   int write_errno = 0;
   // Stall check: fewer than speed_limit bytes/s over a window of stall_seconds.
   long stall_seconds = 30;
@@ -232,6 +235,10 @@ struct Transfer {
   static int on_xferinfo(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* t = static_cast<Transfer*>(self);
     auto now = Clock::now();
+    if (now >= t->deadline) {
+      t->overdue = true;
+      return 1;
+    }
     if (now - t->last_data >= std::chrono::seconds(t->stall_seconds)) {
       t->stalled = true;
       return 1;
@@ -249,10 +256,11 @@ struct Transfer {
     window_start = now;
     window_bytes = 0;
   }
-  // After on_done: the caller, not the server, was slow.
-  void forgive_pause(Clock::time_point now) {
+  // After on_done: the caller, not the server, was slow for PAUSED.
+  void forgive_pause(Clock::time_point now, Clock::duration paused) {
     restart_stall_window(now);
     last_data = now;
+    if (deadline != Clock::time_point::max()) deadline += paused;
   }
 
   static size_t on_header(char* data, size_t size, size_t nmemb, void* self) {
@@ -404,6 +412,16 @@ struct Fetcher::Impl {
     const long timeout = item.timeout.value_or(opt.timeout);
     t->stall_seconds = std::max(1L, timeout);
     t->speed_limit = std::max(1L, opt.low_speed_limit);  // silence is always a stall
+    // The bytes this attempt still needs: a resume needs fewer. Unknown size: its cap.
+    const uint64_t need = item.expected_size ? item.expected_size - std::min(item.expected_size, st.part_size)
+                                             : item.max_size;
+    if (need > 0 && opt.min_rate > 0) {
+      const uint64_t rate = static_cast<uint64_t>(opt.min_rate);
+      const uint64_t seconds = static_cast<uint64_t>(t->stall_seconds) + (need + rate - 1) / rate;
+      t->deadline = Clock::now() + std::chrono::seconds(seconds);
+      t->deadline_text = std::to_string(seconds) + " s (" + std::to_string(t->stall_seconds) + " s + " +
+                         std::to_string(need) + " bytes at " + std::to_string(rate) + " bytes/s)";
+    }
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, &Transfer::on_xferinfo);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, t.get());
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
@@ -590,6 +608,8 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       st.drop_part();
       return retry(st, index, "server answered a resume with the wrong range (" + t.content_range + ")");
     }
+    if (res == CURLE_ABORTED_BY_CALLBACK && t.overdue)
+      return retry(st, index, "too slow: not done within " + t.deadline_text);
     if (res == CURLE_ABORTED_BY_CALLBACK && t.stalled)
       return retry(st, index, "stalled: less than " + std::to_string(t.speed_limit) + " bytes/s for " +
                                   std::to_string(t.stall_seconds) + " s");
@@ -655,12 +675,13 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
   try {
     while (remaining > 0 || !finished.empty()) {
       if (!finished.empty()) {
+        const auto paused_at = Clock::now();
         for (size_t i : finished)
           if (on_done) on_done(i, states[i].result);
         finished.clear();
         // Time spent in ON_DONE (extracting a package) is not the servers' stall.
         auto now = Clock::now();
-        for (auto& t : active) t->forgive_pause(now);
+        for (auto& t : active) t->forgive_pause(now, now - paused_at);
       }
       if (remaining == 0) break;
       if (interrupt_requested()) throw Interrupted();

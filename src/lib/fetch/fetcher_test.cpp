@@ -331,6 +331,35 @@ TEST_CASE("a stalled transfer times out and resumes with Range", "[fetch]") {
   check_resumed_after(Fault::Stall, o);
 }
 
+TEST_CASE("a trickle that never stalls still ends: each attempt has a deadline, and the retries say why",
+          "[fetch]") {
+  Fixture f;
+  std::string data = f.serve("a.rpm", 5000);
+  HttpServer server(f.served);
+  FaultRule trickle;
+  trickle.prefix = "/a.rpm";
+  trickle.fault = Fault::Trickle;
+  trickle.delay_ms = 100;  // 10 bytes/s: never silent for the 2 s stall window
+  server.add_fault(trickle);
+  struct Infos : Reporter {
+    std::vector<std::string> lines;
+    void info(const std::string& m) override { lines.push_back(m); }
+  } rep;
+  FetchOptions o = fast_options();
+  o.retries = 1;
+  o.min_rate = 5000;  // 5000 bytes: 2 s + 1 s for the first attempt
+  Fetcher fetcher(o, rep);
+  auto r = fetcher.fetch_all({f.item({server.url("/a.rpm")}, "a.rpm", data)});
+  REQUIRE_FALSE(r[0].ok);
+  CHECK_THAT(r[0].error, Catch::StartsWith("cannot download pkg-a.rpm from " + server.url("/a.rpm") +
+                                           ": too slow: not done within 3 s (2 s + "));
+  CHECK_THAT(r[0].error, Catch::EndsWith(" bytes at 5000 bytes/s) (gave up after 1 retry)"));
+  REQUIRE(rep.lines.size() == 1);
+  CHECK(rep.lines[0] == "pkg-a.rpm: " + server.url("/a.rpm") +
+                            ": too slow: not done within 3 s (2 s + 5000 bytes at 5000 bytes/s); retry 1 of 1");
+  CHECK(f.no_part_files());
+}
+
 TEST_CASE("a server that answers 200 to a Range restarts the file from byte 0", "[fetch]") {
   Fixture f;
   std::string data = f.serve("a.rpm", 500000);
