@@ -3,6 +3,7 @@
 // every byte goes to the transaction's stage dir until commit().
 #include "yumda/install.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,11 +12,13 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include "install/expanded_cache.hpp"
 #include "install/package_source.hpp"
 #include "install/work_pool.hpp"
+#include "layer/layer_dirs.hpp"
 #include "yumda/check.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -375,8 +378,19 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
 std::vector<InstalledPackage> list_installed(const std::string& root) {
   if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
   if (!is_directory(root + "/.yumda")) return {};
-  LayerLock lock(root, /*wait=*/true);  // recover() must never race a running install
-  LayerTransaction::recover(root);
+  std::optional<LayerLock> lock;
+  if (access((root + "/.yumda").c_str(), W_OK) != 0 && errno == EROFS) {
+    // A read-only mount: no run can be changing it, and nothing there can be
+    // locked or finished. It is read as it is, unless a change is unfinished.
+    auto dirs = detail::open_layer_dirs(root, /*create=*/false);
+    struct stat st;
+    if (dirs.meta && fstatat(dirs.meta.get(), "txn", &st, AT_SYMLINK_NOFOLLOW) == 0)
+      throw Error("layer " + root + " is on a read-only mount and holds an unfinished change (.yumda/txn): mount it "
+                  "read-write and rerun yumda once to finish or drop it");
+  } else {
+    lock.emplace(root, /*wait=*/true);  // recover() must never race a running install
+    LayerTransaction::recover(root);
+  }
   auto pkgs = LayerState::load(root).packages();
   std::sort(pkgs.begin(), pkgs.end(), [](const auto& a, const auto& b) { return a.nevra.name < b.nevra.name; });
   return pkgs;
