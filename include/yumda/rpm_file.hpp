@@ -18,6 +18,7 @@ struct RpmFileEntry {
   bool ghost = false;       // %ghost: never created
   bool doc = false;         // %doc (and man/info pages, by path)
   bool config = false;
+  std::string digest;       // hex RPMTAG_FILEDIGESTS of a regular file ("" when none)
 };
 
 struct RpmHeaderInfo {
@@ -28,6 +29,7 @@ struct RpmHeaderInfo {
   std::string payload_compressor;  // "xz", "gzip", "zstd", "bzip2", "" (none)
   std::string payload_format;      // "cpio"
   std::vector<RpmFileEntry> files;
+  std::string file_digest_type;  // of RpmFileEntry::digest: "md5", "sha256", ... ("" when unknown)
   std::vector<std::string> post_scripts;  // %post / %posttrans bodies (shell)
   std::vector<std::string> lua_scripts;   // "%post", "%posttrans": Lua (<lua>) scriptlets, which are not run
   uint64_t payload_offset = 0;  // where the compressed payload starts in the file

@@ -16,3 +16,46 @@ Y --root "$T/nodocs" --setopt=tsflags=nodocs greet
 [ ! -e "$T/nodocs/share/doc/greet-data/README" ] || fail "nodocs install took docs from the full cache"
 [ "$(ls "$XDG_CACHE_HOME"/yumda/expanded/*.nodocs.cpio | wc -l)" = 3 ] || fail "nodocs payloads not cached apart"
 pass "nodocs keeps its own cache entries"
+
+# A damaged cache entry (issue #14) is rebuilt from the RPM, never replayed:
+# same-size changed file data (before: silently different files in the layer)
+# and a truncated entry (before: every later install failed).
+damage_data() {  # flips the first data byte of every regular file with data in the newc cpio $1
+  python3 - "$1" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); i = 0
+while i + 110 <= len(b) and b[i:i+6] == b'070701':
+    f = [int(b[i+6+8*k:i+14+8*k], 16) for k in range(13)]
+    mode, size, namesize = f[1], f[6], f[11]
+    name = bytes(b[i+110:i+110+namesize-1])
+    if name == b'TRAILER!!!': break
+    d = (i + 110 + namesize + 3) & ~3
+    if mode & 0o170000 == 0o100000 and size > 0: b[d] ^= 0x20
+    i = (d + size + 3) & ~3
+open(p, 'wb').write(bytes(b))
+PY
+}
+for c in "$XDG_CACHE_HOME"/yumda/expanded/*.cpio; do [ "${c%.nodocs.cpio}" = "$c" ] && cp "$c" "$c.good"; done
+# rebuilt: no longer the damaged bytes (inode numbers differ, so not byte for
+# byte the first copy either), and replaying it gives the cold layer again
+rebuilt() {
+  for c in "$XDG_CACHE_HOME"/yumda/expanded/*.cpio.good; do
+    ! cmp -s "${c%.good}" "${c%.good}.bad" || fail "$1 cache entry ${c%.good} was not rebuilt"
+  done
+  inodes=$(ls -i "$XDG_CACHE_HOME"/yumda/expanded/*.cpio)
+  rm -rf "$T/again" && Y --root "$T/again" greet
+  [ "$(tree_of "$T/cold")" = "$(tree_of "$T/again")" ] || fail "the rebuilt cache gives another layer"
+  [ "$(ls -i "$XDG_CACHE_HOME"/yumda/expanded/*.cpio)" = "$inodes" ] || fail "a sound cache entry was rebuilt, not replayed"
+}
+for c in "$XDG_CACHE_HOME"/yumda/expanded/*.cpio.good; do damage_data "${c%.good}"; cp "${c%.good}" "${c%.good}.bad"; done
+Y --root "$T/damaged" greet
+[ "$(tree_of "$T/cold")" = "$(tree_of "$T/damaged")" ] || fail "a damaged expanded cache changed the layer"
+rebuilt damaged
+pass "same-size damage in the expanded cache is caught and the entry rebuilt"
+
+for c in "$XDG_CACHE_HOME"/yumda/expanded/*.cpio.good; do head -c 300 "$c" >"${c%.good}"; cp "${c%.good}" "${c%.good}.bad"; done
+run_capture truncated Y --root "$T/truncated" greet
+[ "$(rc_of truncated)" = 0 ] || fail "a truncated expanded cache failed the install: $(cat "$T/truncated.err")"
+[ "$(tree_of "$T/cold")" = "$(tree_of "$T/truncated")" ] || fail "a truncated expanded cache changed the layer"
+rebuilt truncated
+pass "a truncated expanded cache entry is rebuilt, the install succeeds"

@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include <memory>
+#include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "extract/payload.hpp"
+#include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
@@ -44,6 +47,46 @@ void write_data(archive* a, const std::string& file, const std::string& what) {
   }
 }
 
+struct ReadFreer {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+// Whether the cached cpio on FD holds what INFO's header says, file by file:
+// every entry a file of the header, regular files of the header's size and
+// digest, symlinks to the header's target. A cache is outside the signed
+// package: flipped bytes or a cut-short file must not reach a layer.
+bool replay_matches(int fd, const RpmHeaderInfo& info) {
+  std::unordered_map<std::string_view, const RpmFileEntry*> by_path;
+  for (const auto& f : info.files) by_path.emplace(f.path, &f);
+  std::unique_ptr<archive, ReadFreer> a(archive_read_new());
+  archive_read_support_format_cpio(a.get());
+  if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK) return false;
+  archive_entry* e = nullptr;
+  std::vector<char> buf(1 << 16);
+  for (int rc; (rc = archive_read_next_header(a.get(), &e)) != ARCHIVE_EOF;) {
+    if (rc < ARCHIVE_WARN) return false;
+    const char* name = archive_entry_pathname(e);
+    if (!name || name[0] != '.') return false;
+    auto it = by_path.find(std::string_view(name + 1));
+    if (it == by_path.end()) return false;
+    const RpmFileEntry& h = *it->second;
+    if (archive_entry_filetype(e) == AE_IFLNK) {
+      const char* target = archive_entry_symlink(e);
+      if (!target || h.link_target != target) return false;
+    } else if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
+      if (static_cast<uint64_t>(archive_entry_size(e)) != h.size || !Digest::known_type(info.file_digest_type))
+        return false;
+      Digest d(info.file_digest_type);
+      for (la_ssize_t n; (n = archive_read_data(a.get(), buf.data(), buf.size())) != 0;) {
+        if (n < 0) return false;
+        d.update(buf.data(), static_cast<size_t>(n));
+      }
+      if (d.hex() != h.digest) return false;
+    }
+  }
+  return lseek(fd, 0, SEEK_SET) == 0;
+}
+
 }  // namespace
 
 ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled)
@@ -60,7 +103,11 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
                                      const std::string& stage, const ExtractOptions& options) {
   if (!enabled_ || pkg.checksum.empty()) return extract_rpm(rpm_path, info, stage, options);
   std::string cached = path_for(pkg, options);
-  UniqueFd fd(open(cached.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(open(cached.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if (fd && !replay_matches(fd.get(), info)) {
+    unlink(cached.c_str());  // damaged: rebuilt from the RPM below
+    fd.reset();
+  }
   if (fd) {
     detail::PayloadSource source;
     source.package = info.nevra.str();
