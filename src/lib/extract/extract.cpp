@@ -132,11 +132,14 @@ struct PendingFile {
   bool elf = false;
   Timestamp mtime;
   std::vector<FileTarget> targets;
+  unsigned links_seen = 1;  // of a hardlink set: placed (and its fd closed) once all nlink have come
+  unsigned nlink = 1;
 
   PendingFile() = default;
   PendingFile(PendingFile&& o) noexcept
       : fd(std::move(o.fd)), tmp_dir(std::exchange(o.tmp_dir, -1)), tmp_name(std::move(o.tmp_name)), mode(o.mode),
-        size(o.size), elf(o.elf), mtime(o.mtime), targets(std::move(o.targets)) {}
+        size(o.size), elf(o.elf), mtime(o.mtime), targets(std::move(o.targets)), links_seen(o.links_seen),
+        nlink(o.nlink) {}
   PendingFile& operator=(PendingFile&& o) noexcept {
     if (this != &o) {
       remove_name();
@@ -148,6 +151,8 @@ struct PendingFile {
       elf = o.elf;
       mtime = o.mtime;
       targets = std::move(o.targets);
+      links_seen = o.links_seen;
+      nlink = o.nlink;
     }
     return *this;
   }
@@ -402,6 +407,7 @@ class Extractor {
       // First link of a set: its data may only come with a later link.
       PendingFile pending = start_file(entry, read);
       if (keep) pending.targets.push_back(target(rel_parts, rel, display));
+      pending.nlink = entry.nlink;
       sets_.insert_or_assign(raw, std::move(pending));
       return;
     }
@@ -499,6 +505,12 @@ class Extractor {
     PendingFile& pending = it->second;
     if (entry.size > 0) write_data(entry, read, pending);
     if (keep) pending.targets.push_back(target(rel_parts, rel, display));
+    // The set's last link (which carries its data) has come: place it now, so
+    // a package of many sets never holds an fd per set (ulimit -n).
+    if (++pending.links_seen >= pending.nlink) {
+      place_file(pending);
+      sets_.erase(it);
+    }
   }
 
   PendingFile start_file(const Entry& entry, const ReadData& read) {

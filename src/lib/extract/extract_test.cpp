@@ -1,6 +1,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -252,6 +253,37 @@ TEST_CASE("hardlinks from an rpmbuild package share one inode", "[extract]") {
     // No temporary files are left behind.
     CHECK(tree(stage) == std::vector<std::string>{"bin", "bin/a", "bin/b", "libexec", "libexec/c"});
   }
+}
+
+TEST_CASE("1500 hardlink pairs extract under ulimit -n 1024: no fd held per set", "[extract]") {
+  ScratchDir tmp;
+  // Fedora's .pyc / .opt-1.pyc pairs, as in issue #14; before, every set kept an fd open to the end.
+  const std::string pairs = "for i in $(seq 1500); do echo $i > %{buildroot}/opt/pairs/f$i.a; "
+                            "ln %{buildroot}/opt/pairs/f$i.a %{buildroot}/opt/pairs/f$i.b; done\n";
+  std::string rpm = build_rpm(tmp.path + "/w", tmp.path + "/out",
+                              simple_spec("pairs", "1", "", "mkdir -p %{buildroot}/opt/pairs\n" + pairs, "/opt/pairs\n"));
+  std::string stage = tmp.path + "/stage";
+  make_dirs(stage);
+  rlimit old{};
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &old) == 0);
+  rlimit low = old;
+  low.rlim_cur = std::min<rlim_t>(old.rlim_cur, 1024);
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &low) == 0);
+  std::string error;
+  ExtractResult r;
+  try {
+    r = extract(rpm, stage);
+  } catch (const Error& e) {
+    error = e.what();
+  }
+  setrlimit(RLIMIT_NOFILE, &old);
+  REQUIRE(error == "");
+  CHECK(listed(r, "pairs/f1.b"));
+  CHECK(listed(r, "pairs/f1500.a"));
+  auto a = lstat_of(stage + "/pairs/f1500.a"), b = lstat_of(stage + "/pairs/f1500.b");
+  CHECK(a.st_ino == b.st_ino);
+  CHECK(a.st_nlink == 2);
+  CHECK(read_file(stage + "/pairs/f777.b") == "777\n");
 }
 
 TEST_CASE("packages sharing a path: identical content is fine, different content names both packages", "[extract]") {
