@@ -243,7 +243,8 @@ void prune_old_files(const std::string& dir, const Repomd& repomd) {
   std::error_code ec;
   for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
     std::string name = e.path().filename().string();
-    if (name == "repomd.xml" || name == "repomd.xml.asc" || name == "verified" || name == "mirrorlist" ||
+    if (name == "repomd.xml" || name == "repomd.xml.asc" || name == "repomd.xml.from" || name == "verified" ||
+        name == "mirrorlist" ||
         name.ends_with(".solv") || name == "deps.idx" || name == "deps.idx.ok")
       continue;
     // Another run's download or atomic write in progress (the cache is shared).
@@ -351,6 +352,11 @@ void refuse_rollback(const Repomd& cached, const Repomd& fresh, const RepoConfig
 // MD.repomd; returns the text.
 std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std::vector<std::string>& repomd_urls,
                             const Keyring* keys, Fetcher& fetcher, Reporter& reporter) {
+  // The base URL the cached copy came from: a mirror list's URLs may be other
+  // repos (AL2023 names one directory per release), so its copy is compared
+  // only with what the same URL serves; baseurl= URLs are mirrors of one repo.
+  const std::string from_path = md.repomd_path + ".from";
+  const std::string from = path_exists(from_path) ? read_file_capped(from_path, kMaxSmallFile, from_path) : "";
   std::optional<Repomd> cached;
   if (path_exists(md.repomd_path)) {
     try {
@@ -390,7 +396,7 @@ std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std:
       verify_repomd(text, signature_dest, signature_url, *keys, repo);
     }
     md.repomd = parse_repomd(text, r.url);
-    if (cached) refuse_rollback(*cached, md.repomd, repo, r.url);
+    if (cached && (repo.mirrorlist.empty() || from == md.baseurl)) refuse_rollback(*cached, md.repomd, repo, r.url);
   } catch (const Error&) {
     unlink(dest.c_str());
     unlink(signature_dest.c_str());
@@ -399,6 +405,7 @@ std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std:
   if ((keys && rename(signature_dest.c_str(), signature_path.c_str()) != 0) ||
       rename(dest.c_str(), md.repomd_path.c_str()) != 0)
     throw Error("cannot update " + md.repomd_path + ": " + errno_text(errno) + " (check the cache dir's permissions)");
+  write_file_atomic(from_path, md.baseurl);
   return text;
 }
 

@@ -657,6 +657,22 @@ TEST_CASE("repo: a repomd.xml older than the cached one is refused (rollback), t
   fs::remove_all(first.dir);
   age_repomd(repo, 1000);
   CHECK(fetch_repo_metadata(main, rc, fetcher, false, false, rep).repomd.revision != revision);
+
+  // A mirror list naming another directory (AL2023: another release) is another
+  // repo: older metadata there is no rollback. The same directory going back is.
+  fs::copy(repo, dir.path + "/older", fs::copy_options::recursive);
+  write_text(repo + "/repodata/repomd.xml", cached);
+  RepoConfig ml = repo_config("al", "");
+  ml.baseurls.clear();
+  ml.mirrorlist = server.url("mirror.list");
+  ml.metadata_expire = 0;
+  write_text(dir.path + "/mirror.list", server.url("repo") + "\n");
+  CHECK(fetch_repo_metadata(main, ml, fetcher, false, false, rep).repomd.revision == revision);
+  write_text(dir.path + "/mirror.list", server.url("older") + "\n");
+  CHECK(fetch_repo_metadata(main, ml, fetcher, false, false, rep).repomd.revision != revision);
+  age_repomd(dir.path + "/older", 10);
+  CHECK_THAT(error_of([&] { fetch_repo_metadata(main, ml, fetcher, false, false, rep); }),
+             Catch::Contains("is older than the one in the cache"));
 }
 
 TEST_CASE("repo: damaged cached metadata is fetched again, not trusted and not fatal") {
