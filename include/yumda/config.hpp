@@ -105,11 +105,20 @@ struct Config {
   const RepoConfig* find_repo(const std::string& id) const;
 };
 
+// A repo added by --repofrompath ID,URL or by yumda.toml's [[repo]].
+struct RepoFromPath {
+  std::string id;
+  std::string url;                     // a path is read as file://ABSOLUTE-PATH
+  std::vector<std::string> more_urls{};  // tried after URL (yumda.toml's further baseurls)
+  bool gpgcheck = false;               // off, as --repofrompath
+  std::vector<std::string> gpgkeys{};
+};
+
 // What the command line says about configuration, applied in dnf's order.
 struct ConfigOptions {
   // -c; else /etc/yumda/yumda.conf, else built-in. "<built-in>" names the built-in one.
   std::optional<std::string> config_file;
-  std::vector<std::pair<std::string, std::string>> repofrompath;  // (id, url)
+  std::vector<RepoFromPath> repofrompath;
   // --enablerepo (true) / --disablerepo (false) globs, in the order given.
   std::vector<std::pair<bool, std::string>> repo_toggles;
   std::vector<std::string> only_repos;  // --repo ID (globs): only these
@@ -120,6 +129,7 @@ struct ConfigOptions {
   std::optional<std::string> baseline;
   std::optional<std::string> cachedir;
   std::vector<std::string> relocate_rules;  // --relocate OLD=NEW, added after the config's
+  bool nodocs = false;                      // --nodocs: as tsflags=nodocs, whatever tsflags says
   std::string system_config = "/etc/yumda/yumda.conf";  // overridable for tests
 };
 

@@ -31,24 +31,16 @@ ConfigOptions config_options(const LayerSpec& spec, ConfigOptions o) {
   }
   if (!spec.arch.empty() && !o.arch) o.arch = spec.arch;
   if (!spec.runtime.empty() && !o.runtime) o.runtime = spec.runtime;
-  if (spec.nodocs) o.setopts.push_back("tsflags=nodocs");
+  o.nodocs = o.nodocs || spec.nodocs;
+  // A repo's path is relative to the toml, not to where yumda runs.
+  auto url = [&spec](const std::string& u) {
+    return u.find("://") == std::string::npos ? "file://" + fs::absolute(beside(spec.path, u)).string() : u;
+  };
   for (const auto& r : spec.repos) {
-    std::string url = r.baseurls.front();
-    if (url.rfind("file://", 0) != 0 && url.find("://") == std::string::npos)
-      url = "file://" + fs::absolute(beside(spec.path, url)).string();
-    o.repofrompath.emplace_back(r.id, url);
+    RepoFromPath rp{r.id, url(r.baseurls.front()), {}, r.gpgcheck, r.gpgkeys};
+    for (size_t i = 1; i < r.baseurls.size(); ++i) rp.more_urls.push_back(url(r.baseurls[i]));
+    o.repofrompath.push_back(std::move(rp));
     o.only_repos.push_back(r.id);
-    o.setopts.push_back(r.id + ".gpgcheck=" + (r.gpgcheck ? "1" : "0"));
-    if (!r.gpgkeys.empty()) {
-      std::string keys;
-      for (const auto& k : r.gpgkeys) keys += (keys.empty() ? "" : " ") + k;
-      o.setopts.push_back(r.id + ".gpgkey=" + keys);
-    }
-    if (r.baseurls.size() > 1) {
-      std::string urls;
-      for (const auto& u : r.baseurls) urls += (urls.empty() ? "" : " ") + u;
-      o.setopts.push_back(r.id + ".baseurl=" + urls);
-    }
   }
   return o;
 }

@@ -398,6 +398,7 @@ Config load_config(const ConfigOptions& options) {
     }
   }
   if (options.cachedir) m.cachedir = *options.cachedir;
+  if (options.nodocs) m.nodocs = true;
   if (options.releasever) note("releasever", "--releasever");
   if (options.baseline) note("baseline", "--baseline");
 
@@ -467,21 +468,23 @@ Config load_config(const ConfigOptions& options) {
     }
   }
 
-  // 6. --repofrompath ID,URL: enabled, gpgcheck off unless --setopt says otherwise.
-  for (const auto& [id, url] : options.repofrompath) {
-    const std::string where = "--repofrompath " + id + "," + url;
+  // 6. --repofrompath ID,URL (and yumda.toml's repos): enabled, gpgcheck as given (off for the flag).
+  auto as_url = [](const std::string& u) {
+    return u.find("://") == std::string::npos ? "file://" + fs::absolute(u).lexically_normal().string() : u;
+  };
+  for (const auto& rp : options.repofrompath) {
+    const std::string where = "--repofrompath " + rp.id + "," + rp.url;
     for (const auto& d : drafts)
-      if (d.repo.id == id)
-        throw UsageError(where + ": repo id '" + id + "' is already defined at " + d.repo.origin + " (pick another id)");
-    RepoDraft d = new_repo(id, where, m);
-    d.repo.name = id;
-    d.repo.gpgcheck = d.repo.repo_gpgcheck = false;
-    std::string u = url;
-    if (u.find("://") == std::string::npos) {
-      if (u.empty()) throw UsageError(where + ": no path or URL after the comma (write ID,PATH or ID,URL)");
-      u = "file://" + fs::absolute(u).lexically_normal().string();
-    }
-    d.repo.baseurls = {cv::expand(u, vars)};
+      if (d.repo.id == rp.id)
+        throw UsageError(where + ": repo id '" + rp.id + "' is already defined at " + d.repo.origin + " (pick another id)");
+    RepoDraft d = new_repo(rp.id, where, m);
+    d.repo.name = rp.id;
+    d.repo.gpgcheck = rp.gpgcheck;
+    d.repo.repo_gpgcheck = false;
+    if (rp.url.empty()) throw UsageError(where + ": no path or URL after the comma (write ID,PATH or ID,URL)");
+    d.repo.baseurls = {cv::expand(as_url(rp.url), vars)};
+    for (const auto& u : rp.more_urls) d.repo.baseurls.push_back(cv::expand(as_url(u), vars));
+    for (const auto& k : rp.gpgkeys) d.repo.gpgkeys.push_back(cv::expand(k, vars));
     drafts.push_back(std::move(d));
   }
 

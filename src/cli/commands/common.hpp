@@ -1,0 +1,66 @@
+// What the verbs share: the config from the global options, the layer root,
+// --json's document, the confirmation question, the JSON of a package. Each
+// verb lives in its own file (commands/<verb>.cpp) with its own options.
+#pragma once
+#include <CLI/CLI.hpp>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "../commands.hpp"
+#include "yumda/config.hpp"
+#include "yumda/nevra.hpp"
+#include "yumda/resolve.hpp"
+#include "yumda/scripts.hpp"
+
+namespace yumda::cli {
+
+using nlohmann::json;
+
+// The callback of a verb: --enablerepo/--disablerepo put in order, --color
+// applied, BODY run; a library error becomes one line on stderr and an exit
+// code, and with --json stdout gets exactly one document.
+std::function<void()> verb_callback(GlobalOptions& g, std::function<void()> body);
+
+// The global options' Config (or with OPTIONS, a verb's variant of them);
+// its warnings go to stderr unless -q.
+Config make_config(const GlobalOptions& g);
+Config make_config(const GlobalOptions& g, ConfigOptions options);
+// --root, else $YUMDA_ROOT, else /lambda/opt as `yum`, else ./layer.
+std::string layer_root(const GlobalOptions& g);
+// --json: the verb's result, printed once the verb has finished.
+void set_document(GlobalOptions& g, const json& j);
+// -y proceeds, --assumeno stops (exit 1, as dnf), a terminal is asked.
+bool confirm(GlobalOptions& g);
+
+// Every zip entry's timestamp: SOURCE_DATE_EPOCH, else the layer's newest buildtime.
+int64_t zip_mtime(const std::string& root);
+
+json package_json(const Nevra& n);
+json info_json(const PackageInfo& p);
+json scripts_json(const std::vector<ScriptletResult>& scripts);
+
+// The newer versions the repos have for the layer's packages, under HEADER
+// (none: no header); exit 100 when there is one, as dnf check-update.
+void list_upgrades(GlobalOptions& g, const char* header);
+
+void add_install_verbs(CLI::App& app, GlobalOptions& g);  // install, upgrade, reinstall
+void add_info(CLI::App& app, GlobalOptions& g);
+void add_search(CLI::App& app, GlobalOptions& g);
+void add_provides(CLI::App& app, GlobalOptions& g);
+void add_repoquery(CLI::App& app, GlobalOptions& g);
+void add_download(CLI::App& app, GlobalOptions& g);
+void add_remove(CLI::App& app, GlobalOptions& g);
+void add_list(CLI::App& app, GlobalOptions& g);
+void add_check_update(CLI::App& app, GlobalOptions& g);
+void add_zip(CLI::App& app, GlobalOptions& g);
+void add_build(CLI::App& app, GlobalOptions& g);
+void add_check(CLI::App& app, GlobalOptions& g);
+void add_sbom(CLI::App& app, GlobalOptions& g);
+void add_makecache(CLI::App& app, GlobalOptions& g);
+void add_clean(CLI::App& app, GlobalOptions& g);
+void add_repolist(CLI::App& app, GlobalOptions& g);
+void add_runtimes(CLI::App& app, GlobalOptions& g);
+
+}  // namespace yumda::cli

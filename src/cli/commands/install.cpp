@@ -1,0 +1,142 @@
+// install, upgrade (update), reinstall: one plan, one transaction.
+#include <iostream>
+#include <memory>
+
+#include "../console_reporter.hpp"
+#include "../summary.hpp"
+#include "common.hpp"
+#include "yumda/error.hpp"
+#include "yumda/install.hpp"
+#include "yumda/lockfile.hpp"
+
+namespace yumda::cli {
+
+namespace {
+
+struct InstallArgs {
+  std::vector<std::string> specs;
+  std::string lockfile;  // install --lockfile: write
+  std::string locked;    // install --locked: install from
+  bool nodocs = false;
+  bool noscripts = false;
+};
+
+void print_scripts(const std::vector<ScriptletResult>& scripts) {
+  for (const auto& s : scripts)
+    if (s.status == ScriptletResult::Status::kSkipped)
+      std::cout << "Scriptlet of " << s.package << " not run: " << s.detail << "\n";
+}
+
+// Stock packages: how many files each had moved under /opt and rewritten.
+void print_relocations(const std::vector<InstalledPackage>& installed) {
+  bool header = false;
+  for (const auto& p : installed) {
+    if (p.moved_from.empty()) continue;
+    if (!header) std::cout << "\nRelocated to /opt (files moved, files rewritten):\n";
+    header = true;
+    std::cout << "  " << p.nevra.str() << ": " << p.moved_from.size() << " moved, " << p.rewritten.size()
+              << " rewritten";
+    if (!p.unrewritable.empty()) std::cout << ", " << p.unrewritable.size() << " paths left (see yumda check)";
+    std::cout << "\n";
+  }
+}
+
+json install_json(const std::string& root, const InstallResult& r) {
+  json j = {{"root", root}, {"performed", r.performed}, {"install", json::array()},
+            {"already_installed", r.plan.already_installed}, {"from_baseline", r.plan.from_baseline}};
+  for (const auto& p : r.plan.install) {
+    json pj = package_json(p.nevra);
+    pj["repo"] = p.repo_id;
+    pj["download_size"] = p.download_size;
+    pj["install_size"] = p.install_size;
+    j["install"].push_back(pj);
+  }
+  j["removed"] = json::array();
+  for (const auto& n : r.removed) j["removed"].push_back(package_json(n));
+  j["relocated"] = json::array();
+  for (const auto& p : r.installed)
+    if (!p.moved_from.empty())
+      j["relocated"].push_back({{"package", p.nevra.str()}, {"moved", p.moved_from.size()},
+                                {"rewritten", p.rewritten.size()}, {"unrewritable", p.unrewritable}});
+  j["scripts"] = scripts_json(r.scripts);
+  return j;
+}
+
+void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
+  if (mode == InstallMode::kInstall && a.specs.empty() && a.locked.empty())
+    throw UsageError("install needs package names (e.g. yumda install -y git) or --locked FILE");
+  ConfigOptions co = g.config;
+  co.nodocs = co.nodocs || a.nodocs;
+  Config config = make_config(g, co);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  InstallOptions o;
+  o.root = layer_root(g);
+  o.specs = a.specs;
+  o.cacheonly = g.cacheonly;
+  o.nowait = g.nowait;
+  o.mode = mode;
+  o.noscripts = a.noscripts;
+  Lockfile locked;
+  if (!a.locked.empty()) {
+    if (!a.lockfile.empty()) throw UsageError("use --lockfile (write) or --locked (install from), not both");
+    locked = read_lockfile(a.locked);
+    for (const auto& line : pin_repos_to_lock(config, locked)) reporter.info(line);
+    o.specs = locked.specs();
+    o.check_plan = [&locked](const ResolveResult& plan) { check_plan_against_lock(plan, locked); };
+  }
+  o.confirm = [&](const ResolveResult& plan) {
+    if (!g.json && !g.quiet) std::cout << format_summary(plan) << std::flush;
+    return confirm(g);
+  };
+  InstallResult r = install(config, o, reporter);
+  if (!a.lockfile.empty() && (r.performed || r.plan.install.empty()))
+    write_lockfile(a.lockfile, make_lockfile(config, r.plan.install));
+  if (g.json) return set_document(g, install_json(o.root, r));
+  if (g.quiet) return;
+  if (r.plan.install.empty()) {
+    std::cout << (mode == InstallMode::kUpgrade ? "Dependencies resolved.\nNothing to do.\n" : format_summary(r.plan));
+    return;
+  }
+  if (!r.performed) return;
+  if (!r.removed.empty()) {
+    std::cout << (mode == InstallMode::kReinstall ? "\nReinstalled:\n" : "\nReplaced:\n");
+    for (const auto& n : r.removed) std::cout << "  " << n.str() << "\n";
+  }
+  print_scripts(r.scripts);
+  std::cout << (mode == InstallMode::kUpgrade ? "\nUpgraded/Installed:\n" : "\nInstalled:\n");
+  for (const auto& p : r.installed) std::cout << "  " << p.nevra.str() << "\n";
+  print_relocations(r.installed);
+  std::cout << "\nComplete! Layer directory: " << o.root << "\n";
+}
+
+void add_doc_script_flags(CLI::App* cmd, InstallArgs& a) {
+  cmd->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages (tsflags=nodocs)");
+  cmd->add_flag("--noscripts", a.noscripts, "Do not run %post/%posttrans scriptlets");
+}
+
+}  // namespace
+
+void add_install_verbs(CLI::App& app, GlobalOptions& g) {
+  auto ia = std::make_shared<InstallArgs>();
+  auto* install = app.add_subcommand("install", "Install packages into a layer directory");
+  install->add_option("packages", ia->specs, "Package names, globs, provides or /opt paths");
+  install->add_option("--lockfile", ia->lockfile, "Write the resolved packages to this lock file");
+  install->add_option("--locked", ia->locked, "Install exactly the packages of this lock file");
+  add_doc_script_flags(install, *ia);
+  install->callback(verb_callback(g, [&g, ia] { run_install(g, *ia, InstallMode::kInstall); }));
+
+  auto ua = std::make_shared<InstallArgs>();
+  auto* upgrade = app.add_subcommand("upgrade", "Upgrade layer packages (all when none is named) to the newest in the repos");
+  upgrade->alias("update");
+  upgrade->add_option("packages", ua->specs, "Layer package names or globs");
+  add_doc_script_flags(upgrade, *ua);
+  upgrade->callback(verb_callback(g, [&g, ua] { run_install(g, *ua, InstallMode::kUpgrade); }));
+
+  auto ra = std::make_shared<InstallArgs>();
+  auto* reinstall = app.add_subcommand("reinstall", "Install layer packages again, same version, from the repos");
+  reinstall->add_option("packages", ra->specs, "Layer package names or globs")->required();
+  add_doc_script_flags(reinstall, *ra);
+  reinstall->callback(verb_callback(g, [&g, ra] { run_install(g, *ra, InstallMode::kReinstall); }));
+}
+
+}  // namespace yumda::cli

@@ -1,0 +1,56 @@
+// provides (whatprovides): the packages that provide a capability or a path.
+#include <iostream>
+#include <memory>
+
+#include "../console_reporter.hpp"
+#include "common.hpp"
+#include "yumda/error.hpp"
+#include "yumda/install.hpp"
+
+namespace yumda::cli {
+
+namespace {
+
+struct ProvidesArgs {
+  std::vector<std::string> specs;
+};
+
+void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
+  const auto& specs = a.specs;
+  if (specs.empty()) throw UsageError("provides needs a capability or path (e.g. yumda provides /opt/bin/git)");
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  RepoSession session(config, "", g.cacheonly, reporter);
+  json j = json::array();
+  bool any = false;
+  for (const auto& spec : specs) {
+    auto found = session.resolver().whatprovides(spec);
+    // a bare command name means /opt/bin/NAME too, as dnf tries /usr/bin/NAME
+    if (found.empty() && spec.find('/') == std::string::npos) found = session.resolver().whatprovides("/opt/bin/" + spec);
+    for (const auto& p : found) {
+      any = true;
+      if (g.json) {
+        json pj = info_json(p);
+        pj["matched"] = spec;
+        j.push_back(pj);
+      } else {
+        std::cout << p.nevra.str() << " : " << p.summary << "\nRepo        : " << p.repo_id
+                  << "\nMatched from:\nProvide    : " << spec << "\n\n";
+      }
+    }
+  }
+  if (g.json) set_document(g, j);
+  if (!any) throw Error("No matches found. (" + specs.front() + " is provided by no package of the enabled repos)");
+}
+
+}  // namespace
+
+void add_provides(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<ProvidesArgs>();
+  auto* provides = app.add_subcommand("provides", "Find packages that provide a capability or an /opt file");
+  provides->alias("whatprovides");
+  provides->add_option("spec", a->specs, "Capability (libz.so.1()(64bit)), path (/opt/bin/git) or glob")->required();
+  provides->callback(verb_callback(g, [&g, a] { run_provides(g, *a); }));
+}
+
+}  // namespace yumda::cli

@@ -1,0 +1,48 @@
+// sbom: an SPDX 2.3 or CycloneDX 1.5 document of the layer's packages.
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "common.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/install.hpp"
+#include "yumda/sbom.hpp"
+
+namespace yumda::cli {
+
+namespace {
+
+struct SbomArgs {
+  std::string format = "spdx";
+  std::string output;  // "" or "-": stdout
+};
+
+void run_sbom(GlobalOptions& g, const SbomArgs& a) {
+  std::string root = layer_root(g);
+  SbomOptions o;
+  o.format = parse_sbom_format(a.format);
+  o.layer_name = std::filesystem::path(root).lexically_normal().filename().string();
+  if (o.layer_name.empty() || o.layer_name == ".") o.layer_name = "layer";
+  o.created = zip_mtime(root);
+  o.tool_version = YUMDA_VERSION;
+  std::string doc = make_sbom(list_installed(root), o);
+  if (a.output.empty() || a.output == "-") {
+    if (g.json) g.document = doc;  // the SBOM is the document
+    else std::cout << doc;
+  } else {
+    write_file_atomic(a.output, doc);
+    if (g.json) set_document(g, {{"sbom", a.output}, {"format", a.format}});
+  }
+}
+
+}  // namespace
+
+void add_sbom(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<SbomArgs>();
+  auto* sbom = app.add_subcommand("sbom", "Write an SPDX 2.3 or CycloneDX 1.5 SBOM of the layer");
+  sbom->add_option("--format", a->format, "spdx (default) or cyclonedx");
+  sbom->add_option("-o,--output", a->output, "File to write (default: stdout)");
+  sbom->callback(verb_callback(g, [&g, a] { run_sbom(g, *a); }));
+}
+
+}  // namespace yumda::cli

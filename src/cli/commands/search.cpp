@@ -1,0 +1,49 @@
+// search: packages whose name or summary contains every word.
+#include <iostream>
+#include <memory>
+
+#include "../console_reporter.hpp"
+#include "common.hpp"
+#include "yumda/error.hpp"
+#include "yumda/install.hpp"
+
+namespace yumda::cli {
+
+namespace {
+
+struct SearchArgs {
+  std::vector<std::string> words;
+};
+
+void run_search(GlobalOptions& g, const SearchArgs& a) {
+  const auto& words = a.words;
+  if (words.empty()) throw UsageError("search needs a word (e.g. yumda search curl)");
+  Config config = make_config(g);
+  ConsoleReporter reporter(g.quiet, g.verbose);
+  RepoSession session(config, "", g.cacheonly, reporter);
+  auto found = session.resolver().search(words);
+  if (g.json) {
+    json j = json::array();
+    for (const auto& p : found) j.push_back(info_json(p));
+    return set_document(g, j);
+  }
+  if (found.empty()) {  // dnf: a message, exit 0
+    if (!g.quiet) std::cerr << "No matches found.\n";
+    return;
+  }
+  std::string keys;
+  for (const auto& w : words) keys += (keys.empty() ? "" : ", ") + w;
+  std::cout << "========== Name & Summary Matched: " << keys << " ==========\n";
+  for (const auto& p : found) std::cout << p.nevra.name << "." << p.nevra.arch << " : " << p.summary << "\n";
+}
+
+}  // namespace
+
+void add_search(CLI::App& app, GlobalOptions& g) {
+  auto a = std::make_shared<SearchArgs>();
+  auto* search = app.add_subcommand("search", "Find packages whose name or summary contains every word");
+  search->add_option("words", a->words, "Words")->required();
+  search->callback(verb_callback(g, [&g, a] { run_search(g, *a); }));
+}
+
+}  // namespace yumda::cli
