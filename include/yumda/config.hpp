@@ -130,6 +130,9 @@ struct ConfigOptions {
   std::optional<std::string> cachedir;
   std::vector<std::string> relocate_rules;  // --relocate OLD=NEW, added after the config's
   bool nodocs = false;                      // --nodocs: as tsflags=nodocs, whatever tsflags says
+  bool nogpgcheck = false;                  // --nogpgcheck: gpgcheck and repo_gpgcheck off in every repo
+  bool refresh = false;                     // --refresh: every repo's metadata counts as expired
+  std::vector<std::string> excludes;        // -x/--exclude: added to [main]'s excludepkgs
   std::string system_config = "/etc/yumda/yumda.conf";  // overridable for tests
 };
 

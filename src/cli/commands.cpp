@@ -30,6 +30,10 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
                  "Relocate payload paths under OLD to NEW in the layer: OLD=NEW (e.g. /usr/lib/foo=/opt/lib/foo)")
       ->allow_extra_args(false);
   app.add_option("--root,--installroot", g.root, "Layer directory (default ./layer)");
+  app.add_option("-x,--exclude", g.config.excludes, "Exclude packages by name or NEVRA glob, in every repo")
+      ->allow_extra_args(false);
+  app.add_flag("--nogpgcheck", g.config.nogpgcheck, "Do not check package or repo metadata signatures (as dnf)");
+  app.add_flag("--refresh", g.config.refresh, "Treat all repo metadata as expired: fetch repomd.xml again");
   app.add_flag("-C,--cacheonly", g.cacheonly, "Use only cached metadata and packages");
   app.add_flag("-y,--assumeyes", g.assumeyes, "Answer yes to the question");
   app.add_flag("--assumeno", g.assumeno, "Answer no: show what would happen and stop");

@@ -150,5 +150,21 @@ compare 1.0 --enablerepo=testing --disablerepo='*' --enablerepo=base   # order m
 compare 1.0 --setopt=updates.priority=99                      # base's 50 now wins over updates' version
 compare 2.0 --setopt=updates.excludepkgs= --setopt=base.enabled=0      # tool 2.0 from updates now
 compare 2.0 --enablerepo='test*' --setopt=testing.excludepkgs='greet*'
+compare 1.0 -x 'greet-2*'                                      # -x: a NEVRA glob, in every repo
 compare 2.0 --enablerepo=mirrored                             # mirrorlist=: tool 3.0 from its second mirror
 grep -qx 'tool-3.0-1.noarch@mirrored' "$T/y$n.plan" || fail "the mirrorlist repo did not provide tool 3.0"
+
+# --refresh: with metadata_expire=never the cached repomd.xml is used as is;
+# --refresh fetches it again, as dnf's (served over HTTP: file:// is read in place).
+LIVE="$T/live"
+pkg "$LIVE" fresh 1.0; createrepo_c --quiet "$LIVE"
+serve "$LIVE"
+printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=none\n[live]\nbaseurl=%s\nmetadata_expire=never\n' "$URL" >"$T/live.conf"
+live_version() { "$YUMDA" -c "$T/live.conf" "$@" --json list --available fresh |
+  python3 -c 'import json,sys; print(" ".join(sorted(p["version"] for p in json.load(sys.stdin)["available"])))'; }
+[ "$(live_version)" = 1.0 ] || fail "list fresh: $(live_version)"
+rm -f "$LIVE"/*.rpm "$LIVE"/*/*.rpm 2>/dev/null || true
+pkg "$LIVE" fresh 2.0; createrepo_c --quiet "$LIVE"
+[ "$(live_version)" = 1.0 ] || fail "metadata_expire=never refetched: $(live_version)"
+[ "$(live_version --refresh)" = 2.0 ] || fail "--refresh did not fetch the new repomd.xml: $(live_version --refresh)"
+pass "--refresh fetches repomd.xml again where metadata_expire=never kept the cached one"

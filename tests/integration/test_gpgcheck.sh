@@ -37,3 +37,8 @@ run_capture unsigned "$YUMDA" -c "$T/gpg.conf" install -y --root "$T/layer2" gre
 [ "$(rc_of unsigned)" = 1 ] && grep -q "is not signed" "$T/unsigned.err" || fail "unsigned: $(cat "$T/unsigned.err")"
 [ ! -e "$T/layer2" ] || fail "a refused install left a layer directory"
 pass "unsigned -> $(cat "$T/unsigned.err")"
+
+# dnf's --nogpgcheck: the same unsigned repo installs, with gpgcheck=1 in the file.
+run_capture nogpg "$YUMDA" -c "$T/gpg.conf" --nogpgcheck install -y --root "$T/layer3" greet
+[ "$(rc_of nogpg)" = 0 ] && [ -x "$T/layer3/bin/greet" ] || fail "--nogpgcheck: $(cat "$T/nogpg.err")"
+pass "--nogpgcheck installs the unsigned package"

@@ -399,6 +399,8 @@ Config load_config(const ConfigOptions& options) {
   }
   if (options.cachedir) m.cachedir = *options.cachedir;
   if (options.nodocs) m.nodocs = true;
+  // dnf's -x: added to what the config excludes, in every repo.
+  m.excludepkgs.insert(m.excludepkgs.end(), options.excludes.begin(), options.excludes.end());
   if (options.releasever) note("releasever", "--releasever");
   if (options.baseline) note("baseline", "--baseline");
 
@@ -524,6 +526,9 @@ Config load_config(const ConfigOptions& options) {
   }
 
   for (auto& d : drafts) {
+    // dnf's --nogpgcheck and --refresh beat every file and --setopt.
+    if (options.nogpgcheck) d.repo.gpgcheck = d.repo.repo_gpgcheck = false;
+    if (options.refresh) d.repo.metadata_expire = 0;
     if (d.repo.enabled) check_urls(d, vars_dir);
     cfg.repos.push_back(std::move(d.repo));
   }

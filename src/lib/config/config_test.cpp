@@ -610,3 +610,26 @@ TEST_CASE("clean_requirements_on_remove and protected_packages are read, not ign
   d.main("reposdir=\nclean_requirements_on_remove=maybe\n");
   CHECK_THROWS_AS(load_config(d.options()), UsageError);
 }
+
+TEST_CASE("--nogpgcheck, --refresh and -x beat the config files, as dnf's", "[config]") {
+  ConfDir d;
+  d.main("reposdir=" + d.dir + "/repos.d\ngpgcheck=1\nexcludepkgs=kernel*\n");
+  d.repo("a.repo", "[a]\nbaseurl=file:///srv/a\ngpgcheck=1\nrepo_gpgcheck=1\ngpgkey=file:///k\nmetadata_expire=never\n");
+  ConfigOptions o = d.options();
+  o.setopts = {"a.gpgcheck=1"};
+  Config before = load_config(o);
+  REQUIRE(before.repos.size() == 1);
+  CHECK(before.repos[0].gpgcheck);
+  CHECK(before.repos[0].repo_gpgcheck);
+  CHECK(before.repos[0].metadata_expire == kNever);
+  CHECK(before.main.excludepkgs == std::vector<std::string>{"kernel*"});
+
+  o.nogpgcheck = true;
+  o.refresh = true;
+  o.excludes = {"foo-1.*", "bar"};
+  Config after = load_config(o);
+  CHECK_FALSE(after.repos[0].gpgcheck);
+  CHECK_FALSE(after.repos[0].repo_gpgcheck);
+  CHECK(after.repos[0].metadata_expire == 0);
+  CHECK(after.main.excludepkgs == std::vector<std::string>{"kernel*", "foo-1.*", "bar"});
+}
