@@ -30,7 +30,7 @@
 #include "repo/dep_index.hpp"
 #include "repo/solv.hpp"
 #include "solv_dump.hpp"
-#include "repo/unique_file.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 #include "yumda/repo.hpp"
 

@@ -16,6 +16,7 @@
 #include "repo/dep_index.hpp"
 #include "repo/primary_xml.hpp"
 #include "repo/sqlite_primary.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -23,11 +24,6 @@
 
 namespace yumda {
 namespace {
-
-struct FileCloser {
-  void operator()(FILE* f) const { fclose(f); }
-};
-using UniqueFile = std::unique_ptr<FILE, FileCloser>;
 
 std::string cache_tag(const RepoMetadata& md, bool filelists) {
   return string_digest(md.repomd_checksum + "|libsolv " LIBSOLV_VERSION_STRING "|" +
@@ -80,7 +76,7 @@ bool write_solv_cache(Repo* repo, const std::string& path, const std::string& ta
   if (!ms) return false;
   bool ok = repo_write_filtered(repo, ms.get(), drop_unused_keys, nullptr, nullptr) == 0;
   ok = fclose(ms.release()) == 0 && ok;  // sets mem/len
-  std::unique_ptr<char, decltype(&free)> body(mem, &free);
+  c_unique<char, ::free> body(mem);
   return ok && write_cache_file(path, std::string_view(mem, len), tag);
 }
 

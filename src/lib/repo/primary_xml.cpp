@@ -24,7 +24,7 @@
 
 #include "repo/dep_index.hpp"
 #include "repo/solv.hpp"
-#include "repo/unique_file.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 
 namespace yumda {

@@ -17,6 +17,7 @@
 #include "repo/solv.hpp"
 
 #include "repo/solv_queue.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 #include "yumda/resolve.hpp"
 #include "yumda/suggest.hpp"
@@ -24,14 +25,8 @@
 namespace yumda {
 namespace {
 
-struct SolverDeleter {
-  void operator()(Solver* s) const { solver_free(s); }
-};
-struct TransactionDeleter {
-  void operator()(Transaction* t) const { transaction_free(t); }
-};
-using UniqueSolver = std::unique_ptr<Solver, SolverDeleter>;
-using UniqueTransaction = std::unique_ptr<Transaction, TransactionDeleter>;
+using UniqueSolver = c_unique<Solver, solver_free>;
+using UniqueTransaction = c_unique<Transaction, transaction_free>;
 
 constexpr int kSelectionFlags = SELECTION_NAME | SELECTION_PROVIDES | SELECTION_GLOB | SELECTION_CANON |
                                 SELECTION_DOTARCH | SELECTION_REL;
