@@ -28,7 +28,7 @@
 #include "fuzz_util.hpp"
 #include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "solv_dump.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"

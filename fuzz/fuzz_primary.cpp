@@ -14,7 +14,7 @@
 
 #include "fuzz_util.hpp"
 #include "repo/primary_xml.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "solv_dump.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"

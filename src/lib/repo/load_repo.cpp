@@ -10,7 +10,7 @@
 #include <memory>
 #include <string_view>
 
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 
 #include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
@@ -118,21 +118,6 @@ bool matches_any(::Pool* pool, Solvable* s, const std::vector<std::string>& glob
 }
 
 }  // namespace
-
-Pool::Pool(const std::string& arch) : pool_(pool_create()) {
-  if (!pool_) throw Error("cannot create a libsolv pool (out of memory)");
-  if (pool_setdisttype(pool_, DISTTYPE_RPM) == -1) {
-    pool_free(pool_);
-    throw Error("this libsolv was built without RPM support: install a libsolv with rpm-md support");
-  }
-  pool_setarch(pool_, arch.c_str());
-  if (!pool_->id2arch) {
-    pool_free(pool_);
-    throw UsageError("unknown architecture '" + arch + "': use x86_64 or aarch64 (--forcearch / arch=)");
-  }
-}
-
-Pool::~Pool() { pool_free(pool_); }
 
 void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude, const std::vector<std::string>& include) {
   if (exclude.empty() && include.empty()) return;

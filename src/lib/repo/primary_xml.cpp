@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "repo/dep_index.hpp"
-#include "repo/solv.hpp"
+#include "solv/solv.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 

@@ -5,7 +5,7 @@
 #include <filesystem>
 
 #include "repo/primary_xml.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "solv_dump.hpp"
 #include "yumda/c_unique.hpp"
 #include "test_support.hpp"

@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "repo/solv.hpp"
+#include "solv/solv.hpp"
 #include "yumda/c_unique.hpp"
 
 #include "yumda/error.hpp"

@@ -14,10 +14,7 @@
 #include <unordered_set>
 
 #include "repo/dep_index.hpp"
-#include "repo/solv.hpp"
-
-#include "repo/solv_queue.hpp"
-#include "yumda/c_unique.hpp"
+#include "solv/pool.hpp"
 #include "yumda/error.hpp"
 #include "yumda/resolve.hpp"
 #include "yumda/suggest.hpp"
@@ -25,77 +22,8 @@
 namespace yumda {
 namespace {
 
-using UniqueSolver = c_unique<Solver, solver_free>;
-using UniqueTransaction = c_unique<Transaction, transaction_free>;
-
 constexpr int kSelectionFlags = SELECTION_NAME | SELECTION_PROVIDES | SELECTION_GLOB | SELECTION_CANON |
                                 SELECTION_DOTARCH | SELECTION_REL;
-
-bool is_marker(Id id) { return id == SOLVABLE_PREREQMARKER || id == SOLVABLE_FILEMARKER; }
-
-// The deps at OFFSET of REPO's id array, markers skipped.
-template <typename F>
-void for_each_dep(Repo* repo, Offset offset, F&& f) {
-  if (!offset) return;
-  for (Id* dp = repo->idarraydata + offset; *dp; ++dp)
-    if (!is_marker(*dp)) f(*dp);
-}
-
-// "name", "name op evr" or a rich "(a or b)" dep, as LayerPackage stores them.
-Id parse_dep(::Pool* pool, const std::string& text) {
-  std::string_view t(text);
-  while (!t.empty() && t.front() == ' ') t.remove_prefix(1);
-  while (!t.empty() && t.back() == ' ') t.remove_suffix(1);
-  if (t.empty()) return 0;
-  std::string s(t);
-  if (s.front() == '(')
-    if (Id id = pool_parserpmrichdep(pool, s.c_str())) return id;
-  auto sp1 = s.find(' ');
-  if (sp1 != std::string::npos) {
-    auto sp2 = s.find(' ', sp1 + 1);
-    if (sp2 != std::string::npos && s.find(' ', sp2 + 1) == std::string::npos) {
-      std::string op = s.substr(sp1 + 1, sp2 - sp1 - 1);
-      int flags = op == "=" || op == "==" ? REL_EQ
-                  : op == "<"             ? REL_LT
-                  : op == ">"             ? REL_GT
-                  : op == "<="            ? (REL_LT | REL_EQ)
-                  : op == ">="            ? (REL_GT | REL_EQ)
-                                          : 0;
-      if (flags)
-        return pool_rel2id(pool, pool_strn2id(pool, s.c_str(), static_cast<unsigned>(sp1), 1),
-                           pool_str2id(pool, s.c_str() + sp2 + 1, 1), flags, 1);
-    }
-  }
-  return pool_str2id(pool, s.c_str(), 1);
-}
-
-Nevra solvable_nevra(::Pool* pool, Solvable* s) {
-  Nevra n;
-  n.name = pool_id2str(pool, s->name);
-  n.arch = pool_id2str(pool, s->arch);
-  std::string_view evr = pool_id2str(pool, s->evr);
-  if (auto colon = evr.find(':'); colon != std::string_view::npos) {
-    n.epoch = evr.substr(0, colon);
-    evr.remove_prefix(colon + 1);
-  }
-  if (auto dash = evr.rfind('-'); dash != std::string_view::npos) {
-    n.version = evr.substr(0, dash);
-    n.release = evr.substr(dash + 1);
-  } else {
-    n.version = evr;
-  }
-  return n;
-}
-
-std::vector<std::string> dep_strings(::Pool* pool, Solvable* s, Id key) {
-  SolvQueue q;
-  solvable_lookup_deparray(s, key, q.get(), 0);
-  std::vector<std::string> out;
-  out.reserve(static_cast<size_t>(q.size()));
-  for (int i = 0; i < q.size(); ++i)
-    if (!is_marker(q[i])) out.emplace_back(pool_dep2str(pool, q[i]));
-  return out;
-}
 
 std::string str_or_empty(const char* s) { return s ? s : ""; }
 
@@ -264,12 +192,8 @@ struct Resolver::Impl {
   std::unordered_map<Id, std::vector<Id>> available_by_name(const std::unordered_set<Id>& names) {
     std::unordered_map<Id, std::vector<Id>> out;
     if (names.empty()) return out;
-    ::Pool* pool_ = p();
-    for (Id id = 2; id < pool_->nsolvables; ++id) {
-      Solvable* s = pool_->solvables + id;
-      if (!s->repo || s->repo == pool_->installed) continue;
-      if (names.count(s->name)) out[s->name].push_back(id);
-    }
+    for (Id id : pool->solvables())
+      if (pool->available(id) && names.count(pool->solvable(id)->name)) out[pool->solvable(id)->name].push_back(id);
     return out;
   }
 
@@ -323,7 +247,7 @@ struct Resolver::Impl {
       Solvable* tmpl = tmpl_id ? pool_->solvables + tmpl_id : nullptr;
       Offset provides = 0;
       if (tmpl)
-        for_each_dep(tmpl->repo, tmpl->provides, [&](Id dep) {
+        pool->for_each_dep(tmpl_id, tmpl->provides, [&](Id dep) {
           if (ISRELDEP(dep)) {
             Reldep* rd = GETRELDEP(pool_, dep);
             if (rd->name == name && rd->flags == REL_EQ) return;  // the twin's own version
@@ -361,10 +285,10 @@ struct Resolver::Impl {
       if (twin_id) {
         Solvable* twin = pool_->solvables + twin_id;
         Offset prov = 0, req = 0, conf = 0, obs = 0;
-        for_each_dep(twin->repo, twin->provides, [&](Id d) { prov = repo_addid_dep(sys, prov, d, 0); });
-        for_each_dep(twin->repo, twin->solv_requires, [&](Id d) { req = repo_addid_dep(sys, req, d, 0); });
-        for_each_dep(twin->repo, twin->conflicts, [&](Id d) { conf = repo_addid_dep(sys, conf, d, 0); });
-        for_each_dep(twin->repo, twin->obsoletes, [&](Id d) { obs = repo_addid_dep(sys, obs, d, 0); });
+        pool->for_each_dep(twin_id, twin->provides, [&](Id d) { prov = repo_addid_dep(sys, prov, d, 0); });
+        pool->for_each_dep(twin_id, twin->solv_requires, [&](Id d) { req = repo_addid_dep(sys, req, d, 0); });
+        pool->for_each_dep(twin_id, twin->conflicts, [&](Id d) { conf = repo_addid_dep(sys, conf, d, 0); });
+        pool->for_each_dep(twin_id, twin->obsoletes, [&](Id d) { obs = repo_addid_dep(sys, obs, d, 0); });
         s->provides = prov;
         s->solv_requires = req;
         s->conflicts = conf;
@@ -372,10 +296,10 @@ struct Resolver::Impl {
       } else {
         Offset prov = 0, req = 0;
         for (const auto& d : lp.provides)
-          if (Id dep = parse_dep(pool_, d)) prov = repo_addid_dep(sys, prov, dep, 0);
+          if (Id dep = pool->parse_dep(d)) prov = repo_addid_dep(sys, prov, dep, 0);
         prov = repo_addid_dep(sys, prov, pool_rel2id(pool_, name, evr, REL_EQ, 1), 0);
         for (const auto& d : lp.requirements)
-          if (Id dep = parse_dep(pool_, d)) req = repo_addid_dep(sys, req, dep, 0);
+          if (Id dep = pool->parse_dep(d)) req = repo_addid_dep(sys, req, dep, 0);
         s->provides = prov;
         s->solv_requires = req;
       }
@@ -404,7 +328,7 @@ struct Resolver::Impl {
     std::vector<Id> layer_deps;
     for (const auto& lp : layer)
       for (const auto& d : lp.requirements)
-        if (Id dep = parse_dep(pool_, d)) layer_deps.push_back(dep);
+        if (Id dep = pool->parse_dep(d)) layer_deps.push_back(dep);
     // Each dep name is looked at once, however many packages use it.
     std::vector<char> seen(static_cast<size_t>(pool_->ss.nstrings), 0);
     Offset provides = 0;
@@ -440,11 +364,11 @@ struct Resolver::Impl {
       }
       if (met) provides = repo_addid_dep(sys, provides, name, 0);
     };
-    for (Id id = 2; id < pool_->nsolvables; ++id) {
-      Solvable* s = pool_->solvables + id;
-      if (!s->repo || s->repo == sys) continue;
-      for_each_dep(s->repo, s->solv_requires, consider);
-      for_each_dep(s->repo, s->provides, consider);
+    for (Id id : pool->solvables()) {
+      Solvable* s = pool->solvable(id);
+      if (s->repo == sys) continue;
+      pool->for_each_dep(id, s->solv_requires, consider);
+      pool->for_each_dep(id, s->provides, consider);
     }
     for (Id dep : layer_deps) consider(dep);
     Id name = pool_str2id(pool_, "lambda-runtime", 1);
@@ -459,7 +383,7 @@ struct Resolver::Impl {
     ::Pool* pool_ = p();
     Solvable* s = pool_->solvables + id;
     PackageInfo info;
-    info.nevra = solvable_nevra(pool_, s);
+    info.nevra = pool->nevra(id);
     info.repo_id = s->repo->name ? s->repo->name : "";
     info.location = str_or_empty(solvable_lookup_location(s, nullptr));
     if (auto it = repo_configs.find(s->repo); it != repo_configs.end()) info.baseurls = it->second.baseurls;
@@ -476,8 +400,8 @@ struct Resolver::Impl {
     info.summary = str_or_empty(solvable_lookup_str(s, SOLVABLE_SUMMARY));
     info.url = str_or_empty(solvable_lookup_str(s, SOLVABLE_URL));
     info.sourcerpm = str_or_empty(solvable_lookup_sourcepkg(s));
-    info.provides = dep_strings(pool_, s, SOLVABLE_PROVIDES);
-    info.requirements = dep_strings(pool_, s, SOLVABLE_REQUIRES);
+    info.provides = pool->deps(id, SOLVABLE_PROVIDES);
+    info.requirements = pool->deps(id, SOLVABLE_REQUIRES);
     info.description = str_or_empty(solvable_lookup_str(s, SOLVABLE_DESCRIPTION));
     return info;
   }
@@ -534,10 +458,8 @@ struct Resolver::Impl {
     if (spec.find_first_of("*?[]/ <>=()") != std::string::npos) return "";
     ::Pool* pool_ = p();
     std::unordered_set<Id> ids;
-    for (Id id = 2; id < pool_->nsolvables; ++id) {
-      Solvable* s = pool_->solvables + id;
-      if (s->repo && s->repo != pool_->installed && s->arch != ARCH_SRC && s->arch != ARCH_NOSRC) ids.insert(s->name);
-    }
+    for (Id id : pool->solvables())
+      if (pool->available(id) && !pool->is_source(id)) ids.insert(pool->solvable(id)->name);
     std::vector<std::string> names;
     for (Id id : ids) names.emplace_back(pool_id2str(pool_, id));
     auto near = closest_words(spec, names, 5);
@@ -556,11 +478,11 @@ struct Resolver::Impl {
     for (int i = 0; i < matched.size(); ++i) just_name = just_name || pool_->solvables[matched[i]].name == name;
     if (!name || !just_name) return {};
     std::vector<Id> out;
-    for (Id t = 2; t < pool_->nsolvables; ++t) {
-      Solvable* ts = pool_->solvables + t;
-      if (!ts->repo || ts->repo == pool_->installed || !ts->obsoletes || ts->name == name) continue;
+    for (Id t : pool->solvables()) {
+      Solvable* ts = pool->solvable(t);
+      if (!pool->available(t) || !ts->obsoletes || ts->name == name) continue;
       bool hit = false;
-      for_each_dep(ts->repo, ts->obsoletes, [&](Id obs) {
+      pool->for_each_dep(t, ts->obsoletes, [&](Id obs) {
         for (int i = 0; i < matched.size() && !hit; ++i)
           hit = pool_match_nevr(pool_, pool_->solvables + matched[i], obs) != 0;
       });
@@ -648,9 +570,9 @@ struct Resolver::Impl {
         transaction_all_obs_pkgs(trans.get(), id, old.get());
         for (int j = 0; j < old.size(); ++j)
           if (!runtime_solvables.count(old[j]))
-            result.replaces[result.install.back().nevra.str()].push_back(solvable_nevra(pool_, pool_->solvables + old[j]));
+            result.replaces[result.install.back().nevra.str()].push_back(pool->nevra(old[j]));
       } else if (!runtime_solvables.count(id)) {
-        result.replaced.push_back(solvable_nevra(pool_, pool_->solvables + id));
+        result.replaced.push_back(pool->nevra(id));
       }
     }
     return true;
@@ -670,7 +592,7 @@ struct Resolver::Impl {
       selection_solvables(pool_, by_name.get(), ids.get());
       SolvQueue hits;
       for (int i = 0; i < ids.size(); ++i) {
-        Nevra n = solvable_nevra(pool_, pool_->solvables + ids[i]);
+        Nevra n = pool->nevra(ids[i]);
         for (const std::string& cand : {n.evr(), n.version + "-" + n.release, n.version})
           if (fnmatch(evr.c_str(), cand.c_str(), 0) == 0) {
             hits.push(ids[i]);
@@ -711,8 +633,8 @@ struct Resolver::Impl {
   std::vector<Id> upgrade_targets(const std::string& spec) {
     ::Pool* pool_ = p();
     std::unordered_set<Id> layer_names;
-    for (Id id = 2; id < pool_->nsolvables; ++id)
-      if (pool_->solvables[id].repo && is_layer(id)) layer_names.insert(pool_->solvables[id].name);
+    for (Id id : pool->solvables())
+      if (is_layer(id)) layer_names.insert(pool_->solvables[id].name);
     std::vector<Id> out;
     for (Id id : select(spec, kSelectionFlags))
       if (pool_->solvables[id].repo != pool_->installed && layer_names.count(pool_->solvables[id].name))
@@ -733,8 +655,8 @@ struct Resolver::Impl {
       ++jobs;
     };
     if (specs.empty()) {
-      for (Id id = 2; id < p()->nsolvables; ++id)
-        if (p()->solvables[id].repo && is_layer(id)) update(id);
+      for (Id id : pool->solvables())
+        if (is_layer(id)) update(id);
     }
     for (const auto& s : specs) {
       auto installed = layer_matches(s);
@@ -745,10 +667,7 @@ struct Resolver::Impl {
         std::unordered_set<Id> names;
         for (Id id : installed) names.insert(p()->solvables[id].name);
         size_t all = 0;
-        for (Id id = 2; id < p()->nsolvables; ++id) {
-          Solvable* sv = p()->solvables + id;
-          all += sv->repo && sv->repo != p()->installed && names.count(sv->name) ? 1 : 0;
-        }
+        for (Id id : pool->solvables()) all += pool->available(id) && names.count(pool->solvable(id)->name) ? 1 : 0;
         if (targets.empty() || targets.size() == all) {
           for (Id id : installed) update(id);
           continue;
@@ -780,12 +699,14 @@ struct Resolver::Impl {
       for (Id id : ids) {
         Solvable* s = pool_->solvables + id;
         Id twin = 0;
-        for (Id c = 2; c < pool_->nsolvables && !twin; ++c) {
-          Solvable* t = pool_->solvables + c;
-          if (t->repo && t->repo != pool_->installed && t->name == s->name && t->evr == s->evr && t->arch == s->arch)
+        for (Id c : pool->solvables()) {
+          Solvable* t = pool->solvable(c);
+          if (pool->available(c) && t->name == s->name && t->evr == s->evr && t->arch == s->arch) {
             twin = c;
+            break;
+          }
         }
-        Nevra n = solvable_nevra(pool_, s);
+        Nevra n = pool->nevra(id);
         if (!twin)
           throw Error("Installed package " + n.str() + " is not available in any enabled repo; cannot reinstall it");
         if (std::any_of(result.replaced.begin(), result.replaced.end(), [&](const Nevra& r) { return r == n; }))
@@ -949,11 +870,9 @@ std::vector<PackageInfo> Resolver::available(const std::string& glob) {
   impl_->ensure(false);
   ::Pool* pool = impl_->p();
   std::vector<Id> ids;
-  for (Id id = 2; id < pool->nsolvables; ++id) {
-    Solvable* s = pool->solvables + id;
-    if (!s->repo || s->repo == pool->installed) continue;
-    if (s->arch == ARCH_SRC || s->arch == ARCH_NOSRC) continue;
-    if (!glob.empty() && fnmatch(glob.c_str(), pool_id2str(pool, s->name), 0) != 0) continue;
+  for (Id id : impl_->pool->solvables()) {
+    if (!impl_->pool->available(id) || impl_->pool->is_source(id)) continue;
+    if (!glob.empty() && fnmatch(glob.c_str(), pool_id2str(pool, pool->solvables[id].name), 0) != 0) continue;
     ids.push_back(id);
   }
   std::sort(ids.begin(), ids.end(), [pool](Id a, Id b) {
@@ -1016,11 +935,11 @@ std::vector<PackageInfo> Resolver::whatrequires(const std::string& spec) {
   std::unordered_set<Id> targets(targets_v.begin(), targets_v.end());
   std::vector<Id> out;
   if (targets.empty()) return {};
-  for (Id id = 2; id < pool->nsolvables; ++id) {
+  for (Id id : impl_->pool->solvables()) {
     Solvable* s = pool->solvables + id;
-    if (!s->repo || s->repo == pool->installed) continue;
+    if (!impl_->pool->available(id)) continue;
     bool hit = false;
-    for_each_dep(s->repo, s->solv_requires, [&](Id dep) {
+    impl_->pool->for_each_dep(id, s->solv_requires, [&](Id dep) {
       if (hit) return;
       for (Id* pp = pool_whatprovides_ptr(pool, dep); *pp; ++pp)
         if (targets.count(*pp)) {
@@ -1035,16 +954,12 @@ std::vector<PackageInfo> Resolver::whatrequires(const std::string& spec) {
 
 std::vector<std::string> Resolver::files(const PackageInfo& pkg) {
   impl_->ensure(true);
-  ::Pool* pool = impl_->p();
+  const Pool& pool = *impl_->pool;
   std::vector<std::string> out;
-  for (Id id = 2; id < pool->nsolvables; ++id) {
-    Solvable* s = pool->solvables + id;
-    if (!s->repo || s->repo == pool->installed || pkg.repo_id != (s->repo->name ? s->repo->name : "")) continue;
-    if (!(solvable_nevra(pool, s) == pkg.nevra)) continue;
-    Dataiterator di;
-    dataiterator_init(&di, pool, nullptr, id, SOLVABLE_FILELIST, nullptr, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
-    while (dataiterator_step(&di)) out.emplace_back(di.kv.str);
-    dataiterator_free(&di);
+  for (Id id : pool.solvables()) {
+    if (!pool.available(id) || pkg.repo_id != pool.repo_name(id) || !(pool.nevra(id) == pkg.nevra)) continue;
+    DataIterator di(pool, id, SOLVABLE_FILELIST, SEARCH_FILES | SEARCH_COMPLETE_FILELIST);
+    while (di.step()) out.emplace_back(di.str());
     break;
   }
   std::sort(out.begin(), out.end());
@@ -1062,9 +977,9 @@ std::vector<PackageInfo> Resolver::search(const std::vector<std::string>& words)
   std::vector<std::string> want;
   for (const auto& w : words) want.push_back(lower(w));
   std::unordered_map<Id, Id> newest;  // name -> best solvable
-  for (Id id = 2; id < pool->nsolvables; ++id) {
+  for (Id id : impl_->pool->solvables()) {
     Solvable* s = pool->solvables + id;
-    if (!s->repo || s->repo == pool->installed || s->arch == ARCH_SRC || s->arch == ARCH_NOSRC) continue;
+    if (!impl_->pool->available(id) || impl_->pool->is_source(id)) continue;
     std::string hay = lower(std::string(pool_id2str(pool, s->name)) + "\n" +
                             str_or_empty(solvable_lookup_str(s, SOLVABLE_SUMMARY)));
     if (!std::all_of(want.begin(), want.end(), [&](const std::string& w) { return hay.find(w) != std::string::npos; }))
