@@ -13,10 +13,10 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "repo/dep_index.hpp"
 #include "solv/pool.hpp"
 #include "yumda/error.hpp"
 #include "yumda/resolve.hpp"
+#include "yumda/sack.hpp"
 #include "yumda/suggest.hpp"
 
 namespace yumda {
@@ -33,136 +33,61 @@ struct Resolver::Impl {
   Config config;
   Baseline baseline;
   std::vector<LayerPackage> layer;
-  Fetcher& fetcher;
-  bool cacheonly;
+  Sack& sack;
   Reporter& reporter;
 
-  std::unique_ptr<Pool> pool;
-  bool with_filelists = false;
-  bool partial = false;  // only what one request reaches (build_partial)
-  // Repo id -> (with filelists?, metadata or nullopt when skipped).
-  std::unordered_map<std::string, std::pair<bool, std::optional<RepoMetadata>>> fetched;
-  std::unordered_map<Repo*, RepoConfig> repo_configs;
+  Pool* pool = nullptr;  // the sack's, once it holds the installed set too
   std::unordered_set<Id> runtime_solvables;  // baseline + lambda-runtime: locked
   std::unordered_map<Id, size_t> layer_solvables;  // installed solvable -> index in LAYER
 
-  Impl(const Config& c, const Baseline& b, const std::vector<LayerPackage>& l, Fetcher& f, bool co, Reporter& r)
-      : config(c), baseline(b), layer(l), fetcher(f), cacheonly(co), reporter(r) {}
+  Impl(const Config& c, const Baseline& b, const std::vector<LayerPackage>& l, Sack& s, Reporter& r)
+      : config(c), baseline(b), layer(l), sack(s), reporter(r) {}
 
   ::Pool* p() const { return pool->get(); }
 
   void ensure(bool need_filelists) {
-    if (pool && !partial && (with_filelists || !need_filelists)) return;
+    if (pool && !sack.partial() && (sack.with_filelists() || !need_filelists)) return;
     build(need_filelists);
   }
 
-  void reset_pool(bool filelists, bool only_reachable) {
-    pool.reset();
-    repo_configs.clear();
+  // The sack has just made a fresh pool: the installed set goes into it.
+  void finish_pool() {
     runtime_solvables.clear();
     layer_solvables.clear();
-    pool = std::make_unique<Pool>(config.main.arch);
-    with_filelists = filelists;
-    partial = only_reachable;
-  }
-
-  void add_repo_config(Repo* repo, const RepoConfig& rc, const RepoMetadata& md) {
-    exclude_packages(repo, config.main.excludepkgs);
-    RepoConfig effective = rc;  // mirrorlist= repos: packages come from the URLs the metadata fetch found
-    if (!md.baseurls.empty()) effective.baseurls = md.baseurls;
-    repo_configs.emplace(repo, std::move(effective));
-  }
-
-  void finish_pool() {
+    pool = &sack.pool();
     add_installed();
     pool_addfileprovides(p());
     pool_createwhatprovides(p());
   }
 
-  // REPO's metadata (with filelists when FILELISTS), fetched once per
-  // resolver; nullopt when the repo is unavailable and skip_if_unavailable.
-  std::optional<RepoMetadata> metadata(const RepoConfig& rc, bool filelists) {
-    auto it = fetched.find(rc.id);
-    if (it != fetched.end() && (it->second.first || !filelists)) return it->second.second;
-    std::optional<RepoMetadata> md;
-    try {
-      md = fetch_repo_metadata(config.main, rc, fetcher, cacheonly, filelists, reporter);
-    } catch (const Interrupted&) {
-      throw;
-    } catch (const Error& e) {
-      if (!rc.skip_if_unavailable) throw;
-      reporter.warning(std::string(e.what()) + "; skipping repo " + rc.id + " (skip_if_unavailable=1)");
-    }
-    fetched[rc.id] = {filelists || !md, md};
-    return md;
-  }
-
-  // The installed repo alone (remove): nothing is fetched. Marked partial so
-  // that a later query builds the whole pool.
+  // The installed repo alone (remove): nothing is fetched. The sack counts
+  // it partial, so a later query loads the whole repos.
   void build_installed_only() {
-    reset_pool(false, true);
+    pool = nullptr;
+    sack.load_none();
     finish_pool();
   }
 
   void build(bool filelists) {
-    reset_pool(filelists, false);
-    for (const RepoConfig* rc : config.enabled_repos()) {
-      check_interrupt();
-      auto md = metadata(*rc, filelists);
-      if (!md) continue;
-      Repo* repo = load_repo(*pool, *md, *rc, config.main.cachedir, filelists, reporter);
-      add_repo_config(repo, *rc, *md);
-    }
+    pool = nullptr;
+    sack.load(filelists);
     finish_pool();
   }
 
-  // The index keys SPEC may select by: itself (a name or provide), and each
-  // prefix before a '-', '.', ' ' or comparison ("git-2.39-1.x86_64",
-  // "git.x86_64", "git >= 2"). More keys than needed only load more.
-  static std::vector<std::string> spec_keys(const std::string& spec) {
-    std::vector<std::string> keys{spec};
-    for (size_t i = 1; i < spec.size(); ++i)
-      if (std::strchr("-. <>=", spec[i]) && !std::strchr("-. <>=", spec[i - 1])) keys.push_back(spec.substr(0, i));
-    return keys;
-  }
-
   // The pool for REQUEST with, of the repos, only the packages it can reach
-  // (from their dep indexes): what a warm resolve of a big repo loads. False,
-  // with nothing built, when an index is missing or stale, or a spec is a
-  // glob, a path or no name the indexes know: the whole repos decide those.
+  // (Sack::load_reachable). False when the sack cannot tell: the whole repos
+  // decide then.
   bool build_partial(const ResolveRequest& request) {
-    std::vector<std::pair<const RepoConfig*, RepoMetadata>> repos;
-    std::vector<std::unique_ptr<DepIndex>> owned;
-    std::vector<const DepIndex*> indexes;
-    for (const RepoConfig* rc : config.enabled_repos()) {
-      check_interrupt();
-      auto md = metadata(*rc, false);
-      if (!md) continue;
-      auto idx = open_dep_index(*md);
-      if (!idx) idx = make_dep_index(*md, config.main.arch, reporter);
-      if (!idx) return false;
-      indexes.push_back(idx.get());
-      owned.push_back(std::move(idx));
-      repos.emplace_back(rc, std::move(*md));
-    }
-    std::vector<std::string> roots;
-    for (const auto& spec : request.specs) {
-      if (spec.starts_with("/") || spec.find_first_of("*?[") != std::string::npos) return false;
-      size_t before = roots.size();
-      for (auto& key : spec_keys(spec))
-        if (std::any_of(indexes.begin(), indexes.end(), [&](const DepIndex* i) { return !i->lookup(key).empty(); }))
-          roots.push_back(std::move(key));
-      if (roots.size() == before) return false;
-    }
     // Installed packages bring their updates and what they need.
-    for (const auto& bp : baseline.packages) roots.push_back(bp.name);
+    std::vector<std::string> keys;
+    for (const auto& bp : baseline.packages) keys.push_back(bp.name);
     for (const auto& lp : layer) {
-      roots.push_back(lp.nevra.name);
+      keys.push_back(lp.nevra.name);
       for (const auto& dep : lp.requirements) {
         std::string word;
         for (char c : dep + " ") {
           if (c == ' ' || c == '(' || c == ')') {
-            if (!word.empty()) roots.push_back(word);
+            if (!word.empty()) keys.push_back(word);
             word.clear();
           } else {
             word += c;
@@ -170,22 +95,12 @@ struct Resolver::Impl {
         }
       }
     }
-    try {
-      auto reach = reachable_packages(indexes, roots);
-      reset_pool(false, true);
-      for (size_t i = 0; i < repos.size(); ++i) {
-        Repo* repo = load_repo_subset(*pool, *indexes[i], reach[i], *repos[i].first);
-        add_repo_config(repo, *repos[i].first, repos[i].second);
-      }
-      finish_pool();
-      return true;
-    } catch (const Interrupted&) {
-      throw;
-    } catch (const Error& e) {  // a damaged index (now removed)
-      reporter.info(e.what());
-      pool.reset();
+    if (!sack.load_reachable(request.specs, keys)) {
+      if (!sack.loaded()) pool = nullptr;
       return false;
     }
+    finish_pool();
+    return true;
   }
 
   // Name -> the available solvables of that name, for the names in NAMES.
@@ -386,7 +301,7 @@ struct Resolver::Impl {
     info.nevra = pool->nevra(id);
     info.repo_id = s->repo->name ? s->repo->name : "";
     info.location = str_or_empty(solvable_lookup_location(s, nullptr));
-    if (auto it = repo_configs.find(s->repo); it != repo_configs.end()) info.baseurls = it->second.baseurls;
+    info.baseurls = sack.baseurls(s->repo);
     Id type = 0;
     if (const char* ck = solvable_lookup_checksum(s, SOLVABLE_CHECKSUM, &type)) {
       info.checksum = ck;
@@ -510,9 +425,9 @@ struct Resolver::Impl {
       SolvQueue sel;
       make_selection(spec, flags, sel);
       if (sel.size() == 0) {
-        if (spec.starts_with("/") && !with_filelists) return std::nullopt;
+        if (spec.starts_with("/") && !sack.with_filelists()) return std::nullopt;
         throw Error("No match for argument: " + spec +
-                    (repo_configs.empty() ? " (no repo is enabled: check the config or use --enablerepo=ID)"
+                    (sack.no_repos() ? " (no repo is enabled: check the config or use --enablerepo=ID)"
                                           : maybe_meant(spec)));
       }
       SolvQueue matched;
@@ -556,7 +471,7 @@ struct Resolver::Impl {
     // still be upgradable by a repo package that has one.
     solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
     if (solver_solve(solv.get(), job.get()) != 0) {
-      if (!with_filelists && missing_file_dep(solv.get())) return false;
+      if (!sack.with_filelists() && missing_file_dep(solv.get())) return false;
       throw Error(problems_text(solv.get()));
     }
     UniqueTransaction trans(solver_create_transaction(solv.get()));
@@ -839,8 +754,8 @@ struct Resolver::Impl {
 };
 
 Resolver::Resolver(const Config& config, const Baseline& baseline, const std::vector<LayerPackage>& layer,
-                   Fetcher& fetcher, bool cacheonly, Reporter& reporter)
-    : impl_(std::make_unique<Impl>(config, baseline, layer, fetcher, cacheonly, reporter)) {}
+                   Sack& sack, Reporter& reporter)
+    : impl_(std::make_unique<Impl>(config, baseline, layer, sack, reporter)) {}
 
 Resolver::~Resolver() = default;
 
@@ -848,7 +763,7 @@ ResolveResult Resolver::resolve(const ResolveRequest& request) {
   bool paths = std::any_of(request.specs.begin(), request.specs.end(),
                            [](const std::string& s) { return s.starts_with("/"); });
   // Metadata errors are not caught here: the whole repos would meet them again.
-  if (!paths && impl_->config.main.dep_index && impl_->build_partial(request)) {
+  if (!paths && impl_->build_partial(request)) {
     try {
       if (auto r = impl_->attempt(request)) return *r;
       impl_->reporter.info("a file dependency is not in primary; resolving against the whole repos");
