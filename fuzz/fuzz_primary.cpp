@@ -14,9 +14,9 @@
 
 #include "fuzz_util.hpp"
 #include "repo/primary_xml.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "solv_dump.hpp"
-#include "repo/unique_file.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 #include "yumda/repo.hpp"
 

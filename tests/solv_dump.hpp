@@ -12,7 +12,7 @@
 #include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
 #include "repo/primary_xml.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/repo.hpp"
 

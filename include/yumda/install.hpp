@@ -80,6 +80,7 @@ class RepoSession {
 
  private:
   std::unique_ptr<Fetcher> fetcher_;
+  std::unique_ptr<Sack> sack_;
   std::unique_ptr<Resolver> resolver_;
 };
 

@@ -11,10 +11,11 @@
 #include "yumda/fetch.hpp"
 #include "yumda/reporter.hpp"
 
-struct s_Pool;
 struct s_Repo;
 
 namespace yumda {
+
+class Pool;  // libsolv's pool, owned (src/lib/solv/pool.hpp)
 
 // One metadata file as repomd.xml describes it.
 struct RepomdRecord {
@@ -75,19 +76,6 @@ std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
 // (else it is fetched again, or with CACHEONLY it is an error).
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
                                  bool cacheonly, bool with_filelists, Reporter& reporter);
-
-// Owns a libsolv Pool set up for RPM (checked), for ARCH.
-class Pool {
- public:
-  explicit Pool(const std::string& arch);
-  ~Pool();
-  Pool(const Pool&) = delete;
-  Pool& operator=(const Pool&) = delete;
-  s_Pool* get() const { return pool_; }
-
- private:
-  s_Pool* pool_;
-};
 
 // Loads one repo's metadata into POOL (solv cache first, else the xml or sqlite,
 // then writes the cache atomically). The repo's name is the repo id, and its

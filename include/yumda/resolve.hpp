@@ -13,6 +13,7 @@
 #include "yumda/config.hpp"
 #include "yumda/nevra.hpp"
 #include "yumda/repo.hpp"
+#include "yumda/sack.hpp"
 
 namespace yumda {
 
@@ -85,18 +86,18 @@ struct ResolveResult {
   std::set<std::string> requested;
 };
 
-// Builds the pool from the enabled repos' metadata and resolves. The pool is
-// built on first use (resolve/available), without filelists unless a spec is
-// a path; a request that fails only on a file dependency is retried once with
-// filelists. "Installed" = the baseline packages (with their repo twin's
-// provides, locked), a "lambda-runtime" package providing the paths and
-// library sonames of Baseline::files that repo packages use, and LAYER.
-// A repo that cannot be fetched is an Error, or a warning when it has
-// skip_if_unavailable=1. CONFIG, BASELINE and LAYER are copied.
+// Resolves against SACK's pool (sack.hpp), which it asks to load on first
+// use (resolve/available), without filelists unless a spec is a path; a
+// request that fails only on a file dependency is retried once with
+// filelists. It never fetches: the sack does. "Installed" = the baseline
+// packages (with their repo twin's provides, locked), a "lambda-runtime"
+// package providing the paths and library sonames of Baseline::files that
+// repo packages use, and LAYER.
+// CONFIG, BASELINE and LAYER are copied; SACK must outlive the resolver.
 class Resolver {
  public:
   Resolver(const Config& config, const Baseline& baseline, const std::vector<LayerPackage>& layer,
-           Fetcher& fetcher, bool cacheonly, Reporter& reporter = null_reporter());
+           Sack& sack, Reporter& reporter = null_reporter());
   ~Resolver();
   Resolver(const Resolver&) = delete;
   Resolver& operator=(const Resolver&) = delete;

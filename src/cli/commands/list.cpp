@@ -51,7 +51,8 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
     ConsoleReporter reporter(g.quiet, g.verbose);
     Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
     Fetcher fetcher(FetchOptions{}, reporter);
-    Resolver resolver(config, baseline, {}, fetcher, g.cacheonly, reporter);
+    Sack sack(config, fetcher, g.cacheonly, reporter);
+    Resolver resolver(config, baseline, {}, sack, reporter);
     auto pkgs = resolver.available(glob);
     listed += pkgs.size();
     j["available"] = json::array();

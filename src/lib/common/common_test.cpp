@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -7,6 +8,29 @@
 #include "yumda/suggest.hpp"
 
 using namespace yumda;
+
+namespace {
+int freed = 0;
+void count_free(int* p) {
+  ++freed;
+  delete p;
+}
+}  // namespace
+
+TEST_CASE("c_unique frees its handle once, with the library's own function", "[common]") {
+  freed = 0;
+  {
+    c_unique<int, count_free> a(new int(1));
+    c_unique<int, count_free> none;  // a null handle is never passed to Free
+    c_unique<int, count_free> b = std::move(a);
+    CHECK(freed == 0);
+  }
+  CHECK(freed == 1);
+  c_unique_ptr<int*, count_free> c(new int(2));
+  c.reset();
+  CHECK(freed == 2);
+  static_assert(sizeof(c_unique<int, count_free>) == sizeof(int*), "no state beside the pointer");
+}
 
 TEST_CASE("digests match known values", "[checksum]") {
   CHECK(string_digest("abc", "sha256") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");

@@ -41,10 +41,7 @@ namespace yumda {
 namespace detail {
 namespace {
 
-struct ArchiveFreer {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-using ArchiveOwner = std::unique_ptr<archive, ArchiveFreer>;
+using ArchiveOwner = c_unique<archive, archive_read_free>;
 
 // libarchive pulls the payload through this, from the fd's current position.
 struct ReadState {

@@ -27,13 +27,11 @@ namespace {
 using detail::FdPtr;
 using detail::FilesPtr;
 using detail::HeaderPtr;
-struct TdFreer {
-  void operator()(rpmtd td) const {
-    rpmtdFreeData(td);
-    rpmtdFree(td);
-  }
-};
-using TdOwner = std::unique_ptr<std::remove_pointer_t<rpmtd>, TdFreer>;
+void td_free(rpmtd td) {
+  rpmtdFreeData(td);
+  rpmtdFree(td);
+}
+using TdOwner = c_unique_ptr<rpmtd, td_free>;
 
 constexpr size_t kLeadSize = 96;
 constexpr uint32_t kMaxHeaderBytes = 256u << 20;  // rpm's own limit

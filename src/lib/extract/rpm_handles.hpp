@@ -13,24 +13,16 @@
 #include <string>
 #include <type_traits>
 
+#include "yumda/c_unique.hpp"
+
 namespace yumda::detail {
 
-template <typename T, auto Free>
-struct RpmFreer {
-  void operator()(T p) const { Free(p); }
-};
-template <typename T, auto Free>
-using RpmPtr = std::unique_ptr<std::remove_pointer_t<T>, RpmFreer<T, Free>>;
-
-using HeaderPtr = RpmPtr<Header, headerFree>;
-using FilesPtr = RpmPtr<rpmfiles, rpmfilesFree>;
-using FiPtr = RpmPtr<rpmfi, rpmfiFree>;
-using FdPtr = RpmPtr<FD_t, Fclose>;
-struct MallocFreer {
-  void operator()(void* p) const { free(p); }
-};
+using HeaderPtr = c_unique_ptr<Header, headerFree>;
+using FilesPtr = c_unique_ptr<rpmfiles, rpmfilesFree>;
+using FiPtr = c_unique_ptr<rpmfi, rpmfiFree>;
+using FdPtr = c_unique_ptr<FD_t, Fclose>;
 template <typename T>
-using MallocPtr = std::unique_ptr<T, MallocFreer>;
+using MallocPtr = c_unique<T, ::free>;
 
 // Reads PATH's main header (lead and signature header skipped, nothing
 // verified); PAYLOAD_OFFSET receives where the payload starts. Throws Error

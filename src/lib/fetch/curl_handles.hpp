@@ -5,20 +5,15 @@
 #include <memory>
 #include <string>
 
+#include "yumda/c_unique.hpp"
+
 namespace yumda {
 
 // curl_global_init is not thread-safe and must run once; every Fetcher calls this.
 void curl_global_init_once();
 
-struct CurlEasyDeleter {
-  void operator()(CURL* h) const { curl_easy_cleanup(h); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-
-struct CurlMultiDeleter {
-  void operator()(CURLM* m) const { curl_multi_cleanup(m); }
-};
-using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
+using CurlEasy = c_unique<CURL, curl_easy_cleanup>;
+using CurlMulti = c_unique<CURLM, curl_multi_cleanup>;
 
 // A header list; curl keeps only the pointer, so it must outlive the transfer.
 class CurlSlist {

@@ -38,13 +38,9 @@ bool iequals(std::string_view a, std::string_view b) {
          });
 }
 
-struct CurlUrlDeleter {
-  void operator()(CURLU* u) const { curl_url_cleanup(u); }
-};
-
 // scheme://host[:port] of URL, as libcurl parses it (no user:password); URL itself when it does not parse.
 std::string url_origin(const std::string& url) {
-  std::unique_ptr<CURLU, CurlUrlDeleter> u(curl_url());
+  c_unique<CURLU, curl_url_cleanup> u(curl_url());
   if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return url;
   auto part = [&](CURLUPart which) {
     char* v = nullptr;

@@ -1,6 +1,6 @@
 // The cache verbs: makecache and clean.
 #include "install/package_source.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/install.hpp"

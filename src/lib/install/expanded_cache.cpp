@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "extract/payload.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -19,16 +20,6 @@
 namespace yumda {
 
 namespace {
-
-struct WriteFreer {
-  void operator()(archive* a) const { archive_write_free(a); }
-};
-struct EntryFreer {
-  void operator()(archive_entry* e) const { archive_entry_free(e); }
-};
-struct ResolverFreer {
-  void operator()(archive_entry_linkresolver* r) const { archive_entry_linkresolver_free(r); }
-};
 
 void check(archive* a, int rc, const std::string& what) {
   if (rc < ARCHIVE_OK) throw Error("cannot write " + what + ": " + archive_error_string(a));
@@ -47,10 +38,6 @@ void write_data(archive* a, const std::string& file, const std::string& what) {
   }
 }
 
-struct ReadFreer {
-  void operator()(archive* a) const { archive_read_free(a); }
-};
-
 // Whether the cached cpio on FD holds what INFO's header says, file by file:
 // every entry a file of the header, regular files of the header's size and
 // digest, symlinks to the header's target. A cache is outside the signed
@@ -58,7 +45,7 @@ struct ReadFreer {
 bool replay_matches(int fd, const RpmHeaderInfo& info) {
   std::unordered_map<std::string_view, const RpmFileEntry*> by_path;
   for (const auto& f : info.files) by_path.emplace(f.path, &f);
-  std::unique_ptr<archive, ReadFreer> a(archive_read_new());
+  c_unique<archive, archive_read_free> a(archive_read_new());
   archive_read_support_format_cpio(a.get());
   if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK) return false;
   archive_entry* e = nullptr;
@@ -141,11 +128,11 @@ void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options,
     }
   } cleanup{tmp, ok};
 
-  std::unique_ptr<archive, WriteFreer> a(archive_write_new());
+  c_unique<archive, archive_write_free> a(archive_write_new());
   check(a.get(), archive_write_set_format_cpio_newc(a.get()), tmp);
   check(a.get(), archive_write_set_bytes_in_last_block(a.get(), 1), tmp);
   check(a.get(), archive_write_open_fd(a.get(), out.get()), tmp);
-  std::unique_ptr<archive_entry_linkresolver, ResolverFreer> links(archive_entry_linkresolver_new());
+  c_unique<archive_entry_linkresolver, archive_entry_linkresolver_free> links(archive_entry_linkresolver_new());
   archive_entry_linkresolver_set_strategy(links.get(), ARCHIVE_FORMAT_CPIO_SVR4_NOCRC);
 
   // Entries keep the payload's own names ("./usr/bin/git" for a relocated
@@ -161,7 +148,7 @@ void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options,
     std::string local = stage + "/" + f.path;
     struct stat st;
     if (lstat(local.c_str(), &st) != 0) throw Error("cannot read " + local + ": " + errno_text(errno));
-    std::unique_ptr<archive_entry, EntryFreer> e(archive_entry_new());
+    c_unique<archive_entry, archive_entry_free> e(archive_entry_new());
     archive_entry_copy_stat(e.get(), &st);
     archive_entry_set_uid(e.get(), 0);
     archive_entry_set_gid(e.get(), 0);

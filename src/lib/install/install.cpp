@@ -211,7 +211,8 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
 
   Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
   Fetcher fetcher(fetch_options(config.main), reporter);
-  Resolver resolver(config, baseline, layer_packages(state), fetcher, options.cacheonly, reporter);
+  Sack sack(config, fetcher, options.cacheonly, reporter);
+  Resolver resolver(config, baseline, layer_packages(state), sack, reporter);
   if (options.mode == InstallMode::kUpgrade) {
     result.plan = resolver.upgrade(options.specs);
   } else if (options.mode == InstallMode::kReinstall) {

@@ -24,9 +24,10 @@ std::vector<LayerPackage> layer_of(const std::string& root) {
 }  // namespace
 
 RepoSession::RepoSession(const Config& config, const std::string& root, bool cacheonly, Reporter& reporter)
-    : fetcher_(std::make_unique<Fetcher>(fetch_options(config.main), reporter)) {
-  resolver_ = std::make_unique<Resolver>(config, load_baseline(config.main.baseline, config.main.arch), layer_of(root), *fetcher_,
-                                         cacheonly, reporter);
+    : fetcher_(std::make_unique<Fetcher>(fetch_options(config.main), reporter)),
+      sack_(std::make_unique<Sack>(config, *fetcher_, cacheonly, reporter)) {
+  resolver_ = std::make_unique<Resolver>(config, load_baseline(config.main.baseline, config.main.arch), layer_of(root), *sack_,
+                                         reporter);
 }
 
 RepoSession::~RepoSession() = default;
@@ -57,7 +58,8 @@ void add_package_facts(const Config& config, const Baseline& baseline, const std
 std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter) {
   if (options.specs.empty()) throw UsageError("download needs package names (e.g. yumda download --destdir rpms git)");
   Fetcher fetcher(fetch_options(config.main), reporter);
-  Resolver resolver(config, load_baseline(config.main.baseline, config.main.arch), {}, fetcher, options.cacheonly, reporter);
+  Sack sack(config, fetcher, options.cacheonly, reporter);
+  Resolver resolver(config, load_baseline(config.main.baseline, config.main.arch), {}, sack, reporter);
   std::vector<PackageInfo> wanted;
   if (options.resolve) {
     ResolveRequest request;

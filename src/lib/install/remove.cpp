@@ -18,7 +18,8 @@ RemovePlan plan_remove(const Config& config, const Baseline& baseline, const Lay
                        const std::vector<std::string>& specs) {
   std::vector<LayerPackage> layer = layer_packages(state);
   Fetcher fetcher(FetchOptions{});  // nothing is fetched: erase loads no repo
-  Resolver resolver(config, baseline, layer, fetcher, /*cacheonly=*/true);
+  Sack sack(config, fetcher, /*cacheonly=*/true);
+  Resolver resolver(config, baseline, layer, sack);
   EraseRequest request;
   request.specs = specs;
   request.clean_deps = config.main.clean_requirements_on_remove;

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "layer/zip_tree.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/reporter.hpp"
@@ -25,10 +26,7 @@ namespace yumda::detail {
 
 namespace {
 
-struct CompressorFree {
-  void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
-};
-using CompressorPtr = std::unique_ptr<libdeflate_compressor, CompressorFree>;
+using CompressorPtr = c_unique<libdeflate_compressor, libdeflate_free_compressor>;
 
 constexpr uint16_t kStored = 0;
 constexpr uint16_t kDeflated = 8;

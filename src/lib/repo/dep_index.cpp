@@ -23,7 +23,7 @@
 #include <unordered_set>
 
 #include "repo/cache_file.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 

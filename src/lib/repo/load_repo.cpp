@@ -10,12 +10,13 @@
 #include <memory>
 #include <string_view>
 
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 
 #include "repo/cache_file.hpp"
 #include "repo/dep_index.hpp"
 #include "repo/primary_xml.hpp"
 #include "repo/sqlite_primary.hpp"
+#include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -23,11 +24,6 @@
 
 namespace yumda {
 namespace {
-
-struct FileCloser {
-  void operator()(FILE* f) const { fclose(f); }
-};
-using UniqueFile = std::unique_ptr<FILE, FileCloser>;
 
 std::string cache_tag(const RepoMetadata& md, bool filelists) {
   return string_digest(md.repomd_checksum + "|libsolv " LIBSOLV_VERSION_STRING "|" +
@@ -80,7 +76,7 @@ bool write_solv_cache(Repo* repo, const std::string& path, const std::string& ta
   if (!ms) return false;
   bool ok = repo_write_filtered(repo, ms.get(), drop_unused_keys, nullptr, nullptr) == 0;
   ok = fclose(ms.release()) == 0 && ok;  // sets mem/len
-  std::unique_ptr<char, decltype(&free)> body(mem, &free);
+  c_unique<char, ::free> body(mem);
   return ok && write_cache_file(path, std::string_view(mem, len), tag);
 }
 
@@ -122,21 +118,6 @@ bool matches_any(::Pool* pool, Solvable* s, const std::vector<std::string>& glob
 }
 
 }  // namespace
-
-Pool::Pool(const std::string& arch) : pool_(pool_create()) {
-  if (!pool_) throw Error("cannot create a libsolv pool (out of memory)");
-  if (pool_setdisttype(pool_, DISTTYPE_RPM) == -1) {
-    pool_free(pool_);
-    throw Error("this libsolv was built without RPM support: install a libsolv with rpm-md support");
-  }
-  pool_setarch(pool_, arch.c_str());
-  if (!pool_->id2arch) {
-    pool_free(pool_);
-    throw UsageError("unknown architecture '" + arch + "': use x86_64 or aarch64 (--forcearch / arch=)");
-  }
-}
-
-Pool::~Pool() { pool_free(pool_); }
 
 void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude, const std::vector<std::string>& include) {
   if (exclude.empty() && include.empty()) return;

@@ -5,9 +5,9 @@
 #include <filesystem>
 
 #include "repo/primary_xml.hpp"
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "solv_dump.hpp"
-#include "repo/unique_file.hpp"
+#include "yumda/c_unique.hpp"
 #include "test_support.hpp"
 #include "yumda/error.hpp"
 #include "yumda/repo.hpp"

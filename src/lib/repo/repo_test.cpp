@@ -13,7 +13,7 @@
 #include <regex>
 #include <thread>
 
-#include "repo/solv.hpp"
+#include "solv/pool.hpp"
 #include "server/http_server.hpp"
 #include "test_support.hpp"
 #include "yumda/checksum.hpp"

@@ -14,22 +14,16 @@
 #include <unordered_map>
 #include <vector>
 
-#include "repo/solv.hpp"
-#include "repo/unique_file.hpp"
+#include "solv/solv.hpp"
+#include "yumda/c_unique.hpp"
 
 #include "yumda/error.hpp"
 
 namespace yumda {
 namespace {
 
-struct DbCloser {
-  void operator()(sqlite3* db) const { sqlite3_close(db); }
-};
-struct StmtCloser {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using UniqueDb = std::unique_ptr<sqlite3, DbCloser>;
-using UniqueStmt = std::unique_ptr<sqlite3_stmt, StmtCloser>;
+using UniqueDb = c_unique<sqlite3, sqlite3_close>;
+using UniqueStmt = c_unique<sqlite3_stmt, sqlite3_finalize>;
 
 // A decompressed copy of a database, removed with its owner.
 class UnpackedDb {

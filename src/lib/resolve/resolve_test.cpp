@@ -11,6 +11,7 @@
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "solv/pool.hpp"
 #include "yumda/resolve.hpp"
 
 using namespace yumda;
@@ -84,7 +85,8 @@ struct Env {
     config.repos.push_back(local_repo("base", base_repo()));
   }
   ResolveResult resolve(std::vector<std::string> specs, bool weak = false) {
-    Resolver r(config, baseline, layer, fetcher, false);
+    Sack sack(config, fetcher, false);
+    Resolver r(config, baseline, layer, sack);
     ResolveRequest req;
     req.specs = std::move(specs);
     req.install_weak_deps = weak;
@@ -324,9 +326,38 @@ TEST_CASE("resolve: the lower priority number wins over a newer version") {
   CHECK(r.install[0].nevra.version == "2.0");
 }
 
+TEST_CASE("sack: loads only what a request reaches, or the whole repos") {
+  Env env;
+  Sack sack(env.config, env.fetcher, false);
+  CHECK_FALSE(sack.loaded());
+  auto count = [&] {
+    size_t n = 0;
+    for (Id id : sack.pool().solvables()) n += id ? 1 : 0;
+    return n;
+  };
+  REQUIRE(sack.load_reachable({"app"}, {}));
+  CHECK(sack.partial());
+  size_t reached = count();
+  CHECK(reached > 0);
+  sack.load(false);
+  CHECK_FALSE(sack.partial());
+  CHECK_FALSE(sack.with_filelists());
+  CHECK(count() > reached);
+  // A glob or a path: the whole repos decide, and the whole pool stays.
+  CHECK_FALSE(sack.load_reachable({"app*"}, {}));
+  CHECK_FALSE(sack.load_reachable({"/usr/bin/app"}, {}));
+  CHECK_FALSE(sack.partial());
+  CHECK(sack.loaded());
+  CHECK_FALSE(sack.no_repos());
+  sack.load_none();
+  CHECK(count() == 0);
+  CHECK(sack.no_repos());
+}
+
 TEST_CASE("resolve: available lists packages newest first per name") {
   Env env;
-  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  Sack r_sack(env.config, env.fetcher, false);
+  Resolver r(env.config, env.baseline, env.layer, r_sack);
   auto all = r.available("libfoo");
   REQUIRE(all.size() == 2);
   CHECK(all[0].nevra.version == "2.0");
@@ -343,12 +374,14 @@ TEST_CASE("resolve: a skip_if_unavailable repo that is missing is skipped with a
   Env env;
   env.config.repos.push_back(local_repo("gone", env.cache.path + "/nothing-here"));
   {
-    Resolver r(env.config, env.baseline, env.layer, env.fetcher, false, rec);
+    Sack r_sack(env.config, env.fetcher, false, rec);
+    Resolver r(env.config, env.baseline, env.layer, r_sack, rec);
     ResolveRequest req{{"app"}, false};
     CHECK_THROWS_WITH(r.resolve(req), Catch::Contains("repo gone") && Catch::Contains("skip_if_unavailable=1"));
   }
   env.config.repos.back().skip_if_unavailable = true;
-  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false, rec);
+  Sack r_sack(env.config, env.fetcher, false, rec);
+  Resolver r(env.config, env.baseline, env.layer, r_sack, rec);
   ResolveRequest req{{"app"}, false};
   CHECK(r.resolve(req).install.size() == 2);
   REQUIRE(rec.warnings.size() == 1);
@@ -460,7 +493,8 @@ TEST_CASE("resolve: real distribution-like repo from dnf's CI (dnf-ci-fedora)") 
 
 TEST_CASE("resolve: queries select by version glob and relation, answer whatprovides/whatrequires/files/search") {
   Env env;
-  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  Sack r_sack(env.config, env.fetcher, false);
+  Resolver r(env.config, env.baseline, env.layer, r_sack);
   auto nevras = [](const std::vector<PackageInfo>& v) {
     std::vector<std::string> out;
     for (const auto& p : v) out.push_back(p.nevra.str());
@@ -491,7 +525,8 @@ TEST_CASE("resolve: upgrade replaces layer packages with newer ones and leaves t
   LayerPackage other;
   other.nevra = Nevra{"alt-a", "", "1.0", "1", "noarch"};
   env.layer.push_back(other);
-  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  Sack r_sack(env.config, env.fetcher, false);
+  Resolver r(env.config, env.baseline, env.layer, r_sack);
   auto up = r.upgrade({});
   REQUIRE(up.install.size() == 1);
   CHECK(up.install[0].nevra.str() == "libfoo-2.0-1.noarch");
@@ -556,9 +591,11 @@ struct FallbackCounter : Reporter {
 size_t check_reachable_equals_whole(Env& env, size_t step = 1) {
   Config whole_config = env.config;
   whole_config.main.dep_index = false;
-  Resolver whole(whole_config, env.baseline, env.layer, env.fetcher, false);
+  Sack whole_sack(whole_config, env.fetcher, false);
+  Resolver whole(whole_config, env.baseline, env.layer, whole_sack);
   FallbackCounter counter;
-  Resolver part(env.config, env.baseline, env.layer, env.fetcher, false, counter);
+  Sack part_sack(env.config, env.fetcher, false, counter);
+  Resolver part(env.config, env.baseline, env.layer, part_sack, counter);
   std::set<std::string> names;
   for (const auto& p : whole.available()) names.insert(p.nevra.name);
   REQUIRE(!names.empty());
@@ -659,7 +696,8 @@ TEST_CASE("resolve: the dep index reaches obsoleters of layer packages and suppl
   env.layer.push_back(old);
   check_reachable_equals_whole(env);
   // What the comparison above relies on: the whole repo's plans use both.
-  Resolver r(env.config, env.baseline, env.layer, env.fetcher, false);
+  Sack r_sack(env.config, env.fetcher, false);
+  Resolver r(env.config, env.baseline, env.layer, r_sack);
   ResolveRequest req{{"app"}, false};
   auto plan = r.resolve(req);
   CHECK(names(plan) == std::vector<std::string>{"app", "base", "new-lib"});

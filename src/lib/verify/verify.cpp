@@ -26,6 +26,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -34,31 +35,16 @@ namespace yumda {
 
 namespace {
 
-template <typename T, T (*Free)(T)>
-struct RpmFreer {
-  void operator()(T p) const { Free(p); }
-};
-template <typename T, T (*Free)(T)>
-using RpmOwner = std::unique_ptr<std::remove_pointer_t<T>, RpmFreer<T, Free>>;
-
-using KeyringOwner = RpmOwner<rpmKeyring, rpmKeyringFree>;
-using PubkeyOwner = RpmOwner<rpmPubkey, rpmPubkeyFree>;
-using TsOwner = RpmOwner<rpmts, rpmtsFree>;
-using HeaderOwner = RpmOwner<Header, headerFree>;
-using ParamsOwner = RpmOwner<pgpDigParams, pgpDigParamsFree>;
-struct FdCloser {
-  void operator()(FD_t fd) const { Fclose(fd); }
-};
-using FdOwner = std::unique_ptr<std::remove_pointer_t<FD_t>, FdCloser>;
-struct MallocFreer {
-  void operator()(void* p) const { free(p); }
-};
+using KeyringOwner = c_unique_ptr<rpmKeyring, rpmKeyringFree>;
+using PubkeyOwner = c_unique_ptr<rpmPubkey, rpmPubkeyFree>;
+using TsOwner = c_unique_ptr<rpmts, rpmtsFree>;
+using HeaderOwner = c_unique_ptr<Header, headerFree>;
+using ParamsOwner = c_unique_ptr<pgpDigParams, pgpDigParamsFree>;
+using FdOwner = c_unique_ptr<FD_t, Fclose>;
 template <typename T>
-using MallocOwner = std::unique_ptr<T, MallocFreer>;
-struct DigestFreer {
-  void operator()(DIGEST_CTX ctx) const { rpmDigestFinal(ctx, nullptr, nullptr, 0); }
-};
-using DigestOwner = std::unique_ptr<std::remove_pointer_t<DIGEST_CTX>, DigestFreer>;
+using MallocOwner = c_unique<T, ::free>;
+void digest_discard(DIGEST_CTX ctx) { rpmDigestFinal(ctx, nullptr, nullptr, 0); }
+using DigestOwner = c_unique_ptr<DIGEST_CTX, digest_discard>;
 
 void init_crypto_once() {
   static const bool ok = rpmInitCrypto() == 0;

@@ -1,4 +1,4 @@
-// Every libsolv header the repo and resolve modules use, included in one
+// Every libsolv header yumda uses, included in one
 // place: libsolv's Solvable has a field named `requires`, a C++20 keyword, so
 // the headers are read with it renamed to `solv_requires` (same layout).
 #pragma once

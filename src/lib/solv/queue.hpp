@@ -1,6 +1,8 @@
-// RAII owner for a libsolv Queue, shared by the repo and resolve modules.
+// RAII owner for a libsolv Queue (a growable array of Ids).
 #pragma once
-#include "repo/solv.hpp"
+#include <vector>
+
+#include "solv/solv.hpp"
 
 namespace yumda {
 
@@ -15,6 +17,9 @@ class SolvQueue {
   Queue* operator->() { return &q_; }
   int size() const { return q_.count; }
   Id operator[](int i) const { return q_.elements[i]; }
+  const Id* begin() const { return q_.elements; }
+  const Id* end() const { return q_.elements + q_.count; }
+  std::vector<Id> ids() const { return {begin(), end()}; }
   void push(Id id) { queue_push(&q_, id); }
   void push2(Id a, Id b) { queue_push2(&q_, a, b); }
   void clear() { queue_empty(&q_); }

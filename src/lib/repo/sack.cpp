@@ -1,0 +1,149 @@
+#include "yumda/sack.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <optional>
+#include <unordered_map>
+
+#include "repo/dep_index.hpp"
+#include "solv/pool.hpp"
+#include "yumda/error.hpp"
+#include "yumda/repo.hpp"
+
+namespace yumda {
+
+namespace {
+
+// The index keys SPEC may select by: itself (a name or provide), and each
+// prefix before a '-', '.', ' ' or comparison ("git-2.39-1.x86_64",
+// "git.x86_64", "git >= 2"). More keys than needed only load more.
+std::vector<std::string> spec_keys(const std::string& spec) {
+  std::vector<std::string> keys{spec};
+  for (size_t i = 1; i < spec.size(); ++i)
+    if (std::strchr("-. <>=", spec[i]) && !std::strchr("-. <>=", spec[i - 1])) keys.push_back(spec.substr(0, i));
+  return keys;
+}
+
+}  // namespace
+
+struct Sack::Impl {
+  Config config;
+  Fetcher& fetcher;
+  bool cacheonly;
+  Reporter& reporter;
+
+  std::unique_ptr<Pool> pool;
+  bool with_filelists = false;
+  bool partial = false;
+  // Repo id -> (with filelists?, metadata or nullopt when skipped).
+  std::unordered_map<std::string, std::pair<bool, std::optional<RepoMetadata>>> fetched;
+  std::unordered_map<s_Repo*, std::vector<std::string>> baseurls;
+
+  Impl(const Config& c, Fetcher& f, bool co, Reporter& r) : config(c), fetcher(f), cacheonly(co), reporter(r) {}
+
+  void reset(bool filelists, bool only_reachable) {
+    pool.reset();
+    baseurls.clear();
+    pool = std::make_unique<Pool>(config.main.arch);
+    with_filelists = filelists;
+    partial = only_reachable;
+  }
+
+  void added(s_Repo* repo, const RepoConfig& rc, const RepoMetadata& md) {
+    exclude_packages(repo, config.main.excludepkgs);
+    // mirrorlist= repos: packages come from the URLs the metadata fetch found
+    baseurls.emplace(repo, md.baseurls.empty() ? rc.baseurls : md.baseurls);
+  }
+
+  // RC's metadata (with filelists when FILELISTS), fetched once per sack;
+  // nullopt when the repo is unavailable and skip_if_unavailable.
+  std::optional<RepoMetadata> metadata(const RepoConfig& rc, bool filelists) {
+    auto it = fetched.find(rc.id);
+    if (it != fetched.end() && (it->second.first || !filelists)) return it->second.second;
+    std::optional<RepoMetadata> md;
+    try {
+      md = fetch_repo_metadata(config.main, rc, fetcher, cacheonly, filelists, reporter);
+    } catch (const Interrupted&) {
+      throw;
+    } catch (const Error& e) {
+      if (!rc.skip_if_unavailable) throw;
+      reporter.warning(std::string(e.what()) + "; skipping repo " + rc.id + " (skip_if_unavailable=1)");
+    }
+    fetched[rc.id] = {filelists || !md, md};
+    return md;
+  }
+};
+
+Sack::Sack(const Config& config, Fetcher& fetcher, bool cacheonly, Reporter& reporter)
+    : impl_(std::make_unique<Impl>(config, fetcher, cacheonly, reporter)) {}
+
+Sack::~Sack() = default;
+
+void Sack::load(bool filelists) {
+  impl_->reset(filelists, false);
+  for (const RepoConfig* rc : impl_->config.enabled_repos()) {
+    check_interrupt();
+    auto md = impl_->metadata(*rc, filelists);
+    if (!md) continue;
+    s_Repo* repo = load_repo(*impl_->pool, *md, *rc, impl_->config.main.cachedir, filelists, impl_->reporter);
+    impl_->added(repo, *rc, *md);
+  }
+}
+
+void Sack::load_none() { impl_->reset(false, true); }
+
+bool Sack::load_reachable(const std::vector<std::string>& specs, const std::vector<std::string>& installed_keys) {
+  if (!impl_->config.main.dep_index) return false;
+  std::vector<std::pair<const RepoConfig*, RepoMetadata>> repos;
+  std::vector<std::unique_ptr<DepIndex>> owned;
+  std::vector<const DepIndex*> indexes;
+  for (const RepoConfig* rc : impl_->config.enabled_repos()) {
+    check_interrupt();
+    auto md = impl_->metadata(*rc, false);
+    if (!md) continue;
+    auto idx = open_dep_index(*md);
+    if (!idx) idx = make_dep_index(*md, impl_->config.main.arch, impl_->reporter);
+    if (!idx) return false;
+    indexes.push_back(idx.get());
+    owned.push_back(std::move(idx));
+    repos.emplace_back(rc, std::move(*md));
+  }
+  std::vector<std::string> roots;
+  for (const auto& spec : specs) {
+    if (spec.starts_with("/") || spec.find_first_of("*?[") != std::string::npos) return false;
+    size_t before = roots.size();
+    for (auto& key : spec_keys(spec))
+      if (std::any_of(indexes.begin(), indexes.end(), [&](const DepIndex* i) { return !i->lookup(key).empty(); }))
+        roots.push_back(std::move(key));
+    if (roots.size() == before) return false;
+  }
+  roots.insert(roots.end(), installed_keys.begin(), installed_keys.end());
+  try {
+    auto reach = reachable_packages(indexes, roots);
+    impl_->reset(false, true);
+    for (size_t i = 0; i < repos.size(); ++i) {
+      s_Repo* repo = load_repo_subset(*impl_->pool, *indexes[i], reach[i], *repos[i].first);
+      impl_->added(repo, *repos[i].first, repos[i].second);
+    }
+    return true;
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const Error& e) {  // a damaged index (now removed)
+    impl_->reporter.info(e.what());
+    impl_->pool.reset();
+    return false;
+  }
+}
+
+bool Sack::loaded() const { return impl_->pool != nullptr; }
+bool Sack::with_filelists() const { return impl_->with_filelists; }
+bool Sack::partial() const { return impl_->partial; }
+bool Sack::no_repos() const { return impl_->baseurls.empty(); }
+Pool& Sack::pool() { return *impl_->pool; }
+
+std::vector<std::string> Sack::baseurls(s_Repo* repo) const {
+  auto it = impl_->baseurls.find(repo);
+  return it == impl_->baseurls.end() ? std::vector<std::string>{} : it->second;
+}
+
+}  // namespace yumda

@@ -1,0 +1,383 @@
+// The goal: install, upgrade, reinstall and erase jobs on the sack's pool,
+// solved by libsolv into a plan; its problems put in words.
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "resolve/resolver_impl.hpp"
+#include "yumda/error.hpp"
+#include "yumda/suggest.hpp"
+
+namespace yumda {
+
+// True when a problem of SOLV is a file dependency nobody provides: with
+// primary alone only some paths are known, so filelists may help.
+bool Resolver::Impl::missing_file_dep(Solver* solv) {
+  unsigned count = solver_problem_count(solv);
+  for (Id problem = 1; problem <= static_cast<Id>(count); ++problem) {
+    SolvQueue rules;
+    solver_findallproblemrules(solv, problem, rules.get());
+    for (int i = 0; i < rules.size(); ++i) {
+      Id source = 0, target = 0, dep = 0;
+      SolverRuleinfo type = solver_ruleinfo(solv, rules[i], &source, &target, &dep);
+      if ((type == SOLVER_RULE_PKG_NOTHING_PROVIDES_DEP || type == SOLVER_RULE_JOB_NOTHING_PROVIDES_DEP) && dep &&
+          pool_dep2str(p(), dep)[0] == '/')
+        return true;
+    }
+  }
+  return false;
+}
+
+// Each problem in libsolv's words, followed by the rules behind it (which
+// name the conflicting packages), all on one line.
+std::string Resolver::Impl::problems_text(Solver* solv) {
+  std::string out;
+  unsigned count = solver_problem_count(solv);
+  for (Id problem = 1; problem <= static_cast<Id>(count); ++problem) {
+    if (!out.empty()) out += "; ";
+    std::string main = solver_problem2str(solv, problem);
+    out += main;
+    SolvQueue rules;
+    solver_findallproblemrules(solv, problem, rules.get());
+    std::vector<std::string> details;
+    for (int i = 0; i < rules.size(); ++i) {
+      Id source = 0, target = 0, dep = 0;
+      SolverRuleinfo type = solver_ruleinfo(solv, rules[i], &source, &target, &dep);
+      if (type == SOLVER_RULE_JOB || type == SOLVER_RULE_PKG_SAME_NAME) continue;  // says nothing new
+      std::string d = solver_ruleinfo2str(solv, type, source, target, dep);
+      if (d != main && std::find(details.begin(), details.end(), d) == details.end()) details.push_back(d);
+    }
+    if (!details.empty()) {
+      out += " (";
+      for (size_t i = 0; i < details.size(); ++i) out += (i ? ", " : "") + details[i];
+      out += ")";
+    }
+  }
+  return "cannot resolve: " + out;
+}
+
+// ". Maybe you meant: git" for a mistyped package name ("gti"): the names
+// of the repos' packages a typo away, as dnf suggests; "" when none is.
+std::string Resolver::Impl::maybe_meant(const std::string& spec) {
+  if (spec.find_first_of("*?[]/ <>=()") != std::string::npos) return "";
+  ::Pool* pool_ = p();
+  std::unordered_set<Id> ids;
+  for (Id id : pool->solvables())
+    if (pool->available(id) && !pool->is_source(id)) ids.insert(pool->solvable(id)->name);
+  std::vector<std::string> names;
+  for (Id id : ids) names.emplace_back(pool_id2str(pool_, id));
+  auto near = closest_words(spec, names, 5);
+  std::string out;
+  for (const auto& n : near) out += (out.empty() ? ". Maybe you meant: " : ", ") + n;
+  return out;
+}
+
+// For a spec that is just a name (dnf's rule): MATCHED plus the available
+// packages of another name whose Obsoletes: match one of them; empty when
+// none obsoletes them.
+std::vector<Id> Resolver::Impl::with_obsoleters(const std::string& spec, const SolvQueue& matched) {
+  ::Pool* pool_ = p();
+  Id name = pool_str2id(pool_, spec.c_str(), 0);
+  bool just_name = false;
+  for (int i = 0; i < matched.size(); ++i) just_name = just_name || pool_->solvables[matched[i]].name == name;
+  if (!name || !just_name) return {};
+  std::vector<Id> out;
+  for (Id t : pool->solvables()) {
+    Solvable* ts = pool->solvable(t);
+    if (!pool->available(t) || !ts->obsoletes || ts->name == name) continue;
+    bool hit = false;
+    pool->for_each_dep(t, ts->obsoletes, [&](Id obs) {
+      for (int i = 0; i < matched.size() && !hit; ++i)
+        hit = pool_match_nevr(pool_, pool_->solvables + matched[i], obs) != 0;
+    });
+    if (hit) out.push_back(t);
+  }
+  if (out.empty()) return {};
+  for (int i = 0; i < matched.size(); ++i) out.push_back(matched[i]);
+  return out;
+}
+
+// One attempt; nullopt when it failed only for lack of filelists.
+std::optional<ResolveResult> Resolver::Impl::attempt(const ResolveRequest& request) {
+  ::Pool* pool_ = p();
+  ResolveResult result;
+  SolvQueue job;
+  std::set<Id> asked;  // what the specs selected
+  for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+  for (const auto& spec : request.specs) {
+    if (spec.starts_with("/") &&
+        std::find(baseline.files.begin(), baseline.files.end(), spec) != baseline.files.end()) {
+      result.from_baseline.push_back(spec);  // the runtime has that file
+      continue;
+    }
+    int flags = kSelectionFlags | (spec.starts_with("/") ? SELECTION_FILELIST : 0);
+    SolvQueue sel;
+    make_selection(spec, flags, sel);
+    if (sel.size() == 0) {
+      if (spec.starts_with("/") && !sack.with_filelists()) return std::nullopt;
+      throw Error("No match for argument: " + spec +
+                  (sack.no_repos() ? " (no repo is enabled: check the config or use --enablerepo=ID)"
+                                        : maybe_meant(spec)));
+    }
+    SolvQueue matched;
+    selection_solvables(pool_, sel.get(), matched.get());
+    bool by_layer = false, by_runtime = false;
+    for (int i = 0; i < matched.size(); ++i) {
+      if (pool_->solvables[matched[i]].repo != pool_->installed) continue;
+      (runtime_solvables.count(matched[i]) ? by_runtime : by_layer) = true;
+    }
+    if (by_layer) {
+      result.already_installed.push_back(spec);
+      continue;
+    }
+    if (by_runtime) {
+      result.from_baseline.push_back(spec);
+      continue;
+    }
+    if (auto with = with_obsoleters(spec, matched); !with.empty()) {
+      // As dnf (obsoletes=1): a package the repos obsolete brings its
+      // obsoleter; libsolv's policy prefers it over what it obsoletes.
+      SolvQueue q;
+      for (Id id : with) q.push(id), asked.insert(id);
+      job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(pool_, q.get()));
+      continue;
+    }
+    for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
+    for (int i = 0; i < matched.size(); ++i) asked.insert(matched[i]);
+  }
+  if (!solve(job, request.install_weak_deps, result, asked)) return std::nullopt;
+  return result;
+}
+
+// Runs JOB and adds its transaction to RESULT: new packages to install,
+// erased layer packages to replaced. False when it failed only for lack of
+// filelists.
+bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked) {
+  ::Pool* pool_ = p();
+  UniqueSolver solv(solver_create(pool_));
+  solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
+  // dnf allows vendor changes; a layer package (no vendor recorded) must
+  // still be upgradable by a repo package that has one.
+  solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
+  if (solver_solve(solv.get(), job.get()) != 0) {
+    if (!sack.with_filelists() && missing_file_dep(solv.get())) return false;
+    throw Error(problems_text(solv.get()));
+  }
+  UniqueTransaction trans(solver_create_transaction(solv.get()));
+  transaction_order(trans.get(), 0);
+  for (int i = 0; i < trans->steps.count; ++i) {
+    Id id = trans->steps.elements[i];
+    if (pool_->solvables[id].repo != pool_->installed) {
+      result.install.push_back(info(id));
+      if (asked.count(id)) result.requested.insert(result.install.back().nevra.str());
+      SolvQueue old;
+      transaction_all_obs_pkgs(trans.get(), id, old.get());
+      for (int j = 0; j < old.size(); ++j)
+        if (!runtime_solvables.count(old[j]))
+          result.replaces[result.install.back().nevra.str()].push_back(pool->nevra(old[j]));
+    } else if (!runtime_solvables.count(id)) {
+      result.replaced.push_back(pool->nevra(id));
+    }
+  }
+  return true;
+}
+
+// The layer solvables SPEC matches (maybe none); a /path by the files.
+std::vector<Id> Resolver::Impl::layer_matches(const std::string& spec, int flags) {
+  if (spec.starts_with("/")) return layer_path_matches(spec);
+  SolvQueue sel, matched;
+  make_selection(spec, flags | SELECTION_INSTALLED_ONLY, sel);
+  selection_solvables(p(), sel.get(), matched.get());
+  std::vector<Id> out;
+  for (int i = 0; i < matched.size(); ++i)
+    if (is_layer(matched[i])) out.push_back(matched[i]);
+  return out;
+}
+
+Error Resolver::Impl::no_layer_match(const std::string& spec) {
+  return Error("No match for argument: " + spec + " (no package of the layer matches it)");
+}
+
+// The repo packages SPEC selects that carry the name of a layer package:
+// "lib-c-2.0" matches no layer package while lib-c-1.0 is installed, yet
+// names the version to upgrade it to.
+std::vector<Id> Resolver::Impl::upgrade_targets(const std::string& spec) {
+  ::Pool* pool_ = p();
+  std::unordered_set<Id> layer_names;
+  for (Id id : pool->solvables())
+    if (is_layer(id)) layer_names.insert(pool_->solvables[id].name);
+  std::vector<Id> out;
+  for (Id id : select(spec, kSelectionFlags))
+    if (pool_->solvables[id].repo != pool_->installed && layer_names.count(pool_->solvables[id].name))
+      out.push_back(id);
+  return out;
+}
+
+// As dnf: a spec matching layer packages updates them to the best version
+// (or to a package obsoleting them); one matching only repo packages of a
+// layer package's name is a targeted update to those versions.
+std::optional<ResolveResult> Resolver::Impl::upgrade(const std::vector<std::string>& specs) {
+  ResolveResult result;
+  SolvQueue job;
+  for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+  size_t jobs = 0;
+  auto update = [&](Id id) {
+    job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE, id);
+    ++jobs;
+  };
+  if (specs.empty()) {
+    for (Id id : pool->solvables())
+      if (is_layer(id)) update(id);
+  }
+  for (const auto& s : specs) {
+    auto installed = layer_matches(s);
+    if (!installed.empty()) {
+      // A spec that names some versions only ("lib-c-1.0", "lib-c-1*")
+      // pins the upgrade to them, as dnf: nothing newer than what it names.
+      auto targets = s.starts_with("/") ? std::vector<Id>{} : upgrade_targets(s);
+      std::unordered_set<Id> names;
+      for (Id id : installed) names.insert(p()->solvables[id].name);
+      size_t all = 0;
+      for (Id id : pool->solvables()) all += pool->available(id) && names.count(pool->solvable(id)->name) ? 1 : 0;
+      if (targets.empty() || targets.size() == all) {
+        for (Id id : installed) update(id);
+        continue;
+      }
+      SolvQueue q;
+      for (Id id : targets) q.push(id);
+      job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(p(), q.get()));
+      ++jobs;
+      continue;
+    }
+    auto targets = upgrade_targets(s);
+    if (targets.empty()) throw no_layer_match(s);
+    SolvQueue q;
+    for (Id id : targets) q.push(id);
+    job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE_ONE_OF, pool_queuetowhatprovides(p(), q.get()));
+    ++jobs;
+  }
+  if (jobs == 0) return result;
+  if (!solve(job, config.main.install_weak_deps, result)) return std::nullopt;
+  return result;
+}
+
+ResolveResult Resolver::Impl::reinstall(const std::vector<std::string>& specs) {
+  ::Pool* pool_ = p();
+  ResolveResult result;
+  for (const auto& spec : specs) {
+    auto ids = layer_matches(spec);
+    if (ids.empty()) throw no_layer_match(spec);
+    for (Id id : ids) {
+      Solvable* s = pool_->solvables + id;
+      Id twin = 0;
+      for (Id c : pool->solvables()) {
+        Solvable* t = pool->solvable(c);
+        if (pool->available(c) && t->name == s->name && t->evr == s->evr && t->arch == s->arch) {
+          twin = c;
+          break;
+        }
+      }
+      Nevra n = pool->nevra(id);
+      if (!twin)
+        throw Error("Installed package " + n.str() + " is not available in any enabled repo; cannot reinstall it");
+      if (std::any_of(result.replaced.begin(), result.replaced.end(), [&](const Nevra& r) { return r == n; }))
+        continue;
+      result.install.push_back(info(twin));
+      result.replaced.push_back(n);
+      result.replaces[result.install.back().nevra.str()].push_back(n);
+    }
+  }
+  return result;
+}
+
+// The layer solvables whose files match the path glob SPEC ("/opt/bin/x";
+// a trailing '/' names the directory itself).
+std::vector<Id> Resolver::Impl::layer_path_matches(std::string spec) {
+  while (spec.size() > 1 && spec.back() == '/') spec.pop_back();
+  std::vector<Id> out;
+  for (const auto& [id, li] : layer_solvables)
+    for (const auto& f : layer[li].files)
+      if (fnmatch(spec.c_str(), f.c_str(), FNM_PATHNAME) == 0) {
+        out.push_back(id);
+        break;
+      }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+// As dnf's remove: SOLVER_ERASE (with SOLVER_CLEANDEPS) for what the specs
+// match; every layer package but a protected one may go (allow_erasing);
+// the ones the user asked for are SOLVER_USERINSTALLED, so cleandeps keeps them.
+EraseResult Resolver::Impl::erase(const EraseRequest& request) {
+  ::Pool* pool_ = p();
+  std::vector<Id> named;
+  std::unordered_set<Id> named_set;
+  for (const auto& spec : request.specs) {
+    auto ids = layer_matches(spec);
+    if (ids.empty()) throw Error("No match for argument: " + spec + " (see yumda list --installed)");
+    for (Id id : ids)
+      if (named_set.insert(id).second) named.push_back(id);
+  }
+  auto is_protected = [&](Id id) {
+    const char* name = pool_id2str(pool_, pool_->solvables[id].name);
+    return std::any_of(request.protected_packages.begin(), request.protected_packages.end(),
+                       [&](const std::string& g) { return fnmatch(g.c_str(), name, 0) == 0; });
+  };
+  auto refuse = [](std::vector<std::string> names) {  // dnf's words
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+    return Error("The operation would result in removing the following protected packages: " + list);
+  };
+  SolvQueue job;
+  for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+  for (const auto& [id, li] : layer_solvables) {
+    if (!is_protected(id)) job.push2(SOLVER_ALLOWUNINSTALL | SOLVER_SOLVABLE, id);
+    if (layer[li].user_installed) job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, id);
+  }
+  for (Id id : named) job.push2(SOLVER_ERASE | SOLVER_SOLVABLE | (request.clean_deps ? SOLVER_CLEANDEPS : 0), id);
+  UniqueSolver solv(solver_create(pool_));
+  if (solver_solve(solv.get(), job.get()) != 0) {
+    // Only a protected package can make a removal fail: say which, as dnf.
+    std::vector<std::string> held;
+    for (const auto& [id, li] : layer_solvables)
+      if (is_protected(id)) held.push_back(layer[li].nevra.name);
+    if (held.empty()) throw Error(problems_text(solv.get()));
+    throw refuse(held);
+  }
+  SolvQueue cleandeps;
+  solver_get_cleandeps(solv.get(), cleandeps.get());
+  std::unordered_set<Id> unneeded(cleandeps.get()->elements, cleandeps.get()->elements + cleandeps.size());
+  UniqueTransaction trans(solver_create_transaction(solv.get()));
+  EraseResult result;
+  std::vector<std::string> protected_out;
+  std::vector<Id> erased;
+  for (int i = 0; i < trans->steps.count; ++i) {
+    Id id = trans->steps.elements[i];
+    if (!is_layer(id)) continue;
+    erased.push_back(id);
+    if (is_protected(id)) protected_out.push_back(pool_id2str(pool_, pool_->solvables[id].name));
+  }
+  if (!protected_out.empty()) throw refuse(protected_out);
+  for (Id id : named)
+    if (std::find(erased.begin(), erased.end(), id) != erased.end())
+      result.named.push_back(layer[layer_solvables.at(id)].nevra);
+  std::sort(erased.begin(), erased.end(), [pool_](Id a, Id b) {
+    return std::strcmp(pool_id2str(pool_, pool_->solvables[a].name), pool_id2str(pool_, pool_->solvables[b].name)) < 0;
+  });
+  for (Id id : erased) {
+    if (named_set.count(id)) continue;
+    (unneeded.count(id) ? result.unneeded : result.dependents).push_back(layer[layer_solvables.at(id)].nevra);
+  }
+  return result;
+}
+
+}  // namespace yumda
