@@ -91,15 +91,16 @@ set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 # libcurl4 is dlopen()ed on the first download (src/lib/fetch/curl_lazy.cpp),
 # so no NEEDED entry names it; spdlog, fmt, toml++ and (with libarchive.a)
-# libarchive, libstdc++ and libgcc are compiled in (CMakeLists.txt, "startup").
+# libarchive and libstdc++ are compiled in (CMakeLists.txt, "startup").
 set(_yumda_deb_depends "libc6 (>= 2.36), libsolv1 (>= 0.7.23), libsolvext1 (>= 0.7.23), \
 librpm9 (>= 4.18.0), librpmio9 (>= 4.18.0), libcurl4 (>= 7.88.1), libsqlite3-0 (>= 3.40.1), \
 libdeflate0 (>= 1.14), liblzma5, libzstd1, libbz2-1.0, zlib1g")
 if(NOT YUMDA_ARCHIVE_STATIC)
   string(APPEND _yumda_deb_depends ", libarchive13 (>= 3.6.2)")
 endif()
+string(APPEND _yumda_deb_depends ", libgcc-s1 (>= 3.0)")
 if(YUMDA_SANITIZE OR YUMDA_TSAN)
-  string(APPEND _yumda_deb_depends ", libstdc++6 (>= 12), libgcc-s1 (>= 3.0)")
+  string(APPEND _yumda_deb_depends ", libstdc++6 (>= 12)")
 endif()
 set(CPACK_DEBIAN_PACKAGE_DEPENDS "${_yumda_deb_depends}")
 # https repositories need the CA bundle; %post scriptlets run only inside

@@ -54,3 +54,15 @@ loaded http "$YUMDA" -c "$T/http.conf" install -y --root "$T/http-layer" greet
 [ "$(rc_of http)" = 0 ] && [ -x "$T/http-layer/bin/greet" ] || { cat "$T/http.err"; fail "install over http"; }
 grep -q '^libcurl.so.4' "$T/http.libs" || fail "an install over http did not load libcurl: $(tr '\n' ' ' <"$T/http.libs")"
 pass "install over http: libcurl loaded on first use, greet installed"
+
+# libcurl that cannot be loaded (here: an empty file named libcurl.so.4 found
+# first on LD_LIBRARY_PATH): a download fails with one line naming libcurl and
+# the package to install, and the layer is left as it was.
+mkdir -p "$T/badlib" && : >"$T/badlib/libcurl.so.4"
+before=$(snapshot "$T/http-layer")
+rm -rf "$XDG_CACHE_HOME"
+LD_LIBRARY_PATH="$T/badlib" run_capture nocurl "$YUMDA" -c "$T/http.conf" install -y --root "$T/http-layer" greet-data
+[ "$(rc_of nocurl)" != 0 ] || fail "install over http without a loadable libcurl exited 0"
+grep -q 'cannot load libcurl.*install libcurl4' "$T/nocurl.err" || fail "no clear error without libcurl: $(cat "$T/nocurl.err")"
+[ "$(snapshot "$T/http-layer")" = "$before" ] || fail "the layer changed when libcurl could not be loaded"
+pass "without a loadable libcurl: $(grep -m1 'libcurl' "$T/nocurl.err")"

@@ -69,9 +69,16 @@ auto forward_setopt(Setopt real, Handle* h, Option opt, va_list ap) {
 
 extern "C" {
 
+// Runs inside std::call_once (curl_handles.cpp): no exception may leave it
+// through pthread_once's C frame. Without libcurl it fails quietly here and
+// the next call (curl_multi_init) throws the error naming the fix.
 CURLcode curl_global_init(long flags) {
-  YUMDA_CURL_REAL(curl_global_init);
-  return real(flags);
+  try {
+    YUMDA_CURL_REAL(curl_global_init);
+    return real(flags);
+  } catch (const yumda::Error&) {
+    return CURLE_FAILED_INIT;
+  }
 }
 
 curl_version_info_data* curl_version_info(CURLversion v) {
