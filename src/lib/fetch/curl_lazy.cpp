@@ -139,6 +139,32 @@ void curl_slist_free_all(curl_slist* list) {
   real(list);
 }
 
+CURLU* curl_url() {
+  YUMDA_CURL_REAL(curl_url);
+  return real();
+}
+
+void curl_url_cleanup(CURLU* u) {
+  YUMDA_CURL_REAL(curl_url_cleanup);
+  real(u);
+}
+
+CURLUcode curl_url_set(CURLU* u, CURLUPart what, const char* part, unsigned int flags) {
+  YUMDA_CURL_REAL(curl_url_set);
+  return real(u, what, part, flags);
+}
+
+CURLUcode curl_url_get(CURLU* u, CURLUPart what, char** part, unsigned int flags) {
+  YUMDA_CURL_REAL(curl_url_get);
+  return real(u, what, part, flags);
+}
+
+void curl_free(void* p) {
+  if (!p) return;  // nothing curl allocated: the library need not be loaded
+  YUMDA_CURL_REAL(curl_free);
+  real(p);
+}
+
 CURLM* curl_multi_init() {
   YUMDA_CURL_REAL(curl_multi_init);
   return real();
