@@ -89,11 +89,20 @@ set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "/layer/")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS
-  "libc6 (>= 2.36), libstdc++6 (>= 12), libgcc-s1 (>= 3.0), libsolv1 (>= 0.7.23), libsolvext1 (>= 0.7.23), \
-librpm9 (>= 4.18.0), librpmio9 (>= 4.18.0), libcurl4 (>= 7.88.1), libarchive13 (>= 3.6.2), \
-libsqlite3-0 (>= 3.40.1), libdeflate0 (>= 1.14), libspdlog1.10 (>= 1:1.10.0), libfmt9 (>= 9.1.0), \
-libtomlplusplus3 (>= 3.3.0)")
+# libcurl4 is dlopen()ed on the first download (src/lib/fetch/curl_lazy.cpp),
+# so no NEEDED entry names it; spdlog, fmt, toml++ and (with libarchive.a)
+# libarchive and libstdc++ are compiled in (CMakeLists.txt, "startup").
+set(_yumda_deb_depends "libc6 (>= 2.36), libsolv1 (>= 0.7.23), libsolvext1 (>= 0.7.23), \
+librpm9 (>= 4.18.0), librpmio9 (>= 4.18.0), libcurl4 (>= 7.88.1), libsqlite3-0 (>= 3.40.1), \
+libdeflate0 (>= 1.14), liblzma5, libzstd1, libbz2-1.0, zlib1g")
+if(NOT YUMDA_ARCHIVE_STATIC)
+  string(APPEND _yumda_deb_depends ", libarchive13 (>= 3.6.2)")
+endif()
+string(APPEND _yumda_deb_depends ", libgcc-s1 (>= 3.0)")
+if(YUMDA_SANITIZE OR YUMDA_TSAN)
+  string(APPEND _yumda_deb_depends ", libstdc++6 (>= 12)")
+endif()
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "${_yumda_deb_depends}")
 # https repositories need the CA bundle; %post scriptlets run only inside
 # bubblewrap (without it they are skipped with a warning); zip/unzip only for
 # people's own use.
@@ -119,6 +128,8 @@ set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_PACKAGE_SUGGESTS "bubblewrap")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
+# The ELF generator cannot see the dlopen()ed libcurl.
+set(CPACK_RPM_PACKAGE_REQUIRES "libcurl.so.4()(64bit)")
 set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
 list(TRANSFORM _yumda_conffiles PREPEND "%config(noreplace) " OUTPUT_VARIABLE CPACK_RPM_USER_FILELIST)
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION

@@ -314,11 +314,18 @@ struct Fetcher::Impl {
   std::string region;
 
   Impl(FetchOptions o, Reporter& r) : opt(std::move(o)), reporter(r) {
+    if (opt.max_parallel < 1) opt.max_parallel = 1;
+  }
+
+  // libcurl is loaded on first use (curl_lazy.cpp): a run that downloads
+  // nothing never pays for loading it.
+  CURLM* multi_handle() {
+    if (multi) return multi.get();
     curl_global_init_once();
     multi.reset(curl_multi_init());
     if (!multi) throw Error("cannot initialise libcurl (curl_multi_init failed)");
-    if (opt.max_parallel < 1) opt.max_parallel = 1;
     curl_multi_setopt(multi.get(), CURLMOPT_MAXCONNECTS, static_cast<long>(std::max(16, opt.max_parallel * 2)));
+    return multi.get();
   }
 
   CurlEasy take_easy() {
@@ -355,6 +362,7 @@ struct Fetcher::Impl {
 
   // Opens DEST.part and sets up the easy handle for the item's current URL.
   std::unique_ptr<Transfer> start(ItemState& st, size_t index) {
+    CURLM* m = multi_handle();  // before any easy handle: curl_global_init comes first
     const FetchItem& item = *st.item;
     const std::string& url = st.url();
     auto t = std::make_unique<Transfer>();
@@ -445,8 +453,8 @@ struct Fetcher::Impl {
       std::string range = std::to_string(st.part_size) + "-";
       curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
     }
-    if (curl_multi_add_handle(multi.get(), h) != CURLM_OK) throw Error("cannot start download of " + st.label());
-    t->multi = multi.get();
+    if (curl_multi_add_handle(m, h) != CURLM_OK) throw Error("cannot start download of " + st.label());
+    t->multi = m;
     st.running = true;
     return t;
   }
@@ -704,9 +712,9 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       if (!finished.empty()) continue;
 
       int still_running = 0;
-      curl_multi_perform(im.multi.get(), &still_running);
+      curl_multi_perform(im.multi_handle(), &still_running);
       int left = 0;
-      while (CURLMsg* msg = curl_multi_info_read(im.multi.get(), &left)) {
+      while (CURLMsg* msg = curl_multi_info_read(im.multi_handle(), &left)) {
         if (msg->msg != CURLMSG_DONE) continue;
         CURL* easy = msg->easy_handle;
         CURLcode res = msg->data.result;
@@ -720,7 +728,7 @@ std::vector<FetchResult> Fetcher::fetch_all(const std::vector<FetchItem>& items,
       }
       if (!finished.empty()) continue;
       auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(next_wake - Clock::now()).count();
-      curl_multi_poll(im.multi.get(), nullptr, 0, static_cast<int>(std::clamp<long>(wait, 0, 100)), nullptr);
+      curl_multi_poll(im.multi_handle(), nullptr, 0, static_cast<int>(std::clamp<long>(wait, 0, 100)), nullptr);
     }
   } catch (...) {
     // Interrupted (or ON_DONE threw): no half-written files stay behind.
