@@ -30,7 +30,15 @@ Lockfile read_lockfile(const std::string& path) {
   Lockfile lock;
   try {
     auto j = nlohmann::json::parse(text);
-    lock.version = j.at("lockfile_version").get<int>();
+    // A number that is not a whole one is refused before any get<>: nlohmann
+    // casts a double to an integer type unchecked (fuzz_lockfile).
+    auto whole = [&](const nlohmann::json& v, const char* key) {
+      if (!v.is_number_unsigned())
+        throw Error("lockfile " + path + " has a \"" + key +
+                    "\" that is not a whole number >= 0; regenerate it with install --lockfile");
+      return v.get<uint64_t>();
+    };
+    lock.version = static_cast<int>(std::min<uint64_t>(whole(j.at("lockfile_version"), "lockfile_version"), 1u << 30));
     if (lock.version != 1)
       throw Error("lockfile " + path + " has version " + std::to_string(lock.version) +
                   ", which this yumda does not know (upgrade yumda or regenerate it with --lockfile)");
@@ -53,7 +61,7 @@ Lockfile read_lockfile(const std::string& path) {
       lp.location = p.value("location", "");
       lp.checksum_type = p.value("checksum_type", "");
       lp.checksum = p.value("checksum", "");
-      lp.download_size = p.value("download_size", uint64_t{0});
+      if (p.contains("download_size")) lp.download_size = whole(p.at("download_size"), "download_size");
       lock.packages.push_back(std::move(lp));
     }
   } catch (const nlohmann::json::exception& e) {

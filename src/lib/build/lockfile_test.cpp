@@ -70,3 +70,24 @@ TEST_CASE("the lock records the base URL a mirrorlist repo's packages came from,
   Lockfile l2 = make_lockfile(both, {package("jq", "amazonlinux", {"https://mirror.example/al2023/", kGuid})});
   CHECK(l2.mirrored.at("amazonlinux").second == kGuid);
 }
+
+TEST_CASE("a lockfile number that is not a whole one is refused, naming the file and key", "[lockfile]") {
+  // Found with fuzz_lockfile: 1e300 as a version or size was cast unchecked.
+  ScratchDir dir;
+  const std::string path = dir.path + "/yumda.lock";
+  const std::string pkg = R"({"name": "a", "version": "1", "release": "1", "arch": "noarch")";
+  const std::pair<std::string, std::string> cases[] = {
+      {R"({"lockfile_version": 1e300, "packages": []})", "lockfile_version"},
+      {R"({"lockfile_version": -1, "packages": []})", "lockfile_version"},
+      {R"({"lockfile_version": 1, "packages": [)" + pkg + R"(, "download_size": -1e300}]})", "download_size"},
+      {R"({"lockfile_version": 1, "packages": [)" + pkg + R"(, "download_size": 2.5}]})", "download_size"},
+  };
+  for (const auto& [text, key] : cases) {
+    INFO(text);
+    yumda::testing::write_text(path, text);
+    CHECK(yumda::testing::error_of([&] { read_lockfile(path); }) ==
+          "lockfile " + path + " has a \"" + key + "\" that is not a whole number >= 0; regenerate it with install --lockfile");
+  }
+  yumda::testing::write_text(path, R"({"lockfile_version": 1, "packages": [)" + pkg + R"(, "download_size": 7}]})");
+  CHECK(read_lockfile(path).packages.at(0).download_size == 7);
+}

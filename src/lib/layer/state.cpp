@@ -31,10 +31,19 @@ json rewritten_to_json(const RewrittenFile& r) {
   return j;
 }
 
+// A size or time: absent is 0, anything but a whole number >= 0 is refused
+// (nlohmann's get<uint64_t> of 1e300 or -1.5 is undefined behaviour: fuzz_state).
+uint64_t unsigned_value(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return 0;
+  if (!it->is_number_unsigned()) throw Error(std::string("\"") + key + "\" is not a whole number >= 0");
+  return it->get<uint64_t>();
+}
+
 RewrittenFile rewritten_from_json(const json& j) {
   RewrittenFile r;
   r.path = j.at("path").get<std::string>();
-  r.paths = j.value("paths", size_t{0});
+  r.paths = static_cast<size_t>(unsigned_value(j, "paths"));
   r.sha256_shipped = j.value("sha256_shipped", std::string());
   r.sha256 = j.value("sha256", std::string());
   r.target_shipped = j.value("target_shipped", std::string());
@@ -86,8 +95,8 @@ InstalledPackage package_from_json(const json& j) {
   p.repo_id = j.value("repo_id", std::string());
   p.checksum_type = j.value("checksum_type", std::string());
   p.checksum = j.value("checksum", std::string());
-  p.buildtime = j.value("buildtime", uint64_t{0});
-  p.install_size = j.value("install_size", uint64_t{0});
+  p.buildtime = unsigned_value(j, "buildtime");
+  p.install_size = unsigned_value(j, "install_size");
   p.license = j.value("license", std::string());
   p.vendor = j.value("vendor", std::string());
   p.summary = j.value("summary", std::string());

@@ -116,6 +116,20 @@ TEST_CASE("a corrupt state file is an Error naming the file and the fix", "[laye
   write_text(file, "{\"format_version\": 1, \"packages\": [{\"name\": \"git\", \"version\": 1, \"release\": \"1\"}]}");
   CHECK(message().find("corrupt") != std::string::npos);
 
+  // Found with fuzz_state: a float where a size or time goes was cast unchecked
+  // (undefined behaviour; UBSan: "1e+300 is outside the range").
+  for (const std::string bad : {"1e300", "-1", "1.5", "\"7\""}) {
+    INFO(bad);
+    write_text(file, "{\"format_version\": 1, \"packages\": [{\"name\": \"git\", \"version\": \"1\", \"release\": \"1\", "
+                     "\"buildtime\": " + bad + "}]}");
+    m = message();
+    CHECK(m.find("is corrupt: \"buildtime\" is not a whole number >= 0") != std::string::npos);
+    CHECK(m.find(file) != std::string::npos);
+  }
+  write_text(file, "{\"format_version\": 1, \"packages\": [{\"name\": \"git\", \"version\": \"1\", \"release\": \"1\", "
+                   "\"relocated\": {\"rewritten\": [{\"path\": \"bin/git\", \"paths\": -2.5}]}}]}");
+  CHECK(message().find("\"paths\" is not a whole number >= 0") != std::string::npos);
+
   write_text(file, "{\"format_version\": 7, \"packages\": []}");
   m = message();
   CHECK(m.find(file) != std::string::npos);
