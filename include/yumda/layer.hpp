@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -86,7 +87,7 @@ class LayerLock {
 // was before or as it is after. Hold the LayerLock around all of it.
 // commit() refuses, before the commit point (ROOT untouched), a staged file
 // where ROOT has a directory, a staged directory where ROOT has a file or a
-// symlink, and a staged .yumda. Staged directories get their staged mode in
+// symlink (unless replace_paths() allows it), and a staged .yumda. Staged directories get their staged mode in
 // ROOT. A path both staged and in remove_paths() keeps the staged copy; a
 // removed directory goes only once empty. Nothing in ROOT is followed through
 // a symlink. An Error after the commit point says to rerun (recover finishes).
@@ -100,6 +101,10 @@ class LayerTransaction {
   const std::string& stage_dir() const { return stage_; }
   // Paths (relative to ROOT) to delete at commit, for remove/upgrade.
   void remove_paths(const std::vector<std::string>& paths);
+  // Paths the outgoing packages of an upgrade own: one of them may change
+  // between directory and file or symlink (as rpm -U allows); a directory only
+  // when all it holds is removed in the same commit.
+  void replace_paths(const std::vector<std::string>& paths);
   void commit(const LayerState& new_state);
 
   static void recover(const std::string& root);
@@ -109,6 +114,7 @@ class LayerTransaction {
   std::string txn_;
   std::string stage_;
   std::vector<std::string> removals_;
+  std::set<std::string> replaceable_;
   bool committed_ = false;
 };
 

@@ -351,6 +351,14 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     for (const auto& f : p.files)
       if (!still_owned.count(f)) stale.push_back(f);
   txn.remove_paths(stale);
+  // What only the outgoing versions own may change type (file -> directory...).
+  std::set<std::string> kept_owned;
+  for (const auto& p : kept.packages()) kept_owned.insert(p.files.begin(), p.files.end());
+  std::vector<std::string> replaceable;
+  for (const auto& p : going)
+    for (const auto& f : p.files)
+      if (!kept_owned.count(f)) replaceable.push_back(f);
+  txn.replace_paths(replaceable);
   LayerState next = kept;
   for (auto& p : incoming) next.packages().push_back(p);
   check_interrupt();

@@ -96,9 +96,31 @@ const char* kind(mode_t m) {
   return "a special file";
 }
 
+// What an upgrade may change the type of: paths the outgoing packages own
+// (rpm -U turns a file into a directory and back), and what the commit removes.
+struct TypeChanges {
+  const std::set<std::string>& replaceable;
+  const std::set<std::string>& removals;
+};
+
+// Whether everything beneath the directory REL (DIR_FD) is being removed, so
+// that it is empty when the staged entry takes its place.
+bool all_removed(int dir_fd, const std::string& rel, const TypeChanges& tc) {
+  for (const auto& e : list_dir(dir_fd, rel)) {
+    std::string path = join(rel, e.name);
+    if (!tc.removals.count(path)) return false;
+    if (S_ISDIR(e.mode)) {
+      UniqueFd child = open_dir_at(dir_fd, e.name.c_str());
+      if (!child || !all_removed(child.get(), path, tc)) return false;
+    }
+  }
+  return true;
+}
+
 // Walks the stage beside ROOT and refuses anything apply() could not do
 // cleanly. ROOT_FD is -1 below a directory ROOT does not have yet.
-void check_conflicts(int stage_fd, int root_fd, const std::string& rel, const std::string& root) {
+void check_conflicts(int stage_fd, int root_fd, const std::string& rel, const std::string& root,
+                     const TypeChanges& tc) {
   for (const auto& e : list_dir(stage_fd, "staged " + (rel.empty() ? std::string(".") : rel))) {
     std::string path = join(rel, e.name);
     if (!S_ISDIR(e.mode) && !S_ISREG(e.mode) && !S_ISLNK(e.mode))
@@ -106,20 +128,24 @@ void check_conflicts(int stage_fd, int root_fd, const std::string& rel, const st
     struct stat st;
     bool in_root = root_fd >= 0 && fstatat(root_fd, e.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     if (S_ISDIR(e.mode)) {
-      if (in_root && !S_ISDIR(st.st_mode))
+      if (in_root && !S_ISDIR(st.st_mode) && !tc.replaceable.count(path))
         throw Error("cannot install directory " + path + ": " + root + "/" + path + " is " + kind(st.st_mode) +
                     " in the layer (remove it, or the package that owns it, first)");
       UniqueFd child_stage = open_dir_at(stage_fd, e.name.c_str());
       if (!child_stage) throw Error("cannot open staged directory " + path + ": " + errno_text(errno));
       UniqueFd child_root;
-      if (in_root) {
+      if (in_root && S_ISDIR(st.st_mode)) {
         child_root = open_dir_at(root_fd, e.name.c_str());
         if (!child_root) throw Error("cannot open " + root + "/" + path + ": " + errno_text(errno));
       }
-      check_conflicts(child_stage.get(), child_root.get(), path, root);
+      check_conflicts(child_stage.get(), child_root.get(), path, root, tc);
     } else if (in_root && S_ISDIR(st.st_mode)) {
-      throw Error("cannot install " + path + ": " + root + "/" + path +
-                  " is a directory in the layer (remove it, or the package that owns it, first)");
+      // An upgrade turning a directory into a file or symlink: only when the
+      // outgoing package owned it and all it holds goes in this commit.
+      UniqueFd old_dir = open_dir_at(root_fd, e.name.c_str());
+      if (!tc.replaceable.count(path) || !old_dir || !all_removed(old_dir.get(), path, tc))
+        throw Error("cannot install " + path + ": " + root + "/" + path +
+                    " is a directory in the layer (remove it, or the package that owns it, first)");
     }
   }
 }
@@ -130,6 +156,14 @@ void apply_tree(int stage_fd, int root_fd, const std::string& rel, const std::st
   for (const auto& e : list_dir(stage_fd, "staged " + (rel.empty() ? std::string(".") : rel))) {
     std::string path = join(rel, e.name);
     const char* name = e.name.c_str();
+    // A path an upgrade changes between directory and not (commit() checked
+    // it may): the old entry goes first, a directory only once emptied.
+    struct stat st;
+    if (fstatat(root_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode) != S_ISDIR(e.mode)) {
+      if (unlinkat(root_fd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) != 0)
+        throw Error("cannot replace " + root + "/" + path + ": " + errno_text(errno));
+      step();
+    }
     if (S_ISDIR(e.mode)) {
       // A directory ROOT lacks moves whole, with its final mode already set.
       if (renameat2(stage_fd, name, root_fd, name, RENAME_NOREPLACE) == 0) {
@@ -305,6 +339,10 @@ void LayerTransaction::remove_paths(const std::vector<std::string>& paths) {
   }
 }
 
+void LayerTransaction::replace_paths(const std::vector<std::string>& paths) {
+  replaceable_.insert(paths.begin(), paths.end());
+}
+
 void LayerTransaction::commit(const LayerState& new_state) {
   if (committed_) throw Error("transaction on " + root_ + " was already committed");
   UniqueFd root_fd = open_dir(root_, "layer directory");
@@ -314,13 +352,12 @@ void LayerTransaction::commit(const LayerState& new_state) {
   if (fstatat(stage_fd.get(), ".yumda", &st, AT_SYMLINK_NOFOLLOW) == 0)
     throw Error("a package ships /opt/.yumda, which would overwrite yumda's state in " + root_ +
                 " (remove that package from the request)");
-  check_conflicts(stage_fd.get(), root_fd.get(), "", root_);
-
   // A path both removed and staged is an upgrade keeping the file: drop it
   // from the removals, or a replay after a crash would delete the new copy.
   std::set<std::string> removals;
   for (const auto& p : removals_)
     if (fstatat(stage_fd.get(), p.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) removals.insert(p);
+  check_conflicts(stage_fd.get(), root_fd.get(), "", root_, TypeChanges{replaceable_, removals});
   stage_fd.reset();
 
   write_file_atomic(txn_ + "/" + kRemovalsName,

@@ -48,6 +48,18 @@ void make_before(const std::string& root) {
   state_with("old").save(root);
 }
 
+// The "before" layer beside an empty outside/, and ROOT/lib64 -> outside.
+struct BeforeBeside {
+  ScratchDir dir;
+  std::string root = dir.path + "/layer";
+  std::string outside = dir.path + "/outside";
+  BeforeBeside() {
+    make_before(root);
+    fs::create_directories(outside);
+    put_link(root + "/lib64", outside);
+  }
+};
+
 // The change: 96 new or replaced files (those in lib4 and lib5 move with their
 // new directory in one step), new dirs with odd modes, symlinks replaced, 15
 // removals, new state.
@@ -146,12 +158,8 @@ TEST_CASE("an uncommitted transaction leaves ROOT exactly as it was", "[layer][t
 }
 
 TEST_CASE("conflicts are refused before the commit point", "[layer][txn]") {
-  ScratchDir dir;
-  std::string root = dir.path + "/layer";
-  std::string outside = dir.path + "/outside";
-  make_before(root);
-  fs::create_directories(outside);
-  put_link(root + "/lib64", outside);
+  BeforeBeside b;
+  const std::string &root = b.root, &outside = b.outside;
   auto before = listing(root);
 
   SECTION("a file where ROOT has a directory") {
@@ -181,6 +189,71 @@ TEST_CASE("conflicts are refused before the commit point", "[layer][txn]") {
   CHECK(listing(root) == before);
   CHECK_FALSE(path_exists(root + "/.yumda/txn"));
   CHECK(fs::is_empty(outside));
+}
+
+TEST_CASE("an upgrade may turn a path it owns from file to directory, back, and to a symlink", "[layer][txn]") {
+  // rpm -U does these; before #14 commit() refused each as a conflict.
+  BeforeBeside b;
+  const std::string &root = b.root, &outside = b.outside;
+
+  SECTION("file -> directory") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/bin/tool/x", "x");
+    txn.replace_paths({"bin/tool"});
+    txn.commit(state_with("new"));
+    CHECK(fs::is_directory(root + "/bin/tool"));
+    CHECK(read_file(root + "/bin/tool/x") == "x");
+  }
+  SECTION("directory -> file, its old contents removed in the same commit") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/lib1", "now a file");
+    std::vector<std::string> old;
+    for (int f = 0; f < 10; ++f) old.push_back("lib1/old" + std::to_string(f));
+    txn.remove_paths(old);
+    old.push_back("lib1");
+    txn.replace_paths(old);
+    txn.commit(state_with("new"));
+    CHECK(fs::is_regular_file(fs::symlink_status(root + "/lib1")));
+    CHECK(read_file(root + "/lib1") == "now a file");
+  }
+  SECTION("directory -> symlink, and symlink -> directory (never followed)") {
+    {
+      LayerTransaction txn(root);
+      put_link(txn.stage_dir() + "/lib2", "lib3");
+      std::vector<std::string> old = {"lib2"};
+      for (int f = 0; f < 10; ++f) old.push_back("lib2/old" + std::to_string(f));
+      txn.remove_paths({old.begin() + 1, old.end()});
+      txn.replace_paths(old);
+      txn.commit(state_with("new"));
+    }
+    CHECK(fs::read_symlink(root + "/lib2") == "lib3");
+    CHECK(read_file(root + "/lib3/old0") == "old 300");
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/lib64/libz.so", "z");
+    txn.replace_paths({"lib64"});
+    txn.commit(state_with("newer"));
+    CHECK(fs::is_directory(fs::symlink_status(root + "/lib64")));
+    CHECK(read_file(root + "/lib64/libz.so") == "z");
+  }
+  CHECK(fs::is_empty(outside));
+  CHECK_FALSE(path_exists(root + "/.yumda/txn"));
+}
+
+TEST_CASE("a type change is refused, ROOT unchanged, where the directory keeps what others own", "[layer][txn]") {
+  ScratchDir dir;
+  std::string root = dir.path + "/layer";
+  make_before(root);
+  auto before = listing(root);
+  {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/lib1", "now a file");
+    txn.remove_paths({"lib1/old0"});  // lib1/old1..9 stay (another package's, or the user's)
+    txn.replace_paths({"lib1", "lib1/old0"});
+    std::string m = error_of([&] { txn.commit(state_with("new")); });
+    CHECK(m.find("cannot install lib1: " + root + "/lib1 is a directory in the layer") != std::string::npos);
+  }
+  CHECK(listing(root) == before);
+  CHECK_FALSE(path_exists(root + "/.yumda/txn"));
 }
 
 TEST_CASE("removals never go through a symlink and refuse odd paths", "[layer][txn]") {
