@@ -24,8 +24,15 @@ echo "TOP-SECRET-$$" >"$T/secret"
 HREF="0,/<location href=\"repodata\/[^\"]*-primary.xml.gz\"\/>/s||<location href=\"file:\/\/$T\/secret\"\/>|"
 repo_with fileref "$HREF; /<data type=\"primary\">/,/<\/data>/{/<size>/d}"
 serve "$T/fileref"
-refused fileref "names primary at file:///\.\.\., not on the repo's own origin http://127.0.0.1:" \
+refused fileref "repomd.xml of repo web names primary at file://$T/secret, not on the repo's own origin http://127.0.0.1:" \
   y --repofrompath web,"$URL" list --available
+kill "$SERVER_PID"; SERVER_PID=""
+# A local path (no scheme) in a remote repo is a path on the server: not read
+# locally, and the error names the repo and the URL tried.
+repo_with localpath "0,/<location href=\"repodata\/[^\"]*-primary.xml.gz\"\/>/s||<location href=\"$T\/secret\"\/>|"
+serve "$T/localpath"
+refused localpath "cannot download secret of localweb from ${URL%/}$T/secret: HTTP 404" \
+  y --repofrompath localweb,"$URL" list --available
 kill "$SERVER_PID"; SERVER_PID=""
 repo_with filerefnosum "$HREF; /<data type=\"primary\">/,/<\/data>/{/<size>/d; /<checksum /d}"
 serve "$T/filerefnosum"

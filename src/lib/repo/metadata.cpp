@@ -3,11 +3,13 @@
 // checked against repomd's checksum. file:// repos are read in place, as dnf
 // does, so only the solv cache lands in the cache dir. With repo_gpgcheck=1
 // repomd.xml must first verify against repomd.xml.asc and the gpgkey= keys.
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <optional>
@@ -138,8 +140,8 @@ std::string origin_of(const std::string& url) {
 void check_href(const RepomdRecord& rec, const std::string& base, const RepoConfig& repo) {
   if (rec.location.find("://") == std::string::npos) return;  // relative: joined onto the base
   if (origin_of(rec.location) != origin_of(base))
-    throw Error("repomd.xml of repo " + repo.id + " names " + rec.type + " at " + origin_of(rec.location) +
-                "/..., not on the repo's own origin " + origin_of(base) + "; refusing it");
+    throw Error("repomd.xml of repo " + repo.id + " names " + rec.type + " at " + rec.location +
+                ", not on the repo's own origin " + origin_of(base) + "; refusing it");
 }
 
 // The records we load: primary (xml, else sqlite) and optionally filelists.
@@ -234,6 +236,29 @@ bool younger_than(const std::string& path, long seconds) {
   struct stat st;
   if (stat(path.c_str(), &st) != 0) return false;
   return std::time(nullptr) - st.st_mtime < seconds;
+}
+
+// The pid in NAME when it is one of a run's own repomd names
+// ("repomd.xml.new.PID", "repomd.xml.asc.new.PID", and their ".part"), else 0.
+pid_t repomd_new_pid(const std::string& name) {
+  for (const std::string prefix : {"repomd.xml.new.", "repomd.xml.asc.new."}) {
+    if (name.rfind(prefix, 0) != 0) continue;
+    std::string digits = name.substr(prefix.size());
+    if (digits.ends_with(".part")) digits.resize(digits.size() - 5);
+    if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos) return 0;
+    return static_cast<pid_t>(std::stol(digits));
+  }
+  return 0;
+}
+
+// Drops what a run killed while refreshing repomd.xml (kill -9: no cleanup)
+// left behind; a live run's files are its own business.
+void prune_dead_runs(const std::string& dir) {
+  std::error_code ec;
+  for (auto& e : std::filesystem::directory_iterator(dir, ec)) {
+    pid_t pid = repomd_new_pid(e.path().filename().string());
+    if (pid > 0 && pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH) std::filesystem::remove(e.path(), ec);
+  }
 }
 
 // Drops metadata files the current repomd no longer lists (old revisions).
@@ -430,6 +455,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   md.dir = repo_cache_dir(main, repo);
   md.repomd_path = md.dir + "/repomd.xml";
   make_dirs(md.dir);
+  prune_dead_runs(md.dir);
   md.baseurls = repo.baseurls;
   for (auto& u : mirrorlist_baseurls(repo, md.dir, fetcher, cacheonly, reporter))
     if (std::find(md.baseurls.begin(), md.baseurls.end(), u) == md.baseurls.end()) md.baseurls.push_back(u);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <netinet/in.h>
 #include <unistd.h>
 
@@ -722,6 +723,27 @@ TEST_CASE("repo: damaged cached metadata is fetched again, not trusted and not f
     std::string msg = error_of([&] { fetch_repo_metadata(main, rc, fetcher, true, false, rep); });
     CHECK(msg.find(first.repomd_path) != std::string::npos);
   }
+}
+
+TEST_CASE("repo: repomd.xml.new.PID left by a killed run is pruned once PID is gone, a live run's kept") {
+  ServedRepo f;
+  auto& [dir, repo, main, rep, fetcher, server, rc] = f;
+  RepoMetadata first = fetch_repo_metadata(main, rc, fetcher, false, false, rep);
+  pid_t dead = fork();
+  REQUIRE(dead >= 0);
+  if (dead == 0) _exit(0);
+  REQUIRE(waitpid(dead, nullptr, 0) == dead);
+  const std::string d = std::to_string(dead), live = std::to_string(getppid());
+  for (const std::string& name : {"repomd.xml.new." + d, "repomd.xml.asc.new." + d, "repomd.xml.new." + d + ".part",
+                                 "repomd.xml.new." + live, std::string("repomd.xml.new.x1")})
+    write_text(first.dir + "/" + name, "<repomd/>");
+  // The cache is fresh: a run that refreshes nothing prunes them too.
+  CHECK_NOTHROW(fetch_repo_metadata(main, rc, fetcher, false, false, rep));
+  CHECK_FALSE(fs::exists(first.dir + "/repomd.xml.new." + d));
+  CHECK_FALSE(fs::exists(first.dir + "/repomd.xml.asc.new." + d));
+  CHECK_FALSE(fs::exists(first.dir + "/repomd.xml.new." + d + ".part"));
+  CHECK(fs::exists(first.dir + "/repomd.xml.new." + live));
+  CHECK(fs::exists(first.dir + "/repomd.xml.new.x1"));
 }
 
 TEST_CASE("repo: metadata downloads use the repo's retries=, not the caller's") {
