@@ -16,6 +16,7 @@
 #include "repo/dep_index.hpp"
 #include "repo/primary_xml.hpp"
 #include "repo/sqlite_primary.hpp"
+#include "repo/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -81,11 +82,11 @@ bool write_solv_cache(Repo* repo, const std::string& path, const std::string& ta
 }
 
 void add_rpmmd_file(Repo* repo, const std::string& path, int flags, const std::string& repo_id) {
-  UniqueFile fp(solv_xfopen(path.c_str(), "r"));
-  if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
-  if (repo_add_rpmmd(repo, fp.get(), nullptr, flags) != 0)
-    throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) +
-                " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")");
+  const std::string fix = " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")";
+  XmlStream xml(path, repo_id);  // linear and interruptible, unlike expat alone
+  int failed = repo_add_rpmmd(repo, xml.get(), nullptr, flags);
+  xml.check(fix);
+  if (failed != 0) throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) + fix);
 }
 
 void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {

@@ -25,8 +25,10 @@
 #include "repo/dep_index.hpp"
 #include "repo/primary_xml_lexer.hpp"
 #include "solv/solv.hpp"
+#include "repo/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
+#include "yumda/reporter.hpp"
 
 namespace yumda {
 namespace {
@@ -575,11 +577,11 @@ class Scanner {
 };
 
 void add_with_libsolv(Repo* repo, const std::string& path, const std::string& repo_id) {
-  UniqueFile fp(solv_xfopen(path.c_str(), "r"));
-  if (!fp) throw Error("repo " + repo_id + ": cannot open " + path + ": " + errno_text(errno));
-  if (repo_add_rpmmd(repo, fp.get(), nullptr, 0) != 0)
-    throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) +
-                " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")");
+  const std::string fix = " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")";
+  XmlStream xml(path, repo_id);  // linear and interruptible, unlike expat alone
+  int failed = repo_add_rpmmd(repo, xml.get(), nullptr, 0);
+  xml.check(fix);
+  if (failed != 0) throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) + fix);
 }
 
 }  // namespace

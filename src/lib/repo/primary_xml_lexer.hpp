@@ -20,6 +20,7 @@
 #include "solv/solv.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
+#include "yumda/reporter.hpp"
 
 namespace yumda {
 namespace {
@@ -49,6 +50,7 @@ class ChunkReader {
 
   // The next chunk (the previous one is given back); false at the end.
   bool next(const char*& begin, const char*& end) {
+    check_interrupt();  // SIGTERM is honoured every 1 MiB of a long scan
     std::unique_lock<std::mutex> lock(mutex_);
     if (current_.bytes) spare_.push_back(std::move(current_));
     current_ = Chunk{};

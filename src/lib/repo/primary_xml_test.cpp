@@ -1,5 +1,8 @@
 // The fast primary.xml reader against libsolv's repo_add_rpmmd: both load the
 // same file into pools of their own and must dump the same.
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -7,9 +10,11 @@
 #include "repo/primary_xml.hpp"
 #include "solv/pool.hpp"
 #include "solv_dump.hpp"
+#include "repo/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
 #include "test_support.hpp"
 #include "yumda/error.hpp"
+#include "yumda/reporter.hpp"
 #include "yumda/repo.hpp"
 
 using namespace yumda;
@@ -374,6 +379,80 @@ TEST_CASE("primary.xml: damaged input throws an Error naming the repo and file",
     add_primary_xml(repo_create(pool.get(), "t"), dir.path + "/missing.xml", "myrepo");
   });
   CHECK(msg.find("repo myrepo: cannot open " + dir.path + "/missing.xml") != std::string::npos);
+}
+
+TEST_CASE("primary.xml: comments are dropped before expat, a tag past 64 KiB is refused", "[primary_xml]") {
+  // expat 2.5 parses a token spanning its reads again on every read, so a
+  // huge comment or tag was quadratic (issue #14): comments never reach it.
+  ScratchDir dir;
+  const std::string plain = std::string(kHead) + kPackageA + kPackageB + kTail;
+  const std::string want = load_with_libsolv(write(dir, "plain.xml", plain)).dump;
+  std::string commented = replaced(plain, "<metadata", "<!-- before the root --><metadata");
+  commented = replaced(commented, "<package", "<!--" + std::string(1 << 20, 'c') + "--><package");
+  commented = replaced(commented, "<rpm:requires>", "<rpm:requires><!-- <rpm:entry name=\"fake\"/> - -->");
+  commented = replaced(commented, "<summary>", "<summary><![CDATA[<!-- kept: CDATA is text -->]]>");
+  commented = replaced(commented, "<name>beta", "<!----><!-- --- ---><name>beta");
+  Loaded got = load_fast(gzip(write(dir, "commented.xml", commented)));
+  CHECK(got.error.empty());
+  CHECK(got.parser == PrimaryParser::libsolv);
+  std::string with_cdata = load_with_libsolv(
+      write(dir, "cdata.xml", replaced(plain, "<summary>", "<summary><![CDATA[<!-- kept: CDATA is text -->]]>"))).dump;
+  INFO(first_dump_difference(with_cdata, got.dump));
+  CHECK(got.dump == with_cdata);
+  CHECK(with_cdata != want);
+
+  // A start tag (a dependency's name) past 64 KiB, on the path through expat.
+  const std::string long_name(kMaxXmlTag, 'n');
+  std::string path = write(dir, "long.xml", replaced(commented, "<rpm:entry name=\"sugg\"/>",
+                                                     "<rpm:entry name=\"" + long_name + "\"/>"));
+  std::string msg = error_of([&] {
+    yumda::Pool pool("x86_64");
+    add_primary_xml(repo_create(pool.get(), "t"), path, "myrepo");
+  });
+  CHECK(msg.rfind("repo myrepo: " + path + " has a tag longer than 64 KiB (at byte ", 0) == 0);
+  CHECK(msg.find("); refusing it (the repo's metadata is damaged: re-run createrepo_c on it, or use "
+                 "--disablerepo=myrepo)") != std::string::npos);
+  // Just under the cap still loads, with the name whole.
+  path = write(dir, "under.xml", replaced(commented, "<rpm:entry name=\"sugg\"/>",
+                                          "<rpm:entry name=\"" + long_name.substr(0, kMaxXmlTag - 30) + "\"/>"));
+  got = load_fast(path);
+  CHECK(got.error.empty());
+  CHECK(got.dump.find(long_name.substr(0, kMaxXmlTag - 30)) != std::string::npos);
+}
+
+TEST_CASE("primary.xml: an interrupt stops a parse, on either path", "[primary_xml]") {
+  ScratchDir dir;
+  const std::string commented = replaced(std::string(kHead) + kPackageA + kTail, "<package", "<!-- c --><package");
+  const std::string path = write(dir, "commented.xml", commented);
+  // request_interrupt() cannot be undone: each check runs in a child process.
+  auto in_child = [](auto fn) {
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+      request_interrupt();
+      try {
+        fn();
+      } catch (const Interrupted&) {
+        _exit(0);
+      } catch (...) {
+        _exit(2);
+      }
+      _exit(1);  // not interrupted
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  };
+  CHECK(in_child([&] {
+          yumda::Pool pool("x86_64");
+          add_primary_xml(repo_create(pool.get(), "t"), path, "t");
+        }) == 0);
+  CHECK(in_child([&] {  // what libsolv reads (filelists, a primary the scanner leaves)
+          yumda::Pool pool("x86_64");
+          XmlStream xml(path, "t");
+          repo_add_rpmmd(repo_create(pool.get(), "t"), xml.get(), nullptr, 0);
+          xml.check("");
+        }) == 0);
 }
 
 TEST_CASE("primary.xml: the real fixtures load as libsolv loads them", "[primary_xml]") {
