@@ -96,9 +96,12 @@ Baseline parse_baseline(const std::string& text, const std::string& source) {
   for_each_line(text, source, [&](std::string line, const std::string& where) {
     line = trim(line.substr(0, line.find('#')));
     if (line.empty()) return;
-    if (!std::all_of(line.begin(), line.end(), [](unsigned char c) { return valid_name_char(c); }))
-      throw UsageError(where + ": '" + line + "' is not a package name or NEVRA (one per line, e.g. glibc or " +
-                       "glibc-2.26-38.amzn2.x86_64)");
+    // The line itself is not quoted: given the wrong file (--baseline
+    // /etc/shadow), it would print that file's contents (issue #14).
+    auto bad = std::find_if(line.begin(), line.end(), [](unsigned char c) { return !valid_name_char(c); });
+    if (bad != line.end())
+      throw UsageError(where + ": not a package name or NEVRA (column " + std::to_string(bad - line.begin() + 1) +
+                       "); a baseline file has one per line, e.g. glibc or glibc-2.26-38.amzn2.x86_64");
     Nevra n;
     if (!parse_nevra(line, n)) b.packages.push_back(BaselinePackage{line, "", ""});
     else if (looks_like_nevra(n)) b.packages.push_back(BaselinePackage{n.name, n.evr(), n.arch});
@@ -113,7 +116,7 @@ void parse_baseline_files(const std::string& text, const std::string& source, Ba
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (trim(line).empty() || trim(line)[0] == '#') return;
     if (line[0] != '/')
-      throw UsageError(where + ": '" + line + "' is not an absolute path (write /" + line + ")");
+      throw UsageError(where + ": not an absolute path; a file list has one absolute path per line, e.g. /lib64/libc.so.6");
     if (size_t arrow = line.find(" -> "); arrow != std::string::npos) {
       std::string link = line.substr(0, arrow), target = trim(line.substr(arrow + 4));
       if (target.empty()) throw UsageError(where + ": symlink '" + link + "' has no target (write LINK -> TARGET)");
