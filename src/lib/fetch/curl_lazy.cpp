@@ -101,6 +101,15 @@ void curl_easy_reset(CURL* h) {
   real(h);
 }
 
+// These three must have curl.h's signatures, whose last named parameter is an
+// enum. clang's -Wvarargs calls va_start after an enum undefined (an enum
+// could be promoted); curl's enums are int-sized, which never is, and libcurl
+// itself does the same. gcc has no such warning.
+#if defined(__clang__)
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wvarargs"
+#endif
+
 // curl_easy_setopt and curl_multi_setopt: the same forwarding, one handle type each.
 #define YUMDA_CURL_SETOPT(name, Handle, Option, Code) \
   Code name(Handle* h, Option opt, ...) {             \
@@ -122,6 +131,10 @@ CURLcode curl_easy_getinfo(CURL* h, CURLINFO info, ...) {
   va_end(ap);
   return real(h, info, out);
 }
+
+#if defined(__clang__)
+#pragma clang diagnostic pop
+#endif
 
 const char* curl_easy_strerror(CURLcode code) {
   YUMDA_CURL_REAL(curl_easy_strerror);
