@@ -69,10 +69,13 @@ unzip -l "$T/layer.zip" | grep -q ' bin/greet$' || fail "bin/greet not in the ho
 ! unzip -l "$T/layer.zip" | grep -q '\.yumda' || fail ".yumda/ in a zip made as the image's docs say"
 pass "yum install -y greet fills the layer mounted at /lambda/opt; zipped on the host without .yumda/"
 
-# 3. The image's own name for yumda verbs: IMAGE list --installed (not a command in the image).
-run_capture verb drun list --installed --root /lambda/opt
-[ "$(rc_of verb)" = 0 ] && grep -q '^greet' "$T/verb.out" || fail "IMAGE list --installed: $(cat "$T/verb.out" "$T/verb.err")"
-pass "a yumda verb as the first argument goes to yumda"
+# 3. yumda verbs as the first argument, as when yumda was the entrypoint:
+# `install` (coreutils has one too) and `list` go to yumda.
+run_capture verb drun install "${REPO[@]}" --root /lambda/opt -y greet-data
+[ "$(rc_of verb)" = 0 ] || fail "IMAGE install: $(cat "$T/verb.out" "$T/verb.err")"
+run_capture verbl drun list --installed --root /lambda/opt
+[ "$(rc_of verbl)" = 0 ] && grep -q '^greet' "$T/verbl.out" || fail "IMAGE list --installed: $(cat "$T/verbl.out" "$T/verbl.err")"
+pass "a yumda verb as the first argument goes to yumda (install, list)"
 
 # 4. docker run -it IMAGE bash: yum and zip inside.
 run_capture shell drun bash -c "yum ${REPO[*]} remove -y greet >/dev/null && yum ${REPO[*]} install -y greet >/dev/null &&
