@@ -56,12 +56,16 @@ class LayerState {
   std::vector<InstalledPackage>& packages() { return packages_; }
   const std::vector<InstalledPackage>& packages() const { return packages_; }
   const InstalledPackage* find(const std::string& name) const;
-  // Newest buildtime of any package, 0 when empty (the zip's fixed mtime).
-  uint64_t newest_buildtime() const;
 
  private:
   std::vector<InstalledPackage> packages_;
 };
+
+// The one timestamp of every zip entry and of the SBOM, the same for the
+// same layer: SOURCE_DATE_EPOCH when set, else the newest buildtime of
+// PACKAGES, else 1980-01-01 (zip's epoch). Throws UsageError when
+// SOURCE_DATE_EPOCH is not a number of seconds.
+int64_t reproducible_mtime(const std::vector<InstalledPackage>& packages);
 
 // flock() on ROOT/.yumda/lock (created, with ROOT/.yumda, if missing). With
 // WAIT, blocks until the other run is done (Ctrl-C still interrupts); else

@@ -33,6 +33,15 @@ grep -q "exactly as locked" "$T/second.out" || fail "second build did not use th
 cmp "$T/a/dist/layer.zip" "$T/b/dist/layer.zip" || fail "the two builds gave different zips"
 pass "two builds, two caches: identical zips ($(sha256sum <"$T/a/dist/layer.zip" | cut -c1-16))"
 
+# build and zip share one timestamp rule: a SOURCE_DATE_EPOCH that is not a
+# number is refused (it was read as 0, 1970), and the zip already there stays.
+before=$(sha256sum <"$T/b/dist/layer.zip")
+run_capture badsde env SOURCE_DATE_EPOCH=yesterday XDG_CACHE_HOME="$T/cache-b" "$YUMDA" build -f "$T/b/yumda.toml"
+[ "$(rc_of badsde)" = 2 ] || fail "build with SOURCE_DATE_EPOCH=yesterday exited $(rc_of badsde)"
+grep -q "SOURCE_DATE_EPOCH must be a number of seconds, not 'yesterday'" "$T/badsde.err" || fail "no clear error: $(cat "$T/badsde.err")"
+[ "$(sha256sum <"$T/b/dist/layer.zip")" = "$before" ] || fail "a refused build changed the zip"
+pass "build: SOURCE_DATE_EPOCH=yesterday -> $(cat "$T/badsde.err")"
+
 # The repo moves on: greet-data is rebuilt with other content under the same NEVRA.
 rm "$T"/repo/packages/greet-data-*.rpm
 mkdir -p "$T/spec" && sed 's/This file came from/This file now comes from/' \

@@ -4,14 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
 
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
-#include "yumda/install.hpp"
 
 namespace yumda::cli {
 
@@ -120,19 +118,6 @@ bool confirm(GlobalOptions& g) {
   out << "Operation aborted.\n";
   g.exit_code = kExitError;
   return false;
-}
-
-int64_t zip_mtime(const std::string& root) {
-  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
-    char* end = nullptr;
-    long long v = std::strtoll(sde, &end, 10);
-    if (*end || v < 0) throw UsageError("SOURCE_DATE_EPOCH must be a number of seconds, not '" + std::string(sde) + "'");
-    return v;
-  }
-  auto pkgs = list_installed(root);
-  uint64_t newest = 0;
-  for (const auto& p : pkgs) newest = std::max(newest, p.buildtime);
-  return newest ? static_cast<int64_t>(newest) : 315532800;  // 1980-01-01, zip's epoch
 }
 
 json package_json(const Nevra& n) {

@@ -34,9 +34,6 @@ void set_document(GlobalOptions& g, const json& j);
 // -y proceeds, --assumeno stops (exit 1, as dnf), a terminal is asked.
 bool confirm(GlobalOptions& g);
 
-// Every zip entry's timestamp: SOURCE_DATE_EPOCH, else the layer's newest buildtime.
-int64_t zip_mtime(const std::string& root);
-
 json package_json(const Nevra& n);
 json info_json(const PackageInfo& p);
 json scripts_json(const std::vector<ScriptletResult>& scripts);

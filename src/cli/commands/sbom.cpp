@@ -6,6 +6,7 @@
 #include "common.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/install.hpp"
+#include "yumda/layer.hpp"
 #include "yumda/sbom.hpp"
 
 namespace yumda::cli {
@@ -23,7 +24,7 @@ void run_sbom(GlobalOptions& g, const SbomArgs& a) {
   o.format = parse_sbom_format(a.format);
   o.layer_name = std::filesystem::path(root).lexically_normal().filename().string();
   if (o.layer_name.empty() || o.layer_name == ".") o.layer_name = "layer";
-  o.created = zip_mtime(root);
+  o.created = reproducible_mtime(list_installed(root));
   o.tool_version = YUMDA_VERSION;
   std::string doc = make_sbom(list_installed(root), o);
   if (a.output.empty() || a.output == "-") {

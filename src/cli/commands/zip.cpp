@@ -8,6 +8,7 @@
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/install.hpp"
+#include "yumda/layer.hpp"
 #include "yumda/zip.hpp"
 
 namespace yumda::cli {
@@ -23,7 +24,7 @@ void run_zip(GlobalOptions& g, const ZipArgs& a) {
   std::string root = layer_root(g);
   if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
   ZipOptions o;
-  o.mtime = zip_mtime(root);
+  o.mtime = reproducible_mtime(list_installed(root));
   ZipResult r = write_layer_zip(root, out, o);
   if (r.zipped_bytes > kLambdaMaxZipped)
     spdlog::warn("{} is {} zipped: over Lambda's 50 MiB limit for a direct upload (use S3)", out, human_size(r.zipped_bytes));

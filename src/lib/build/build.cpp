@@ -77,11 +77,7 @@ BuildResult build_layer(const LayerSpec& spec, const ConfigOptions& options, boo
   if (!result.used_lock) write_lockfile(result.lock_path, make_lockfile(config, installed.plan.install));
 
   ZipOptions zo;
-  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
-    zo.mtime = std::strtoll(sde, nullptr, 10);
-  } else {
-    zo.mtime = static_cast<int64_t>(LayerState::load(io.root).newest_buildtime());
-  }
+  zo.mtime = reproducible_mtime(LayerState::load(io.root).packages());
   result.zip = write_layer_zip(io.root, result.zip_path, zo);
   return result;
 }

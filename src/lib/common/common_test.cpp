@@ -1,10 +1,16 @@
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <unistd.h>
 
+#include <string>
+
+#include "test_support.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/nevra.hpp"
+#include "yumda/rpm_lead.hpp"
 #include "yumda/suggest.hpp"
 
 using namespace yumda;
@@ -98,4 +104,32 @@ TEST_CASE("closest_words: typos within reach, closest first", "[suggest]") {
   CHECK(closest_words("zzzzzz", verbs).empty());
   CHECK(closest_words("git", {"git", "gif", "gti", "jq", "gitk"}) == std::vector<std::string>{"gif", "gitk", "gti"});
   CHECK(closest_words("gti", {"git", "git", "gtk"}, 1) == std::vector<std::string>{"git"});
+}
+
+namespace {
+
+// The main header's offset in a file holding BYTES.
+uint64_t header_offset_of(const std::string& bytes) {
+  testing::ScratchDir dir;
+  const std::string path = dir.path + "/x.rpm";
+  write_file_atomic(path, bytes);
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  return rpm_main_header_offset(fd.get(), "x.rpm");
+}
+
+}  // namespace
+
+TEST_CASE("the main header follows the lead and the signature header padded to 8", "[rpm_lead]") {
+  std::string lead(96, '\0');
+  lead.replace(0, 4, "\xed\xab\xee\xdb");
+  // signature header: magic, reserved, il = 1, dl = 5: 16 + 16 + 5 = 37 bytes, padded to 40
+  std::string sig = std::string("\x8e\xad\xe8\x01", 4) + std::string(4, '\0') + std::string("\0\0\0\x01", 4) +
+                    std::string("\0\0\0\x05", 4);
+  CHECK(header_offset_of(lead + sig) == 96 + 40);
+  CHECK_THROWS_WITH(header_offset_of(std::string(200, 'x')), "x.rpm is not an RPM package (no RPM lead)");
+  CHECK_THROWS_WITH(header_offset_of(lead + std::string(16, 'x')), "x.rpm is not an RPM package (no signature header)");
+  CHECK_THROWS_WITH(header_offset_of(lead), "x.rpm is not an RPM package (it is truncated)");
+  std::string huge = sig;
+  huge.replace(12, 4, std::string("\x7f\xff\xff\xff", 4));
+  CHECK_THROWS_WITH(header_offset_of(lead + huge), "x.rpm is not an RPM package (signature header too large)");
 }

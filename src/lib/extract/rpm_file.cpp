@@ -9,7 +9,6 @@
 #include <rpm/header.h>
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmio.h>
-#include <rpm/rpmpgp.h>
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
 #include <unistd.h>
@@ -19,6 +18,7 @@
 
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/rpm_lead.hpp"
 
 namespace yumda {
 
@@ -32,41 +32,6 @@ void td_free(rpmtd td) {
   rpmtdFree(td);
 }
 using TdOwner = c_unique_ptr<rpmtd, td_free>;
-
-constexpr size_t kLeadSize = 96;
-constexpr uint32_t kMaxHeaderBytes = 256u << 20;  // rpm's own limit
-
-uint32_t be32(const unsigned char* p) {
-  return (uint32_t{p[0]} << 24) | (uint32_t{p[1]} << 16) | (uint32_t{p[2]} << 8) | uint32_t{p[3]};
-}
-
-void read_exact(int fd, void* buf, size_t len, uint64_t offset, const std::string& path) {
-  size_t done = 0;
-  while (done < len) {
-    ssize_t n = pread(fd, static_cast<char*>(buf) + done, len - done, static_cast<off_t>(offset + done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) throw Error("cannot read " + path + ": " + errno_text(errno));
-    if (n == 0) throw Error(path + " is not an RPM package (it is truncated)");
-    done += static_cast<size_t>(n);
-  }
-}
-
-// Offset of the main header: lead, then the signature header padded to 8.
-uint64_t main_header_offset(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd) throw Error("cannot open " + path + ": " + errno_text(errno));
-  std::array<unsigned char, kLeadSize + 16> buf{};
-  read_exact(fd.get(), buf.data(), buf.size(), 0, path);
-  static const unsigned char lead_magic[] = {0xed, 0xab, 0xee, 0xdb};
-  static const unsigned char header_magic[] = {0x8e, 0xad, 0xe8, 0x01};
-  if (memcmp(buf.data(), lead_magic, 4) != 0) throw Error(path + " is not an RPM package (no RPM lead)");
-  const unsigned char* sig = buf.data() + kLeadSize;
-  if (memcmp(sig, header_magic, 4) != 0) throw Error(path + " is not an RPM package (no signature header)");
-  uint64_t il = be32(sig + 8), dl = be32(sig + 12);
-  if (il > 0xffff || dl > kMaxHeaderBytes) throw Error(path + " is not an RPM package (signature header too large)");
-  uint64_t sig_size = 16 + il * 16 + dl;
-  return kLeadSize + ((sig_size + 7) & ~uint64_t{7});
-}
 
 std::string tag_string(Header h, rpmTagVal tag) {
   const char* s = headerGetString(h, tag);
@@ -120,7 +85,9 @@ bool is_doc_path(const std::string& path) {
 namespace detail {
 
 HeaderPtr read_main_header(const std::string& path, uint64_t& payload_offset) {
-  const uint64_t header_offset = main_header_offset(path);
+  UniqueFd raw(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!raw) throw Error("cannot open " + path + ": " + errno_text(errno));
+  const uint64_t header_offset = rpm_main_header_offset(raw.get(), path);
   FdPtr fd(Fopen(path.c_str(), "r.ufdio"));
   if (!fd || Ferror(fd.get())) throw Error("cannot open " + path + ": " + (fd ? Fstrerror(fd.get()) : "unknown error"));
   if (Fseek(fd.get(), static_cast<off_t>(header_offset), SEEK_SET) < 0)
@@ -134,21 +101,6 @@ HeaderPtr read_main_header(const std::string& path, uint64_t& payload_offset) {
 }
 
 }  // namespace detail
-
-namespace {
-// rpm's PGPHASHALGO_* as the names Digest takes ("" for one it does not).
-std::string digest_name(int algo) {
-  switch (algo) {
-    case PGPHASHALGO_MD5: return "md5";
-    case PGPHASHALGO_SHA1: return "sha1";
-    case PGPHASHALGO_SHA224: return "sha224";
-    case PGPHASHALGO_SHA256: return "sha256";
-    case PGPHASHALGO_SHA384: return "sha384";
-    case PGPHASHALGO_SHA512: return "sha512";
-    default: return "";
-  }
-}
-}  // namespace
 
 RpmHeaderInfo read_rpm_header(const std::string& path) {
   uint64_t payload_offset = 0;
@@ -189,13 +141,6 @@ RpmHeaderInfo read_rpm_header(const std::string& path) {
       e.ghost = flags & RPMFILE_GHOST;
       e.doc = (flags & RPMFILE_DOC) || is_doc_path(e.path);
       e.config = flags & RPMFILE_CONFIG;
-      int algo = 0;
-      size_t len = 0;
-      if (const unsigned char* d = rpmfilesFDigest(files.get(), i, &algo, &len); d && len > 0) {
-        static const char* hex = "0123456789abcdef";
-        for (size_t k = 0; k < len; ++k) (e.digest += hex[d[k] >> 4]) += hex[d[k] & 15];
-        info.file_digest_type = digest_name(algo);
-      }
       info.files.push_back(std::move(e));
     }
   }

@@ -2,6 +2,8 @@
 // nlohmann-json. The file is versioned so a newer yumda's layout is refused
 // rather than silently misread.
 #include <algorithm>
+#include <cerrno>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "layer/layer_dirs.hpp"
@@ -190,10 +192,18 @@ const InstalledPackage* LayerState::find(const std::string& name) const {
   return nullptr;
 }
 
-uint64_t LayerState::newest_buildtime() const {
+int64_t reproducible_mtime(const std::vector<InstalledPackage>& packages) {
+  if (const char* sde = std::getenv("SOURCE_DATE_EPOCH"); sde && *sde) {
+    char* end = nullptr;
+    errno = 0;
+    long long v = std::strtoll(sde, &end, 10);
+    if (*end || v < 0 || errno == ERANGE)
+      throw UsageError("SOURCE_DATE_EPOCH must be a number of seconds, not '" + std::string(sde) + "'");
+    return v;
+  }
   uint64_t newest = 0;
-  for (const auto& p : packages_) newest = std::max(newest, p.buildtime);
-  return newest;
+  for (const auto& p : packages) newest = std::max(newest, p.buildtime);
+  return newest ? static_cast<int64_t>(newest) : 315532800;  // 1980-01-01, zip's epoch
 }
 
 }  // namespace yumda

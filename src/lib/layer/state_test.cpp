@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "test_support.hpp"
 #include "yumda/error.hpp"
@@ -37,7 +38,6 @@ TEST_CASE("a missing state file is an empty layer", "[layer][state]") {
   ScratchDir dir;
   LayerState s = LayerState::load(dir.path);
   CHECK(s.packages().empty());
-  CHECK(s.newest_buildtime() == 0);
   CHECK(s.find("git") == nullptr);
 }
 
@@ -73,7 +73,6 @@ TEST_CASE("state round-trips every field and is sorted by name", "[layer][state]
   CHECK(git->provides == want.provides);
   CHECK(git->requirements == want.requirements);
   CHECK(git->files == want.files);
-  CHECK(back.newest_buildtime() == 300);
 
   // Stable: saving what was loaded gives the same bytes, whatever the order.
   std::string first = read_file(LayerState::path(dir.path));
@@ -138,4 +137,21 @@ TEST_CASE("a corrupt state file is an Error naming the file and the fix", "[laye
 
   write_text(file, "{\"format_version\": 1, \"packages\": []}");
   CHECK(message().empty());
+}
+
+TEST_CASE("the zip timestamp: SOURCE_DATE_EPOCH, else the newest buildtime, else 1980", "[layer][state]") {
+  const char* saved = std::getenv("SOURCE_DATE_EPOCH");
+  std::string keep = saved ? saved : "";
+  unsetenv("SOURCE_DATE_EPOCH");
+  std::vector<InstalledPackage> pkgs;
+  CHECK(reproducible_mtime(pkgs) == 315532800);  // an empty layer: zip's epoch, not 1970
+  pkgs.push_back(sample("zlib", 100));
+  pkgs.push_back(sample("git", 300));
+  CHECK(reproducible_mtime(pkgs) == 300);
+  setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+  CHECK(reproducible_mtime(pkgs) == 1700000000);
+  setenv("SOURCE_DATE_EPOCH", "yesterday", 1);
+  CHECK_THROWS_AS(reproducible_mtime(pkgs), UsageError);
+  if (saved) setenv("SOURCE_DATE_EPOCH", keep.c_str(), 1);
+  else unsetenv("SOURCE_DATE_EPOCH");
 }

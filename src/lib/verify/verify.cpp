@@ -29,6 +29,7 @@
 #include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
+#include "yumda/rpm_lead.hpp"
 #include "yumda/fs.hpp"
 
 namespace yumda {
@@ -93,18 +94,6 @@ bool header_signature(Header h, std::string& key_id) {
   return false;
 }
 
-// Offset of the main header: the 96-byte lead, then the signature header
-// (16-byte intro, il index entries of 16 bytes, dl data bytes, padded to 8).
-uint64_t main_header_offset(int fd) {
-  std::array<unsigned char, 112> buf{};
-  if (pread(fd, buf.data(), buf.size(), 0) != static_cast<ssize_t>(buf.size())) return 0;
-  auto be32 = [&](size_t at) {
-    return (uint64_t{buf[at]} << 24) | (uint64_t{buf[at + 1]} << 16) | (uint64_t{buf[at + 2]} << 8) | buf[at + 3];
-  };
-  uint64_t sig = 16 + be32(104) * 16 + be32(108);
-  return 96 + ((sig + 7) & ~uint64_t{7});
-}
-
 // Hex digest of FD from OFFSET to its end.
 std::string digest_from(int fd, uint64_t offset, int algo, const std::string& path) {
   init_crypto_once();
@@ -155,9 +144,8 @@ PayloadCheck check_payload(Header h, const std::string& path, uint64_t payload_o
   if (headerGet(h, RPMTAG_SIGMD5, &td, HEADERGET_MINMEM)) {
     std::string expected = hex(static_cast<const uint8_t*>(td.data), td.count);
     rpmtdFreeData(&td);
-    uint64_t start = main_header_offset(fd.get());
-    return start > 0 && digest_from(fd.get(), start, PGPHASHALGO_MD5, path) == expected ? PayloadCheck::kOk
-                                                                                           : PayloadCheck::kMismatch;
+    uint64_t start = rpm_main_header_offset(fd.get(), path);
+    return digest_from(fd.get(), start, PGPHASHALGO_MD5, path) == expected ? PayloadCheck::kOk : PayloadCheck::kMismatch;
   }
   return PayloadCheck::kNoDigest;
 }
