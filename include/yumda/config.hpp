@@ -110,7 +110,7 @@ struct RepoFromPath {
   std::string id;
   std::string url;                     // a path is read as file://ABSOLUTE-PATH
   std::vector<std::string> more_urls{};  // tried after URL (yumda.toml's further baseurls)
-  bool gpgcheck = false;               // off, as --repofrompath
+  std::optional<bool> gpgcheck{};      // unset: [main]'s gpgcheck, as dnf's --repofrompath
   std::vector<std::string> gpgkeys{};
 };
 

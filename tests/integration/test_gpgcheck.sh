@@ -42,3 +42,14 @@ pass "unsigned -> $(cat "$T/unsigned.err")"
 run_capture nogpg "$YUMDA" -c "$T/gpg.conf" --nogpgcheck install -y --root "$T/layer3" greet
 [ "$(rc_of nogpg)" = 0 ] && [ -x "$T/layer3/bin/greet" ] || fail "--nogpgcheck: $(cat "$T/nogpg.err")"
 pass "--nogpgcheck installs the unsigned package"
+
+# --repofrompath takes [main]'s gpgcheck, as dnf does (it was always off): an
+# unsigned repo added so under gpgcheck=1 is refused before anything is
+# written; --nogpgcheck is the way to say it is meant.
+printf '[main]\nreposdir=\ngpgcheck=1\n' >"$T/main-only.conf"
+run_capture rfp "$YUMDA" -c "$T/main-only.conf" --repofrompath d,file://"$DEMO_REPO" install -y --root "$T/layer4" greet
+[ "$(rc_of rfp)" = 1 ] && grep -q "repo d has gpgcheck=1" "$T/rfp.err" || fail "--repofrompath under gpgcheck=1: exit $(rc_of rfp): $(cat "$T/rfp.err")"
+[ ! -e "$T/layer4" ] || fail "a refused --repofrompath install left a layer directory"
+run_capture rfpno "$YUMDA" -c "$T/main-only.conf" --repofrompath d,file://"$DEMO_REPO" --nogpgcheck install -y --root "$T/layer4" greet
+[ "$(rc_of rfpno)" = 0 ] || fail "--repofrompath with --nogpgcheck: $(cat "$T/rfpno.err")"
+pass "--repofrompath takes [main]'s gpgcheck (refused unsigned: $(cat "$T/rfp.err")); --nogpgcheck installs"

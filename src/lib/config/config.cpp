@@ -470,7 +470,8 @@ Config load_config(const ConfigOptions& options) {
     }
   }
 
-  // 6. --repofrompath ID,URL (and yumda.toml's repos): enabled, gpgcheck as given (off for the flag).
+  // 6. --repofrompath ID,URL (and yumda.toml's repos): enabled; gpgcheck as given, else [main]'s (as
+  //    dnf). repo_gpgcheck stays off: there is no gpgkey to check a repomd.xml signature with.
   auto as_url = [](const std::string& u) {
     return u.find("://") == std::string::npos ? "file://" + fs::absolute(u).lexically_normal().string() : u;
   };
@@ -481,7 +482,7 @@ Config load_config(const ConfigOptions& options) {
         throw UsageError(where + ": repo id '" + rp.id + "' is already defined at " + d.repo.origin + " (pick another id)");
     RepoDraft d = new_repo(rp.id, where, m);
     d.repo.name = rp.id;
-    d.repo.gpgcheck = rp.gpgcheck;
+    d.repo.gpgcheck = rp.gpgcheck.value_or(m.gpgcheck);
     d.repo.repo_gpgcheck = false;
     if (rp.url.empty()) throw UsageError(where + ": no path or URL after the comma (write ID,PATH or ID,URL)");
     d.repo.baseurls = {cv::expand(as_url(rp.url), vars)};

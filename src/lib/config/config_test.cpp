@@ -488,7 +488,7 @@ TEST_CASE("reposdir: relative to the config file, several, and the built-in one"
   CHECK(enabled_ids(c) == std::set<std::string>{"lambda2", "x"});
 }
 
-TEST_CASE("--repofrompath adds an enabled repo with gpgcheck off", "[config]") {
+TEST_CASE("--repofrompath adds an enabled repo that takes [main]'s gpgcheck, as dnf", "[config]") {
   ConfDir d;
   d.main("gpgcheck=1\nreposdir=\n");
   ConfigOptions o = d.options();
@@ -497,14 +497,27 @@ TEST_CASE("--repofrompath adds an enabled repo with gpgcheck off", "[config]") {
   const RepoConfig* local = c.find_repo("local");
   REQUIRE(local);
   CHECK(local->enabled);
-  CHECK_FALSE(local->gpgcheck);
+  CHECK(local->gpgcheck);
+  CHECK_FALSE(local->repo_gpgcheck);  // no gpgkey to check a repomd.xml with
+  o.nogpgcheck = true;
+  CHECK_FALSE(load_config(o).find_repo("local")->gpgcheck);
+  o.nogpgcheck = false;
+  d.main("gpgcheck=0\nreposdir=\n");
+  CHECK_FALSE(load_config(o).find_repo("local")->gpgcheck);
+  o.repofrompath[0].gpgcheck = true;  // yumda.toml's [[repo]] says it outright
+  CHECK(load_config(o).find_repo("local")->gpgcheck);
+  o.repofrompath[0].gpgcheck.reset();
+  d.main("gpgcheck=1\nreposdir=\n");
+  c = load_config(o);
+  local = c.find_repo("local");
+  REQUIRE(local);
   CHECK(local->baseurls ==
         std::vector<std::string>{"file://" + (std::filesystem::current_path() / "some/dir").lexically_normal().string()});
   CHECK(c.find_repo("web")->baseurls == std::vector<std::string>{"https://example.com/repo"});
   CHECK(c.main.gpgcheck);
 
-  o.setopts = {"local.gpgcheck=1"};
-  CHECK(load_config(o).find_repo("local")->gpgcheck);
+  o.setopts = {"local.gpgcheck=0"};
+  CHECK_FALSE(load_config(o).find_repo("local")->gpgcheck);
 
   o.setopts.clear();
   o.repofrompath = {{"x", "/a"}, {"x", "/b"}};
