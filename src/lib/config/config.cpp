@@ -525,6 +525,7 @@ Config load_config(const ConfigOptions& options) {
     if (pattern != "*") cfg.warnings.push_back("--disablerepo " + pattern + ": no repo matches");
   }
 
+  if (options.nogpgcheck) cfg.main.gpgcheck = cfg.main.repo_gpgcheck = false;  // command-line packages too
   for (auto& d : drafts) {
     // dnf's --nogpgcheck and --refresh beat every file and --setopt.
     if (options.nogpgcheck) d.repo.gpgcheck = d.repo.repo_gpgcheck = false;

@@ -152,8 +152,29 @@ std::optional<ResolveResult> Resolver::Impl::attempt(const ResolveRequest& reque
     for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
     for (int i = 0; i < matched.size(); ++i) asked.insert(matched[i]);
   }
+  // Package files named on the command line: that very package, its
+  // dependencies from the repos (dnf's add_rpm_install).
+  for (size_t i = 0; i < sack.local_ids().size(); ++i) {
+    Id id = sack.local_ids()[i];
+    if (layer_same_nevra(id)) {
+      result.already_installed.push_back(sack.local_packages()[i].arg);
+      continue;
+    }
+    job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, id);
+    asked.insert(id);
+  }
   if (!solve(job, request.install_weak_deps, result, asked)) return std::nullopt;
   return result;
+}
+
+// The layer solvable of ID's name, version and arch; 0 when none is.
+Id Resolver::Impl::layer_same_nevra(Id id) {
+  const Solvable* s = pool->solvable(id);
+  for (const auto& [lid, li] : layer_solvables) {
+    const Solvable* l = pool->solvable(lid);
+    if (l->name == s->name && l->evr == s->evr && l->arch == s->arch) return lid;
+  }
+  return 0;
 }
 
 // Runs JOB and adds its transaction to RESULT: new packages to install,
@@ -232,9 +253,18 @@ std::optional<ResolveResult> Resolver::Impl::upgrade(const std::vector<std::stri
     job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE, id);
     ++jobs;
   };
-  if (specs.empty()) {
+  if (specs.empty() && sack.local_ids().empty()) {
     for (Id id : pool->solvables())
       if (is_layer(id)) update(id);
+  }
+  // `upgrade ./x-2.rpm`: a targeted update of the layer package of its name.
+  for (size_t i = 0; i < sack.local_ids().size(); ++i) {
+    Id id = sack.local_ids()[i];
+    bool installed = std::any_of(layer_solvables.begin(), layer_solvables.end(), [&](const auto& l) {
+      return pool->solvable(l.first)->name == pool->solvable(id)->name;
+    });
+    if (!installed) throw no_layer_match(sack.local_packages()[i].arg);
+    update(id);
   }
   for (const auto& s : specs) {
     auto installed = layer_matches(s);
@@ -293,6 +323,17 @@ ResolveResult Resolver::Impl::reinstall(const std::vector<std::string>& specs) {
       result.replaced.push_back(n);
       result.replaces[result.install.back().nevra.str()].push_back(n);
     }
+  }
+  for (size_t i = 0; i < sack.local_ids().size(); ++i) {  // `reinstall ./x.rpm`: that file
+    Id id = sack.local_ids()[i];
+    Id same = layer_same_nevra(id);
+    if (!same)
+      throw Error("local package " + sack.local_packages()[i].arg + " (" + pool->nevra(id).str() +
+                  ") is not in the layer, so it cannot be reinstalled; use yumda install " +
+                  sack.local_packages()[i].arg);
+    result.install.push_back(info(id));
+    result.replaced.push_back(pool->nevra(same));
+    result.replaces[result.install.back().nevra.str()].push_back(pool->nevra(same));
   }
   return result;
 }
