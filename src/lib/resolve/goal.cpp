@@ -182,16 +182,42 @@ Id Resolver::Impl::layer_same_nevra(Id id) {
 // filelists.
 bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked) {
   ::Pool* pool_ = p();
-  UniqueSolver solv(solver_create(pool_));
-  solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
-  // dnf allows vendor changes; a layer package (no vendor recorded) must
-  // still be upgradable by a repo package that has one.
-  solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
-  if (solver_solve(solv.get(), job.get()) != 0) {
-    if (!sack.with_filelists() && missing_file_dep(solv.get())) return false;
-    throw Error(problems_text(solv.get()));
+  // dnf's installonlypkgs: a new version goes in beside the layer's.
+  for (const auto& dep : config.main.installonlypkgs)
+    if (Id d = pool->parse_dep(dep)) job.push2(SOLVER_MULTIVERSION | SOLVER_SOLVABLE_PROVIDES, d);
+  UniqueSolver solv;
+  UniqueTransaction trans;
+  for (bool limited = false;;) {
+    solv.reset(solver_create(pool_));
+    solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
+    // dnf allows vendor changes; a layer package (no vendor recorded) must
+    // still be upgradable by a repo package that has one.
+    solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
+    if (solver_solve(solv.get(), job.get()) != 0) {
+      if (!sack.with_filelists() && missing_file_dep(solv.get())) return false;
+      throw Error(problems_text(solv.get()));
+    }
+    trans.reset(solver_create_transaction(solv.get()));
+    if (limited) break;
+    // installonly_limit, as dnf: once the plan is known, the oldest versions
+    // beyond it are erased by a second solve.
+    auto excess = installonly_excess(trans.get());
+    if (excess.empty()) break;
+    // The first plan's new packages stay in it (an update of an erased old
+    // version would otherwise be dropped with it).
+    SolvQueue again;
+    for (int i = 0; i + 1 < job.size(); i += 2)
+      if ((job[i] & SOLVER_JOBMASK) != SOLVER_UPDATE || (job[i] & SOLVER_SELECTMASK) != SOLVER_SOLVABLE ||
+          std::find(excess.begin(), excess.end(), job[i + 1]) == excess.end())
+        again.push2(job[i], job[i + 1]);
+    for (int i = 0; i < trans->steps.count; ++i)
+      if (!pool->in_installed(trans->steps.elements[i]))
+        again.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, trans->steps.elements[i]);
+    for (Id id : excess) again.push2(SOLVER_ERASE | SOLVER_SOLVABLE, id);
+    job.clear();
+    for (Id v : again) job.push(v);
+    limited = true;
   }
-  UniqueTransaction trans(solver_create_transaction(solv.get()));
   transaction_order(trans.get(), 0);
   for (int i = 0; i < trans->steps.count; ++i) {
     Id id = trans->steps.elements[i];
@@ -208,6 +234,32 @@ bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result
     }
   }
   return true;
+}
+
+// The layer versions of install-only names that TRANS would leave beyond
+// installonly_limit, oldest first; only for a name TRANS adds a version of.
+std::vector<Id> Resolver::Impl::installonly_excess(Transaction* trans) {
+  const int limit = config.main.installonly_limit;
+  if (limit <= 0) return {};
+  std::unordered_set<Id> names;
+  for (const auto& dep : config.main.installonlypkgs)
+    if (Id d = pool->parse_dep(dep))
+      for (Id* pp = pool_whatprovides_ptr(p(), d); *pp; ++pp) names.insert(pool->solvable(*pp)->name);
+  std::unordered_set<Id> in_trans(trans->steps.elements, trans->steps.elements + trans->steps.count);
+  std::unordered_map<Id, std::vector<Id>> kept;  // name -> its layer versions the plan keeps
+  std::unordered_map<Id, int> added;             // name -> versions the plan brings
+  for (const auto& [id, li] : layer_solvables)
+    if (names.count(pool->solvable(id)->name) && !in_trans.count(id)) kept[pool->solvable(id)->name].push_back(id);
+  for (Id id : in_trans)
+    if (!pool->in_installed(id) && names.count(pool->solvable(id)->name)) ++added[pool->solvable(id)->name];
+  std::vector<Id> out;
+  for (auto& [name, ids] : kept) {
+    const int total = static_cast<int>(ids.size()) + added[name];
+    if (!added[name] || total <= limit) continue;
+    std::sort(ids.begin(), ids.end(), [&](Id a, Id b) { return pool->evrcmp(pool->solvable(a)->evr, pool->solvable(b)->evr) < 0; });
+    for (int i = 0; i < total - limit && i < static_cast<int>(ids.size()); ++i) out.push_back(ids[static_cast<size_t>(i)]);
+  }
+  return out;
 }
 
 // The layer solvables SPEC matches (maybe none); a /path by the files.
