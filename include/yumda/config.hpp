@@ -89,6 +89,13 @@ struct MainConfig {
   // remove: names or globs of layer packages never removed (dnf refuses the
   // whole transaction when one would go).
   std::vector<std::string> protected_packages;
+  // Install-only packages (dnf's installonlypkgs: provides, dnf's default list
+  // and what [main] adds): a new version goes in beside the old ones, and the
+  // oldest beyond installonly_limit (0: no limit; 1 is refused, as dnf) go.
+  std::vector<std::string> installonlypkgs = {"kernel", "kernel-PAE", "installonlypkg(kernel)",
+                                              "installonlypkg(kernel-module)", "installonlypkg(vm)",
+                                              "multiversion(kernel)"};
+  int installonly_limit = 3;
   std::string config_file;  // where [main] came from ("<built-in>" for the default)
 };
 

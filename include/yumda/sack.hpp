@@ -18,6 +18,26 @@ namespace yumda {
 
 class Pool;  // src/lib/solv/pool.hpp
 
+// The repo of package files named on the command line (dnf's name for it).
+inline constexpr const char* kCommandlineRepo = "@commandline";
+
+// A package file named on the command line.
+struct LocalPackage {
+  std::string arg;   // as the user wrote it ("./x.rpm", "file:///z.rpm"; a glob's match)
+  std::string path;  // absolute
+};
+
+// dnf's rule for install/upgrade/reinstall arguments: one that ends in
+// ".rpm", a file:// URL, or a relative path with a '/' naming an existing
+// file is a local package, not a spec. Takes those out of SPECS (the rest stay
+// in order) and returns them; a glob ('dir/*.rpm') is expanded here, as the
+// shell would have. Throws Error naming an argument that names no file.
+std::vector<LocalPackage> take_local_packages(std::vector<std::string>& specs);
+
+// Adds to KEYS the names a dependency string ("a >= 1", "(b or c)") mentions:
+// what a dependency index is asked for.
+void add_dep_keys(const std::string& dep, std::vector<std::string>& keys);
+
 class Sack {
  public:
   // Nothing is fetched or loaded yet. CONFIG is copied; FETCHER and REPORTER
@@ -40,6 +60,13 @@ class Sack {
   bool load_reachable(const std::vector<std::string>& specs, const std::vector<std::string>& installed_keys);
   // A fresh pool holding no repo (remove works on the installed set alone).
   void load_none();
+  // Package files to add to every pool this sack makes, as the repo
+  // kCommandlineRepo (before any load). Each is read at once: Error naming
+  // the file when it is not a binary RPM.
+  void set_local_packages(const std::vector<LocalPackage>& packages);
+  // The solvable of each of those in the last load's pool, in their order.
+  const std::vector<LocalPackage>& local_packages() const;
+  const std::vector<int>& local_ids() const;
 
   bool loaded() const;
   bool with_filelists() const;  // the last load had filelists

@@ -42,7 +42,10 @@ class Keyring {
 // header signature are checked by librpm; the payload against the header's
 // payload digest (or, for rpm < 4.14 packages, the MD5 over header+payload).
 // Never consults the host's rpmdb keys. Thread-safe for distinct packages.
-void verify_rpm(const std::string& path, const std::string& label, const Keyring* keyring);
+// SIGNATURE_FIX, when given, is the fix an unsigned or unknown-key error
+// offers (else: gpgcheck=0 for the repo).
+void verify_rpm(const std::string& path, const std::string& label, const Keyring* keyring,
+                const std::string& signature_fix = "");
 
 // The keys of REPO's gpgkey= URLs: a file:// key is read in place (or, for the
 // built-in repos, taken from the binary), any other URL is fetched once into

@@ -35,6 +35,10 @@ void set_document(GlobalOptions& g, const json& j);
 bool confirm(GlobalOptions& g);
 
 json package_json(const Nevra& n);
+// An installed package's repo as dnf shows it: "@ID", "@commandline".
+inline std::string installed_from(const std::string& repo_id) {
+  return repo_id.starts_with("@") ? repo_id : "@" + repo_id;
+}
 json info_json(const PackageInfo& p);
 json scripts_json(const std::vector<ScriptletResult>& scripts);
 

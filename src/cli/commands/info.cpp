@@ -56,7 +56,7 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
       if (!hits.count(p.nevra.str())) continue;
       any = true;
       PackageInfo i;
-      i.nevra = p.nevra, i.repo_id = "@" + p.repo_id, i.install_size = p.install_size, i.summary = p.summary;
+      i.nevra = p.nevra, i.repo_id = installed_from(p.repo_id), i.install_size = p.install_size, i.summary = p.summary;
       i.url = p.url, i.license = p.license, i.sourcerpm = p.sourcerpm;
       if (g.json) installed.push_back(info_json(i));
       else {

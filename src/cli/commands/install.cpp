@@ -8,6 +8,7 @@
 #include "yumda/error.hpp"
 #include "yumda/install.hpp"
 #include "yumda/lockfile.hpp"
+#include "yumda/sack.hpp"
 
 namespace yumda::cli {
 
@@ -65,6 +66,12 @@ json install_json(const std::string& root, const InstallResult& r) {
 void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
   if (mode == InstallMode::kInstall && a.specs.empty() && a.locked.empty())
     throw UsageError("install needs package names (e.g. yumda install -y git) or --locked FILE");
+  if (!a.lockfile.empty()) {
+    std::vector<std::string> specs = a.specs;
+    if (auto local = take_local_packages(specs); !local.empty())
+      throw UsageError("--lockfile records repo packages only, and " + local.front().arg +
+                       " is a file: put it in a repo (createrepo_c DIR, then --repofrompath ID,DIR) to lock it");
+  }
   ConfigOptions co = g.config;
   co.nodocs = co.nodocs || a.nodocs;
   Config config = make_config(g, co);
@@ -119,7 +126,8 @@ void add_doc_script_flags(CLI::App* cmd, InstallArgs& a) {
 void add_install_verbs(CLI::App& app, GlobalOptions& g) {
   auto ia = std::make_shared<InstallArgs>();
   auto* install = app.add_subcommand("install", "Install packages into a layer directory");
-  install->add_option("packages", ia->specs, "Package names, globs, provides or /opt paths");
+  install->add_option("packages", ia->specs,
+                      "Package names, globs, provides, /opt paths, or .rpm files (./x.rpm, 'dir/*.rpm', file:///x.rpm)");
   install->add_option("--lockfile", ia->lockfile, "Write the resolved packages to this lock file");
   install->add_option("--locked", ia->locked, "Install exactly the packages of this lock file");
   add_doc_script_flags(install, *ia);
@@ -128,13 +136,13 @@ void add_install_verbs(CLI::App& app, GlobalOptions& g) {
   auto ua = std::make_shared<InstallArgs>();
   auto* upgrade = app.add_subcommand("upgrade", "Upgrade layer packages (all when none is named) to the newest in the repos");
   upgrade->alias("update");
-  upgrade->add_option("packages", ua->specs, "Layer package names or globs");
+  upgrade->add_option("packages", ua->specs, "Layer package names or globs, or .rpm files of newer versions");
   add_doc_script_flags(upgrade, *ua);
   upgrade->callback(verb_callback(g, [&g, ua] { run_install(g, *ua, InstallMode::kUpgrade); }));
 
   auto ra = std::make_shared<InstallArgs>();
   auto* reinstall = app.add_subcommand("reinstall", "Install layer packages again, same version, from the repos");
-  reinstall->add_option("packages", ra->specs, "Layer package names or globs")->required();
+  reinstall->add_option("packages", ra->specs, "Layer package names or globs, or .rpm files")->required();
   add_doc_script_flags(reinstall, *ra);
   reinstall->callback(verb_callback(g, [&g, ra] { run_install(g, *ra, InstallMode::kReinstall); }));
 }

@@ -41,8 +41,8 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
         pj["user_installed"] = p.user_installed;
         j["installed"].push_back(pj);
       } else {
-        std::printf("%-40s %-30s @%s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
-                    p.repo_id.c_str());
+        std::printf("%-40s %-30s %s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
+                    installed_from(p.repo_id).c_str());
       }
     }
   }

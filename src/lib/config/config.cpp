@@ -30,10 +30,10 @@ namespace cf = config_files;
 namespace cv = config_values;
 
 // yum/dnf options that do not change what yumda does (logging, plugins,
-// installonly kernels...). Accepted so stock files load, and reported.
+// ...). Accepted so stock files load, and reported.
 const std::set<std::string> kIgnoredMain = {
     "debuglevel", "errorlevel", "logfile", "logdir", "exactarch", "obsoletes", "plugins",
-    "installonly_limit", "installonlypkgs", "distroverpkg", "best",
+    "distroverpkg", "best",
     "color", "diskspacecheck", "history_record", "protected_multilib", "multilib_policy",
     "deltarpm", "fastestmirror", "mirrorlist_expire", "persistdir", "skip_broken", "group_package_types"};
 const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanceid", "fastestmirror_enabled",
@@ -42,7 +42,8 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
 const char* const kMainKeys =
     "cachedir, reposdir, runtime, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
     "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
-    "skip_if_unavailable, relocate, relocate_rules, clean_requirements_on_remove, protected_packages";
+    "skip_if_unavailable, relocate, relocate_rules, clean_requirements_on_remove, protected_packages, installonlypkgs, "
+    "installonly_limit";
 const char* const kRepoKeys =
     "name, baseurl, mirrorlist, enabled, priority, cost, excludepkgs, includepkgs, skip_if_unavailable, "
     "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint, relocate";
@@ -164,6 +165,16 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
       for (const auto& rule : cv::split_list(value)) m.relocate_rules.push_back(parse_relocate_rule(rule));
     } else if (k == "clean_requirements_on_remove") m.clean_requirements_on_remove = cv::parse_bool(value);
     else if (k == "protected_packages") m.protected_packages = cv::split_list(value);
+    else if (k == "installonlypkgs") {
+      for (const auto& p : cv::split_list(value))  // added to dnf's list, as dnf does
+        if (std::find(m.installonlypkgs.begin(), m.installonlypkgs.end(), p) == m.installonlypkgs.end())
+          m.installonlypkgs.push_back(p);
+    } else if (k == "installonly_limit") {
+      long n = cv::parse_int(value, 0, 1000000);
+      if (n == 1)
+        throw UsageError("bad value '1' (dnf refuses 1: give 0 for no limit, or 2 or more; the default is 3)");
+      m.installonly_limit = static_cast<int>(n);
+    }
     else if (k.rfind("proxy", 0) == 0)
       throw UsageError(kProxyFix);
     else if (kIgnoredMain.count(k))
@@ -526,6 +537,7 @@ Config load_config(const ConfigOptions& options) {
     if (pattern != "*") cfg.warnings.push_back("--disablerepo " + pattern + ": no repo matches");
   }
 
+  if (options.nogpgcheck) cfg.main.gpgcheck = cfg.main.repo_gpgcheck = false;  // command-line packages too
   for (auto& d : drafts) {
     // dnf's --nogpgcheck and --refresh beat every file and --setopt.
     if (options.nogpgcheck) d.repo.gpgcheck = d.repo.repo_gpgcheck = false;

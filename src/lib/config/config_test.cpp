@@ -551,7 +551,33 @@ TEST_CASE("the stock Amazon Linux 2 files load (yum-only keys are reported)", "[
   CHECK(c.main.retries == 7);
   CHECK_FALSE(c.main.gpgcheck);
   CHECK(c.main.cachedir == "/var/cache/yum/x86_64/2");
-  CHECK(c.warnings.size() == 7);  // debuglevel logfile exactarch obsoletes plugins installonly_limit distroverpkg
+  CHECK(c.main.installonly_limit == 3);  // read now, as dnf
+  CHECK(c.warnings.size() == 6);  // debuglevel logfile exactarch obsoletes plugins distroverpkg
+}
+
+TEST_CASE("installonlypkgs adds to dnf's list; installonly_limit is dnf's", "[config]") {
+  ConfigOptions o;
+  o.config_file = std::string(kBuiltinConfig);
+  o.system_config = "/nonexistent";
+  Config c = load_config(o);
+  CHECK(c.main.installonly_limit == 3);
+  CHECK(c.main.installonlypkgs == std::vector<std::string>{"kernel", "kernel-PAE", "installonlypkg(kernel)",
+                                                           "installonlypkg(kernel-module)", "installonlypkg(vm)",
+                                                           "multiversion(kernel)"});
+  o.setopts = {"installonlypkgs=my-kmod, kernel", "installonly_limit=0"};
+  c = load_config(o);
+  CHECK(c.main.installonlypkgs.size() == 7);
+  CHECK(c.main.installonlypkgs.back() == "my-kmod");
+  CHECK(c.main.installonly_limit == 0);
+  for (const char* bad : {"1", "-2", "three"}) {
+    o.setopts = {std::string("installonly_limit=") + bad};
+    std::string err = load_error(o);
+    CAPTURE(bad, err);
+    CHECK(err.find("installonly_limit") != std::string::npos);
+    CHECK(err.find(bad) != std::string::npos);
+  }
+  o.setopts = {"installonly_limit=1"};
+  CHECK_THAT(load_error(o), Catch::Contains("give 0 for no limit, or 2 or more"));
 }
 
 // Same files, same options: the enabled repo set must match what dnf says.

@@ -204,6 +204,10 @@ InstallResult install(const Config& config, const InstallOptions& options, Repor
 
 static InstallResult install_locked(const Config& config, const InstallOptions& options, Reporter& reporter) {
   InstallResult result;
+  // Package files (./x.rpm, 'dir/*.rpm', file:///z.rpm) are named before
+  // the layer is touched; the rest are specs.
+  std::vector<std::string> specs = options.specs;
+  const std::vector<LocalPackage> local = take_local_packages(specs);
   prepare_root(options.root);
   LayerLock lock(options.root, !options.nowait);
   LayerTransaction::recover(options.root);
@@ -212,14 +216,15 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
   Fetcher fetcher(fetch_options(config.main), reporter);
   Sack sack(config, fetcher, options.cacheonly, reporter);
+  sack.set_local_packages(local);
   Resolver resolver(config, baseline, layer_packages(state), sack, reporter);
   if (options.mode == InstallMode::kUpgrade) {
-    result.plan = resolver.upgrade(options.specs);
+    result.plan = resolver.upgrade(specs);
   } else if (options.mode == InstallMode::kReinstall) {
-    result.plan = resolver.reinstall(options.specs);
+    result.plan = resolver.reinstall(specs);
   } else {
     ResolveRequest request;
-    request.specs = options.specs;
+    request.specs = specs;
     request.install_weak_deps = config.main.install_weak_deps;
     result.plan = resolver.resolve(request);
   }

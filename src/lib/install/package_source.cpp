@@ -1,8 +1,10 @@
 #include "install/package_source.hpp"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include <set>
@@ -11,6 +13,7 @@
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/sack.hpp"
 
 namespace yumda {
 
@@ -101,11 +104,17 @@ PackageSource::PackageSource(const Config& config, Fetcher& fetcher, bool cacheo
       reporter_(reporter),
       verified_(config.main.cachedir + "/verified-packages") {}
 
-const Keyring* PackageSource::loaded_keyring(const PackageInfo& pkg) const {
+bool PackageSource::gpgcheck(const PackageInfo& pkg) const {
+  // A command-line package: [main] gpgcheck, as dnf5 (--nogpgcheck turns it off).
+  if (pkg.repo_id == kCommandlineRepo) return config_.main.gpgcheck;
   const RepoConfig* repo = config_.find_repo(pkg.repo_id);
-  if (!repo || !repo->gpgcheck) return nullptr;
-  auto it = keyrings_.find(repo->id);  // made by fetch() before any worker runs
-  if (it == keyrings_.end()) throw Error("internal: no keyring loaded for repo " + repo->id);
+  return repo && repo->gpgcheck;
+}
+
+const Keyring* PackageSource::loaded_keyring(const PackageInfo& pkg) const {
+  if (!gpgcheck(pkg)) return nullptr;
+  auto it = keyrings_.find(pkg.repo_id);  // made by fetch() before any worker runs
+  if (it == keyrings_.end()) throw Error("internal: no keyring loaded for repo " + pkg.repo_id);
   return it->second.get();
 }
 
@@ -127,12 +136,17 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
   // Keyrings first, on this thread: READY may verify on worker threads, and
   // fetching a key through the Fetcher from there would race the downloads.
   for (const auto& pkg : packages)
-    if (const RepoConfig* repo = config_.find_repo(pkg.repo_id); repo && repo->gpgcheck) keyring_for(*repo);
+    if (pkg.repo_id == kCommandlineRepo && gpgcheck(pkg)) commandline_keyring(pkg);
+    else if (const RepoConfig* repo = config_.find_repo(pkg.repo_id); repo && repo->gpgcheck) keyring_for(*repo);
 
   std::vector<FetchItem> items;
   std::vector<const PackageInfo*> pending;
   std::set<std::string> dests;  // of this batch: two downloads never share a file
   for (const auto& pkg : packages) {
+    if (pkg.repo_id == kCommandlineRepo) {
+      ready(pkg, copy_local(pkg));
+      continue;
+    }
     const std::vector<std::string> urls = package_urls(pkg);
     // A local repo's file is used where it is: copying it would only cost time.
     if (!urls.empty()) {
@@ -206,11 +220,60 @@ const Keyring* PackageSource::keyring_for(const RepoConfig& repo) {
   return keyrings_.emplace(repo.id, std::move(ring)).first->second.get();
 }
 
+// dnf5 checks a command-line package against the keys it has imported;
+// yumda's are the gpgkey= keys of the enabled repos.
+const Keyring* PackageSource::commandline_keyring(const PackageInfo& pkg) {
+  if (auto it = keyrings_.find(kCommandlineRepo); it != keyrings_.end()) return it->second.get();
+  RepoConfig keys;
+  keys.id = kCommandlineRepo;
+  for (const RepoConfig* repo : config_.enabled_repos())
+    for (const auto& url : repo->gpgkeys)
+      if (std::find(keys.gpgkeys.begin(), keys.gpgkeys.end(), url) == keys.gpgkeys.end()) keys.gpgkeys.push_back(url);
+  if (keys.gpgkeys.empty())
+    throw Error("local package " + pkg.location + " cannot have its signature checked: gpgcheck=1 and no enabled "
+                "repo has a gpgkey= (pass --nogpgcheck to install it unchecked)");
+  return keyrings_.emplace(keys.id, load_keyring(config_.main, keys, fetcher_, cacheonly_, "gpgcheck"))
+      .first->second.get();
+}
+
+// A command-line package is copied into the cache and used from there: the
+// user's file is only read, and a change to it since it was resolved is caught
+// by the size and checksum libsolv took then.
+std::string PackageSource::copy_local(const PackageInfo& pkg) {
+  const std::string dir = config_.main.cachedir + "/packages/" + kCommandlineRepo;
+  make_dirs(dir);
+  const std::string dest = dir + "/" + pkg.checksum.substr(0, 16) + "-" + base_name(pkg.location);
+  const std::string copy = borrow_name(dest);
+  borrowed_.push_back(copy);
+  {
+    UniqueFd out(open(copy.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!out) throw Error("cannot write " + copy + ": " + errno_text(errno));
+    read_file_chunks(pkg.location, [&](const char* data, size_t n) {
+      for (size_t done = 0; done < n;) {
+        ssize_t w = write(out.get(), data + done, n - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) throw Error("cannot write " + copy + ": " + errno_text(errno));
+        done += static_cast<size_t>(w);
+      }
+    });
+  }
+  if (!matches_metadata(pkg, copy))
+    throw Error("local package " + pkg.location + " changed while yumda was using it; run the command again");
+  if (!config_.main.keepcache) return copy;
+  if (rename(copy.c_str(), dest.c_str()) != 0) throw Error("cannot keep " + dest + ": " + errno_text(errno));
+  borrowed_.pop_back();
+  return dest;
+}
+
 void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
   // PATH passed the metadata checks in fetch() (or the download's own).
   std::string checks = checks_of(pkg);
   if (verified_.has(path, checks)) return;
-  verify_rpm(path, pkg.nevra.str(), loaded_keyring(pkg));
+  if (pkg.repo_id == kCommandlineRepo)
+    verify_rpm(path, pkg.location + " (" + pkg.nevra.str() + ")", loaded_keyring(pkg),
+               "pass --nogpgcheck to install it unchecked, or sign it with a key an enabled repo's gpgkey= lists");
+  else
+    verify_rpm(path, pkg.nevra.str(), loaded_keyring(pkg));
   verified_.add(path, checks);
 }
 

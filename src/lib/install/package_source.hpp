@@ -65,6 +65,9 @@ class PackageSource {
 
  private:
   const Keyring* keyring_for(const RepoConfig& repo);
+  const Keyring* commandline_keyring(const PackageInfo& pkg);
+  bool gpgcheck(const PackageInfo& pkg) const;
+  std::string copy_local(const PackageInfo& pkg);  // the cache's copy of a command-line package
   const Keyring* loaded_keyring(const PackageInfo& pkg) const;  // nullptr without gpgcheck
   // The checks a file of PKG passes: its metadata checksum and the keyring.
   std::string checks_of(const PackageInfo& pkg) const;

@@ -5,6 +5,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "repo/commandline.hpp"
 #include "repo/dep_index.hpp"
 #include "solv/pool.hpp"
 #include "yumda/error.hpp"
@@ -38,6 +39,9 @@ struct Sack::Impl {
   // Repo id -> (with filelists?, metadata or nullopt when skipped).
   std::unordered_map<std::string, std::pair<bool, std::optional<RepoMetadata>>> fetched;
   std::unordered_map<s_Repo*, std::vector<std::string>> baseurls;
+  std::vector<LocalPackage> local;  // in every pool, as kCommandlineRepo
+  std::vector<Id> local_ids;        // their solvables in the current pool
+  std::vector<std::string> local_keys;  // what they need, for the dep indexes
 
   Impl(const Config& c, Fetcher& f, bool co, Reporter& r) : config(c), fetcher(f), cacheonly(co), reporter(r) {}
 
@@ -45,6 +49,7 @@ struct Sack::Impl {
     pool.reset();
     baseurls.clear();
     pool = std::make_unique<Pool>(config.main.arch);
+    local_ids = add_commandline_repo(*pool, local);
     with_filelists = filelists;
     partial = only_reachable;
   }
@@ -92,6 +97,21 @@ void Sack::load(bool filelists) {
 
 void Sack::load_none() { impl_->reset(false, true); }
 
+void Sack::set_local_packages(const std::vector<LocalPackage>& packages) {
+  impl_->local = packages;
+  impl_->local_keys.clear();
+  // Read now, so a bad file is named before any repo is fetched; their
+  // names and requirements are what a reachable load must bring in.
+  Pool scratch(impl_->config.main.arch);
+  for (Id id : add_commandline_repo(scratch, packages)) {
+    impl_->local_keys.push_back(scratch.str(scratch.solvable(id)->name));
+    for (const auto& dep : scratch.deps(id, SOLVABLE_REQUIRES)) add_dep_keys(dep, impl_->local_keys);
+  }
+}
+
+const std::vector<LocalPackage>& Sack::local_packages() const { return impl_->local; }
+const std::vector<int>& Sack::local_ids() const { return impl_->local_ids; }
+
 bool Sack::load_reachable(const std::vector<std::string>& specs, const std::vector<std::string>& installed_keys) {
   if (!impl_->config.main.dep_index) return false;
   std::vector<std::pair<const RepoConfig*, RepoMetadata>> repos;
@@ -118,6 +138,7 @@ bool Sack::load_reachable(const std::vector<std::string>& specs, const std::vect
     if (roots.size() == before) return false;
   }
   roots.insert(roots.end(), installed_keys.begin(), installed_keys.end());
+  roots.insert(roots.end(), impl_->local_keys.begin(), impl_->local_keys.end());
   try {
     auto reach = reachable_packages(indexes, roots);
     impl_->reset(false, true);

@@ -152,8 +152,29 @@ std::optional<ResolveResult> Resolver::Impl::attempt(const ResolveRequest& reque
     for (int i = 0; i + 1 < sel.size(); i += 2) job.push2(sel[i] | SOLVER_INSTALL, sel[i + 1]);
     for (int i = 0; i < matched.size(); ++i) asked.insert(matched[i]);
   }
+  // Package files named on the command line: that very package, its
+  // dependencies from the repos (dnf's add_rpm_install).
+  for (size_t i = 0; i < sack.local_ids().size(); ++i) {
+    Id id = sack.local_ids()[i];
+    if (layer_same_nevra(id)) {
+      result.already_installed.push_back(sack.local_packages()[i].arg);
+      continue;
+    }
+    job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, id);
+    asked.insert(id);
+  }
   if (!solve(job, request.install_weak_deps, result, asked)) return std::nullopt;
   return result;
+}
+
+// The layer solvable of ID's name, version and arch; 0 when none is.
+Id Resolver::Impl::layer_same_nevra(Id id) {
+  const Solvable* s = pool->solvable(id);
+  for (const auto& [lid, li] : layer_solvables) {
+    const Solvable* l = pool->solvable(lid);
+    if (l->name == s->name && l->evr == s->evr && l->arch == s->arch) return lid;
+  }
+  return 0;
 }
 
 // Runs JOB and adds its transaction to RESULT: new packages to install,
@@ -161,16 +182,42 @@ std::optional<ResolveResult> Resolver::Impl::attempt(const ResolveRequest& reque
 // filelists.
 bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked) {
   ::Pool* pool_ = p();
-  UniqueSolver solv(solver_create(pool_));
-  solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
-  // dnf allows vendor changes; a layer package (no vendor recorded) must
-  // still be upgradable by a repo package that has one.
-  solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
-  if (solver_solve(solv.get(), job.get()) != 0) {
-    if (!sack.with_filelists() && missing_file_dep(solv.get())) return false;
-    throw Error(problems_text(solv.get()));
+  // dnf's installonlypkgs: a new version goes in beside the layer's.
+  for (const auto& dep : config.main.installonlypkgs)
+    if (Id d = pool->parse_dep(dep)) job.push2(SOLVER_MULTIVERSION | SOLVER_SOLVABLE_PROVIDES, d);
+  UniqueSolver solv;
+  UniqueTransaction trans;
+  for (bool limited = false;;) {
+    solv.reset(solver_create(pool_));
+    solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
+    // dnf allows vendor changes; a layer package (no vendor recorded) must
+    // still be upgradable by a repo package that has one.
+    solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_VENDORCHANGE, 1);
+    if (solver_solve(solv.get(), job.get()) != 0) {
+      if (!sack.with_filelists() && missing_file_dep(solv.get())) return false;
+      throw Error(problems_text(solv.get()));
+    }
+    trans.reset(solver_create_transaction(solv.get()));
+    if (limited) break;
+    // installonly_limit, as dnf: once the plan is known, the oldest versions
+    // beyond it are erased by a second solve.
+    auto excess = installonly_excess(trans.get());
+    if (excess.empty()) break;
+    // The first plan's new packages stay in it (an update of an erased old
+    // version would otherwise be dropped with it).
+    SolvQueue again;
+    for (int i = 0; i + 1 < job.size(); i += 2)
+      if ((job[i] & SOLVER_JOBMASK) != SOLVER_UPDATE || (job[i] & SOLVER_SELECTMASK) != SOLVER_SOLVABLE ||
+          std::find(excess.begin(), excess.end(), job[i + 1]) == excess.end())
+        again.push2(job[i], job[i + 1]);
+    for (int i = 0; i < trans->steps.count; ++i)
+      if (!pool->in_installed(trans->steps.elements[i]))
+        again.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, trans->steps.elements[i]);
+    for (Id id : excess) again.push2(SOLVER_ERASE | SOLVER_SOLVABLE, id);
+    job.clear();
+    for (Id v : again) job.push(v);
+    limited = true;
   }
-  UniqueTransaction trans(solver_create_transaction(solv.get()));
   transaction_order(trans.get(), 0);
   for (int i = 0; i < trans->steps.count; ++i) {
     Id id = trans->steps.elements[i];
@@ -187,6 +234,32 @@ bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result
     }
   }
   return true;
+}
+
+// The layer versions of install-only names that TRANS would leave beyond
+// installonly_limit, oldest first; only for a name TRANS adds a version of.
+std::vector<Id> Resolver::Impl::installonly_excess(Transaction* trans) {
+  const int limit = config.main.installonly_limit;
+  if (limit <= 0) return {};
+  std::unordered_set<Id> names;
+  for (const auto& dep : config.main.installonlypkgs)
+    if (Id d = pool->parse_dep(dep))
+      for (Id* pp = pool_whatprovides_ptr(p(), d); *pp; ++pp) names.insert(pool->solvable(*pp)->name);
+  std::unordered_set<Id> in_trans(trans->steps.elements, trans->steps.elements + trans->steps.count);
+  std::unordered_map<Id, std::vector<Id>> kept;  // name -> its layer versions the plan keeps
+  std::unordered_map<Id, int> added;             // name -> versions the plan brings
+  for (const auto& [id, li] : layer_solvables)
+    if (names.count(pool->solvable(id)->name) && !in_trans.count(id)) kept[pool->solvable(id)->name].push_back(id);
+  for (Id id : in_trans)
+    if (!pool->in_installed(id) && names.count(pool->solvable(id)->name)) ++added[pool->solvable(id)->name];
+  std::vector<Id> out;
+  for (auto& [name, ids] : kept) {
+    const int total = static_cast<int>(ids.size()) + added[name];
+    if (!added[name] || total <= limit) continue;
+    std::sort(ids.begin(), ids.end(), [&](Id a, Id b) { return pool->evrcmp(pool->solvable(a)->evr, pool->solvable(b)->evr) < 0; });
+    for (int i = 0; i < total - limit && i < static_cast<int>(ids.size()); ++i) out.push_back(ids[static_cast<size_t>(i)]);
+  }
+  return out;
 }
 
 // The layer solvables SPEC matches (maybe none); a /path by the files.
@@ -232,9 +305,18 @@ std::optional<ResolveResult> Resolver::Impl::upgrade(const std::vector<std::stri
     job.push2(SOLVER_UPDATE | SOLVER_SOLVABLE, id);
     ++jobs;
   };
-  if (specs.empty()) {
+  if (specs.empty() && sack.local_ids().empty()) {
     for (Id id : pool->solvables())
       if (is_layer(id)) update(id);
+  }
+  // `upgrade ./x-2.rpm`: a targeted update of the layer package of its name.
+  for (size_t i = 0; i < sack.local_ids().size(); ++i) {
+    Id id = sack.local_ids()[i];
+    bool installed = std::any_of(layer_solvables.begin(), layer_solvables.end(), [&](const auto& l) {
+      return pool->solvable(l.first)->name == pool->solvable(id)->name;
+    });
+    if (!installed) throw no_layer_match(sack.local_packages()[i].arg);
+    update(id);
   }
   for (const auto& s : specs) {
     auto installed = layer_matches(s);
@@ -293,6 +375,17 @@ ResolveResult Resolver::Impl::reinstall(const std::vector<std::string>& specs) {
       result.replaced.push_back(n);
       result.replaces[result.install.back().nevra.str()].push_back(n);
     }
+  }
+  for (size_t i = 0; i < sack.local_ids().size(); ++i) {  // `reinstall ./x.rpm`: that file
+    Id id = sack.local_ids()[i];
+    Id same = layer_same_nevra(id);
+    if (!same)
+      throw Error("local package " + sack.local_packages()[i].arg + " (" + pool->nevra(id).str() +
+                  ") is not in the layer, so it cannot be reinstalled; use yumda install " +
+                  sack.local_packages()[i].arg);
+    result.install.push_back(info(id));
+    result.replaced.push_back(pool->nevra(same));
+    result.replaces[result.install.back().nevra.str()].push_back(pool->nevra(same));
   }
   return result;
 }

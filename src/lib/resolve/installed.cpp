@@ -56,17 +56,7 @@ bool Resolver::Impl::build_partial(const ResolveRequest& request) {
   for (const auto& bp : baseline.packages) keys.push_back(bp.name);
   for (const auto& lp : layer) {
     keys.push_back(lp.nevra.name);
-    for (const auto& dep : lp.requirements) {
-      std::string word;
-      for (char c : dep + " ") {
-        if (c == ' ' || c == '(' || c == ')') {
-          if (!word.empty()) keys.push_back(word);
-          word.clear();
-        } else {
-          word += c;
-        }
-      }
-    }
+    for (const auto& dep : lp.requirements) add_dep_keys(dep, keys);
   }
   if (!sack.load_reachable(request.specs, keys)) {
     if (!sack.loaded()) pool = nullptr;

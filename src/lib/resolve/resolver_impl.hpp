@@ -60,6 +60,8 @@ struct Resolver::Impl {
   bool is_layer(Id id) const {
     return p()->solvables[id].repo == p()->installed && !runtime_solvables.count(id);
   }
+  Id layer_same_nevra(Id id);
+  std::vector<Id> installonly_excess(Transaction* trans);
   std::vector<Id> layer_matches(const std::string& spec, int flags = kSelectionFlags);
   static Error no_layer_match(const std::string& spec);
   std::vector<Id> upgrade_targets(const std::string& spec);

@@ -266,7 +266,8 @@ std::string make_cyclonedx(const std::vector<InstalledPackage>& pkgs, const Sbom
 }  // namespace
 
 std::string package_purl(const InstalledPackage& p) {
-  std::string ns = p.repo_id.empty() ? "rpm" : lower(p.repo_id);
+  // "@commandline" (a local file) names no distribution: its bare word does.
+  std::string ns = p.repo_id.empty() ? "rpm" : lower(p.repo_id.starts_with("@") ? p.repo_id.substr(1) : p.repo_id);
   std::string purl = "pkg:rpm/" + percent_encode(ns) + "/" + percent_encode(p.nevra.name) + "@" +
                      percent_encode(p.nevra.version + "-" + p.nevra.release) + "?arch=" + percent_encode(p.nevra.arch);
   if (!p.nevra.epoch.empty() && p.nevra.epoch != "0") purl += "&epoch=" + p.nevra.epoch;

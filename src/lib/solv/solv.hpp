@@ -12,6 +12,7 @@ extern "C" {
 #include <solv/poolarch.h>
 #include <solv/queue.h>
 #include <solv/repo.h>
+#include <solv/repo_rpmdb.h>
 #include <solv/repo_rpmmd.h>
 #include <solv/repo_solv.h>
 #include <solv/repo_write.h>

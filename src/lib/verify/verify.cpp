@@ -230,7 +230,8 @@ void Keyring::add_keys(const std::string& key_data, const std::string& source) {
   impl_->fingerprint = string_digest(impl_->fingerprint + string_digest(key_data, "sha256"), "sha256");
 }
 
-void verify_rpm(const std::string& path, const std::string& label, const Keyring* keyring) {
+void verify_rpm(const std::string& path, const std::string& label, const Keyring* keyring,
+                const std::string& signature_fix) {
   init_crypto_once();
   QuietRpmlog quiet;
   TsOwner ts(rpmtsCreate());
@@ -259,7 +260,7 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
       break;
     case RPMRC_NOKEY:
       throw Error("package " + label + " is signed with " + key_text + ", which is not among the keys of " +
-                  keys_from + " (gpgkey=)");
+                  keys_from + " (gpgkey=)" + (signature_fix.empty() ? "" : "; " + signature_fix));
     case RPMRC_NOTTRUSTED:
       throw Error("package " + label + " is signed with " + key_text + ", which " + keys_from +
                   " marks as expired or revoked; refusing it");
@@ -271,7 +272,8 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
   }
   if (!h) throw Error("package " + label + " cannot be read (" + path + ")");
   if (keyring && !is_signed)
-    throw Error("package " + label + " is not signed (gpgcheck=1 needs a signature; set gpgcheck=0 for this repo to allow it)");
+    throw Error("package " + label + " is not signed (gpgcheck=1 needs a signature; " +
+                (signature_fix.empty() ? "set gpgcheck=0 for this repo to allow it" : signature_fix) + ")");
   if (payload_offset <= 0) throw Error("cannot read package " + label + " (" + path + ")");
   switch (check_payload(h.get(), path, static_cast<uint64_t>(payload_offset))) {
     case PayloadCheck::kOk:
