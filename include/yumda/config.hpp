@@ -96,6 +96,12 @@ struct MainConfig {
                                               "installonlypkg(kernel-module)", "installonlypkg(vm)",
                                               "multiversion(kernel)"};
   int installonly_limit = 3;
+  // dnf's best: install and upgrade take the newest candidate or fail (on),
+  // or fall back to an older one that can be installed (off, libdnf's default).
+  bool best = false;
+  // dnf's strict: off (dnf's skip_broken) skips a spec that matches nothing
+  // and packages whose dependencies cannot be met, saying so, instead of failing.
+  bool strict = true;
   std::string config_file;  // where [main] came from ("<built-in>" for the default)
 };
 
@@ -140,6 +146,8 @@ struct ConfigOptions {
   bool nogpgcheck = false;                  // --nogpgcheck: gpgcheck and repo_gpgcheck off in every repo
   bool refresh = false;                     // --refresh: every repo's metadata counts as expired
   std::vector<std::string> excludes;        // -x/--exclude: added to [main]'s excludepkgs
+  std::optional<bool> best;                 // --best / --nobest
+  bool skip_broken = false;                 // --skip-broken: strict=0
   std::string system_config = "/etc/yumda/yumda.conf";  // overridable for tests
 };
 

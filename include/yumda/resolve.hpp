@@ -84,6 +84,11 @@ struct ResolveResult {
   // Packages of INSTALL (by NEVRA string) that a spec selected, by name, glob,
   // version, provide or path; the rest come in as dependencies.
   std::set<std::string> requested;
+  // strict=0 (dnf's skip_broken) only: specs that matched nothing, and the
+  // newest candidate (NEVRA) of each asked-for job left out because its
+  // dependencies cannot be met. With strict=1 either is an Error.
+  std::vector<std::string> no_match;
+  std::vector<std::string> skipped_broken;
 };
 
 // Resolves against SACK's pool (sack.hpp), which it asks to load on first

@@ -33,6 +33,11 @@ void add_global_options(CLI::App& app, GlobalOptions& g) {
   app.add_option("-x,--exclude", g.config.excludes, "Exclude packages by name or NEVRA glob, in every repo")
       ->allow_extra_args(false);
   app.add_flag("--nogpgcheck", g.config.nogpgcheck, "Do not check package or repo metadata signatures (as dnf)");
+  app.add_flag_callback("--best", [&g] { g.config.best = true; }, "Install the newest candidate or fail (best=1, as dnf)");
+  app.add_flag_callback("--nobest", [&g] { g.config.best = false; },
+                        "Fall back to an older candidate when the newest cannot be installed (best=0)");
+  app.add_flag("--skip-broken", g.config.skip_broken,
+               "Skip what matches nothing or cannot be installed, and say so (strict=0, as dnf)");
   app.add_flag("--refresh", g.config.refresh, "Treat all repo metadata as expired: fetch repomd.xml again");
   app.add_flag("-C,--cacheonly", g.cacheonly, "Use only cached metadata and packages");
   app.add_flag("-y,--assumeyes", g.assumeyes, "Answer yes to the question");

@@ -25,7 +25,14 @@ std::string format_summary(const ResolveResult& plan) {
   for (const auto& s : plan.from_baseline)
     out += "Package " + s + " is provided by the Lambda runtime (baseline); nothing to install for it.\n";
   for (const auto& s : plan.already_installed) out += "Package " + s + " is already installed.\n";
-  if (plan.install.empty()) return out + "Dependencies resolved.\nNothing to do.\n";
+  for (const auto& s : plan.no_match) out += "No match for argument: " + s + " (skipped: strict=0)\n";
+  // dnf's words for what strict=0 left out.
+  std::string skipped;
+  if (!plan.skipped_broken.empty()) {
+    skipped = "\nSkipping packages with broken dependencies:\n";
+    for (const auto& s : plan.skipped_broken) skipped += " " + s + "\n";
+  }
+  if (plan.install.empty()) return out + "Dependencies resolved.\nNothing to do.\n" + skipped;
 
   size_t wa = 7, wb = 4, wc = 7, wd = 10;
   for (const auto& p : plan.install) {
@@ -75,7 +82,7 @@ std::string format_summary(const ResolveResult& plan) {
   out += "\n";
   out += "Total download size: " + human_size(download) + "\n";
   out += "Installed size: " + human_size(installed) + "\n";
-  return out;
+  return out + skipped;
 }
 
 }  // namespace yumda::cli

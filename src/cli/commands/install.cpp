@@ -44,7 +44,8 @@ void print_relocations(const std::vector<InstalledPackage>& installed) {
 
 json install_json(const std::string& root, const InstallResult& r) {
   json j = {{"root", root}, {"performed", r.performed}, {"install", json::array()},
-            {"already_installed", r.plan.already_installed}, {"from_baseline", r.plan.from_baseline}};
+            {"already_installed", r.plan.already_installed}, {"from_baseline", r.plan.from_baseline},
+            {"no_match", r.plan.no_match}, {"skipped_broken", r.plan.skipped_broken}};
   for (const auto& p : r.plan.install) {
     json pj = package_json(p.nevra);
     pj["repo"] = p.repo_id;

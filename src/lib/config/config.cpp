@@ -33,9 +33,9 @@ namespace cv = config_values;
 // ...). Accepted so stock files load, and reported.
 const std::set<std::string> kIgnoredMain = {
     "debuglevel", "errorlevel", "logfile", "logdir", "exactarch", "obsoletes", "plugins",
-    "distroverpkg", "best",
+    "distroverpkg",
     "color", "diskspacecheck", "history_record", "protected_multilib", "multilib_policy",
-    "deltarpm", "fastestmirror", "mirrorlist_expire", "persistdir", "skip_broken", "group_package_types"};
+    "deltarpm", "fastestmirror", "mirrorlist_expire", "persistdir", "group_package_types"};
 const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanceid", "fastestmirror_enabled",
                                             "deltarpm", "type", "module_hotfixes", "countme"};
 
@@ -43,7 +43,7 @@ const char* const kMainKeys =
     "cachedir, reposdir, runtime, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
     "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
     "skip_if_unavailable, relocate, relocate_rules, clean_requirements_on_remove, protected_packages, installonlypkgs, "
-    "installonly_limit";
+    "installonly_limit, best, strict, skip_broken";
 const char* const kRepoKeys =
     "name, baseurl, mirrorlist, enabled, priority, cost, excludepkgs, includepkgs, skip_if_unavailable, "
     "metadata_expire, gpgcheck, repo_gpgcheck, gpgkey, sslverify, timeout, retries, s3_endpoint, relocate";
@@ -174,7 +174,9 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
       if (n == 1)
         throw UsageError("bad value '1' (dnf refuses 1: give 0 for no limit, or 2 or more; the default is 3)");
       m.installonly_limit = static_cast<int>(n);
-    }
+    } else if (k == "best") m.best = cv::parse_bool(value);
+    else if (k == "strict") m.strict = cv::parse_bool(value);
+    else if (k == "skip_broken") m.strict = !cv::parse_bool(value);  // dnf 4's name for strict=0
     else if (k.rfind("proxy", 0) == 0)
       throw UsageError(kProxyFix);
     else if (kIgnoredMain.count(k))
@@ -410,6 +412,8 @@ Config load_config(const ConfigOptions& options) {
   }
   if (options.cachedir) m.cachedir = *options.cachedir;
   if (options.nodocs) m.nodocs = true;
+  if (options.best) m.best = *options.best;
+  if (options.skip_broken) m.strict = false;
   // dnf's -x: added to what the config excludes, in every repo.
   m.excludepkgs.insert(m.excludepkgs.end(), options.excludes.begin(), options.excludes.end());
   if (options.releasever) note("releasever", "--releasever");

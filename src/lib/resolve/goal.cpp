@@ -122,6 +122,10 @@ std::optional<ResolveResult> Resolver::Impl::attempt(const ResolveRequest& reque
     make_selection(spec, flags, sel);
     if (sel.size() == 0) {
       if (spec.starts_with("/") && !sack.with_filelists()) return std::nullopt;
+      if (!config.main.strict) {
+        result.no_match.push_back(spec);
+        continue;
+      }
       throw Error("No match for argument: " + spec +
                   (sack.no_repos() ? " (no repo is enabled: check the config or use --enablerepo=ID)"
                                         : maybe_meant(spec)));
@@ -182,6 +186,13 @@ Id Resolver::Impl::layer_same_nevra(Id id) {
 // filelists.
 bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked) {
   ::Pool* pool_ = p();
+  // dnf's best and strict, on what was asked for (not on the locks).
+  for (int i = 0; i + 1 < job.size(); i += 2) {
+    Id how = job[i] & SOLVER_JOBMASK;
+    if (how != SOLVER_INSTALL && how != SOLVER_UPDATE) continue;
+    if (config.main.best) job->elements[i] |= SOLVER_FORCEBEST;
+    if (!config.main.strict) job->elements[i] |= SOLVER_WEAK;
+  }
   // dnf's installonlypkgs: a new version goes in beside the layer's.
   for (const auto& dep : config.main.installonlypkgs)
     if (Id d = pool->parse_dep(dep)) job.push2(SOLVER_MULTIVERSION | SOLVER_SOLVABLE_PROVIDES, d);
@@ -198,6 +209,7 @@ bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result
       throw Error(problems_text(solv.get()));
     }
     trans.reset(solver_create_transaction(solv.get()));
+    if (!config.main.strict) result.skipped_broken = unmet_jobs(solv.get(), job);
     if (limited) break;
     // installonly_limit, as dnf: once the plan is known, the oldest versions
     // beyond it are erased by a second solve.
@@ -234,6 +246,27 @@ bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result
     }
   }
   return true;
+}
+
+// strict=0: the asked-for install/update jobs of JOB that SOLV left
+// unfulfilled (weak jobs it could not meet), each as its newest candidate.
+std::vector<std::string> Resolver::Impl::unmet_jobs(Solver* solv, SolvQueue& job) {
+  std::vector<std::string> out;
+  for (int i = 0; i + 1 < job.size(); i += 2) {
+    Id how = job[i] & SOLVER_JOBMASK;
+    if ((how != SOLVER_INSTALL && how != SOLVER_UPDATE) || !(job[i] & SOLVER_WEAK)) continue;
+    SolvQueue candidates;
+    pool_job2solvables(p(), candidates.get(), job[i], job[i + 1]);
+    Id newest = 0;
+    bool met = false;
+    for (Id id : candidates) {
+      if (solver_get_decisionlevel(solv, id) > 0) met = true;
+      if (!newest || pool_evrcmp(p(), pool->solvable(id)->evr, pool->solvable(newest)->evr, EVRCMP_COMPARE) > 0)
+        newest = id;
+    }
+    if (!met && newest) out.push_back(pool->nevra(newest).str());
+  }
+  return out;
 }
 
 // The layer versions of install-only names that TRANS would leave beyond
@@ -339,6 +372,10 @@ std::optional<ResolveResult> Resolver::Impl::upgrade(const std::vector<std::stri
       continue;
     }
     auto targets = upgrade_targets(s);
+    if (targets.empty() && !config.main.strict) {
+      result.no_match.push_back(s);
+      continue;
+    }
     if (targets.empty()) throw no_layer_match(s);
     SolvQueue q;
     for (Id id : targets) q.push(id);

@@ -57,6 +57,7 @@ struct Resolver::Impl {
   std::vector<Id> with_obsoleters(const std::string& spec, const SolvQueue& matched);
   std::optional<ResolveResult> attempt(const ResolveRequest& request);
   bool solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked = {});
+  std::vector<std::string> unmet_jobs(Solver* solv, SolvQueue& job);
   bool is_layer(Id id) const {
     return p()->solvables[id].repo == p()->installed && !runtime_solvables.count(id);
   }
