@@ -25,19 +25,18 @@ void run_repoquery(GlobalOptions& g, const RepoqueryArgs& a) {
   if (int(a.requires_) + int(a.whatrequires) + int(a.list) > 1)
     throw UsageError("repoquery takes one of --requires, --whatrequires, --list");
   std::vector<std::string> want = a.specs.empty() ? std::vector<std::string>{"*"} : a.specs;
-  json j = json::array();
+  json j = {{"packages", json::array()}};
   std::vector<std::string> lines;
   for (const auto& spec : want) {
     if (a.whatrequires) {
       for (const auto& p : r.whatrequires(spec)) {
-        j.push_back(info_json(p));
+        j["packages"].push_back(package_json(p));
         lines.push_back(p.nevra.str());
       }
       continue;
     }
     for (const auto& p : r.query(spec)) {
-      json pj = package_json(p.nevra);
-      pj["repo"] = p.repo_id;
+      json pj = package_json(p);
       if (a.requires_) {
         pj["requires"] = p.requirements;
         lines.insert(lines.end(), p.requirements.begin(), p.requirements.end());
@@ -48,7 +47,7 @@ void run_repoquery(GlobalOptions& g, const RepoqueryArgs& a) {
       } else {
         lines.push_back(p.nevra.str());
       }
-      j.push_back(pj);
+      j["packages"].push_back(pj);
     }
   }
   if (g.json) return set_document(g, j);
