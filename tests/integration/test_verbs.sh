@@ -47,9 +47,9 @@ y "${D[@]}" provides '/opt/share/greet/*' | grep -q "^greet-data-1.0" || fail "p
 pass "provides (path, soname, name, path glob)"
 
 y "${D[@]}" repoquery --requires greet | grep -qx "greet-data >= 1.0" || fail "repoquery --requires"
-[ "$(y "${D[@]}" repoquery --whatrequires libgreet)" = "greet-1.2.0-1.demo.x86_64" ] || fail "repoquery --whatrequires"
+[ "$(y "${D[@]}" repoquery --whatrequires libgreet)" = "greet-0:1.2.0-1.demo.x86_64" ] || fail "repoquery --whatrequires"
 y "${D[@]}" repoquery -l greet-data | grep -qx /opt/share/greet/message.txt || fail "repoquery --list"
-[ "$(y "${D[@]}" repoquery 'greet >= 1.1')" = "greet-1.2.0-1.demo.x86_64" ] || fail "repoquery 'greet >= 1.1'"
+[ "$(y "${D[@]}" repoquery 'greet >= 1.1')" = "greet-0:1.2.0-1.demo.x86_64" ] || fail "repoquery 'greet >= 1.1'"
 [ -z "$(y "${D[@]}" repoquery 'greet >= 1.3')" ] || fail "repoquery 'greet >= 1.3' matched"
 [ "$(y "${D[@]}" repoquery | wc -l)" = 3 ] || fail "repoquery without a spec lists every package"
 pass "repoquery (--requires, --whatrequires, --list, rel specs)"
