@@ -39,7 +39,10 @@ struct InstallResult {
   ResolveResult plan;
   bool performed = false;  // false when confirm said no or nothing was to do
   std::vector<InstalledPackage> installed;
-  std::vector<Nevra> removed;  // layer packages replaced (upgrade, reinstall, obsoletes)
+  // The layer's records of PLAN.replaced (upgrade, downgrade, reinstall,
+  // Obsoletes:), filled with the plan so --assumeno shows them; taken out of
+  // the layer only when PERFORMED.
+  std::vector<InstalledPackage> removed;
   std::vector<ScriptletResult> scripts;  // one per %post/%posttrans, in install order
 };
 

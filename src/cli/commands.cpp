@@ -11,7 +11,8 @@
 namespace yumda::cli {
 
 void print_json_error(const std::string& message, int exit_code) {
-  std::cout << nlohmann::json{{"error", {{"message", redact_urls(message)}, {"exit_code", exit_code}}}}.dump(2) << "\n"
+  std::cout << nlohmann::json{{"schema_version", kJsonSchemaVersion},
+                                {"error", {{"message", redact_urls(message)}, {"exit_code", exit_code}}}}.dump(2) << "\n"
             << std::flush;
 }
 

@@ -32,7 +32,11 @@ struct GlobalOptions {
 void add_global_options(CLI::App& app, GlobalOptions& g);
 void add_commands(CLI::App& app, GlobalOptions& g);
 
-// --json's document for a failed run: {"error": {"message": M, "exit_code": N}}
+// "schema_version" of every --json document (docs/json.md): bumped only when
+// a key is renamed, removed or changes type.
+inline constexpr int kJsonSchemaVersion = 1;
+
+// --json's document for a failed run: {"schema_version": 1, "error": {"message": M, "exit_code": N}}
 // on stdout, M being the line that went to stderr.
 void print_json_error(const std::string& message, int exit_code);
 

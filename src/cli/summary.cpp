@@ -20,6 +20,26 @@ std::string row(const std::string& a, const std::string& b, const std::string& c
 
 }  // namespace
 
+PlanAction plan_action(const ResolveResult& plan, const PackageInfo& p) {
+  for (const auto& r : plan.replaced)
+    if (r.name == p.nevra.name)
+      return r == p.nevra                               ? PlanAction::kReinstall
+             : compare_evr(p.nevra.evr(), r.evr()) < 0 ? PlanAction::kDowngrade
+                                                        : PlanAction::kUpgrade;
+  return plan.requested.count(p.nevra.str()) ? PlanAction::kInstall : PlanAction::kDependency;
+}
+
+const char* plan_action_name(PlanAction a) {
+  switch (a) {
+    case PlanAction::kReinstall: return "reinstall";
+    case PlanAction::kUpgrade: return "upgrade";
+    case PlanAction::kDowngrade: return "downgrade";
+    case PlanAction::kInstall: return "install";
+    case PlanAction::kDependency: return "dependency";
+  }
+  return "install";
+}
+
 std::string format_summary(const ResolveResult& plan) {
   std::string out;
   for (const auto& s : plan.from_baseline)
@@ -45,17 +65,7 @@ std::string format_summary(const ResolveResult& plan) {
   out += "Dependencies resolved.\n" + rule + "\n" + row("Package", "Arch", "Version", "Repository", "Size", wa, wb, wc, wd) +
          rule + "\n";
   uint64_t download = 0, installed = 0;
-  // dnf's groups: what replaces a layer package (same version: reinstall;
-  // older: downgrade), then what was asked for, then the dependencies.
-  auto replacing = [&](const PackageInfo& p) -> const Nevra* {
-    for (const auto& r : plan.replaced)
-      if (r.name == p.nevra.name) return &r;
-    return nullptr;
-  };
-  auto group = [&](const PackageInfo& p) {
-    if (const Nevra* r = replacing(p)) return *r == p.nevra ? 0 : compare_evr(p.nevra.evr(), r->evr()) < 0 ? 2 : 1;
-    return plan.requested.count(p.nevra.str()) ? 3 : 4;
-  };
+  auto group = [&](const PackageInfo& p) { return static_cast<int>(plan_action(plan, p)); };
   static const char* titles[] = {"Reinstalling:\n", "Upgrading:\n", "Downgrading:\n", "Installing:\n",
                                  "Installing dependencies:\n"};
   size_t counts[5] = {0, 0, 0, 0, 0};

@@ -53,7 +53,7 @@ sign "$T"/rpms/*.rpm || fail "rpmsign failed"
 run_capture rt "$YUMDA" -c '<built-in>' runtimes --json
 python3 - "$T/rt.out" <<'PY' || fail "runtimes --json: $(cat "$T/rt.out")"
 import json, sys
-p = {r["id"]: r for r in json.load(open(sys.argv[1]))}
+p = {r["id"]: r for r in json.load(open(sys.argv[1]))["runtimes"]}
 assert sorted(p) == ["al1", "al2", "al2023"], p.keys()
 a = p["al2023"]
 assert a["default"] and a["selected"] and a["architectures"] == ["x86_64", "aarch64"], a

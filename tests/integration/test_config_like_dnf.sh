@@ -116,7 +116,7 @@ dnf_repos() {
 }
 yumda_repos() {
   python3 -c 'import json,sys
-for r in json.load(open(sys.argv[1])): print(r["id"]+"|"+r["name"]+"|"+("enabled" if r["enabled"] else "disabled"))' "$1" | sort
+for r in json.load(open(sys.argv[1]))["repos"]: print(r["id"]+"|"+r["name"]+"|"+("enabled" if r["enabled"] else "disabled"))' "$1" | sort
 }
 
 n=0

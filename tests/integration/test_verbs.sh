@@ -23,14 +23,20 @@ grep -q "^Version *: 1.2.0" "$T/info.out" && grep -q "^License *: MIT" "$T/info.
 y "${D[@]}" info --json 'greet-1.2*' | python3 -c '
 import json,sys; d=json.load(sys.stdin); a=d["available"]
 assert [p["name"] for p in a]==["greet"], a
-assert a[0]["version"]=="1.2.0" and a[0]["summary"] and a[0]["size"]>0 and a[0]["url"], a' || fail "info --json with a version glob"
+assert a[0]["version"]=="1.2.0" and a[0]["summary"] and a[0]["download_size"]>0 and a[0]["install_size"]>0 and a[0]["url"], a' || fail "info --json with a version glob"
+y "${D[@]}" install -y -q --root "$T/inf" greet
+y "${D[@]}" info --json --root "$T/inf" greet | python3 -c '
+import json,sys; i=json.load(sys.stdin)["installed"]
+assert [(p["nevra"], p["repo"]) for p in i]==[("greet-1.2.0-1.demo.x86_64", "@demo")], i
+assert i[0]["install_size"]>0 and i[0]["download_size"]>0 and i[0]["summary"], i' \
+  || fail "info --json of an installed package lacks its sizes"
 run_capture nomatch y "${D[@]}" info nosuchpkg
 [ "$(rc_of nomatch)" = 1 ] || fail "info of an unknown package exited $(rc_of nomatch)"
 pass "info (text, --json, version glob, unknown)"
 
 [ "$(y "${D[@]}" search messages | tail -n +2)" = "greet-data.noarch : Messages for greet" ] || fail "search messages"
 y "${D[@]}" search --json GREET | python3 -c '
-import json,sys; n=sorted(p["name"] for p in json.load(sys.stdin)); assert n==["greet","greet-data","libgreet"], n' \
+import json,sys; n=sorted(p["name"] for p in json.load(sys.stdin)["packages"]); assert n==["greet","greet-data","libgreet"], n' \
   || fail "search is not case-insensitive over names and summaries"
 pass "search"
 
@@ -41,9 +47,9 @@ y "${D[@]}" provides '/opt/share/greet/*' | grep -q "^greet-data-1.0" || fail "p
 pass "provides (path, soname, name, path glob)"
 
 y "${D[@]}" repoquery --requires greet | grep -qx "greet-data >= 1.0" || fail "repoquery --requires"
-[ "$(y "${D[@]}" repoquery --whatrequires libgreet)" = "greet-1.2.0-1.demo.x86_64" ] || fail "repoquery --whatrequires"
+[ "$(y "${D[@]}" repoquery --whatrequires libgreet)" = "greet-0:1.2.0-1.demo.x86_64" ] || fail "repoquery --whatrequires"
 y "${D[@]}" repoquery -l greet-data | grep -qx /opt/share/greet/message.txt || fail "repoquery --list"
-[ "$(y "${D[@]}" repoquery 'greet >= 1.1')" = "greet-1.2.0-1.demo.x86_64" ] || fail "repoquery 'greet >= 1.1'"
+[ "$(y "${D[@]}" repoquery 'greet >= 1.1')" = "greet-0:1.2.0-1.demo.x86_64" ] || fail "repoquery 'greet >= 1.1'"
 [ -z "$(y "${D[@]}" repoquery 'greet >= 1.3')" ] || fail "repoquery 'greet >= 1.3' matched"
 [ "$(y "${D[@]}" repoquery | wc -l)" = 3 ] || fail "repoquery without a spec lists every package"
 pass "repoquery (--requires, --whatrequires, --list, rel specs)"
@@ -79,11 +85,24 @@ y "${D[@]}" "${D2[@]}" upgrade -y --root "$R" greet-data >"$T/up1.out" || fail "
 y list --installed --root "$R" | grep -q "^greet-data\.noarch *1.1-3.demo" || fail "greet-data not upgraded"
 y list --installed --root "$R" | grep -q "^greet\.x86_64 *1.2.0" || fail "upgrade greet-data touched greet"
 [ -f "$R/share/greet/message2.txt" ] && [ ! -e "$R/share/greet/message.txt" ] || fail "old file kept or new file missing"
+# --assumeno's plan says what it would upgrade and take out, as dnf's table does
+run_capture up2no y "${D[@]}" "${D2[@]}" upgrade --assumeno --json --root "$R"
+[ "$(rc_of up2no)" = 1 ] || fail "upgrade --assumeno exited $(rc_of up2no)"
+python3 -c '
+import json,sys; d=json.load(open(sys.argv[1]))
+assert not d["performed"], d
+assert {p["nevra"]: (p["action"], p["replaces"]) for p in d["install"]}=={
+  "greet-1.3.0-1.demo.x86_64": ("upgrade", ["greet-1.2.0-1.demo.x86_64"]),
+  "libgreet-1.3.0-1.demo.x86_64": ("upgrade", ["libgreet-1.2.0-1.demo.x86_64"])}, d
+assert sorted((p["nevra"], p["reason"]) for p in d["remove"])==[
+  ("greet-1.2.0-1.demo.x86_64", "replaced"), ("libgreet-1.2.0-1.demo.x86_64", "replaced")], d
+assert all(p["install_size"] > 0 for p in d["remove"]), d' "$T/up2no.out" \
+  || fail "upgrade --assumeno --json does not show the upgrades and removals: $(cat "$T/up2no.out")"
 y "${D[@]}" "${D2[@]}" upgrade -y --json --root "$R" >"$T/up2.json" || fail "upgrade all"
 python3 -c '
 import json,sys; d=json.load(open(sys.argv[1]))
 assert sorted(p["nevra"] for p in d["install"])==["greet-1.3.0-1.demo.x86_64","libgreet-1.3.0-1.demo.x86_64"], d
-assert sorted(p["nevra"] for p in d["removed"])==["greet-1.2.0-1.demo.x86_64","libgreet-1.2.0-1.demo.x86_64"], d' "$T/up2.json" \
+assert sorted(p["nevra"] for p in d["remove"])==["greet-1.2.0-1.demo.x86_64","libgreet-1.2.0-1.demo.x86_64"], d' "$T/up2.json" \
   || fail "upgrade --json: $(cat "$T/up2.json")"
 got=$(y list --installed --root "$R" | awk 'NR>1 {print $1, $2}' | tr '\n' ';')
 [ "$got" = "greet.x86_64 1.3.0-1.demo;greet-data.noarch 1.1-3.demo;libgreet.x86_64 1.3.0-1.demo;" ] || fail "after upgrade: $got"

@@ -5,11 +5,19 @@
 D=(--repofrompath demo,file://"$DEMO_REPO")
 R="$T/layer"
 n=0
-j() {  # NAME EXPECTED-RC ARGS...: runs yumda ARGS --json and checks stdout
-  name=$1 want=$2; shift 2
+DOC="$YUMDA_SOURCE_DIR/docs/json.md"
+CHECK="$YUMDA_SOURCE_DIR/tests/check_json_doc.py"
+checked=" "
+# NAME VERB EXPECTED-RC ARGS...: runs yumda ARGS --json; stdout must be one
+# object with the keys and types docs/json.md gives for VERB.
+j() {
+  name=$1 verb=$2 want=$3; shift 3
   run_capture "$name" "$@"
   [ "$(rc_of "$name")" = "$want" ] || fail "$name exited $(rc_of "$name"), not $want: $(cat "$T/$name.err")"
   python3 -m json.tool "$T/$name.out" >/dev/null || fail "$name: stdout is not one JSON document: $(head -c 300 "$T/$name.out")"
+  python3 "$CHECK" "$DOC" "$verb" "$T/$name.out" >"$T/$name.doc" 2>&1 \
+    || fail "$name: stdout is not what docs/json.md says $verb prints: $(head -c 1500 "$T/$name.doc")"
+  checked="$checked$verb "
   n=$((n + 1))
 }
 cat >"$T/yumda.toml" <<TOML
@@ -20,36 +28,49 @@ id = "demo"
 baseurl = "file://$DEMO_REPO"
 TOML
 
-j repolist 0 y "${D[@]}" repolist --all --json
-j makecache 0 y "${D[@]}" makecache --json
-j install 0 y "${D[@]}" --setopt=relocate=never install -y --json --root "$R" greet
+j repolist repolist 0 y "${D[@]}" repolist --all --json
+j makecache makecache 0 y "${D[@]}" makecache --json
+j install install 0 y "${D[@]}" --setopt=relocate=never install -y --json --root "$R" greet
 grep -q "outside /opt" "$T/install.err" || fail "install's warning did not go to stderr"
-j install-again 0 y "${D[@]}" install -y --json --root "$R" greet
-j install-assumeno 1 y "${D[@]}" install --assumeno --json --root "$T/other" greet
-j list 0 y --json list --installed --root "$R"
-j list-available 0 y "${D[@]}" --json list --available 'greet*'
-j info 0 y "${D[@]}" info --json --root "$R" greet
-j search 0 y "${D[@]}" search --json greet
-j provides 0 y "${D[@]}" provides --json /opt/bin/greet
-j repoquery 0 y "${D[@]}" repoquery --json greet
-j repoquery-requires 0 y "${D[@]}" repoquery --requires --json greet
-j repoquery-whatrequires 0 y "${D[@]}" repoquery --whatrequires --json libgreet
-j repoquery-list 0 y "${D[@]}" repoquery -l --json greet
-j download 0 y "${D[@]}" download --json --resolve --destdir "$T/dl" greet
-j upgrade 0 y "${D[@]}" upgrade -y --json --root "$R"
-j reinstall 0 y "${D[@]}" reinstall -y --json --root "$R" greet
-j check 0 y check --json --root "$R"
-j sbom 0 y sbom --json --root "$R"
-j sbom-cdx 0 y sbom --json --format cyclonedx --root "$R"
-j sbom-file 0 y sbom --json --root "$R" -o "$T/sbom.json"
-j zip 0 y zip --json --root "$R" -o "$T/l.zip"
-j remove 0 y remove -y --json --root "$R" greet
-j build 0 "$YUMDA" build --json -f "$T/yumda.toml"
-j clean 0 y "${D[@]}" clean --json all
-pass "$n verb runs with --json: stdout parses as JSON"
+j install-again install 0 y "${D[@]}" install -y --json --root "$R" greet
+j install-assumeno install 1 y "${D[@]}" install --assumeno --json --root "$T/other" greet
+j list list 0 y --json list --installed --root "$R"
+j list-available list 0 y "${D[@]}" --json list --available 'greet*'
+j info info 0 y "${D[@]}" info --json --root "$R" greet
+j search search 0 y "${D[@]}" search --json greet
+j provides provides 0 y "${D[@]}" provides --json /opt/bin/greet
+j repoquery repoquery 0 y "${D[@]}" repoquery --json greet
+j repoquery-requires repoquery 0 y "${D[@]}" repoquery --requires --json greet
+j repoquery-whatrequires repoquery 0 y "${D[@]}" repoquery --whatrequires --json libgreet
+j repoquery-list repoquery 0 y "${D[@]}" repoquery -l --json greet
+j download download 0 y "${D[@]}" download --json --resolve --destdir "$T/dl" greet
+j upgrade upgrade 0 y "${D[@]}" upgrade -y --json --root "$R"
+j reinstall reinstall 0 y "${D[@]}" reinstall -y --json --root "$R" greet
+j check check 0 y check --json --root "$R"
+j sbom sbom 0 y sbom --json --root "$R"
+j sbom-cdx sbom 0 y sbom --json --format cyclonedx --root "$R"
+j sbom-file sbom 0 y sbom --json --root "$R" -o "$T/sbom.json"
+j zip zip 0 y zip --json --root "$R" -o "$T/l.zip"
+j remove remove 0 y remove -y --json --root "$R" greet
+j build build 0 "$YUMDA" build --json -f "$T/yumda.toml"
+j check-update check-update 0 y "${D[@]}" --json check-update --root "$R"
+j list-upgrades check-update 0 y "${D[@]}" --json list --upgrades --root "$R"
+j runtimes runtimes 0 y runtimes --json
+j clean clean 0 y "${D[@]}" clean --json all
+pass "$n verb runs with --json: stdout is one object, as docs/json.md says"
+
+# Every verb `yumda --help` lists has its section in docs/json.md and was run above.
+"$YUMDA" --help | sed -n '/^Subcommands:/,$p' | awk 'NR > 1 && NF { sub(/,$/, "", $1); print $1 }' >"$T/verbs"
+[ -s "$T/verbs" ] || fail "no verbs in yumda --help: $("$YUMDA" --help)"
+python3 "$CHECK" "$DOC" --verbs >"$T/documented"
+while read -r v; do
+  grep -qx "$v" "$T/documented" || fail "verb $v has no section in docs/json.md"
+  case "$checked" in *" $v "*) ;; *) fail "verb $v: its --json is not checked here" ;; esac
+done <"$T/verbs"
+pass "every verb of yumda --help ($(wc -l <"$T/verbs")) is in docs/json.md and checked"
 
 # A failing verb with --json: stdout is still exactly one document,
-# {"error": {"message": M, "exit_code": N}}, N is the exit code and M the
+# {"schema_version": 1, "error": {"message": M, "exit_code": N}}, N is the exit code and M the
 # line stderr has.
 jerr() {  # NAME EXPECTED-RC ARGS...
   name=$1 want=$2; shift 2
@@ -58,11 +79,12 @@ jerr() {  # NAME EXPECTED-RC ARGS...
   python3 - "$T/$name.out" "$want" >"$T/$name.msg" <<'PY' || fail "$name: stdout is not one error document: $(head -c 300 "$T/$name.out")"
 import json, sys
 d = json.load(open(sys.argv[1]))  # "Extra data" when there is more than one document
-assert list(d) == ["error"] and sorted(d["error"]) == ["exit_code", "message"], d
+assert sorted(d) == ["error", "schema_version"] and sorted(d["error"]) == ["exit_code", "message"], d
 assert d["error"]["exit_code"] == int(sys.argv[2]), d
 assert d["error"]["message"] and "\n" not in d["error"]["message"], d
 print(d["error"]["message"])
 PY
+  python3 "$CHECK" "$DOC" error "$T/$name.out" >"$T/$name.doc" 2>&1 || fail "$name: not docs/json.md's error document: $(cat "$T/$name.doc")"
   grep -qF -- "$(cat "$T/$name.msg")" "$T/$name.err" || fail "$name: stderr lacks the document's message '$(cat "$T/$name.msg")': $(cat "$T/$name.err")"
   n=$((n + 1))
 }

@@ -18,9 +18,9 @@ void run_makecache(GlobalOptions& g) {
   Config config = make_config(g);
   ConsoleReporter reporter(g.quiet, g.verbose);
   auto repos = make_cache(config, reporter);
-  json j = json::array();
+  json j = {{"repos", json::array()}};
   for (const auto& [id, n] : repos) {
-    if (g.json) j.push_back({{"id", id}, {"packages", n}});
+    if (g.json) j["repos"].push_back({{"id", id}, {"package_count", n}});
     else if (!g.quiet) std::cout << id << ": " << n << " packages\n";
   }
   if (g.json) set_document(g, j);

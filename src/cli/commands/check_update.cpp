@@ -21,9 +21,7 @@ void list_upgrades(GlobalOptions& g, const char* header) {
     if (!plan.replaces.count(p.nevra.str())) continue;  // a new dependency, not an upgrade
     if (!any && header && !g.json) std::cout << header << "\n";
     any = true;
-    json pj = package_json(p.nevra);
-    pj["repo"] = p.repo_id;
-    j["upgrades"].push_back(pj);
+    j["upgrades"].push_back(package_json(p));
     if (!g.json)
       std::printf("%-40s %-30s %s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
                   p.repo_id.c_str());

@@ -98,7 +98,10 @@ std::string layer_root(const GlobalOptions& g) {
   return "layer";
 }
 
-void set_document(GlobalOptions& g, const json& j) { g.document = j.dump(2) + "\n"; }
+void set_document(GlobalOptions& g, json j) {
+  j["schema_version"] = kJsonSchemaVersion;
+  g.document = j.dump(2) + "\n";
+}
 
 // A declined transaction exits 1, as dnf; anything but a terminal refuses.
 bool confirm(GlobalOptions& g) {
@@ -120,21 +123,38 @@ bool confirm(GlobalOptions& g) {
   return false;
 }
 
-json package_json(const Nevra& n) {
+namespace {
+
+json nevra_json(const Nevra& n, const std::string& repo) {
   return {{"name", n.name}, {"epoch", n.epoch.empty() ? "0" : n.epoch}, {"version", n.version},
-          {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}};
+          {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}, {"repo", repo}};
 }
 
-json info_json(const PackageInfo& p) {
-  json j = package_json(p.nevra);
-  j["repo"] = p.repo_id;
-  j["size"] = p.download_size;
+}  // namespace
+
+json package_json(const PackageInfo& p) {
+  json j = nevra_json(p.nevra, p.repo_id);
+  j["download_size"] = p.download_size;
   j["install_size"] = p.install_size;
   j["summary"] = p.summary;
+  j["description"] = p.description;
   j["url"] = p.url;
   j["license"] = p.license;
-  j["description"] = p.description;
   j["sourcerpm"] = p.sourcerpm;
+  j["buildtime"] = p.buildtime;
+  return j;
+}
+
+json package_json(const InstalledPackage& p) {
+  json j = nevra_json(p.nevra, p.repo_id);
+  j["download_size"] = nullptr;
+  j["install_size"] = p.install_size;
+  j["summary"] = p.summary;
+  j["description"] = "";
+  j["url"] = p.url;
+  j["license"] = p.license;
+  j["sourcerpm"] = p.sourcerpm;
+  j["buildtime"] = p.buildtime;
   return j;
 }
 

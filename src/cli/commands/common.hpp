@@ -10,6 +10,7 @@
 
 #include "../commands.hpp"
 #include "yumda/config.hpp"
+#include "yumda/layer.hpp"
 #include "yumda/nevra.hpp"
 #include "yumda/resolve.hpp"
 #include "yumda/scripts.hpp"
@@ -29,17 +30,20 @@ Config make_config(const GlobalOptions& g);
 Config make_config(const GlobalOptions& g, ConfigOptions options);
 // --root, else $YUMDA_ROOT, else /lambda/opt as `yum`, else ./layer.
 std::string layer_root(const GlobalOptions& g);
-// --json: the verb's result, printed once the verb has finished.
-void set_document(GlobalOptions& g, const json& j);
+// --json: the verb's result, printed once the verb has finished: an object,
+// with "schema_version" (docs/json.md) added here so no verb forgets it.
+void set_document(GlobalOptions& g, json j);
 // -y proceeds, --assumeno stops (exit 1, as dnf), a terminal is asked.
 bool confirm(GlobalOptions& g);
 
-json package_json(const Nevra& n);
 // An installed package's repo as dnf shows it: "@ID", "@commandline".
 inline std::string installed_from(const std::string& repo_id) {
   return repo_id.starts_with("@") ? repo_id : "@" + repo_id;
 }
-json info_json(const PackageInfo& p);
+// docs/json.md's "package": the same keys for a repo's package and a layer's
+// (whose download size is null and description "": the layer keeps neither).
+json package_json(const PackageInfo& p);
+json package_json(const InstalledPackage& p);
 json scripts_json(const std::vector<ScriptletResult>& scripts);
 
 // The newer versions the repos have for the layer's packages, under HEADER

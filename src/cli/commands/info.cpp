@@ -55,11 +55,17 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
     for (const auto& p : list_installed(root)) {
       if (!hits.count(p.nevra.str())) continue;
       any = true;
-      PackageInfo i;
-      i.nevra = p.nevra, i.repo_id = installed_from(p.repo_id), i.install_size = p.install_size, i.summary = p.summary;
-      i.url = p.url, i.license = p.license, i.sourcerpm = p.sourcerpm;
-      if (g.json) installed.push_back(info_json(i));
-      else {
+      if (g.json) {
+        json pj = package_json(p);
+        pj["repo"] = installed_from(p.repo_id);
+        // the layer keeps no download size: the repo copy of the same version has it
+        for (const auto& r : session.resolver().query(p.nevra.str()))
+          if (r.nevra == p.nevra) pj["download_size"] = r.download_size;
+        installed.push_back(pj);
+      } else {
+        PackageInfo i;
+        i.nevra = p.nevra, i.repo_id = installed_from(p.repo_id), i.install_size = p.install_size, i.summary = p.summary;
+        i.url = p.url, i.license = p.license, i.sourcerpm = p.sourcerpm;
         if (!header) std::cout << "Installed Packages\n";
         header = true;
         print_info(i);
@@ -70,7 +76,7 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
   for (const auto& spec : specs)
     for (const auto& p : session.resolver().query(spec)) {
       any = true;
-      if (g.json) available.push_back(info_json(p));
+      if (g.json) available.push_back(package_json(p));
       else {
         if (!header) std::cout << "Available Packages\n";
         header = true;

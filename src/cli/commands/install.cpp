@@ -43,18 +43,22 @@ void print_relocations(const std::vector<InstalledPackage>& installed) {
 }
 
 json install_json(const std::string& root, const InstallResult& r) {
-  json j = {{"root", root}, {"performed", r.performed}, {"install", json::array()},
+  json j = {{"root", root}, {"performed", r.performed}, {"install", json::array()}, {"remove", json::array()},
             {"already_installed", r.plan.already_installed}, {"from_baseline", r.plan.from_baseline},
             {"no_match", r.plan.no_match}, {"skipped_broken", r.plan.skipped_broken}};
   for (const auto& p : r.plan.install) {
-    json pj = package_json(p.nevra);
-    pj["repo"] = p.repo_id;
-    pj["download_size"] = p.download_size;
-    pj["install_size"] = p.install_size;
+    json pj = package_json(p);
+    pj["action"] = plan_action_name(plan_action(r.plan, p));
+    pj["replaces"] = json::array();
+    if (auto it = r.plan.replaces.find(p.nevra.str()); it != r.plan.replaces.end())
+      for (const auto& n : it->second) pj["replaces"].push_back(n.str());
     j["install"].push_back(pj);
   }
-  j["removed"] = json::array();
-  for (const auto& n : r.removed) j["removed"].push_back(package_json(n));
+  for (const auto& p : r.removed) {
+    json pj = package_json(p);
+    pj["reason"] = "replaced";
+    j["remove"].push_back(pj);
+  }
   j["relocated"] = json::array();
   for (const auto& p : r.installed)
     if (!p.moved_from.empty())
@@ -108,7 +112,7 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
   if (!r.performed) return;
   if (!r.removed.empty()) {
     std::cout << (mode == InstallMode::kReinstall ? "\nReinstalled:\n" : "\nReplaced:\n");
-    for (const auto& n : r.removed) std::cout << "  " << n.str() << "\n";
+    for (const auto& p : r.removed) std::cout << "  " << p.nevra.str() << "\n";
   }
   print_scripts(r.scripts);
   std::cout << (mode == InstallMode::kUpgrade ? "\nUpgraded/Installed:\n" : "\nInstalled:\n");

@@ -35,9 +35,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
       if (!glob.empty() && fnmatch(glob.c_str(), p.nevra.name.c_str(), 0) != 0) continue;
       ++listed;
       if (g.json) {
-        json pj = package_json(p.nevra);
-        pj["repo"] = p.repo_id;
-        pj["install_size"] = p.install_size;
+        json pj = package_json(p);
         pj["user_installed"] = p.user_installed;
         j["installed"].push_back(pj);
       } else {
@@ -59,9 +57,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
     if (!g.json && !pkgs.empty()) std::cout << "Available Packages\n";
     for (const auto& p : pkgs) {
       if (g.json) {
-        json pj = package_json(p.nevra);
-        pj["repo"] = p.repo_id;
-        j["available"].push_back(pj);
+        j["available"].push_back(package_json(p));
       } else {
         std::printf("%-40s %-30s %s\n", (p.nevra.name + "." + p.nevra.arch).c_str(), p.nevra.evr().c_str(),
                     p.repo_id.c_str());

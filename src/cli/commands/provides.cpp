@@ -21,7 +21,7 @@ void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
   Config config = make_config(g);
   ConsoleReporter reporter(g.quiet, g.verbose);
   RepoSession session(config, "", g.cacheonly, reporter);
-  json j = json::array();
+  json j = {{"packages", json::array()}};
   bool any = false;
   for (const auto& spec : specs) {
     auto found = session.resolver().whatprovides(spec);
@@ -30,9 +30,9 @@ void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
     for (const auto& p : found) {
       any = true;
       if (g.json) {
-        json pj = info_json(p);
+        json pj = package_json(p);
         pj["matched"] = spec;
-        j.push_back(pj);
+        j["packages"].push_back(pj);
       } else {
         std::cout << p.nevra.str() << " : " << p.summary << "\nRepo        : " << p.repo_id
                   << "\nMatched from:\nProvide    : " << spec << "\n\n";

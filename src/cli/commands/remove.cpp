@@ -52,8 +52,14 @@ void run_remove(GlobalOptions& g, const RemoveArgs& a) {
   auto [plan, done] = remove_packages(config, o, reporter);
   if (g.json) {
     json j = {{"root", o.root}, {"performed", done}, {"remove", json::array()}};
-    for (const auto* grp : {&plan.named, &plan.dependents, &plan.unneeded})
-      for (const auto& p : *grp) j["remove"].push_back(package_json(p.nevra));
+    const std::pair<const std::vector<InstalledPackage>*, const char*> groups[] = {
+        {&plan.named, "requested"}, {&plan.dependents, "dependent"}, {&plan.unneeded, "unused"}};
+    for (const auto& [pkgs, reason] : groups)
+      for (const auto& p : *pkgs) {
+        json pj = package_json(p);
+        pj["reason"] = reason;
+        j["remove"].push_back(pj);
+      }
     set_document(g, j);
   } else if (done && !g.quiet) {
     std::cout << "\nRemoved " << plan.size() << " package" << (plan.size() == 1 ? "" : "s") << ". Complete!\n";

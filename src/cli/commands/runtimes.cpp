@@ -23,7 +23,7 @@ void run_runtimes(GlobalOptions& g) {
     for (const auto& s : v) out += (out.empty() ? "" : " ") + s;
     return out;
   };
-  json j = json::array();
+  json j = {{"runtimes", json::array()}};
   for (const auto& id : builtin_runtimes()) {
     RuntimeProfile p = load_runtime(id);
     ConfigOptions o;
@@ -39,7 +39,7 @@ void run_runtimes(GlobalOptions& g) {
       repo_text += "\n  repo          " + r->id + ": " + (r->mirrorlist.empty() ? "" : "mirrorlist ") + url;
     }
     if (g.json) {
-      j.push_back({{"id", p.id}, {"name", p.name}, {"default", p.id == kDefaultRuntime}, {"selected", p.id == current},
+      j["runtimes"].push_back({{"id", p.id}, {"name", p.name}, {"default", p.id == kDefaultRuntime}, {"selected", p.id == current},
                    {"lambda_runtimes", p.lambda_runtimes}, {"architectures", p.architectures},
                    {"baseline", p.baseline}, {"releasever", p.releasever}, {"relocate", p.relocate},
                    {"support", p.support}, {"date", p.date}, {"repos", repos}});

@@ -28,11 +28,11 @@ void run_sbom(GlobalOptions& g, const SbomArgs& a) {
   o.tool_version = YUMDA_VERSION;
   std::string doc = make_sbom(list_installed(root), o);
   if (a.output.empty() || a.output == "-") {
-    if (g.json) g.document = doc;  // the SBOM is the document
+    if (g.json) set_document(g, {{"format", a.format}, {"file", nullptr}, {"sbom", json::parse(doc)}});
     else std::cout << doc;
   } else {
     write_file_atomic(a.output, doc);
-    if (g.json) set_document(g, {{"sbom", a.output}, {"format", a.format}});
+    if (g.json) set_document(g, {{"format", a.format}, {"file", a.output}});
   }
 }
 

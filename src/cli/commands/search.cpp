@@ -23,8 +23,8 @@ void run_search(GlobalOptions& g, const SearchArgs& a) {
   RepoSession session(config, "", g.cacheonly, reporter);
   auto found = session.resolver().search(words);
   if (g.json) {
-    json j = json::array();
-    for (const auto& p : found) j.push_back(info_json(p));
+    json j = {{"packages", json::array()}};
+    for (const auto& p : found) j["packages"].push_back(package_json(p));
     return set_document(g, j);
   }
   if (found.empty()) {  // dnf: a message, exit 0

@@ -229,6 +229,9 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     result.plan = resolver.resolve(request);
   }
   if (options.check_plan) options.check_plan(result.plan);
+  for (const auto& p : state.packages())
+    if (std::find(result.plan.replaced.begin(), result.plan.replaced.end(), p.nevra) != result.plan.replaced.end())
+      result.removed.push_back(p);
   if (result.plan.install.empty()) return result;
   if (options.confirm && !options.confirm(result.plan)) return result;
 
@@ -369,7 +372,6 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   check_interrupt();
   txn.commit(next);
   source.finish_success();
-  for (const auto& p : going) result.removed.push_back(p.nevra);
   result.installed = std::move(incoming);
   result.performed = true;
 
