@@ -77,21 +77,27 @@ bool same_content(const std::string& a, const std::string& b) {
 // lib -> lib64 is the same file as lib64/x, as rpm sees it.
 void check_conflicts_with_layer(const std::string& root, const LayerTransaction& txn, const LayerState& state,
                                 const std::vector<InstalledPackage>& incoming) {
-  auto placed = [&txn](const std::vector<std::string>& files) { return txn.placed(files); };
+  // One placed() call for all: each directory is resolved once.
+  std::vector<std::string> names;
+  std::vector<const InstalledPackage*> packages;
+  auto add = [&](const std::vector<InstalledPackage>& set) {
+    for (const auto& p : set)
+      for (const auto& f : p.files) names.push_back(f), packages.push_back(&p);
+  };
+  add(state.packages());
+  const size_t layer_files = names.size();
+  add(incoming);
+  const std::vector<std::string> at = txn.placed(names);
   std::map<std::string, const InstalledPackage*> owner;
-  for (const auto& p : state.packages())
-    for (const auto& f : placed(p.files)) owner.emplace(f, &p);
+  for (size_t i = 0; i < layer_files; ++i) owner.emplace(at[i], packages[i]);
   const std::string& stage = txn.stage_dir();
-  for (const auto& p : incoming) {
-    std::vector<std::string> at = placed(p.files);
-    for (size_t i = 0; i < at.size(); ++i) {
-      auto it = owner.find(at[i]);
-      if (it == owner.end() || it->second->nevra.name == p.nevra.name) continue;
-      if (!same_content(stage + "/" + at[i], root + "/" + at[i]))
-        throw Error("file /opt/" + p.files[i] + " conflicts between package " + p.nevra.str() +
-                    " and installed package " + it->second->nevra.str() +
-                    (at[i] == p.files[i] ? "" : " (both are /opt/" + at[i] + ")"));
-    }
+  for (size_t i = layer_files; i < at.size(); ++i) {
+    const InstalledPackage& p = *packages[i];
+    auto it = owner.find(at[i]);
+    if (it == owner.end() || it->second->nevra.name == p.nevra.name) continue;
+    if (!same_content(stage + "/" + at[i], root + "/" + at[i]))
+      throw Error("file /opt/" + names[i] + " conflicts between package " + p.nevra.str() + " and installed package " +
+                  it->second->nevra.str() + (at[i] == names[i] ? "" : " (both are /opt/" + at[i] + ")"));
   }
 }
 
