@@ -3,6 +3,7 @@
 // lands where it says; nothing is ever written outside the directory.
 #pragma once
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ struct ExtractOptions {
   std::function<std::string(const std::string& path)> owner_of;
   // Where payload paths land (relocation); null: only /opt/X, as X.
   const PathMap* path_map = nullptr;
+  // Symlinks are listed (ExtractedFile::link_target) and not created, for
+  // LayerTransaction::place_symlinks() once every package is extracted.
+  bool defer_symlinks = false;
 };
 
 struct ExtractedFile {
@@ -28,6 +32,8 @@ struct ExtractedFile {
   uint64_t size = 0;
   bool elf = false;  // a regular file that starts with the ELF magic
   std::string from;  // the payload's path when it was not /opt/PATH ("/usr/bin/git")
+  std::string link_target;  // of a symlink
+  timespec mtime{};         // of a symlink
 };
 
 struct ExtractResult {

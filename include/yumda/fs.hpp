@@ -32,6 +32,11 @@ class UniqueFd {
   int fd_ = -1;
 };
 
+// "a/b" of a relative path "a/b/c" ("" for "c"), and "c": plain string work,
+// for paths yumda then opens beneath a directory fd.
+std::string dir_of(const std::string& path);
+std::string base_of(const std::string& path);
+
 // Reads a whole file; throws Error naming the path.
 std::string read_file(const std::string& path);
 // Calls CHUNK(data, size) for successive pieces of the file; throws Error naming the path.

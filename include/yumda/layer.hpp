@@ -2,6 +2,8 @@
 // that keeps two runs apart, and the transaction that changes ROOT all or nothing.
 #pragma once
 #include <cstdint>
+#include <ctime>
+#include <functional>
 #include <map>
 #include <memory>
 #include <set>
@@ -56,6 +58,8 @@ class LayerState {
   std::vector<InstalledPackage>& packages() { return packages_; }
   const std::vector<InstalledPackage>& packages() const { return packages_; }
   const InstalledPackage* find(const std::string& name) const;
+  // Every recorded path -> the NEVRA of a package that records it.
+  std::map<std::string, std::string> owners() const;
 
  private:
   std::vector<InstalledPackage> packages_;
@@ -82,6 +86,16 @@ class LayerLock {
   UniqueFd fd_;
 };
 
+// A symlink a package of a transaction ships; the extractor leaves it to
+// LayerTransaction::place_symlinks(), so that packages extracted in parallel
+// never meet one another's symlinks.
+struct StagedSymlink {
+  std::string path;     // relative to ROOT, as the package names it
+  std::string target;   // as the package ships it
+  std::string package;  // NEVRA, for messages
+  timespec mtime{};
+};
+
 // Stages files in ROOT/.yumda/txn/stage, then commits by journal:
 //   1. stage everything (stage_dir()), write the new state;
 //   2. commit(): write ROOT/.yumda/txn/COMMIT (the point of no return), then move
@@ -94,7 +108,9 @@ class LayerLock {
 // symlink (unless replace_paths() allows it), and a staged .yumda. Staged directories get their staged mode in
 // ROOT. A path both staged and in remove_paths() keeps the staged copy; a
 // removed directory goes only once empty. Nothing in ROOT is followed through
-// a symlink. An Error after the commit point says to rerun (recover finishes).
+// a symlink, except a directory symlink a package owns (own_paths()) that
+// leads to a directory beneath ROOT, as rpm follows one (docs/robustness.md).
+// An Error after the commit point says to rerun (recover finishes).
 class LayerTransaction {
  public:
   explicit LayerTransaction(const std::string& root);  // recovers, then starts fresh
@@ -109,6 +125,20 @@ class LayerTransaction {
   // between directory and file or symlink (as rpm -U allows); a directory only
   // when all it holds is removed in the same commit.
   void replace_paths(const std::vector<std::string>& paths);
+  // What the layer's packages own before this change (path -> NEVRA): a
+  // symlink in ROOT at one of these paths that leads to a directory beneath
+  // ROOT is followed by the staged entries and removals named through it.
+  void own_paths(std::map<std::string, std::string> owners);
+  // Creates the packages' symlinks in the stage once all are extracted, and
+  // moves what was staged through a followable symlink (this transaction's,
+  // or an owned one in ROOT) to where it leads (lib/x -> lib64/x). Throws
+  // Error naming both packages for a symlink leading out of the layer that
+  // something is installed through, or entries that conflict where they meet.
+  // OWNER_OF names the package of a staged path.
+  void place_symlinks(std::vector<StagedSymlink> links, const std::function<std::string(const std::string&)>& owner_of);
+  // Where each of PATHS (as packages name them) is in the stage and will be
+  // in ROOT, the followable symlinks on the way followed.
+  std::vector<std::string> placed(const std::vector<std::string>& paths) const;
   void commit(const LayerState& new_state);
 
   static void recover(const std::string& root);
@@ -119,6 +149,7 @@ class LayerTransaction {
   std::string stage_;
   std::vector<std::string> removals_;
   std::set<std::string> replaceable_;
+  std::map<std::string, std::string> owned_;
   bool committed_ = false;
 };
 

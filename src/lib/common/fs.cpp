@@ -22,6 +22,16 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
+std::string dir_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? std::string() : path.substr(0, slash);
+}
+
+std::string base_of(const std::string& path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 void read_file_chunks(const std::string& path, const std::function<void(const char*, size_t)>& chunk) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!fd) throw Error("cannot read " + path + ": " + errno_text(errno));

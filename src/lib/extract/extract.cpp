@@ -617,7 +617,7 @@ class Extractor {
         UniqueFd existing(openat(parent, t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
         if (!existing || !same_content(p.fd.get(), existing.get())) conflict(t.rel, "file");
       }
-      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf, t.from});
+      result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf, t.from, {}, {}});
     }
   }
 
@@ -631,13 +631,18 @@ class Extractor {
     UniqueFd dir(openat(parent->get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!dir) conflict(rel, "directory");  // a file or symlink from another package is there
     fchmod(dir.get(), mode);
-    result_.files.push_back({rel, S_IFDIR | mode, 0, false, from_});
+    result_.files.push_back({rel, S_IFDIR | mode, 0, false, from_, {}, {}});
   }
 
   void make_symlink(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
                     const std::string& display) {
     const char* target = entry.symlink.c_str();
     if (!*target) fail("symlink " + display + " has no target");
+    const timespec mtime{entry.mtime.sec, entry.mtime.nsec};
+    if (options_.defer_symlinks) {
+      result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_, entry.symlink, mtime});
+      return;
+    }
     std::shared_ptr<const UniqueFd> parent = parent_dir(rel_parts, display);
     const char* name = rel_parts.back().c_str();
     if (symlinkat(target, parent->get(), name) != 0) {
@@ -648,9 +653,9 @@ class Extractor {
           static_cast<size_t>(n) != strlen(target))
         conflict(rel, "symlink");
     }
-    const timespec times[2] = {{entry.mtime.sec, entry.mtime.nsec}, {entry.mtime.sec, entry.mtime.nsec}};
+    const timespec times[2] = {mtime, mtime};
     utimensat(parent->get(), name, times, AT_SYMLINK_NOFOLLOW);
-    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_});
+    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_, entry.symlink, mtime});
   }
 
   const PayloadSource& source_;

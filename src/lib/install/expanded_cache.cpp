@@ -146,8 +146,16 @@ void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options,
   };
   for (const auto& f : x.files) {
     std::string local = stage + "/" + f.path;
-    struct stat st;
-    if (lstat(local.c_str(), &st) != 0) throw Error("cannot read " + local + ": " + errno_text(errno));
+    struct stat st {};
+    const bool deferred = S_ISLNK(f.mode) && !f.link_target.empty();  // not in the stage yet
+    if (deferred) {
+      st.st_mode = f.mode;
+      st.st_size = static_cast<off_t>(f.link_target.size());
+      st.st_mtim = f.mtime;
+      st.st_nlink = 1;
+    } else if (lstat(local.c_str(), &st) != 0) {
+      throw Error("cannot read " + local + ": " + errno_text(errno));
+    }
     c_unique<archive_entry, archive_entry_free> e(archive_entry_new());
     archive_entry_copy_stat(e.get(), &st);
     archive_entry_set_uid(e.get(), 0);
@@ -155,7 +163,9 @@ void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options,
     const std::string name = "." + (f.from.empty() ? "/opt/" + f.path : f.from);
     staged_at.emplace(name, f.path);
     archive_entry_copy_pathname(e.get(), name.c_str());
-    if (S_ISLNK(st.st_mode)) {
+    if (deferred) {
+      archive_entry_copy_symlink(e.get(), f.link_target.c_str());
+    } else if (S_ISLNK(st.st_mode)) {
       char target[4096];
       ssize_t n = readlink(local.c_str(), target, sizeof target - 1);
       if (n < 0) throw Error("cannot read " + local + ": " + errno_text(errno));

@@ -73,19 +73,32 @@ bool same_content(const std::string& a, const std::string& b) {
 
 // A file the new packages bring that the layer already has from another
 // package, with other content, is a conflict (rpm refuses it the same way).
-void check_conflicts_with_layer(const std::string& root, const std::string& stage, const LayerState& state,
+// Paths are compared where they are (TXN's placed()): lib/x through an owned
+// lib -> lib64 is the same file as lib64/x, as rpm sees it.
+void check_conflicts_with_layer(const std::string& root, const LayerTransaction& txn, const LayerState& state,
                                 const std::vector<InstalledPackage>& incoming) {
+  // One placed() call for all: each directory is resolved once.
+  std::vector<std::string> names;
+  std::vector<const InstalledPackage*> packages;
+  auto add = [&](const std::vector<InstalledPackage>& set) {
+    for (const auto& p : set)
+      for (const auto& f : p.files) names.push_back(f), packages.push_back(&p);
+  };
+  add(state.packages());
+  const size_t layer_files = names.size();
+  add(incoming);
+  const std::vector<std::string> at = txn.placed(names);
   std::map<std::string, const InstalledPackage*> owner;
-  for (const auto& p : state.packages())
-    for (const auto& f : p.files) owner.emplace(f, &p);
-  for (const auto& p : incoming)
-    for (const auto& f : p.files) {
-      auto it = owner.find(f);
-      if (it == owner.end() || it->second->nevra.name == p.nevra.name) continue;
-      if (!same_content(stage + "/" + f, root + "/" + f))
-        throw Error("file /opt/" + f + " conflicts between package " + p.nevra.str() + " and installed package " +
-                    it->second->nevra.str());
-    }
+  for (size_t i = 0; i < layer_files; ++i) owner.emplace(at[i], packages[i]);
+  const std::string& stage = txn.stage_dir();
+  for (size_t i = layer_files; i < at.size(); ++i) {
+    const InstalledPackage& p = *packages[i];
+    auto it = owner.find(at[i]);
+    if (it == owner.end() || it->second->nevra.name == p.nevra.name) continue;
+    if (!same_content(stage + "/" + at[i], root + "/" + at[i]))
+      throw Error("file /opt/" + names[i] + " conflicts between package " + p.nevra.str() + " and installed package " +
+                  it->second->nevra.str() + (at[i] == names[i] ? "" : " (both are /opt/" + at[i] + ")"));
+  }
 }
 
 }  // namespace
@@ -236,6 +249,24 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   if (options.confirm && !options.confirm(result.plan)) return result;
 
   LayerTransaction txn(options.root);
+  // The layer without the replaced packages; their files that nothing kept
+  // or new brings go in the same commit.
+  LayerState kept;
+  std::vector<InstalledPackage> going;
+  for (const auto& p : state.packages()) {
+    bool replaced = std::any_of(result.plan.replaced.begin(), result.plan.replaced.end(),
+                                [&](const Nevra& n) { return n == p.nevra; });
+    (replaced ? going : kept.packages()).push_back(p);
+  }
+  // What only the outgoing versions own may change type (file -> directory...).
+  std::set<std::string> kept_owned;
+  for (const auto& p : kept.packages()) kept_owned.insert(p.files.begin(), p.files.end());
+  std::vector<std::string> replaceable;
+  for (const auto& p : going)
+    for (const auto& f : p.files)
+      if (!kept_owned.count(f)) replaceable.push_back(f);
+  txn.replace_paths(replaceable);
+  txn.own_paths(state.owners());
   SerializedReporter sreporter(reporter);  // workers report concurrently
   PackageSource source(config, fetcher, options.cacheonly, sreporter);
   std::vector<InstalledPackage> incoming;
@@ -251,8 +282,10 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     return repo ? repo->relocate : config.main.relocate;
   };
   std::map<std::string, std::vector<PlacedFile>> to_relocate;  // NEVRA -> its placed files
+  std::vector<StagedSymlink> symlinks;                          // created once all are extracted
   ExtractOptions xopts;
   xopts.nodocs = config.main.nodocs;
+  xopts.defer_symlinks = true;
   xopts.owner_of = [&](const std::string& path) {
     std::lock_guard l(staged_mu);
     auto it = staged_owner.find(path);
@@ -314,6 +347,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       for (const auto& f : x.files) {
         staged_owner.emplace(f.path, pkg.nevra.str());
         if (f.elf) new_elf_files.push_back(f.path);
+        if (S_ISLNK(f.mode)) symlinks.push_back({f.path, f.link_target, pkg.nevra.str(), f.mtime});
       }
       incoming.push_back(std::move(done));
     }
@@ -339,18 +373,19 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   workers.wait();
   std::sort(incoming.begin(), incoming.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
+  txn.place_symlinks(std::move(symlinks), xopts.owner_of);
+  // From here on the files are where the stage has them: through the owned
+  // symlinks their names go through (lib/x is in lib64/x).
+  for (auto& [nevra, files] : to_relocate) {
+    std::vector<std::string> names;
+    for (const auto& f : files) names.push_back(f.path);
+    std::vector<std::string> at = txn.placed(names);
+    for (size_t i = 0; i < files.size(); ++i) files[i].path = at[i];
+  }
+  new_elf_files = txn.placed(new_elf_files);
   relocate_staged(incoming, to_relocate, txn.stage_dir(), options.root, path_map, baseline, workers, sreporter);
 
-  // The layer without the replaced packages; their files that nothing kept
-  // or new brings go in the same commit.
-  LayerState kept;
-  std::vector<InstalledPackage> going;
-  for (const auto& p : state.packages()) {
-    bool replaced = std::any_of(result.plan.replaced.begin(), result.plan.replaced.end(),
-                                [&](const Nevra& n) { return n == p.nevra; });
-    (replaced ? going : kept.packages()).push_back(p);
-  }
-  check_conflicts_with_layer(options.root, txn.stage_dir(), kept, incoming);
+  check_conflicts_with_layer(options.root, txn, kept, incoming);
   std::set<std::string> still_owned;
   for (const auto* set : {&kept.packages(), &incoming})
     for (const auto& p : *set) still_owned.insert(p.files.begin(), p.files.end());
@@ -359,14 +394,6 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     for (const auto& f : p.files)
       if (!still_owned.count(f)) stale.push_back(f);
   txn.remove_paths(stale);
-  // What only the outgoing versions own may change type (file -> directory...).
-  std::set<std::string> kept_owned;
-  for (const auto& p : kept.packages()) kept_owned.insert(p.files.begin(), p.files.end());
-  std::vector<std::string> replaceable;
-  for (const auto& p : going)
-    for (const auto& f : p.files)
-      if (!kept_owned.count(f)) replaceable.push_back(f);
-  txn.replace_paths(replaceable);
   LayerState next = kept;
   for (auto& p : incoming) next.packages().push_back(p);
   check_interrupt();

@@ -87,6 +87,7 @@ std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOp
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
 
   LayerTransaction txn(options.root);
+  txn.own_paths(state.owners());  // lib/x goes from lib64/ when lib -> lib64 is owned
   txn.remove_paths(paths);
   txn.commit(next);
   return {plan, true};

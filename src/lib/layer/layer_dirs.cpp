@@ -1,14 +1,43 @@
 #include "layer/layer_dirs.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "yumda/error.hpp"
 
 namespace yumda::detail {
+
+std::vector<DirEntry> list_dir(int dirfd, const std::string& where) {
+  int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+  if (dup_fd < 0) throw Error("cannot read directory " + where + ": " + errno_text(errno));
+  DIR* d = fdopendir(dup_fd);
+  if (!d) {
+    int err = errno;
+    close(dup_fd);
+    throw Error("cannot read directory " + where + ": " + errno_text(err));
+  }
+  rewinddir(d);
+  std::vector<DirEntry> out;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    struct stat st;
+    if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      int err = errno;
+      closedir(d);
+      throw Error("cannot stat " + where + "/" + name + ": " + errno_text(err));
+    }
+    out.push_back({std::move(name), st.st_mode});
+  }
+  closedir(d);
+  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
+  return out;
+}
 
 LayerDirs open_layer_dirs(const std::string& root, bool create) {
   LayerDirs d;

@@ -186,6 +186,13 @@ void LayerState::save(const std::string& root) const {
   write_file_atomic(path(root), to_json());
 }
 
+std::map<std::string, std::string> LayerState::owners() const {
+  std::map<std::string, std::string> out;
+  for (const auto& p : packages_)
+    for (const auto& f : p.files) out.emplace(f, p.nevra.str());
+  return out;
+}
+
 const InstalledPackage* LayerState::find(const std::string& name) const {
   for (const auto& p : packages_)
     if (p.nevra.name == name) return &p;

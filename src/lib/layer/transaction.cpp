@@ -4,7 +4,6 @@
 // re-runnable, so recover() can always finish a killed run. Every move into ROOT
 // goes through directory fds opened with O_NOFOLLOW, so a symlink in ROOT can
 // never redirect a write outside it.
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,6 +16,7 @@
 #include <set>
 
 #include "layer/layer_dirs.hpp"
+#include "layer/owned_links.hpp"
 #include "layer/txn_hook.hpp"
 #include "yumda/error.hpp"
 #include "yumda/layer.hpp"
@@ -31,6 +31,8 @@ void set_txn_step_hook(TxnStepHook hook) { g_hook = hook; }
 }  // namespace detail
 
 namespace {
+
+using detail::list_dir;
 
 constexpr const char* kCommitName = "COMMIT";
 constexpr const char* kStateName = "installed.json";
@@ -54,39 +56,6 @@ UniqueFd open_dir(const std::string& path, const std::string& what) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
   if (!fd) throw Error("cannot open " + what + " " + path + ": " + errno_text(errno));
   return fd;
-}
-
-struct DirEntry {
-  std::string name;
-  mode_t mode;
-};
-
-// DIRFD's entries (lstat'ed), sorted by name so apply order is reproducible.
-std::vector<DirEntry> list_dir(int dirfd, const std::string& where) {
-  int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
-  if (dup_fd < 0) throw Error("cannot read directory " + where + ": " + errno_text(errno));
-  DIR* d = fdopendir(dup_fd);
-  if (!d) {
-    int err = errno;
-    close(dup_fd);
-    throw Error("cannot read directory " + where + ": " + errno_text(err));
-  }
-  rewinddir(d);
-  std::vector<DirEntry> out;
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
-    struct stat st;
-    if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      int err = errno;
-      closedir(d);
-      throw Error("cannot stat " + where + "/" + name + ": " + errno_text(err));
-    }
-    out.push_back({std::move(name), st.st_mode});
-  }
-  closedir(d);
-  std::sort(out.begin(), out.end(), [](const DirEntry& a, const DirEntry& b) { return a.name < b.name; });
-  return out;
 }
 
 const char* kind(mode_t m) {
@@ -343,6 +312,29 @@ void LayerTransaction::replace_paths(const std::vector<std::string>& paths) {
   replaceable_.insert(paths.begin(), paths.end());
 }
 
+void LayerTransaction::own_paths(std::map<std::string, std::string> owners) { owned_ = std::move(owners); }
+
+void LayerTransaction::place_symlinks(std::vector<StagedSymlink> links,
+                                      const std::function<std::string(const std::string&)>& owner_of) {
+  UniqueFd root_fd = open_dir(root_, "layer directory");
+  UniqueFd stage_fd = open_dir(stage_, "staging directory");
+  // A symlink only the outgoing packages own may turn into a directory
+  // (replace_paths): what is staged there is not folded away.
+  std::map<std::string, std::string> followable = owned_;
+  for (const auto& p : replaceable_) followable.erase(p);
+  detail::place_staged_links(stage_fd.get(), root_fd.get(), std::move(links), followable, owner_of);
+}
+
+std::vector<std::string> LayerTransaction::placed(const std::vector<std::string>& paths) const {
+  UniqueFd root_fd = open_dir(root_, "layer directory");
+  UniqueFd stage_fd = open_dir(stage_, "staging directory");
+  detail::OwnedLinks links(stage_fd.get(), root_fd.get(), owned_);
+  std::vector<std::string> out;
+  out.reserve(paths.size());
+  for (const auto& p : paths) out.push_back(links.place(p));
+  return out;
+}
+
 void LayerTransaction::commit(const LayerState& new_state) {
   if (committed_) throw Error("transaction on " + root_ + " was already committed");
   UniqueFd root_fd = open_dir(root_, "layer directory");
@@ -352,11 +344,16 @@ void LayerTransaction::commit(const LayerState& new_state) {
   if (fstatat(stage_fd.get(), ".yumda", &st, AT_SYMLINK_NOFOLLOW) == 0)
     throw Error("a package ships /opt/.yumda, which would overwrite yumda's state in " + root_ +
                 " (remove that package from the request)");
+  // A removal goes where the path is (through the owned symlinks on its
+  // way), resolved now, so the journal names only plain paths of ROOT.
+  detail::OwnedLinks in_root(-1, root_fd.get(), owned_);
   // A path both removed and staged is an upgrade keeping the file: drop it
   // from the removals, or a replay after a crash would delete the new copy.
   std::set<std::string> removals;
-  for (const auto& p : removals_)
-    if (fstatat(stage_fd.get(), p.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) removals.insert(p);
+  for (const auto& p : removals_) {
+    const std::string at = in_root.place(p);
+    if (fstatat(stage_fd.get(), at.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) removals.insert(at);
+  }
   check_conflicts(stage_fd.get(), root_fd.get(), "", root_, TypeChanges{replaceable_, removals});
   stage_fd.reset();
 

@@ -10,6 +10,7 @@
 #include <map>
 #include <random>
 
+#include "layer/owned_links.hpp"
 #include "layer/txn_hook.hpp"
 #include "layer_test_util.hpp"
 #include "yumda/error.hpp"
@@ -409,4 +410,101 @@ TEST_CASE("a forged journal, a .yumda symlink or a symlinked state never reach o
   put_link(dir.path + "/rootlink", outside);
   CHECK(error_of([&] { prepare_root(dir.path + "/rootlink"); }).find("is a symlink") != std::string::npos);
   CHECK(error_of([&] { LayerLock lock(dir.path + "/rootlink/", false); }).find("is a symlink") != std::string::npos);
+}
+
+TEST_CASE("a symlink is followed only where it leads strictly beneath the layer", "[layer][links]") {
+  using detail::link_beneath;
+  CHECK(link_beneath("lib", "lib64") == "lib64");
+  CHECK(link_beneath("lib", "/opt/lib64/") == "lib64");
+  CHECK(link_beneath("sub/lib", "../lib64") == "lib64");
+  CHECK(link_beneath("sub/lib", "./deeper/x") == "sub/deeper/x");
+  CHECK_FALSE(link_beneath("lib", "/etc"));
+  CHECK_FALSE(link_beneath("lib", "../../etc"));
+  CHECK_FALSE(link_beneath("lib", "../sentinel"));
+  CHECK_FALSE(link_beneath("lib", "."));            // the layer root itself
+  CHECK_FALSE(link_beneath("lib", "/opt"));
+  CHECK_FALSE(link_beneath("sub/lib", "x/../y"));   // depends on whether x is a symlink
+  CHECK_FALSE(link_beneath("lib", ""));
+}
+
+TEST_CASE("a package's directory symlink leading inside the layer is followed; no other symlink is", "[layer][txn][links]") {
+  // rpm installs lib/x through an owned lib -> lib64 into lib64/x (issue #14).
+  ScratchDir dir;
+  const std::string root = dir.path + "/layer", outside = dir.path + "/outside";
+  put_file(root + "/lib64/old", "old");
+  put_link(root + "/lib", "lib64");
+  put_link(root + "/out", outside);
+  fs::create_directories(outside);
+  state_with("linkdir").save(root);
+  const std::map<std::string, std::string> owned = {
+      {"lib", "linkdir-1-1.noarch"}, {"lib64", "linkdir-1-1.noarch"}, {"out", "outlink-1-1.noarch"}};
+  auto before = listing(root);
+
+  SECTION("a file staged through the owned symlink lands in its target; the removal goes there too") {
+    {
+      LayerTransaction txn(root);
+      txn.own_paths(owned);
+      put_file(txn.stage_dir() + "/lib/new", "new");
+      txn.place_symlinks({}, nullptr);
+      CHECK(txn.placed({"lib/new", "lib", "bin/x"}) == std::vector<std::string>{"lib64/new", "lib", "bin/x"});
+      txn.commit(state_with("b"));
+    }
+    CHECK(fs::read_symlink(root + "/lib") == "lib64");
+    CHECK(read_file(root + "/lib64/new") == "new");
+    LayerTransaction txn(root);
+    txn.own_paths(owned);
+    txn.remove_paths({"lib/new"});
+    txn.commit(state_with("linkdir"));
+    CHECK_FALSE(path_exists(root + "/lib64/new"));
+    CHECK(read_file(root + "/lib64/old") == "old");
+    CHECK(fs::read_symlink(root + "/lib") == "lib64");
+  }
+  SECTION("the transaction's own symlink: what was staged where it goes moves to its target") {
+    LayerTransaction txn(root);
+    txn.own_paths(owned);
+    put_file(txn.stage_dir() + "/lib32/f", "f");
+    put_file(txn.stage_dir() + "/lib64/g", "g");
+    txn.place_symlinks({{"lib32", "lib64", "linkdir2-1-1.noarch", {}}, {"lib32/g.so", "g", "b-1-1.noarch", {}}},
+                       nullptr);
+    CHECK(fs::read_symlink(txn.stage_dir() + "/lib32") == "lib64");
+    CHECK(txn.placed({"lib32/f", "lib32/g.so"}) == std::vector<std::string>{"lib64/f", "lib64/g.so"});
+    txn.commit(state_with("new"));
+    CHECK(read_file(root + "/lib64/f") == "f");
+    CHECK(fs::read_symlink(root + "/lib64/g.so") == "g");
+    CHECK(fs::read_symlink(root + "/lib32") == "lib64");
+  }
+  SECTION("two packages' different files meeting in the target conflict") {
+    LayerTransaction txn(root);
+    put_file(txn.stage_dir() + "/lib32/f", "one");
+    put_file(txn.stage_dir() + "/lib64/f", "two");
+    std::string m = error_of([&] { txn.place_symlinks({{"lib32", "lib64", "l-1-1.noarch", {}}}, nullptr); });
+    CHECK(m == "file /opt/lib64/f conflicts between an earlier package and an earlier package");
+  }
+  SECTION("an owned symlink leading out of the layer is refused, nothing written") {
+    {
+      LayerTransaction txn(root);
+      txn.own_paths(owned);
+      put_file(txn.stage_dir() + "/out/pwned", "x");
+      std::string m = error_of([&] { txn.place_symlinks({}, [](const std::string&) { return "b-1-1.noarch"; }); });
+      CHECK(m == "package b-1-1.noarch installs into the symlink /opt/out of package outlink-1-1.noarch, which leads "
+                 "to " + outside + ", outside the layer; yumda writes through a package's directory symlink only "
+                 "within the layer");
+    }
+    CHECK(fs::is_empty(outside));
+    CHECK(listing(root) == before);
+  }
+  SECTION("a symlink nobody owns is not followed: refused before the commit point; removals skip it") {
+    {
+      LayerTransaction txn(root);
+      put_file(txn.stage_dir() + "/lib/new", "new");
+      txn.place_symlinks({}, nullptr);
+      CHECK(txn.placed({"lib/new"}) == std::vector<std::string>{"lib/new"});
+      CHECK(error_of([&] { txn.commit(state_with("b")); }).find("lib is a symlink in the layer") != std::string::npos);
+    }
+    CHECK(listing(root) == before);
+    LayerTransaction txn(root);
+    txn.remove_paths({"lib/old"});
+    txn.commit(state_with("linkdir"));
+    CHECK(read_file(root + "/lib64/old") == "old");
+  }
 }
