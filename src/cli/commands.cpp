@@ -57,6 +57,7 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   add_check_update(app, g);
   add_zip(app, g);
   add_build(app, g);
+  add_lock(app, g);
   add_check(app, g);
   add_sbom(app, g);
   add_makecache(app, g);

@@ -56,6 +56,7 @@ void add_list(CLI::App& app, GlobalOptions& g);
 void add_check_update(CLI::App& app, GlobalOptions& g);
 void add_zip(CLI::App& app, GlobalOptions& g);
 void add_build(CLI::App& app, GlobalOptions& g);
+void add_lock(CLI::App& app, GlobalOptions& g);
 void add_check(CLI::App& app, GlobalOptions& g);
 void add_sbom(CLI::App& app, GlobalOptions& g);
 void add_makecache(CLI::App& app, GlobalOptions& g);
