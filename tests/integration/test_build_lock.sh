@@ -68,6 +68,7 @@ createrepo_c --quiet "$T/repo"
 run_capture moved env XDG_CACHE_HOME="$T/cache-b" "$YUMDA" build -f "$T/b/yumda.toml"
 [ "$(rc_of moved)" = 1 ] || fail "build against a changed repo exited $(rc_of moved)"
 grep -q "greet-data-1.0-3.demo.noarch changed in repo demo" "$T/moved.err" || fail "did not name what moved: $(cat "$T/moved.err")"
+grep -q 'update the lock: `yumda lock` for a yumda.toml' "$T/moved.err" || fail "did not name the fix: $(cat "$T/moved.err")"
 pass "changed repo -> $(cat "$T/moved.err")"
 
 # install --lockfile / --locked on a plain layer directory.

@@ -160,7 +160,8 @@ void check_plan_against_lock(const ResolveResult& plan, const Lockfile& lock) {
   if (!moved.empty()) {
     std::string msg = "the repos no longer match the lock: ";
     for (size_t i = 0; i < moved.size(); ++i) msg += (i ? "; " : "") + moved[i];
-    throw Error(msg + " (update the lock with --lockfile if this is intended)");
+    throw Error(msg + " (if this is intended, update the lock: `yumda lock` for a yumda.toml, install --lockfile for a "
+                      "layer directory)");
   }
 }
 
