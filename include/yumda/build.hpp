@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "yumda/config.hpp"
+#include "yumda/lockfile.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/zip.hpp"
 
@@ -43,6 +44,16 @@ struct BuildResult {
 };
 
 // OPTIONS carries the command line's config settings (cachedir, -C ...).
+// With a lock beside the toml, installs exactly it; a lock made from other
+// toml settings (its "inputs") is refused, naming the file and `yumda lock`.
 BuildResult build_layer(const LayerSpec& spec, const ConfigOptions& options, bool cacheonly, Reporter& reporter);
+
+// Where SPEC's lock is: its lockfile key, beside the toml.
+std::string lock_path(const LayerSpec& spec);
+
+// `yumda lock`: resolves SPEC's packages afresh (an existing lock is ignored)
+// and rewrites its lock file with them and the toml's inputs; nothing is
+// downloaded or installed. Returns the lock written.
+Lockfile lock_layer(const LayerSpec& spec, const ConfigOptions& options, bool cacheonly, Reporter& reporter);
 
 }  // namespace yumda

@@ -17,13 +17,17 @@
 namespace yumda {
 
 // install: SPECS and their deps; upgrade: newer versions of the layer
-// packages SPECS names (all when empty); reinstall: the same NEVRAs again.
-enum class InstallMode { kInstall, kUpgrade, kReinstall };
+// packages SPECS names (all when empty); reinstall: the same NEVRAs again;
+// undo: transaction UNDO_ID of the layer's history reversed (what it
+// installed removed, what it removed or replaced installed again at its exact
+// version from the enabled repos).
+enum class InstallMode { kInstall, kUpgrade, kReinstall, kUndo };
 
 struct InstallOptions {
   std::string root = "layer";
   std::vector<std::string> specs;
   InstallMode mode = InstallMode::kInstall;
+  uint64_t undo_id = 0;    // kUndo: the transaction; 0 = the last one
   bool noscripts = false;  // --noscripts: %post/%posttrans are listed as skipped
   bool cacheonly = false;
   bool nowait = false;  // fail instead of waiting for the layer lock
@@ -54,6 +58,8 @@ InstallResult install(const Config& config, const InstallOptions& options, Repor
 
 // The packages in ROOT, sorted by name.
 std::vector<InstalledPackage> list_installed(const std::string& root);
+// ROOT's whole record (packages and history), read as list_installed reads it.
+LayerState read_layer_state(const std::string& root);
 
 }  // namespace yumda
 

@@ -41,7 +41,25 @@ struct InstalledPackage {
   std::vector<std::string> unrewritable;
 };
 
-// ROOT/.yumda/installed.json. A missing file is an empty layer.
+// One package a transaction changed, as `dnf history info` lists it.
+struct HistoryItem {
+  // Install, Upgrade, Upgraded (the version it replaced), Downgrade,
+  // Downgraded, Reinstall, Removed, Obsoleted.
+  std::string action;
+  Nevra nevra;
+  bool user_installed = false;  // the reason: asked for by the user, or a dependency
+};
+
+// One committed transaction of the layer.
+struct HistoryEntry {
+  uint64_t id = 0;      // 1, 2, ...: never reused, even once old entries are dropped
+  uint64_t time = 0;    // seconds since the epoch
+  std::string command;  // "install git", "remove jq", "history undo 2"
+  std::vector<HistoryItem> items;  // sorted by name
+};
+
+// ROOT/.yumda/installed.json. A missing file is an empty layer. The history
+// lives in the same file, so one rename commits both: they never disagree.
 class LayerState {
  public:
   static LayerState load(const std::string& root);  // throws Error on a corrupt file
@@ -60,9 +78,20 @@ class LayerState {
   const InstalledPackage* find(const std::string& name) const;
   // Every recorded path -> the NEVRA of a package that records it.
   std::map<std::string, std::string> owners() const;
+  // The layer's transactions, oldest first (at most kMaxHistory of them).
+  static constexpr size_t kMaxHistory = 100;
+  const std::vector<HistoryEntry>& history() const { return history_; }
+  const HistoryEntry* find_transaction(uint64_t id) const;
+  // Takes BEFORE's history and appends the entry that turns BEFORE into this
+  // state (at time NOW, for COMMAND); REPLACED are the packages the plan took
+  // out for a new copy (reinstalled, or obsoleted when their name is gone).
+  // Appends nothing when no package changed (a `mark`).
+  void record(const LayerState& before, const std::string& command, const std::vector<Nevra>& replaced,
+              uint64_t now);
 
  private:
   std::vector<InstalledPackage> packages_;
+  std::vector<HistoryEntry> history_;
 };
 
 // The one timestamp of every zip entry and of the SBOM, the same for the

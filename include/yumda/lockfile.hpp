@@ -30,6 +30,11 @@ struct Lockfile {
   // names one GUID directory per release, so this is the release resolved.
   std::map<std::string, std::pair<std::string, std::string>> mirrored;
   std::vector<LockedPackage> packages;  // sorted by NEVRA
+  // What the lock was resolved from, when yumda.toml made it (`build`,
+  // `lock`): each toml key that decides the packages (packages, repos,
+  // runtime, baseline, arch, config) -> its value as JSON text. Empty for a
+  // lock from `install --lockfile` or an older yumda: nothing to compare.
+  std::map<std::string, std::string> inputs;
 
   // The specs that ask for exactly these packages ("name-epoch:version-release.arch").
   std::vector<std::string> specs() const;

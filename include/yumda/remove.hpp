@@ -28,14 +28,17 @@ struct RemovePlan {
 // BASELINE meeting what it provides. Throws Error "No match for argument: X"
 // for a spec that matches nothing, and Error naming a protected package the
 // plan would take out.
+// With AUTOREMOVE (and no specs): the dependencies nothing the user asked for
+// needs any more, as dnf autoremove.
 RemovePlan plan_remove(const Config& config, const Baseline& baseline, const LayerState& state,
-                       const std::vector<std::string>& specs);
+                       const std::vector<std::string>& specs, bool autoremove = false);
 // The same with the default config and no baseline (tests).
 RemovePlan plan_remove(const LayerState& state, const std::vector<std::string>& specs, bool clean_deps = true);
 
 struct RemoveOptions {
   std::string root;
   std::vector<std::string> specs;
+  bool autoremove = false;  // `autoremove`: no specs, the unneeded dependencies
   bool nowait = false;
   std::function<bool(const RemovePlan&)> confirm;
 };
@@ -44,5 +47,19 @@ struct RemoveOptions {
 // owns) in one transaction; ROOT changes all or nothing. Returns the plan and
 // whether it was carried out.
 std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOptions& options, Reporter& reporter);
+
+struct MarkOptions {
+  std::string root;
+  std::vector<std::string> specs;  // layer packages: names, globs, NEVRAs
+  bool user_installed = true;      // mark install (true) or mark remove (false)
+  bool nowait = false;
+};
+
+// `mark install|remove`: sets the reason of the layer packages SPECS match
+// to "user" or "dependency" (so autoremove may take them), as dnf mark; no
+// file changes and no history entry. Returns the packages whose mark
+// changed. Throws Error "No match for argument: X" for a spec no layer
+// package matches; ROOT is then unchanged.
+std::vector<Nevra> mark_packages(const Config& config, const MarkOptions& options);
 
 }  // namespace yumda

@@ -57,6 +57,10 @@ struct EraseRequest {
   std::vector<std::string> specs;  // anything install takes: names, globs, N-V-R, provides, /opt paths
   bool clean_deps = true;          // clean_requirements_on_remove
   std::vector<std::string> protected_packages;  // names or globs: a plan removing one is refused
+  // `autoremove`: no specs; every layer package installed as a dependency
+  // that no package the user asked for (nor the runtime) still needs, as
+  // libsolv's solver_get_unneeded says. They come back in UNNEEDED.
+  bool autoremove = false;
 };
 
 struct EraseResult {
@@ -127,6 +131,12 @@ class Resolver {
   // NEVRA, in INSTALL and REPLACED. Error when a package is not installed or
   // its exact version is no longer in any repo.
   ResolveResult reinstall(const std::vector<std::string>& specs);
+
+  // `history undo`: each of INSTALL at its exact NEVRA from the repos (an
+  // older version than the layer's is a downgrade) and each layer package of
+  // ERASE taken out, in one job. Throws Error naming a package of INSTALL no
+  // enabled repo has, or one of ERASE the layer lacks.
+  ResolveResult undo(const std::vector<Nevra>& install, const std::vector<Nevra>& erase);
 
   // `remove`: one libsolv job over the installed repo alone (the baseline,
   // locked, the runtime's files, and LAYER; the repos are not fetched, so a

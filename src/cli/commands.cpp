@@ -59,10 +59,13 @@ void add_commands(CLI::App& app, GlobalOptions& g) {
   add_repoquery(app, g);
   add_download(app, g);
   add_remove(app, g);
+  add_mark(app, g);
+  add_history(app, g);
   add_list(app, g);
   add_check_update(app, g);
   add_zip(app, g);
   add_build(app, g);
+  add_lock(app, g);
   add_check(app, g);
   add_sbom(app, g);
   add_makecache(app, g);

@@ -52,7 +52,16 @@ std::string format_summary(const ResolveResult& plan) {
     skipped = "\nSkipping packages with broken dependencies:\n";
     for (const auto& s : plan.skipped_broken) skipped += " " + s + "\n";
   }
-  if (plan.install.empty()) return out + "Dependencies resolved.\nNothing to do.\n" + skipped;
+  // Layer packages going with no new copy (history undo of an install).
+  std::vector<Nevra> removing;
+  for (const auto& r : plan.replaced) {
+    bool replaced_by_new = std::any_of(plan.install.begin(), plan.install.end(),
+                                       [&](const PackageInfo& p) { return p.nevra.name == r.name; });
+    for (const auto& [_, olds] : plan.replaces)
+      replaced_by_new = replaced_by_new || std::find(olds.begin(), olds.end(), r) != olds.end();
+    if (!replaced_by_new) removing.push_back(r);
+  }
+  if (plan.install.empty() && removing.empty()) return out + "Dependencies resolved.\nNothing to do.\n" + skipped;
 
   size_t wa = 7, wb = 4, wc = 7, wd = 10;
   for (const auto& p : plan.install) {
@@ -60,6 +69,11 @@ std::string format_summary(const ResolveResult& plan) {
     wb = std::max(wb, p.nevra.arch.size());
     wc = std::max(wc, p.nevra.evr().size());
     wd = std::max(wd, p.repo_id.size());
+  }
+  for (const auto& r : removing) {
+    wa = std::max(wa, r.name.size());
+    wb = std::max(wb, r.arch.size());
+    wc = std::max(wc, r.evr().size());
   }
   std::string rule(std::min<size_t>(wa + wb + wc + wd + 14, 120), '=');
   out += "Dependencies resolved.\n" + rule + "\n" + row("Package", "Arch", "Version", "Repository", "Size", wa, wb, wc, wd) +
@@ -81,6 +95,8 @@ std::string format_summary(const ResolveResult& plan) {
       installed += p.install_size;
     }
   }
+  if (!removing.empty()) out += "Removing:\n";
+  for (const auto& r : removing) out += row(r.name, r.arch, r.evr(), "@layer", "", wa, wb, wc, wd);
   out += "\nTransaction Summary\n" + rule + "\n";
   auto count_line = [&](const char* verb, size_t n) {
     if (n) out += std::string(verb) + std::to_string(n) + " Package" + (n == 1 ? "" : "s") + "\n";
@@ -89,6 +105,7 @@ std::string format_summary(const ResolveResult& plan) {
   count_line("Upgrade  ", counts[1]);
   count_line("Downgrade  ", counts[2]);
   count_line("Reinstall  ", counts[0]);
+  count_line("Remove  ", removing.size());
   out += "\n";
   out += "Total download size: " + human_size(download) + "\n";
   out += "Installed size: " + human_size(installed) + "\n";

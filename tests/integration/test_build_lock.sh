@@ -42,6 +42,31 @@ grep -q "SOURCE_DATE_EPOCH must be a number of seconds, not 'yesterday'" "$T/bad
 [ "$(sha256sum <"$T/b/dist/layer.zip")" = "$before" ] || fail "a refused build changed the zip"
 pass "build: SOURCE_DATE_EPOCH=yesterday -> $(cat "$T/badsde.err")"
 
+# yumda.toml changes after the lock: build says so (naming the file and
+# `yumda lock`) and changes nothing; `yumda lock` rewrites the lock on purpose.
+mk_project "$T/c"
+sed -i 's/^packages = .*/packages = ["greet-data"]/' "$T/c/yumda.toml"
+run_capture c1 env XDG_CACHE_HOME="$T/cache-c" "$YUMDA" build -f "$T/c/yumda.toml"
+[ "$(rc_of c1)" = 0 ] || fail "build of greet-data failed: $(cat "$T/c1.err")"
+sed -i 's/^packages = .*/packages = ["greet"]/' "$T/c/yumda.toml"
+cp "$T/c/yumda.lock" "$T/c.lock.before"
+zip_before=$(sha256sum <"$T/c/dist/layer.zip")
+run_capture c2 env XDG_CACHE_HOME="$T/cache-c" "$YUMDA" build -f "$T/c/yumda.toml"
+[ "$(rc_of c2)" = 1 ] || fail "build after the toml changed exited $(rc_of c2)"
+[ "$(wc -l <"$T/c2.err")" = 1 ] && grep -q "$T/c/yumda.toml changed after $T/c/yumda.lock was written (packages \[\"greet\"\], locked \[\"greet-data\"\]); run \`yumda lock -f $T/c/yumda.toml\`" "$T/c2.err" ||
+  fail "build after the toml changed did not say so: $(cat "$T/c2.err")"
+cmp -s "$T/c/yumda.lock" "$T/c.lock.before" && [ "$zip_before" = "$(sha256sum <"$T/c/dist/layer.zip")" ] ||
+  fail "the refused build changed the lock or the zip"
+pass "toml changed after the lock -> $(cat "$T/c2.err")"
+run_capture c3 env XDG_CACHE_HOME="$T/cache-c" "$YUMDA" lock -f "$T/c/yumda.toml"
+[ "$(rc_of c3)" = 0 ] || fail "yumda lock failed: $(cat "$T/c3.err")"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert sorted(p["name"] for p in d["packages"])==["greet","greet-data","libgreet"], d' \
+  "$T/c/yumda.lock" || fail "yumda lock did not lock greet's closure: $(cat "$T/c/yumda.lock")"
+run_capture c4 env XDG_CACHE_HOME="$T/cache-c" "$YUMDA" build -f "$T/c/yumda.toml"
+[ "$(rc_of c4)" = 0 ] && grep -q "exactly as locked" "$T/c4.out" || fail "build after yumda lock: $(cat "$T/c4.err")"
+cmp "$T/a/dist/layer.zip" "$T/c/dist/layer.zip" || fail "the relocked build differs from the first project's"
+pass "yumda lock rewrote the lock; build installs it: $(cat "$T/c3.out")"
+
 # The repo moves on: greet-data is rebuilt with other content under the same NEVRA.
 rm "$T"/repo/packages/greet-data-*.rpm
 mkdir -p "$T/spec" && sed 's/This file came from/This file now comes from/' \
@@ -52,6 +77,7 @@ createrepo_c --quiet "$T/repo"
 run_capture moved env XDG_CACHE_HOME="$T/cache-b" "$YUMDA" build -f "$T/b/yumda.toml"
 [ "$(rc_of moved)" = 1 ] || fail "build against a changed repo exited $(rc_of moved)"
 grep -q "greet-data-1.0-3.demo.noarch changed in repo demo" "$T/moved.err" || fail "did not name what moved: $(cat "$T/moved.err")"
+grep -q 'update the lock: `yumda lock` for a yumda.toml' "$T/moved.err" || fail "did not name the fix: $(cat "$T/moved.err")"
 pass "changed repo -> $(cat "$T/moved.err")"
 
 # install --lockfile / --locked on a plain layer directory.

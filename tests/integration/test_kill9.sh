@@ -37,9 +37,10 @@ yk() { "$YUMDA" -c "$T/big.conf" "$@"; }
 
 # Listing + contents; directory sizes left out (a filesystem detail), and
 # .yumda/lock (it is created by any run and says nothing about the layer).
+# The record without its history: each run dates its own entry (lib.sh's state_digest).
 snap() {
-  (cd "$1" && find . -path ./.yumda/lock -prune -o \( -type d -printf 'd %m %p\n' \) -o \( ! -type d -printf '%y %m %s %l %p\n' \) | sort \
-    && find . -path ./.yumda/lock -prune -o -type f -exec sha256sum {} + | sort)
+  (cd "$1" && find . \( -path ./.yumda/lock -o -path ./.yumda/installed.json \) -prune -o \( -type d -printf 'd %m %p\n' \) -o \( ! -type d -printf '%y %m %s %l %p\n' \) | sort \
+    && find . \( -path ./.yumda/lock -o -path ./.yumda/installed.json \) -prune -o -type f -exec sha256sum {} + | sort && state_digest .)
 }
 
 # "before": big01 installed. "after": bigmeta and all its parts installed.

@@ -56,11 +56,16 @@ void add_search(CLI::App& app, GlobalOptions& g);
 void add_provides(CLI::App& app, GlobalOptions& g);
 void add_repoquery(CLI::App& app, GlobalOptions& g);
 void add_download(CLI::App& app, GlobalOptions& g);
-void add_remove(CLI::App& app, GlobalOptions& g);
+void add_remove(CLI::App& app, GlobalOptions& g);  // remove, autoremove
+void add_mark(CLI::App& app, GlobalOptions& g);
+void add_history(CLI::App& app, GlobalOptions& g);
+// history undo ID (0: the last), as an install run: the plan, the question, the summary.
+void run_undo(GlobalOptions& g, uint64_t id);
 void add_list(CLI::App& app, GlobalOptions& g);
 void add_check_update(CLI::App& app, GlobalOptions& g);
 void add_zip(CLI::App& app, GlobalOptions& g);
 void add_build(CLI::App& app, GlobalOptions& g);
+void add_lock(CLI::App& app, GlobalOptions& g);
 void add_check(CLI::App& app, GlobalOptions& g);
 void add_sbom(CLI::App& app, GlobalOptions& g);
 void add_makecache(CLI::App& app, GlobalOptions& g);

@@ -16,6 +16,7 @@ namespace {
 
 struct InstallArgs {
   std::vector<std::string> specs;
+  uint64_t undo_id = 0;  // history undo
   std::string lockfile;  // install --lockfile: write
   std::string locked;    // install --locked: install from
   bool nodocs = false;
@@ -87,6 +88,7 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
   o.cacheonly = g.cacheonly;
   o.nowait = g.nowait;
   o.mode = mode;
+  o.undo_id = a.undo_id;
   o.noscripts = a.noscripts;
   Lockfile locked;
   if (!a.locked.empty()) {
@@ -105,17 +107,19 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
     write_lockfile(a.lockfile, make_lockfile(config, r.plan.install));
   if (g.json) return set_document(g, install_json(o.root, r));
   if (g.quiet) return;
-  if (r.plan.install.empty()) {
+  if (r.plan.install.empty() && r.plan.replaced.empty()) {
     std::cout << (mode == InstallMode::kUpgrade ? "Dependencies resolved.\nNothing to do.\n" : format_summary(r.plan));
     return;
   }
   if (!r.performed) return;
   if (!r.removed.empty()) {
-    std::cout << (mode == InstallMode::kReinstall ? "\nReinstalled:\n" : "\nReplaced:\n");
+    std::cout << (mode == InstallMode::kReinstall ? "\nReinstalled:\n"
+                  : mode == InstallMode::kUndo    ? "\nRemoved/Replaced:\n"
+                                                  : "\nReplaced:\n");
     for (const auto& p : r.removed) std::cout << "  " << p.nevra.str() << "\n";
   }
   print_scripts(r.scripts);
-  std::cout << (mode == InstallMode::kUpgrade ? "\nUpgraded/Installed:\n" : "\nInstalled:\n");
+  if (!r.installed.empty()) std::cout << (mode == InstallMode::kUpgrade ? "\nUpgraded/Installed:\n" : "\nInstalled:\n");
   for (const auto& p : r.installed) std::cout << "  " << p.nevra.str() << "\n";
   print_relocations(r.installed);
   std::cout << "\nComplete! Layer directory: " << o.root << "\n";
@@ -127,6 +131,12 @@ void add_doc_script_flags(CLI::App* cmd, InstallArgs& a) {
 }
 
 }  // namespace
+
+void run_undo(GlobalOptions& g, uint64_t id) {
+  InstallArgs a;
+  a.undo_id = id;
+  run_install(g, a, InstallMode::kUndo);
+}
 
 void add_install_verbs(CLI::App& app, GlobalOptions& g) {
   auto ia = std::make_shared<InstallArgs>();

@@ -14,6 +14,7 @@ namespace {
 
 struct RemoveArgs {
   std::vector<std::string> specs;
+  bool autoremove = false;
 };
 
 std::string format_remove_plan(const RemovePlan& plan) {
@@ -44,6 +45,7 @@ void run_remove(GlobalOptions& g, const RemoveArgs& a) {
   RemoveOptions o;
   o.root = layer_root(g);
   o.specs = a.specs;
+  o.autoremove = a.autoremove;
   o.nowait = g.nowait;
   o.confirm = [&](const RemovePlan& plan) {
     if (!g.json && !g.quiet) std::cout << format_remove_plan(plan) << std::flush;
@@ -61,6 +63,8 @@ void run_remove(GlobalOptions& g, const RemoveArgs& a) {
         j["remove"].push_back(pj);
       }
     set_document(g, j);
+  } else if (!done && plan.size() == 0 && !g.quiet) {
+    std::cout << "Dependencies resolved.\nNothing to do.\nComplete!\n";  // autoremove with nothing unneeded, as dnf
   } else if (done && !g.quiet) {
     std::cout << "\nRemoved " << plan.size() << " package" << (plan.size() == 1 ? "" : "s") << ". Complete!\n";
   }
@@ -74,6 +78,12 @@ void add_remove(CLI::App& app, GlobalOptions& g) {
   remove->alias("erase");
   remove->add_option("packages", a->specs, "Package names or globs")->required();
   remove->callback(verb_callback(g, [&g, a] { run_remove(g, *a); }));
+
+  auto aa = std::make_shared<RemoveArgs>();
+  aa->autoremove = true;
+  auto* autoremove =
+      app.add_subcommand("autoremove", "Remove packages installed as dependencies that nothing asked for needs");
+  autoremove->callback(verb_callback(g, [&g, aa] { run_remove(g, *aa); }));
 }
 
 }  // namespace yumda::cli

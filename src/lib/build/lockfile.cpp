@@ -50,6 +50,10 @@ Lockfile read_lockfile(const std::string& path) {
       if (r.contains("resolved_baseurl"))
         lock.mirrored[id] = {r.value("mirrorlist", ""), r.at("resolved_baseurl").get<std::string>()};
     }
+    if (auto in = j.find("inputs"); in != j.end()) {
+      if (!in->is_object()) throw Error("lockfile " + path + " has \"inputs\" that are not an object; run `yumda lock`");
+      for (const auto& [key, value] : in->items()) lock.inputs[key] = value.dump();
+    }
     for (const auto& p : j.at("packages")) {
       LockedPackage lp;
       lp.nevra.name = p.at("name").get<std::string>();
@@ -84,6 +88,11 @@ void write_lockfile(const std::string& path, const Lockfile& lock) {
       r["resolved_baseurl"] = it->second.second;
     }
     j["repos"].push_back(r);
+  }
+  if (!lock.inputs.empty()) {
+    ordered_json in = ordered_json::object();
+    for (const auto& [key, text] : lock.inputs) in[key] = ordered_json::parse(text);
+    j["inputs"] = in;
   }
   j["packages"] = ordered_json::array();
   for (const auto& p : lock.packages)
@@ -151,7 +160,8 @@ void check_plan_against_lock(const ResolveResult& plan, const Lockfile& lock) {
   if (!moved.empty()) {
     std::string msg = "the repos no longer match the lock: ";
     for (size_t i = 0; i < moved.size(); ++i) msg += (i ? "; " : "") + moved[i];
-    throw Error(msg + " (update the lock with --lockfile if this is intended)");
+    throw Error(msg + " (if this is intended, update the lock: `yumda lock` for a yumda.toml, install --lockfile for a "
+                      "layer directory)");
   }
 }
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <ctime>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -201,10 +202,60 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
 
 }  // namespace
 
+namespace {
+
+// What the history says a run did: the verb and its arguments.
+std::string history_command(const InstallOptions& o, uint64_t undo_id) {
+  if (o.mode == InstallMode::kUndo) return "history undo " + std::to_string(undo_id);
+  std::string out = o.mode == InstallMode::kUpgrade ? "upgrade" : o.mode == InstallMode::kReinstall ? "reinstall" : "install";
+  for (const auto& s : o.specs) out += " " + s;
+  return out;
+}
+
+// Transaction ID of STATE's history reversed (the last one for 0, and ID is
+// set to it): what it brought in goes, what it took out comes back at its
+// exact version. Every package it brought in must still be in the layer at
+// that version.
+ResolveResult plan_undo(const LayerState& state, uint64_t& id, Resolver& resolver) {
+  if (state.history().empty()) throw Error("the layer has no history to undo (see yumda history)");
+  if (id == 0) id = state.history().back().id;
+  const HistoryEntry* entry = state.find_transaction(id);
+  if (!entry)
+    throw Error("no transaction " + std::to_string(id) + " in the layer's history (see yumda history for the ids)");
+  const std::string why = "cannot undo transaction " + std::to_string(id) + ": ";
+  std::vector<Nevra> install, erase;
+  std::set<std::string> user;  // names that come back as asked for by the user
+  for (const auto& item : entry->items) {
+    const std::string& a = item.action;
+    if (a == "Install" || a == "Upgrade" || a == "Downgrade") {
+      // What it brought in must still be there, at that version.
+      bool there = std::any_of(state.packages().begin(), state.packages().end(),
+                               [&](const InstalledPackage& p) { return p.nevra == item.nevra; });
+      if (!there) throw Error(why + item.nevra.str() + " is no longer in the layer (a later transaction changed it)");
+      // An up- or downgrade is undone by the old version replacing it.
+      if (a == "Install") erase.push_back(item.nevra);
+    } else if (a != "Reinstall") {
+      install.push_back(item.nevra);
+      if (item.user_installed) user.insert(item.nevra.name);
+    }
+  }
+  ResolveResult plan;
+  try {
+    plan = resolver.undo(install, erase);
+  } catch (const Error& e) {
+    throw Error(why + e.what());
+  }
+  for (const auto& p : plan.install)
+    if (user.count(p.nevra.name)) plan.requested.insert(p.nevra.str());
+  return plan;
+}
+
+}  // namespace
+
 static InstallResult install_locked(const Config& config, const InstallOptions& options, Reporter& reporter);
 
 InstallResult install(const Config& config, const InstallOptions& options, Reporter& reporter) {
-  if (options.specs.empty() && options.mode != InstallMode::kUpgrade)
+  if (options.specs.empty() && options.mode != InstallMode::kUpgrade && options.mode != InstallMode::kUndo)
     throw UsageError(options.mode == InstallMode::kReinstall
                          ? "reinstall needs at least one package (e.g. yumda reinstall -y git)"
                          : "install needs at least one package (e.g. yumda install -y git)");
@@ -231,10 +282,13 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   Sack sack(config, fetcher, options.cacheonly, reporter);
   sack.set_local_packages(local);
   Resolver resolver(config, baseline, layer_packages(state), sack, reporter);
+  uint64_t undo_id = options.undo_id;
   if (options.mode == InstallMode::kUpgrade) {
     result.plan = resolver.upgrade(specs);
   } else if (options.mode == InstallMode::kReinstall) {
     result.plan = resolver.reinstall(specs);
+  } else if (options.mode == InstallMode::kUndo) {
+    result.plan = plan_undo(state, undo_id, resolver);
   } else {
     ResolveRequest request;
     request.specs = specs;
@@ -245,7 +299,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   for (const auto& p : state.packages())
     if (std::find(result.plan.replaced.begin(), result.plan.replaced.end(), p.nevra) != result.plan.replaced.end())
       result.removed.push_back(p);
-  if (result.plan.install.empty()) return result;
+  if (result.plan.install.empty() && result.plan.replaced.empty()) return result;  // undo may only take out
   if (options.confirm && !options.confirm(result.plan)) return result;
 
   LayerTransaction txn(options.root);
@@ -396,6 +450,11 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   txn.remove_paths(stale);
   LayerState next = kept;
   for (auto& p : incoming) next.packages().push_back(p);
+  // Only what a new package took the place of was replaced (reinstalled or
+  // obsoleted); an undo's other outgoing packages are plain removals.
+  std::vector<Nevra> replaced_by_new;
+  for (const auto& [_, olds] : result.plan.replaces) replaced_by_new.insert(replaced_by_new.end(), olds.begin(), olds.end());
+  next.record(state, history_command(options, undo_id), replaced_by_new, static_cast<uint64_t>(time(nullptr)));
   check_interrupt();
   txn.commit(next);
   source.finish_success();
@@ -419,6 +478,12 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
 }
 
 std::vector<InstalledPackage> list_installed(const std::string& root) {
+  auto pkgs = read_layer_state(root).packages();
+  std::sort(pkgs.begin(), pkgs.end(), [](const auto& a, const auto& b) { return a.nevra.name < b.nevra.name; });
+  return pkgs;
+}
+
+LayerState read_layer_state(const std::string& root) {
   if (!is_directory(root)) throw Error("layer directory " + root + " does not exist (check --root)");
   if (!is_directory(root + "/.yumda")) return {};
   std::optional<LayerLock> lock;
@@ -434,9 +499,7 @@ std::vector<InstalledPackage> list_installed(const std::string& root) {
     lock.emplace(root, /*wait=*/true);  // recover() must never race a running install
     LayerTransaction::recover(root);
   }
-  auto pkgs = LayerState::load(root).packages();
-  std::sort(pkgs.begin(), pkgs.end(), [](const auto& a, const auto& b) { return a.nevra.name < b.nevra.name; });
-  return pkgs;
+  return LayerState::load(root);
 }
 
 }  // namespace yumda

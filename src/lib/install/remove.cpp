@@ -4,6 +4,8 @@
 #include "yumda/remove.hpp"
 
 #include <algorithm>
+#include <ctime>
+#include <optional>
 #include <set>
 
 #include "install/package_source.hpp"
@@ -15,7 +17,7 @@
 namespace yumda {
 
 RemovePlan plan_remove(const Config& config, const Baseline& baseline, const LayerState& state,
-                       const std::vector<std::string>& specs) {
+                       const std::vector<std::string>& specs, bool autoremove) {
   std::vector<LayerPackage> layer = layer_packages(state);
   Fetcher fetcher(FetchOptions{});  // nothing is fetched: erase loads no repo
   Sack sack(config, fetcher, /*cacheonly=*/true);
@@ -24,6 +26,7 @@ RemovePlan plan_remove(const Config& config, const Baseline& baseline, const Lay
   request.specs = specs;
   request.clean_deps = config.main.clean_requirements_on_remove;
   request.protected_packages = config.main.protected_packages;
+  request.autoremove = autoremove;
   EraseResult erased = resolver.erase(request);
   auto records = [&](const std::vector<Nevra>& ns) {
     std::vector<InstalledPackage> out;
@@ -48,15 +51,27 @@ RemovePlan plan_remove(const LayerState& state, const std::vector<std::string>& 
   return plan_remove(config, Baseline{}, state, specs);
 }
 
+namespace {
+
+// ROOT's record, read under its lock (held in LOCK) once an interrupted run is finished.
+LayerState locked_layer_state(const std::string& root, std::optional<LayerLock>& lock, bool nowait) {
+  if (!is_directory(root + "/.yumda"))
+    throw Error("layer directory " + root + " has no packages installed by yumda (check --root)");
+  lock.emplace(root, !nowait);
+  LayerTransaction::recover(root);
+  return LayerState::load(root);
+}
+
+}  // namespace
+
 std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOptions& options, Reporter& reporter) {
   (void)reporter;
-  if (options.specs.empty()) throw UsageError("remove needs at least one package name");
-  if (!is_directory(options.root + "/.yumda"))
-    throw Error("layer directory " + options.root + " has no packages installed by yumda (check --root)");
-  LayerLock lock(options.root, !options.nowait);
-  LayerTransaction::recover(options.root);
-  LayerState state = LayerState::load(options.root);
-  RemovePlan plan = plan_remove(config, load_baseline(config.main.baseline, config.main.arch), state, options.specs);
+  std::optional<LayerLock> lock;
+  if (options.specs.empty() && !options.autoremove) throw UsageError("remove needs at least one package name");
+  LayerState state = locked_layer_state(options.root, lock, options.nowait);
+  RemovePlan plan = plan_remove(config, load_baseline(config.main.baseline, config.main.arch), state, options.specs,
+                                options.autoremove);
+  if (plan.size() == 0) return {plan, false};
   if (options.confirm && !options.confirm(plan)) return {plan, false};
 
   std::set<std::string> going;
@@ -86,11 +101,41 @@ std::pair<RemovePlan, bool> remove_packages(const Config& config, const RemoveOp
   std::sort(paths.begin(), paths.end(), std::greater<>());
   paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
 
+  std::string command = options.autoremove ? "autoremove" : "remove";
+  for (const auto& s : options.specs) command += " " + s;
+  next.record(state, command, {}, static_cast<uint64_t>(time(nullptr)));
   LayerTransaction txn(options.root);
   txn.own_paths(state.owners());  // lib/x goes from lib64/ when lib -> lib64 is owned
   txn.remove_paths(paths);
   txn.commit(next);
   return {plan, true};
+}
+
+std::vector<Nevra> mark_packages(const Config& config, const MarkOptions& options) {
+  if (options.specs.empty()) throw UsageError("mark needs at least one package name");
+  std::optional<LayerLock> lock;
+  LayerState state = locked_layer_state(options.root, lock, options.nowait);
+  Fetcher fetcher(FetchOptions{});  // the layer's record is enough
+  Sack sack(config, fetcher, /*cacheonly=*/true);
+  Resolver resolver(config, Baseline{}, layer_packages(state), sack);
+  std::set<std::string> matched;
+  for (const auto& spec : options.specs) {
+    auto found = resolver.installed(spec, /*by_provides=*/false);
+    if (found.empty()) throw Error("No match for argument: " + spec + " (see yumda list --installed)");
+    for (const auto& n : found) matched.insert(n.str());
+  }
+  LayerState next = state;
+  std::vector<Nevra> changed;
+  for (auto& p : next.packages())
+    if (matched.count(p.nevra.str()) && p.user_installed != options.user_installed) {
+      p.user_installed = options.user_installed;
+      changed.push_back(p.nevra);
+    }
+  if (changed.empty()) return changed;
+  // Through the journal like any change: the record is replaced whole or not at all.
+  LayerTransaction txn(options.root);
+  txn.commit(next);
+  return changed;
 }
 
 }  // namespace yumda

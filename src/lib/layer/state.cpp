@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "layer/layer_dirs.hpp"
 #include "yumda/error.hpp"
@@ -117,6 +118,46 @@ InstalledPackage package_from_json(const json& j) {
   return p;
 }
 
+const std::set<std::string> kActions = {"Install",    "Upgrade",   "Upgraded", "Downgrade",
+                                        "Downgraded", "Reinstall", "Removed",  "Obsoleted"};
+
+json history_to_json(const HistoryEntry& e) {
+  json items = json::array();
+  for (const auto& i : e.items)
+    items.push_back({{"action", i.action},
+                     {"name", i.nevra.name},
+                     {"epoch", i.nevra.epoch},
+                     {"version", i.nevra.version},
+                     {"release", i.nevra.release},
+                     {"arch", i.nevra.arch},
+                     {"reason", i.user_installed ? "user" : "dependency"}});
+  return json{{"id", e.id}, {"time", e.time}, {"command", e.command}, {"packages", std::move(items)}};
+}
+
+HistoryEntry history_from_json(const json& j) {
+  HistoryEntry e;
+  e.id = unsigned_value(j, "id");
+  e.time = unsigned_value(j, "time");
+  e.command = j.value("command", std::string());
+  for (const auto& i : j.at("packages")) {
+    HistoryItem item;
+    item.action = i.at("action").get<std::string>();
+    if (!kActions.count(item.action)) throw Error("history entry " + std::to_string(e.id) + " has an unknown action");
+    item.nevra.name = i.at("name").get<std::string>();
+    item.nevra.epoch = i.value("epoch", std::string());
+    item.nevra.version = i.at("version").get<std::string>();
+    item.nevra.release = i.at("release").get<std::string>();
+    item.nevra.arch = i.value("arch", std::string());
+    std::string reason = i.value("reason", std::string("dependency"));
+    if (reason != "user" && reason != "dependency")
+      throw Error("history entry " + std::to_string(e.id) + " has an unknown reason");
+    item.user_installed = reason == "user";
+    if (item.nevra.name.empty()) throw Error("history entry " + std::to_string(e.id) + " names an empty package");
+    e.items.push_back(std::move(item));
+  }
+  return e;
+}
+
 }  // namespace
 
 std::string LayerState::path(const std::string& root) { return root + "/.yumda/installed.json"; }
@@ -154,6 +195,12 @@ LayerState LayerState::parse(const std::string& text, const std::string& file) {
   if (version < 1) throw Error("layer state " + file + " has an invalid format_version " + std::to_string(version) + fix);
   try {
     for (const auto& j : doc.at("packages")) state.packages_.push_back(package_from_json(j));
+    // Ids only grow, so `history info N` names one transaction.
+    for (const auto& j : doc.value("history", json::array())) {
+      state.history_.push_back(history_from_json(j));
+      if (state.history_.size() > 1 && state.history_.back().id <= state.history_[state.history_.size() - 2].id)
+        throw Error("history ids are not increasing");
+    }
   } catch (const json::exception& e) {
     throw Error("layer state " + file + " is corrupt: " + e.what() + fix);
   } catch (const Error& e) {
@@ -178,6 +225,11 @@ std::string LayerState::to_json() const {
     list.push_back(std::move(j));
   }
   json doc{{"format_version", kFormatVersion}, {"packages", std::move(list)}};
+  if (!history_.empty()) {
+    json history = json::array();
+    for (const auto& e : history_) history.push_back(history_to_json(e));
+    doc["history"] = std::move(history);
+  }
   return doc.dump(2) + "\n";
 }
 
@@ -197,6 +249,55 @@ const InstalledPackage* LayerState::find(const std::string& name) const {
   for (const auto& p : packages_)
     if (p.nevra.name == name) return &p;
   return nullptr;
+}
+
+const HistoryEntry* LayerState::find_transaction(uint64_t id) const {
+  for (const auto& e : history_)
+    if (e.id == id) return &e;
+  return nullptr;
+}
+
+void LayerState::record(const LayerState& before, const std::string& command, const std::vector<Nevra>& replaced,
+                        uint64_t now) {
+  history_ = before.history_;
+  auto was_replaced = [&](const Nevra& n) { return std::find(replaced.begin(), replaced.end(), n) != replaced.end(); };
+  auto holds = [](const std::vector<InstalledPackage>& set, const Nevra& n) {
+    return std::any_of(set.begin(), set.end(), [&](const InstalledPackage& p) { return p.nevra == n; });
+  };
+  HistoryEntry entry;
+  std::set<std::string> paired;  // old NEVRAs an Upgrade or Downgrade row accounts for
+  for (const auto& p : packages_) {
+    if (holds(before.packages_, p.nevra)) {
+      if (was_replaced(p.nevra)) entry.items.push_back({"Reinstall", p.nevra, p.user_installed});
+      continue;
+    }
+    // Another version of the same name going out: this is an up- or downgrade.
+    const InstalledPackage* old = nullptr;
+    for (const auto& q : before.packages_)
+      if (q.nevra.name == p.nevra.name && !holds(packages_, q.nevra) && !paired.count(q.nevra.str())) old = &q;
+    if (!old) {
+      entry.items.push_back({"Install", p.nevra, p.user_installed});
+      continue;
+    }
+    paired.insert(old->nevra.str());
+    bool down = compare_evr(p.nevra.evr(), old->nevra.evr()) < 0;
+    entry.items.push_back({down ? "Downgrade" : "Upgrade", p.nevra, p.user_installed});
+    entry.items.push_back({down ? "Downgraded" : "Upgraded", old->nevra, old->user_installed});
+  }
+  for (const auto& q : before.packages_)
+    if (!holds(packages_, q.nevra) && !paired.count(q.nevra.str()))
+      entry.items.push_back({was_replaced(q.nevra) ? "Obsoleted" : "Removed", q.nevra, q.user_installed});
+  if (entry.items.empty()) return;
+  std::stable_sort(entry.items.begin(), entry.items.end(),
+                   [](const HistoryItem& a, const HistoryItem& b) { return a.nevra.name < b.nevra.name; });
+  if (!history_.empty() && history_.back().id == UINT64_MAX)
+    throw Error("the layer's history has no transaction id left (edit the \"history\" of .yumda/installed.json)");
+  entry.id = history_.empty() ? 1 : history_.back().id + 1;
+  entry.time = now;
+  entry.command = command;
+  history_.push_back(std::move(entry));
+  // Bounded: the state is read on every run.
+  if (history_.size() > kMaxHistory) history_.erase(history_.begin(), history_.end() - kMaxHistory);
 }
 
 int64_t reproducible_mtime(const std::vector<InstalledPackage>& packages) {

@@ -155,3 +155,64 @@ TEST_CASE("the zip timestamp: SOURCE_DATE_EPOCH, else the newest buildtime, else
   if (saved) setenv("SOURCE_DATE_EPOCH", keep.c_str(), 1);
   else unsetenv("SOURCE_DATE_EPOCH");
 }
+
+TEST_CASE("each change to the layer is one history entry, kept through a save", "[layer][state][history]") {
+  ScratchDir dir;
+  LayerState empty;
+  LayerState one;
+  one.packages().push_back(sample("git", 1));
+  one.packages().back().user_installed = true;
+  one.packages().push_back(sample("zlib", 1));
+  one.record(empty, "install git", {}, 1000);
+  REQUIRE(one.history().size() == 1);
+  CHECK(one.history()[0].id == 1);
+  CHECK(one.history()[0].command == "install git");
+  REQUIRE(one.history()[0].items.size() == 2);
+  CHECK(one.history()[0].items[0].action == "Install");
+  CHECK(one.history()[0].items[0].user_installed);
+  CHECK_FALSE(one.history()[0].items[1].user_installed);
+
+  // An upgrade of git and the removal of zlib: Upgrade + Upgraded, Removed.
+  LayerState two;
+  two.packages().push_back(sample("git", 2));
+  two.packages().back().nevra.version = "1.1";
+  two.record(one, "upgrade", {one.packages()[0].nevra}, 2000);
+  two.save(dir.path);
+  LayerState back = LayerState::load(dir.path);
+  REQUIRE(back.history().size() == 2);
+  const HistoryEntry* e = back.find_transaction(2);
+  REQUIRE(e);
+  REQUIRE(e->items.size() == 3);
+  CHECK(e->items[0].action == "Upgrade");
+  CHECK(e->items[0].nevra.version == "1.1");
+  CHECK(e->items[1].action == "Upgraded");
+  CHECK(e->items[1].nevra.version == "1.0");
+  CHECK(e->items[2].action == "Removed");
+  CHECK(e->items[2].nevra.name == "zlib");
+  CHECK(e->time == 2000);
+
+  // Nothing changed (a mark): no entry; ids keep counting past the bound.
+  LayerState same = back;
+  same.record(back, "mark", {}, 3000);
+  CHECK(same.history().size() == 2);
+  LayerState cur = back;
+  for (int i = 0; i < 120; ++i) {
+    LayerState next;
+    if (cur.packages().empty()) next.packages().push_back(sample("jq", 1));
+    next.record(cur, "flip", {}, 4000);
+    cur = next;
+  }
+  CHECK(cur.history().size() == LayerState::kMaxHistory);
+  CHECK(cur.history().back().id == 122);
+  CHECK(cur.find_transaction(1) == nullptr);
+}
+
+TEST_CASE("a history with a forged entry is refused, naming the file", "[layer][state][history]") {
+  const std::string base = R"({"format_version": 1, "packages": [], "history": )";
+  CHECK_THROWS_WITH(LayerState::parse(base + R"([{"id": 2, "packages": []}, {"id": 2, "packages": []}]})", "F"),
+                    Catch::Contains("layer state F is corrupt") && Catch::Contains("history ids"));
+  CHECK_THROWS_WITH(LayerState::parse(base + R"([{"id": 1, "packages": [{"action": "Explode", "name": "a",
+      "version": "1", "release": "1"}]}]})", "F"), Catch::Contains("unknown action"));
+  CHECK_THROWS_WITH(LayerState::parse(base + R"([{"id": -1, "packages": []}]})", "F"),
+                    Catch::Contains("whole number"));
+}

@@ -184,7 +184,8 @@ Id Resolver::Impl::layer_same_nevra(Id id) {
 // Runs JOB and adds its transaction to RESULT: new packages to install,
 // erased layer packages to replaced. False when it failed only for lack of
 // filelists.
-bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked) {
+bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked,
+                           bool allow_downgrade) {
   ::Pool* pool_ = p();
   // dnf's best and strict, on what was asked for (not on the locks).
   for (int i = 0; i + 1 < job.size(); i += 2) {
@@ -200,6 +201,7 @@ bool Resolver::Impl::solve(SolvQueue& job, bool weak_deps, ResolveResult& result
   UniqueTransaction trans;
   for (bool limited = false;;) {
     solv.reset(solver_create(pool_));
+    if (allow_downgrade) solver_set_flag(solv.get(), SOLVER_FLAG_ALLOW_DOWNGRADE, 1);
     solver_set_flag(solv.get(), SOLVER_FLAG_IGNORE_RECOMMENDED, weak_deps ? 0 : 1);
     // dnf allows vendor changes; a layer package (no vendor recorded) must
     // still be upgradable by a repo package that has one.
@@ -387,23 +389,52 @@ std::optional<ResolveResult> Resolver::Impl::upgrade(const std::vector<std::stri
   return result;
 }
 
-ResolveResult Resolver::Impl::reinstall(const std::vector<std::string>& specs) {
+// The repo package of exactly N's name, version and arch; 0 when none.
+Id Resolver::Impl::repo_twin(const Nevra& n) {
   ::Pool* pool_ = p();
+  for (Id c : pool->solvables()) {
+    Solvable* t = pool->solvable(c);
+    if (pool->available(c) && n.name == pool_id2str(pool_, t->name) && n.arch == pool_id2str(pool_, t->arch) &&
+        compare_evr(n.evr(), pool_id2str(pool_, t->evr)) == 0)
+      return c;
+  }
+  return 0;
+}
+
+// As dnf's history undo: exact versions back in (SOLVER_FLAG_ALLOW_DOWNGRADE
+// lets an older one replace the layer's), exact packages out; no cleandeps,
+// since the transaction's own dependencies are in ERASE already.
+ResolveResult Resolver::Impl::undo(const std::vector<Nevra>& install, const std::vector<Nevra>& erase) {
+  ResolveResult result;
+  SolvQueue job;
+  for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id);
+  std::set<Id> asked;
+  for (const auto& n : install) {
+    Id twin = repo_twin(n);
+    if (!twin) throw Error(n.str() + " is not in any enabled repo (enable the repo that has it, or --repofrompath one)");
+    job.push2(SOLVER_INSTALL | SOLVER_SOLVABLE, twin);
+    asked.insert(twin);
+  }
+  for (const auto& n : erase) {
+    Id found = 0;
+    for (const auto& [id, li] : layer_solvables)
+      if (layer[li].nevra == n) found = id;
+    if (!found) throw Error(n.str() + " is no longer in the layer (a later transaction changed it)");
+    job.push2(SOLVER_ERASE | SOLVER_SOLVABLE, found);
+  }
+  if (job.size() == 2 * static_cast<int>(runtime_solvables.size())) return result;
+  solve(job, false, result, asked, /*allow_downgrade=*/true);
+  return result;
+}
+
+ResolveResult Resolver::Impl::reinstall(const std::vector<std::string>& specs) {
   ResolveResult result;
   for (const auto& spec : specs) {
     auto ids = layer_matches(spec);
     if (ids.empty()) throw no_layer_match(spec);
     for (Id id : ids) {
-      Solvable* s = pool_->solvables + id;
-      Id twin = 0;
-      for (Id c : pool->solvables()) {
-        Solvable* t = pool->solvable(c);
-        if (pool->available(c) && t->name == s->name && t->evr == s->evr && t->arch == s->arch) {
-          twin = c;
-          break;
-        }
-      }
       Nevra n = pool->nevra(id);
+      Id twin = repo_twin(n);
       if (!twin)
         throw Error("Installed package " + n.str() + " is not available in any enabled repo; cannot reinstall it");
       if (std::any_of(result.replaced.begin(), result.replaced.end(), [&](const Nevra& r) { return r == n; }))
@@ -442,6 +473,23 @@ std::vector<Id> Resolver::Impl::layer_path_matches(std::string spec) {
   return out;
 }
 
+// As dnf's autoremove: the layer packages no user-installed package needs.
+// The runtime counts as user-installed: what it needs stays.
+std::vector<Id> Resolver::Impl::unneeded_layer() {
+  SolvQueue job;
+  for (Id id : runtime_solvables) job.push2(SOLVER_LOCK | SOLVER_SOLVABLE, id), job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, id);
+  for (const auto& [id, li] : layer_solvables)
+    if (layer[li].user_installed) job.push2(SOLVER_USERINSTALLED | SOLVER_SOLVABLE, id);
+  UniqueSolver solv(solver_create(p()));
+  if (solver_solve(solv.get(), job.get()) != 0) throw Error(problems_text(solv.get()));
+  SolvQueue unneeded;
+  solver_get_unneeded(solv.get(), unneeded.get(), 0);
+  std::vector<Id> out;
+  for (int i = 0; i < unneeded.size(); ++i)
+    if (is_layer(unneeded[i])) out.push_back(unneeded[i]);
+  return out;
+}
+
 // As dnf's remove: SOLVER_ERASE (with SOLVER_CLEANDEPS) for what the specs
 // match; every layer package but a protected one may go (allow_erasing);
 // the ones the user asked for are SOLVER_USERINSTALLED, so cleandeps keeps them.
@@ -449,6 +497,8 @@ EraseResult Resolver::Impl::erase(const EraseRequest& request) {
   ::Pool* pool_ = p();
   std::vector<Id> named;
   std::unordered_set<Id> named_set;
+  if (request.autoremove)
+    for (Id id : unneeded_layer()) named_set.insert(id), named.push_back(id);
   for (const auto& spec : request.specs) {
     auto ids = layer_matches(spec);
     if (ids.empty()) throw Error("No match for argument: " + spec + " (see yumda list --installed)");
@@ -506,6 +556,12 @@ EraseResult Resolver::Impl::erase(const EraseRequest& request) {
   for (Id id : erased) {
     if (named_set.count(id)) continue;
     (unneeded.count(id) ? result.unneeded : result.dependents).push_back(layer[layer_solvables.at(id)].nevra);
+  }
+  if (request.autoremove) {  // nothing was named: every one is an unneeded dependency
+    result.unneeded.insert(result.unneeded.end(), result.named.begin(), result.named.end());
+    result.named.clear();
+    std::sort(result.unneeded.begin(), result.unneeded.end(),
+              [](const Nevra& a, const Nevra& b) { return a.name < b.name; });
   }
   return result;
 }

@@ -172,6 +172,11 @@ ResolveResult Resolver::reinstall(const std::vector<std::string>& specs) {
   return impl_->reinstall(specs);
 }
 
+ResolveResult Resolver::undo(const std::vector<Nevra>& install, const std::vector<Nevra>& erase) {
+  impl_->ensure(false);
+  return impl_->undo(install, erase);
+}
+
 EraseResult Resolver::erase(const EraseRequest& request) {
   impl_->build_installed_only();
   return impl_->erase(request);

@@ -56,7 +56,8 @@ struct Resolver::Impl {
   std::string maybe_meant(const std::string& spec);
   std::vector<Id> with_obsoleters(const std::string& spec, const SolvQueue& matched);
   std::optional<ResolveResult> attempt(const ResolveRequest& request);
-  bool solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked = {});
+  bool solve(SolvQueue& job, bool weak_deps, ResolveResult& result, const std::set<Id>& asked = {},
+             bool allow_downgrade = false);
   std::vector<std::string> unmet_jobs(Solver* solv, SolvQueue& job);
   bool is_layer(Id id) const {
     return p()->solvables[id].repo == p()->installed && !runtime_solvables.count(id);
@@ -68,7 +69,10 @@ struct Resolver::Impl {
   std::vector<Id> upgrade_targets(const std::string& spec);
   std::optional<ResolveResult> upgrade(const std::vector<std::string>& specs);
   ResolveResult reinstall(const std::vector<std::string>& specs);
+  Id repo_twin(const Nevra& n);
+  ResolveResult undo(const std::vector<Nevra>& install, const std::vector<Nevra>& erase);
   std::vector<Id> layer_path_matches(std::string spec);
+  std::vector<Id> unneeded_layer();
   EraseResult erase(const EraseRequest& request);
 
   // resolver.cpp
