@@ -9,6 +9,7 @@
 #include <rpm/header.h>
 #include <rpm/rpmfiles.h>
 #include <rpm/rpmio.h>
+#include <rpm/rpmpgp.h>
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
 #include <unistd.h>
@@ -102,6 +103,21 @@ HeaderPtr read_main_header(const std::string& path, uint64_t& payload_offset) {
 
 }  // namespace detail
 
+namespace {
+// rpm's PGPHASHALGO_* as the names Digest takes ("" for one it does not).
+std::string digest_name(int algo) {
+  switch (algo) {
+    case PGPHASHALGO_MD5: return "md5";
+    case PGPHASHALGO_SHA1: return "sha1";
+    case PGPHASHALGO_SHA224: return "sha224";
+    case PGPHASHALGO_SHA256: return "sha256";
+    case PGPHASHALGO_SHA384: return "sha384";
+    case PGPHASHALGO_SHA512: return "sha512";
+    default: return "";
+  }
+}
+}  // namespace
+
 RpmHeaderInfo read_rpm_header(const std::string& path) {
   uint64_t payload_offset = 0;
   HeaderPtr h = detail::read_main_header(path, payload_offset);
@@ -141,6 +157,13 @@ RpmHeaderInfo read_rpm_header(const std::string& path) {
       e.ghost = flags & RPMFILE_GHOST;
       e.doc = (flags & RPMFILE_DOC) || is_doc_path(e.path);
       e.config = flags & RPMFILE_CONFIG;
+      int algo = 0;
+      size_t len = 0;
+      if (const unsigned char* d = rpmfilesFDigest(files.get(), i, &algo, &len); d && len > 0) {
+        static const char* hex = "0123456789abcdef";
+        for (size_t k = 0; k < len; ++k) (e.digest += hex[d[k] >> 4]) += hex[d[k] & 15];
+        info.file_digest_type = digest_name(algo);
+      }
       info.files.push_back(std::move(e));
     }
   }

@@ -52,6 +52,9 @@ TEST_CASE("read_rpm_header reads NEVRA, flags, scripts and payload facts of a bu
   CHECK((tool->mode & 07777) == 0755);
   CHECK(tool->size == 3);
   CHECK_FALSE(tool->doc);
+  // The header's file digest ("hi\n", sha256): what a keepcache replay is checked against.
+  CHECK(info.file_digest_type == "sha256");
+  CHECK(tool->digest == "98ea6e4f216f2fb4b69fff9b3a44842c38686ca685f3f55dc48c5d3fb1107be4");
   const RpmFileEntry* link = find_file(info, "/opt/bin/tool-link");
   REQUIRE(link);
   CHECK(link->link_target == "tool");
