@@ -51,7 +51,13 @@ j sbom sbom 0 y sbom --json --root "$R"
 j sbom-cdx sbom 0 y sbom --json --format cyclonedx --root "$R"
 j sbom-file sbom 0 y sbom --json --root "$R" -o "$T/sbom.json"
 j zip zip 0 y zip --json --root "$R" -o "$T/l.zip"
+j history history 0 y history --json --root "$R"
+j history-info "history info" 0 y history info --json --root "$R" last
+j mark mark 0 y mark remove --json --root "$R" greet
+j autoremove autoremove 0 y "${D[@]}" autoremove -y --json --root "$R"
+j history-undo "history undo" 0 y "${D[@]}" history undo last -y --json --root "$R"
 j remove remove 0 y remove -y --json --root "$R" greet
+j lock lock 0 "$YUMDA" lock --json -f "$T/yumda.toml"
 j build build 0 "$YUMDA" build --json -f "$T/yumda.toml"
 j check-update check-update 0 y "${D[@]}" --json check-update --root "$R"
 j list-upgrades check-update 0 y "${D[@]}" --json list --upgrades --root "$R"

@@ -123,17 +123,23 @@ bool confirm(GlobalOptions& g) {
   return false;
 }
 
+json nevra_json(const Nevra& n) {
+  return {{"name", n.name}, {"epoch", n.epoch.empty() ? "0" : n.epoch}, {"version", n.version},
+          {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}};
+}
+
 namespace {
 
-json nevra_json(const Nevra& n, const std::string& repo) {
-  return {{"name", n.name}, {"epoch", n.epoch.empty() ? "0" : n.epoch}, {"version", n.version},
-          {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}, {"repo", repo}};
+json with_repo(const Nevra& n, const std::string& repo) {
+  json j = nevra_json(n);
+  j["repo"] = repo;
+  return j;
 }
 
 }  // namespace
 
 json package_json(const PackageInfo& p) {
-  json j = nevra_json(p.nevra, p.repo_id);
+  json j = with_repo(p.nevra, p.repo_id);
   j["download_size"] = p.download_size;
   j["install_size"] = p.install_size;
   j["summary"] = p.summary;
@@ -146,7 +152,7 @@ json package_json(const PackageInfo& p) {
 }
 
 json package_json(const InstalledPackage& p) {
-  json j = nevra_json(p.nevra, p.repo_id);
+  json j = with_repo(p.nevra, p.repo_id);
   j["download_size"] = nullptr;
   j["install_size"] = p.install_size;
   j["summary"] = p.summary;

@@ -43,6 +43,8 @@ inline std::string installed_from(const std::string& repo_id) {
 // docs/json.md's "package": the same keys for a repo's package and a layer's
 // (whose download size is null and description "": the layer keeps neither).
 json package_json(const PackageInfo& p);
+// docs/json.md's "nevra": a package named only (history, lock, mark).
+json nevra_json(const Nevra& n);
 json package_json(const InstalledPackage& p);
 json scripts_json(const std::vector<ScriptletResult>& scripts);
 

@@ -63,7 +63,7 @@ json entry_json(const HistoryEntry& e) {
             {"altered", altered(e)},
             {"packages", json::array()}};
   for (const auto& i : e.items) {
-    json p = package_json(i.nevra);
+    json p = nevra_json(i.nevra);
     p["action"] = i.action;
     p["reason"] = i.user_installed ? "user" : "dependency";
     j["packages"].push_back(std::move(p));

@@ -21,7 +21,7 @@ void run_lock(GlobalOptions& g, const LockArgs& a) {
   std::string path = lock_path(spec);
   if (g.json) {
     json j = {{"schema_version", 1}, {"lockfile", path}, {"packages", json::array()}};
-    for (const auto& p : lock.packages) j["packages"].push_back(package_json(p.nevra));
+    for (const auto& p : lock.packages) j["packages"].push_back(nevra_json(p.nevra));
     return set_document(g, j);
   }
   if (g.quiet) return;

@@ -28,7 +28,7 @@ void run_mark(GlobalOptions& g, const MarkArgs& a) {
   if (g.json) {
     json j = {{"schema_version", 1}, {"root", o.root}, {"reason", o.user_installed ? "user" : "dependency"},
               {"changed", json::array()}};
-    for (const auto& n : changed) j["changed"].push_back(package_json(n));
+    for (const auto& n : changed) j["changed"].push_back(nevra_json(n));
     return set_document(g, j);
   }
   if (g.quiet) return;
