@@ -74,6 +74,9 @@ struct MainConfig {
   bool nodocs = false;     // tsflags=nodocs
   bool noscripts = false;  // tsflags=noscripts: %post scriptlets are not run
   std::vector<std::string> excludepkgs;
+  // dnf's includepkgs in [main]: when set, only packages matching one of these
+  // globs are seen, in every repo (a repo's own includepkgs filter as well).
+  std::vector<std::string> includepkgs;
   long metadata_expire = 48 * 3600;
   long timeout = 30;
   int retries = 10;

@@ -151,6 +151,7 @@ compare 1.0 --setopt=updates.priority=99                      # base's 50 now wi
 compare 2.0 --setopt=updates.excludepkgs= --setopt=base.enabled=0      # tool 2.0 from updates now
 compare 2.0 --enablerepo='test*' --setopt=testing.excludepkgs='greet*'
 compare 1.0 -x 'greet-2*'                                      # -x: a NEVRA glob, in every repo
+compare 1.0 --setopt=includepkgs='greet-1*,greet-data-1*,tool*'  # [main] includepkgs: in every repo
 compare 2.0 --enablerepo=mirrored                             # mirrorlist=: tool 3.0 from its second mirror
 grep -qx 'tool-3.0-1.noarch@mirrored' "$T/y$n.plan" || fail "the mirrorlist repo did not provide tool 3.0"
 

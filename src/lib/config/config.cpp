@@ -41,7 +41,7 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
 
 const char* const kMainKeys =
     "cachedir, reposdir, runtime, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
-    "max_parallel_downloads, keepcache, tsflags, excludepkgs, metadata_expire, timeout, retries, sslverify, "
+    "max_parallel_downloads, keepcache, tsflags, excludepkgs, includepkgs, metadata_expire, timeout, retries, sslverify, "
     "skip_if_unavailable, relocate, relocate_rules, clean_requirements_on_remove, protected_packages, installonlypkgs, "
     "installonly_limit, best, strict, skip_broken";
 const char* const kRepoKeys =
@@ -154,6 +154,7 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
         else throw UsageError("unsupported flag '" + f + "' (yumda knows tsflags=nodocs and noscripts)");
       }
     } else if (k == "excludepkgs") m.excludepkgs = cv::split_list(value);
+    else if (k == "includepkgs") m.includepkgs = cv::split_list(value);
     else if (k == "metadata_expire") m.metadata_expire = parse_duration(value);
     else if (k == "timeout") m.timeout = parse_timeout(value);
     else if (k == "retries") m.retries = static_cast<int>(cv::parse_int(value, 0, 1000));

@@ -55,7 +55,7 @@ struct Sack::Impl {
   }
 
   void added(s_Repo* repo, const RepoConfig& rc, const RepoMetadata& md) {
-    exclude_packages(repo, config.main.excludepkgs);
+    exclude_packages(repo, config.main.excludepkgs, config.main.includepkgs);
     // mirrorlist= repos: packages come from the URLs the metadata fetch found
     baseurls.emplace(repo, md.baseurls.empty() ? rc.baseurls : md.baseurls);
   }
