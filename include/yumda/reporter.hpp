@@ -11,6 +11,9 @@ class Reporter {
   virtual ~Reporter() = default;
   // Something the user should know about that does not stop the job.
   virtual void warning(const std::string& message) { (void)message; }
+  // Something shown at normal verbosity (not with -q) that is not a warning:
+  // a key imported for the first time, as dnf shows it.
+  virtual void notice(const std::string& message) { (void)message; }
   // A step of the job ("Loading repository lambda2"), for verbose output.
   virtual void info(const std::string& message) { (void)message; }
   // Bytes of one download so far; total is 0 when unknown.

@@ -24,6 +24,14 @@ class Keyring {
   // another; subkeys are added with their primary key.
   void add_keys(const std::string& key_data, const std::string& source);
   size_t size() const;  // primary keys added
+  // What dnf shows when it imports a key: each primary key added, in order.
+  struct KeyInfo {
+    std::string key_id;       // 16 hex digits, lower case
+    std::string user_id;      // the first user ID, "" when it has none
+    std::string fingerprint;  // 40 hex digits (v4), upper case, in groups of 4
+    std::string source;       // SOURCE of add_keys
+  };
+  const std::vector<KeyInfo>& keys() const;
   const std::vector<std::string>& sources() const;  // SOURCE of each add_keys call, in order
   // A digest of every key block added, in order: two keyrings with the same
   // fingerprint accept the same signatures.
@@ -52,9 +60,15 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
 // CACHEDIR/keys (with CACHEONLY it must be there already). CHECK names the
 // option that asked for the keys ("gpgcheck" or "repo_gpgcheck"), for the fix
 // the messages give. Throws Error naming the repo and the URL, or when the
-// repo lists no key.
+// repo lists no key. A key URL over plain http is a warning to REPORTER.
 std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
-                                      bool cacheonly, const std::string& check);
+                                      bool cacheonly, const std::string& check, Reporter& reporter = null_reporter());
+
+// Once RING has checked a package: each of its keys this cache has not seen
+// is shown to REPORTER as dnf shows an import (key id, user ID, fingerprint,
+// source) and remembered in CACHEDIR/keys/imported. Once per keyring;
+// thread-safe.
+void announce_keys(const Keyring& ring, const std::string& cachedir, Reporter& reporter);
 
 // Checks SIGNATURE, a detached OpenPGP signature (armored, as `gpg
 // --detach-sign --armor` writes it, or binary) over DATA, against KEYRING. One

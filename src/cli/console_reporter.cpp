@@ -26,6 +26,16 @@ void ConsoleReporter::warning(const std::string& message) {
   spdlog::warn("{}", printable(redact_urls(message)));
 }
 
+void ConsoleReporter::notice(const std::string& message) {
+  if (quiet_) return;
+  clear_progress_line();
+  // Line by line: the lines are the message's, anything else in them is escaped.
+  size_t start = 0;
+  for (size_t nl; (nl = message.find('\n', start)) != std::string::npos; start = nl + 1)
+    std::fprintf(stderr, "%s\n", printable(redact_urls(message.substr(start, nl - start))).c_str());
+  std::fprintf(stderr, "%s\n", printable(redact_urls(message.substr(start))).c_str());
+}
+
 void ConsoleReporter::info(const std::string& message) {
   if (quiet_ || !verbose_) return;
   clear_progress_line();

@@ -13,6 +13,7 @@ class ConsoleReporter : public Reporter {
   ConsoleReporter(bool quiet, bool verbose);
   void warning(const std::string& message) override;
   void info(const std::string& message) override;
+  void notice(const std::string& message) override;
   void download_progress(const std::string& label, uint64_t done, uint64_t total) override;
   void package_done(const std::string& stage, const std::string& nevra) override;
 

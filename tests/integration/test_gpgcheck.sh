@@ -53,3 +53,30 @@ run_capture rfp "$YUMDA" -c "$T/main-only.conf" --repofrompath d,file://"$DEMO_R
 run_capture rfpno "$YUMDA" -c "$T/main-only.conf" --repofrompath d,file://"$DEMO_REPO" --nogpgcheck install -y --root "$T/layer4" greet
 [ "$(rc_of rfpno)" = 0 ] || fail "--repofrompath with --nogpgcheck: $(cat "$T/rfpno.err")"
 pass "--repofrompath takes [main]'s gpgcheck (refused unsigned: $(cat "$T/rfp.err")); --nogpgcheck installs"
+
+# Key import, as dnf shows it: the first run on a cache that meets a key
+# shows its id, user ID, fingerprint and source; the next run does not.
+export XDG_CACHE_HOME="$T/cache-keys"
+conf "$T/signed" "$T/good.asc"
+fpr=$(GNUPGHOME="$T/gnupg-good" gpg --with-colons --fingerprint good@yumda.test | awk -F: '/^fpr/ {print $10; exit}')
+want_fpr=$(echo "$fpr" | sed 's/..../& /g; s/ $//')
+run_capture imp "$YUMDA" -c "$T/gpg.conf" install -y --root "$T/layer5" greet
+[ "$(rc_of imp)" = 0 ] || fail "signed install: $(cat "$T/imp.err")"
+grep -q "^Importing GPG key 0x${fpr: -8}:$" "$T/imp.err" && grep -q '^ Userid     : "good <good@yumda.test>"$' "$T/imp.err" &&
+  grep -q "^ Fingerprint: $want_fpr$" "$T/imp.err" && grep -q "^ From       : file://$T/good.asc$" "$T/imp.err" ||
+  fail "no dnf-like key import block: $(cat "$T/imp.err")"
+run_capture imp2 "$YUMDA" -c "$T/gpg.conf" reinstall -y --root "$T/layer5" greet
+[ "$(rc_of imp2)" = 0 ] && ! grep -q "Importing GPG key" "$T/imp2.err" || fail "the key import was shown again: $(cat "$T/imp2.err")"
+run_capture impq "$YUMDA" -c "$T/gpg.conf" --setopt=cachedir="$T/cache-q" -q install -y --root "$T/layer6" greet
+[ ! -s "$T/impq.err" ] || fail "-q still printed: $(cat "$T/impq.err")"
+pass "a key new to the cache is shown as dnf shows an import, once: $(head -2 "$T/imp.err" | tr '\n' ' ')"
+
+# A key fetched over plain http: it is used, with a warning saying so.
+mkdir -p "$T/keysrv" && cp "$T/good.asc" "$T/keysrv/"
+serve "$T/keysrv"
+printf '[main]\nreposdir=\ngpgcheck=1\n\n[signed]\nname=signed demo\nbaseurl=file://%s\ngpgkey=%s/good.asc\n' "$T/signed" "$URL" >"$T/http.conf"
+run_capture httpkey "$YUMDA" -c "$T/http.conf" install -y --root "$T/layer7" greet
+[ "$(rc_of httpkey)" = 0 ] || fail "install with an http key: $(cat "$T/httpkey.err")"
+grep -q "gpgkey http://127.0.0.1:[0-9]*/good.asc of repo signed is fetched over plain http" "$T/httpkey.err" ||
+  fail "no warning for a key over http: $(cat "$T/httpkey.err")"
+pass "a key over plain http is a warning: $(grep 'plain http' "$T/httpkey.err")"

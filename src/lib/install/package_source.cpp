@@ -216,7 +216,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
 const Keyring* PackageSource::keyring_for(const RepoConfig& repo) {
   auto it = keyrings_.find(repo.id);
   if (it != keyrings_.end()) return it->second.get();
-  auto ring = load_keyring(config_.main, repo, fetcher_, cacheonly_, "gpgcheck");
+  auto ring = load_keyring(config_.main, repo, fetcher_, cacheonly_, "gpgcheck", reporter_);
   return keyrings_.emplace(repo.id, std::move(ring)).first->second.get();
 }
 
@@ -232,7 +232,7 @@ const Keyring* PackageSource::commandline_keyring(const PackageInfo& pkg) {
   if (keys.gpgkeys.empty())
     throw Error("local package " + pkg.location + " cannot have its signature checked: gpgcheck=1 and no enabled "
                 "repo has a gpgkey= (pass --nogpgcheck to install it unchecked)");
-  return keyrings_.emplace(keys.id, load_keyring(config_.main, keys, fetcher_, cacheonly_, "gpgcheck"))
+  return keyrings_.emplace(keys.id, load_keyring(config_.main, keys, fetcher_, cacheonly_, "gpgcheck", reporter_))
       .first->second.get();
 }
 
@@ -274,6 +274,7 @@ void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
                "pass --nogpgcheck to install it unchecked, or sign it with a key an enabled repo's gpgkey= lists");
   else
     verify_rpm(path, pkg.nevra.str(), loaded_keyring(pkg));
+  if (const Keyring* ring = loaded_keyring(pkg)) announce_keys(*ring, config_.main.cachedir, reporter_);
   verified_.add(path, checks);
 }
 

@@ -47,6 +47,7 @@ class SerializedReporter : public Reporter {
   explicit SerializedReporter(Reporter& inner) : inner_(inner) {}
   void warning(const std::string& m) override { std::lock_guard l(mu_); inner_.warning(m); }
   void info(const std::string& m) override { std::lock_guard l(mu_); inner_.info(m); }
+  void notice(const std::string& m) override { std::lock_guard l(mu_); inner_.notice(m); }
   void download_progress(const std::string& label, uint64_t done, uint64_t total) override {
     std::lock_guard l(mu_);
     inner_.download_progress(label, done, total);

@@ -462,7 +462,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   const std::vector<std::string>& bases = md.baseurls;
   // Keys before any download: a key that cannot be had stops the repo first.
   std::unique_ptr<Keyring> keys;
-  if (repo.repo_gpgcheck) keys = load_keyring(main, repo, fetcher, cacheonly, "repo_gpgcheck");
+  if (repo.repo_gpgcheck) keys = load_keyring(main, repo, fetcher, cacheonly, "repo_gpgcheck", reporter);
   if (!file_url_path(bases.front()).empty()) return local_metadata(main, repo, bases, with_filelists, keys.get());
   bool have_cache = path_exists(md.repomd_path);
   if (cacheonly && !have_cache)

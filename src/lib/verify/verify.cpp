@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <mutex>
 #include <sstream>
@@ -157,6 +158,8 @@ struct Keyring::Impl {
   size_t keys = 0;
   std::vector<std::string> sources;
   std::string fingerprint;
+  std::vector<KeyInfo> infos;
+  std::once_flag announced;
 };
 
 Keyring::Keyring() : impl_(std::make_unique<Impl>()) {}
@@ -164,8 +167,41 @@ Keyring::~Keyring() = default;
 size_t Keyring::size() const { return impl_->keys; }
 const std::vector<std::string>& Keyring::sources() const { return impl_->sources; }
 const std::string& Keyring::fingerprint() const { return impl_->fingerprint; }
+const std::vector<Keyring::KeyInfo>& Keyring::keys() const { return impl_->infos; }
 
 namespace {
+
+std::string hex_of(const uint8_t* data, size_t len) {
+  static const char* digits = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < len; ++i) (out += digits[data[i] >> 4]) += digits[data[i] & 15];
+  return out;
+}
+
+// Key id, first user ID and fingerprint of the certificate PKT, as dnf shows
+// them when it imports a key ("" for what librpm cannot tell).
+Keyring::KeyInfo describe_certificate(const uint8_t* pkt, size_t len, const std::string& source) {
+  Keyring::KeyInfo info;
+  info.source = source;
+  pgpKeyID_t id{};
+  if (pgpPubkeyKeyID(pkt, len, id) == 0) info.key_id = hex_of(id, sizeof id);
+  uint8_t* fp = nullptr;
+  size_t fplen = 0;
+  if (pgpPubkeyFingerprint(pkt, len, &fp, &fplen) == 0 && fp) {
+    std::string hex = hex_of(fp, fplen);
+    for (size_t i = 0; i < hex.size(); i += 4) {
+      if (i) info.fingerprint += ' ';
+      for (char c : hex.substr(i, 4)) info.fingerprint += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+  }
+  free(fp);
+  pgpDigParams params = nullptr;
+  if (pgpPrtParams(pkt, len, PGPTAG_PUBLIC_KEY, &params) == 0 && params) {
+    if (const char* uid = pgpDigParamsUserID(params)) info.user_id = uid;
+    pgpDigParamsFree(params);
+  }
+  return info;
+}
 
 // Adds one certificate (primary key + subkeys), as `rpmkeys --import` would.
 void add_certificate(rpmKeyring keyring, const uint8_t* pkt, size_t len, const std::string& source, int keyno) {
@@ -204,6 +240,7 @@ void Keyring::add_keys(const std::string& key_data, const std::string& source) {
         throw Error("key " + std::to_string(keyno) + " of " + source +
                     " is not a valid OpenPGP public key; fix or remove it from gpgkey=");
       add_certificate(impl_->keyring.get(), pkts, cert_len, source, keyno);
+      impl_->infos.push_back(describe_certificate(pkts, cert_len, source));
       ++impl_->keys;
       pkts += cert_len;
       len -= cert_len;
@@ -286,10 +323,58 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
 }
 
 
+namespace {
+void announce_new_keys(const Keyring& ring, const std::string& dir, Reporter& reporter);
+}  // namespace
+
+// yumda has no rpmdb to import keys into; the cache stands in for it, so a
+// key is shown once per cache as dnf shows an import. The list only decides
+// what is shown (a forged one hides a message, never lets a key in).
+void announce_keys(const Keyring& ring, const std::string& cachedir, Reporter& reporter) {
+  std::call_once(ring.impl()->announced, [&] { announce_new_keys(ring, cachedir + "/keys", reporter); });
+}
+
+namespace {
+
+void announce_new_keys(const Keyring& ring, const std::string& dir, Reporter& reporter) {
+  const std::string list = dir + "/imported";
+  std::string seen;
+  try {
+    if (path_exists(list)) seen = read_file_capped(list, kMaxSmallFile, "the key list " + list);
+  } catch (const Error&) {
+    seen.clear();  // unreadable or oversized: every key is new again
+  }
+  std::string added;
+  for (const auto& k : ring.keys()) {
+    const std::string line = k.fingerprint.empty() ? k.key_id : k.fingerprint;
+    if (line.empty() || ("\n" + seen).find("\n" + line + "\n") != std::string::npos ||
+        added.find(line + "\n") != std::string::npos)
+      continue;
+    std::string short_id = k.key_id.substr(k.key_id.size() > 8 ? k.key_id.size() - 8 : 0);
+    for (char& c : short_id) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    reporter.notice("Importing GPG key 0x" + short_id +
+                    ":\n Userid     : \"" + k.user_id + "\"\n Fingerprint: " + k.fingerprint +
+                    "\n From       : " + k.source);
+    added += line + "\n";
+  }
+  if (added.empty()) return;
+  try {
+    make_dirs(dir);
+    write_file_atomic(list, seen + added);
+  } catch (const Error&) {
+    // Not remembered: shown again next time, nothing else.
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
-                                      bool cacheonly, const std::string& check) {
+                                      bool cacheonly, const std::string& check, Reporter& reporter) {
   auto ring = std::make_unique<Keyring>();
   for (const auto& url : repo.gpgkeys) {
+    if (url.starts_with("http://"))
+      reporter.warning("gpgkey " + url + " of repo " + repo.id +
+                       " is fetched over plain http: anyone on the way can swap it (use https://)");
     std::string data;
     std::string path = file_url_path(url);
     if (!path.empty() && path_exists(path)) {

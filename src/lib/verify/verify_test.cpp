@@ -432,3 +432,15 @@ TEST_CASE("a package file that is gone is named with the system's reason", "[ver
   CHECK(error_of([&] { verify_rpm(tmp.path + "/gone.rpm", "gone-1-1.noarch", nullptr); }) ==
         "cannot open package gone-1-1.noarch (" + tmp.path + "/gone.rpm): No such file or directory");
 }
+
+TEST_CASE("a key is described as dnf shows an import: id, user ID, fingerprint, source", "[verify]") {
+  const std::string file = std::string(YUMDA_SOURCE_DIR) + "/repo-config/RPM-GPG-KEY-amazon-linux-2023";
+  auto ring = keyring_from(file);
+  REQUIRE(ring->keys().size() == 1);
+  const Keyring::KeyInfo& k = ring->keys()[0];
+  // gpg --show-keys says the same of this file.
+  CHECK(k.key_id == "e951904ad832c631");
+  CHECK(k.user_id == "Amazon Linux <amazon-linux@amazon.com>");
+  CHECK(k.fingerprint == "B21C 50FA 44A9 9720 EAA7 2F7F E951 904A D832 C631");
+  CHECK(k.source == file);
+}
