@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     yumda::LayerState state = yumda::LayerState::load((box.path / "layer").string());
     for (const auto& p : state.packages()) (void)state.find(p.nevra.name);
-    (void)state.newest_buildtime();
+    (void)yumda::reproducible_mtime(state.packages());
     const std::string text = state.to_json();
     if (yumda::LayerState::parse(text, "round trip").to_json() != text) std::abort();
   } catch (const yumda::Error&) {
