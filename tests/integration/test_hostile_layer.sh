@@ -73,3 +73,15 @@ grep -q "is a symlink; yumda follows no link into a layer" "$T/rl.err" || fail "
 [ -z "$(ls -A "$T/real")" ] || fail "wrote into the symlinked root's target"
 pass "a symlinked --root is refused before downloading anything"
 victim_ok || fail "the file outside changed"
+
+# A history forged with terminal escapes in its command and NEVRAs: `history`
+# and `history info` show them escaped, never raw.
+mkdir -p "$T/esc/.yumda"
+printf '{"format_version": 1, "packages": [], "history": [{"id": 1, "time": 0, "command": "x\\u001b]0;pwned\\u0007\\u001b[2J", "packages": [{"action": "Install", "name": "a\\u001b[31m", "version": "1", "release": "1", "arch": "noarch", "reason": "user"}]}]}\n' >"$T/esc/.yumda/installed.json"
+for v in "history" "history info 1"; do
+  run_capture esc y $v --root "$T/esc"
+  [ "$(rc_of esc)" = 0 ] || fail "$v on a forged history: $(cat "$T/esc.err")"
+  ! grep -q "$(printf '\033')" "$T/esc.out" || fail "$v sent an escape sequence to the terminal: $(od -c "$T/esc.out" | head -3)"
+done
+grep -q 'a\\x1b\[31m' "$T/esc.out" || fail "history info does not show the escaped name: $(cat "$T/esc.out")"
+pass "a forged history's escapes are shown escaped"

@@ -100,7 +100,9 @@ void list(GlobalOptions& g, const LayerState& state, const std::string& root) {
   std::printf("%-6s | %-24s | %-16s | %-14s | %s\n", "ID", "Command line", "Date and time", "Action(s)", "Altered");
   std::printf("%s\n", std::string(79, '-').c_str());
   for (auto it = state.history().rbegin(); it != state.history().rend(); ++it)
-    std::printf("%6llu | %-24.24s | %-16s | %-14s | %7zu\n", static_cast<unsigned long long>(it->id), it->command.c_str(),
+    // The command and NEVRAs come from .yumda/installed.json: escaped, never sent to the terminal raw.
+    std::printf("%6llu | %-24.24s | %-16s | %-14s | %7zu\n", static_cast<unsigned long long>(it->id),
+                printable(it->command).c_str(),
                 date_text(it->time, "%Y-%m-%d %H:%M").c_str(), actions_text(*it).c_str(), altered(*it));
 }
 
@@ -108,9 +110,9 @@ void info(GlobalOptions& g, const HistoryEntry& e) {
   if (g.json) return set_document(g, {{"schema_version", 1}, {"transaction", entry_json(e)}});
   if (g.quiet) return;
   std::cout << "Transaction ID : " << e.id << "\nBegin time     : " << date_text(e.time, "%Y-%m-%d %H:%M:%S UTC")
-            << "\nCommand Line   : " << e.command << "\nPackages Altered:\n";
+            << "\nCommand Line   : " << printable(e.command) << "\nPackages Altered:\n";
   for (const auto& i : e.items)
-    std::printf("    %-10s %-50s (%s)\n", i.action.c_str(), i.nevra.str().c_str(),
+    std::printf("    %-10s %-50s (%s)\n", i.action.c_str(), printable(i.nevra.str()).c_str(),
                 i.user_installed ? "user" : "dependency");
 }
 
