@@ -47,22 +47,25 @@ assert [(p["action"], p["nevra"], p["reason"]) for p in t["packages"]] == [("Rem
 PY
 pass "history info: Upgrade/Upgraded rows with NEVRAs and reasons; --json of the last one"
 
+# same_history N WHAT: the newest N rows of both histories agree.
+same_history() {
+  want=$($DNF history list 2>/dev/null | columns | head -"$1")
+  got=$("$YUMDA" history --root "$T/layer" | columns | head -"$1")
+  [ "$want" = "$got" ] || fail "history $2: dnf [$(echo $want)], yumda [$(echo $got)]"
+}
+
 # undo: the removal (tool back), then the upgrade (lib-a down to 1.0).
 both history undo 4
 packages "undo of remove tool"
 both history undo 3
 packages "undo of upgrade lib-a (a downgrade)"
-want=$($DNF history list 2>/dev/null | columns | head -2)
-got=$("$YUMDA" history --root "$T/layer" | columns | head -2)
-[ "$want" = "$got" ] || fail "history after the undos: dnf [$(echo $want)], yumda [$(echo $got)]"
+same_history 2 "after the undos"
 pass "the undos are transactions too: both [$(echo $got)]"
 
 # undo of the first install: app and lib-a go, as with dnf (tool stays).
 both history undo 1
 packages "undo of install app lib-a-1.0"
-want=$($DNF history list 2>/dev/null | columns | head -1)
-got=$("$YUMDA" history --root "$T/layer" | columns | head -1)
-[ "$want" = "$got" ] || fail "history after undo 1: dnf [$want], yumda [$got]"
+same_history 1 "after undo 1"
 "$YUMDA" history info --root "$T/layer" | grep -q '^Command Line   : history undo 1$' || fail "undo 1 recorded as: $("$YUMDA" history info --root "$T/layer")"
 pass "an undo that only removes is a removal: both [$got]"
 
