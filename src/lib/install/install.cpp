@@ -296,15 +296,8 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     result.plan = resolver.resolve(request);
   }
   if (options.check_plan) options.check_plan(result.plan);
-  for (const auto& p : state.packages())
-    if (std::find(result.plan.replaced.begin(), result.plan.replaced.end(), p.nevra) != result.plan.replaced.end())
-      result.removed.push_back(p);
-  if (result.plan.install.empty() && result.plan.replaced.empty()) return result;  // undo may only take out
-  if (options.confirm && !options.confirm(result.plan)) return result;
-
-  LayerTransaction txn(options.root);
-  // The layer without the replaced packages; their files that nothing kept
-  // or new brings go in the same commit.
+  // The layer without the replaced packages (GOING: their records, shown in
+  // the plan); their files that nothing kept or new brings go in the commit.
   LayerState kept;
   std::vector<InstalledPackage> going;
   for (const auto& p : state.packages()) {
@@ -312,6 +305,11 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
                                 [&](const Nevra& n) { return n == p.nevra; });
     (replaced ? going : kept.packages()).push_back(p);
   }
+  result.removed = going;
+  if (result.plan.install.empty() && result.plan.replaced.empty()) return result;  // undo may only take out
+  if (options.confirm && !options.confirm(result.plan)) return result;
+
+  LayerTransaction txn(options.root);
   // What only the outgoing versions own may change type (file -> directory...).
   std::set<std::string> kept_owned;
   for (const auto& p : kept.packages()) kept_owned.insert(p.files.begin(), p.files.end());
