@@ -80,3 +80,13 @@ run_capture httpkey "$YUMDA" -c "$T/http.conf" install -y --root "$T/layer7" gre
 grep -q "gpgkey http://127.0.0.1:[0-9]*/good.asc of repo signed is fetched over plain http" "$T/httpkey.err" ||
   fail "no warning for a key over http: $(cat "$T/httpkey.err")"
 pass "a key over plain http is a warning: $(grep 'plain http' "$T/httpkey.err")"
+
+# The key list is cache input: a fifo planted there neither hangs the run nor
+# is written through (it is replaced by the list).
+export XDG_CACHE_HOME="$T/cache-fifo"
+mkdir -p "$XDG_CACHE_HOME/yumda/keys" && mkfifo "$XDG_CACHE_HOME/yumda/keys/imported"
+run_capture fifo timeout 60 "$YUMDA" -c "$T/gpg.conf" install -y --root "$T/layer8" greet
+[ "$(rc_of fifo)" = 0 ] || fail "a fifo as the key list: exit $(rc_of fifo): $(cat "$T/fifo.err")"
+grep -q "^Importing GPG key" "$T/fifo.err" && [ -f "$XDG_CACHE_HOME/yumda/keys/imported" ] ||
+  fail "a fifo as the key list: no import shown or list not written: $(cat "$T/fifo.err")"
+pass "a fifo planted as the key list is neither waited on nor kept"

@@ -19,6 +19,7 @@
 #include <rpm/rpmtag.h>
 #include <rpm/rpmtd.h>
 #include <rpm/rpmts.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <array>
@@ -339,10 +340,15 @@ namespace {
 void announce_new_keys(const Keyring& ring, const std::string& dir, Reporter& reporter) {
   const std::string list = dir + "/imported";
   std::string seen;
-  try {
-    if (path_exists(list)) seen = read_file_capped(list, kMaxSmallFile, "the key list " + list);
-  } catch (const Error&) {
-    seen.clear();  // unreadable or oversized: every key is new again
+  // The cache is input: no link followed, and a fifo or device planted there
+  // is not opened for blocking reads (it would hang the run).
+  if (UniqueFd fd(open(list.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)); fd) {
+    struct stat st {};
+    try {
+      if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) seen = read_fd_capped(fd.get(), kMaxSmallFile, list);
+    } catch (const Error&) {
+      seen.clear();  // unreadable or oversized: every key is new again
+    }
   }
   std::string added;
   for (const auto& k : ring.keys()) {
