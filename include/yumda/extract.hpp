@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "yumda/error.hpp"
 #include "yumda/relocate.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/rpm_file.hpp"
@@ -24,6 +25,18 @@ struct ExtractOptions {
   // Symlinks are listed (ExtractedFile::link_target) and not created, for
   // LayerTransaction::place_symlinks() once every package is extracted.
   bool defer_symlinks = false;
+};
+
+// A payload entry where another package staged one first. The message names
+// that package when owner_of knows it; one still being extracted on another
+// thread is not known yet, so the caller names it once every worker is done.
+class StagedConflict : public Error {
+ public:
+  StagedConflict(const std::string& message, std::string kind, std::string path, std::string package)
+      : Error(message), kind(std::move(kind)), path(std::move(path)), package(std::move(package)) {}
+  std::string kind;     // "file", "directory"...
+  std::string path;     // relative to the stage ("share/same")
+  std::string package;  // NEVRA of the package that met it
 };
 
 struct ExtractedFile {

@@ -303,7 +303,8 @@ class Extractor {
     return o.empty() ? "an earlier package" : "package " + o;
   }
   [[noreturn]] void conflict(const std::string& rel, const std::string& what) const {
-    throw Error(what + " /opt/" + rel + " conflicts between " + owner(rel) + " and package " + source_.package);
+    throw StagedConflict(what + " /opt/" + rel + " conflicts between " + owner(rel) + " and package " + source_.package,
+                         what, rel, source_.package);
   }
 
   // "./opt/bin/git" -> {"opt","bin","git"}; ".." anywhere is hostile.

@@ -309,6 +309,15 @@ TEST_CASE("packages sharing a path: identical content is fine, different content
   CHECK(err == "file /opt/share/common.txt conflicts between package one-1-1.noarch and package three-1-1.noarch");
   CHECK(read_file(stage + "/share/common.txt") == "same\n");
   CHECK(error_of([&] { extract(three, stage); }).find("an earlier package") != std::string::npos);
+  // The caller can name the owner later (another thread may still be extracting it).
+  try {
+    extract(three, stage);
+    FAIL("no conflict");
+  } catch (const StagedConflict& c) {
+    CHECK(c.kind == "file");
+    CHECK(c.path == "share/common.txt");
+    CHECK(c.package == "three-1-1.noarch");
+  }
 }
 
 TEST_CASE("a file where another package has a directory (and vice versa) is an error naming the path", "[extract]") {

@@ -411,18 +411,26 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   std::stable_sort(by_size.begin(), by_size.end(),
                    [](const PackageInfo& a, const PackageInfo& b) { return a.download_size > b.download_size; });
   try {
-    source.fetch(by_size, [&](const PackageInfo& pkg, const std::string& path) {
-      if (workers.failed()) workers.wait();  // stop fetching once a package failed
-      workers.submit([&unpack, &pkg, path] { unpack(pkg, path); });
-    });
-  } catch (...) {
     try {
-      workers.wait();  // a worker's error names the package: prefer it
+      source.fetch(by_size, [&](const PackageInfo& pkg, const std::string& path) {
+        if (workers.failed()) workers.wait();  // stop fetching once a package failed
+        workers.submit([&unpack, &pkg, path] { unpack(pkg, path); });
+      });
     } catch (...) {
+      try {
+        workers.wait();  // a worker's error names the package: prefer it
+      } catch (...) {
+      }
+      throw;
     }
-    throw;
+    workers.wait();
+  } catch (const StagedConflict& c) {
+    // Every worker is done now, so the package that staged the path first has
+    // been recorded even when it was still extracting when the conflict met it.
+    const std::string first = xopts.owner_of(c.path);
+    if (first.empty()) throw;
+    throw Error(c.kind + " /opt/" + c.path + " conflicts between package " + first + " and package " + c.package);
   }
-  workers.wait();
   std::sort(incoming.begin(), incoming.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
   txn.place_symlinks(std::move(symlinks), xopts.owner_of);
