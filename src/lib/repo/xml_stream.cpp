@@ -26,6 +26,7 @@ struct XmlStream::State {
   char quote = 0;  // in a start tag's quoted value: '>' does not end it there
   bool start_tag = false;
   int run = 0;  // '-' (comment) or ']' (CDATA) seen in a row
+  uint64_t piece = 0;  // bytes of the comment piece being passed on
   bool too_long = false, interrupted = false, at_end = false;
   char buf[64 * 1024];
 
@@ -69,9 +70,11 @@ struct XmlStream::State {
         to_tag(out);
         break;
       case Mode::bang_dash:
-        if (c == '-') {  // "<!--": a comment, dropped whole
+        if (c == '-') {  // "<!--": a comment, passed on in pieces
+          out += "<!--";
           pending.clear();
           run = 0;
+          piece = 0;
           mode = Mode::comment;
           return true;
         }
@@ -92,10 +95,22 @@ struct XmlStream::State {
         to_tag(out);
         break;
       }
-      case Mode::comment:
+      case Mode::comment: {
+        // A long comment becomes several short ones, cut before a character
+        // that starts a UTF-8 sequence and is not next to a '-': expat still
+        // checks every byte as it would (libsolv ignores comments), but never
+        // holds more than kCommentPiece of one token.
+        auto u = static_cast<unsigned char>(c);
+        if (piece >= kCommentPiece && run == 0 && c != '-' && (u < 0x80 || u >= 0xC0)) {
+          out += "--><!--";
+          piece = 0;
+        }
+        out += c;
+        ++piece;
         if (c == '>' && run >= 2) mode = Mode::text;
         run = c == '-' ? run + 1 : 0;
         return true;
+      }
       case Mode::cdata:  // text to expat, which reads it in pieces
         out += c;
         if (c == '>' && run >= 2) mode = Mode::text;

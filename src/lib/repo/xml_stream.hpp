@@ -2,9 +2,10 @@
 // parses a token that spans its 8 KiB reads again from the token's start on
 // every read, so one huge comment or start tag takes quadratic time (issue
 // #14: a 66 KB primary.xml.gz, 229 s), and SIGTERM is not looked at meanwhile.
-// This stream drops comments before expat sees them, refuses any other tag
-// longer than kMaxXmlTag, and ends the input when an interrupt is requested:
-// every parse through it is linear and interruptible.
+// This stream cuts comments into pieces of about kCommentPiece bytes (each a
+// comment of its own, so expat still validates every byte of them), refuses
+// any other tag longer than kMaxXmlTag, and ends the input when an interrupt
+// is requested: every parse through it is linear and interruptible.
 #pragma once
 #include <cstdint>
 #include <cstdio>
@@ -16,6 +17,8 @@ namespace yumda {
 // Longer than any tag createrepo_c writes (file names are text, not tags); a
 // tag this long costs expat about 4 times its length to parse.
 constexpr uint64_t kMaxXmlTag = 64 * 1024;
+// Well under expat's 8 KiB read: a piece is parsed again at most once.
+constexpr uint64_t kCommentPiece = 4 * 1024;
 
 class XmlStream {
  public:
