@@ -154,6 +154,12 @@ compare 1.0 -x 'greet-2*'                                      # -x: a NEVRA glo
 compare 1.0 --setopt=includepkgs='greet-1*,greet-data-1*,tool*'  # [main] includepkgs: in every repo
 compare 2.0 --enablerepo=mirrored                             # mirrorlist=: tool 3.0 from its second mirror
 grep -qx 'tool-3.0-1.noarch@mirrored' "$T/y$n.plan" || fail "the mirrorlist repo did not provide tool 3.0"
+# --repofrompath repos stay enabled whatever --disablerepo or --repo say (dnf's
+# man page: combine it with --disablerepo='*' to see only that repo).
+compare 3.0 --disablerepo='*' --enablerepo=base --repofrompath=t,file://$TESTING --setopt=t.priority=1
+grep -qx 'greet-3.0-1.noarch@t' "$T/y$n.plan" || fail "--disablerepo='*' disabled the --repofrompath repo"
+compare 3.0 --repo=base --repofrompath=t,file://$TESTING --setopt=t.priority=1
+compare 3.0 --repofrompath=t,file://$TESTING --setopt=t.priority=1 --disablerepo=t
 
 # --refresh: with metadata_expire=never the cached repomd.xml is used as is;
 # --refresh fetches it again, as dnf's (served over HTTP: file:// is read in place).

@@ -541,6 +541,11 @@ Config load_config(const ConfigOptions& options) {
     if (enable) throw UsageError("unknown repo '" + pattern + "' (repos: " + repo_ids(drafts) + ")");
     if (pattern != "*") cfg.warnings.push_back("--disablerepo " + pattern + ": no repo matches");
   }
+  // A repo given on the command line is never disabled by the toggles (dnf:
+  // "combine it with --repo=<repo> or --disablerepo='*' to see only it").
+  for (auto& d : drafts)
+    for (const auto& rp : options.repofrompath)
+      if (d.repo.id == rp.id) d.repo.enabled = true;
 
   if (options.nogpgcheck) cfg.main.gpgcheck = cfg.main.repo_gpgcheck = false;  // command-line packages too
   for (auto& d : drafts) {
