@@ -50,8 +50,12 @@ UniqueFd open_beneath(int dirfd, const std::string& rel, int flags, unsigned mod
 // Reads FD to its end, at most MAX bytes; throws Error naming WHAT when it is
 // longer (so /dev/zero or a huge file cannot exhaust memory).
 std::string read_fd_capped(int fd, uint64_t max, const std::string& what);
-// read_file with that cap: for config files, keys, repomd.xml.
+// read_file with that cap: for config files, keys, repomd.xml. A fifo or
+// socket is refused, never waited on (it would hang the run).
 std::string read_file_capped(const std::string& path, uint64_t max, const std::string& what);
+// The same for a file of the cache, which is input like the rest: a regular
+// file only, no link followed. The error names PATH and `yumda clean`.
+std::string read_cache_file_capped(const std::string& path, uint64_t max, const std::string& what);
 // The cap for files a human writes or a repo signs: configs, keys, repomd.xml.
 constexpr uint64_t kMaxSmallFile = uint64_t{16} << 20;
 // Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).

@@ -42,3 +42,22 @@ for i in $(seq 1 "$ROUNDS"); do
   [ -z "$(find "$C" -name "*.in-use.*")" ] || fail "round $i: borrowed name left: $(find "$C" -name "*.in-use.*")"
 done
 pass "two installs sharing one cache dir: $ROUNDS of $ROUNDS rounds both succeeded"
+
+# 3. A fifo or a symlink planted where the cache keeps a repo's repomd.xml:
+# one line naming it and the fix, never a hang, never a read through the link.
+y --repofrompath web,"$URL" makecache >/dev/null
+md=$(find "$C/repos" -name repomd.xml -path '*/web-*' | head -n1)
+[ -n "$md" ] || fail "no cached repomd.xml under $C/repos"
+for plant in fifo link; do
+  rm -f "$md"
+  if [ $plant = fifo ]; then mkfifo "$md"; else ln -s "$DEMO_REPO/repodata/repomd.xml" "$md"; fi
+  run_capture "$plant" timeout 60 "$YUMDA" -c "$T/empty.conf" --repofrompath web,"$URL" -C list --available
+  [ "$(rc_of "$plant")" = 1 ] || fail "-C list with a $plant at the cached repomd.xml: exit $(rc_of "$plant"): $(cat "$T/$plant.err")"
+  grep -qF "cannot read $md: " "$T/$plant.err" && grep -qF '(remove it, or run `yumda clean all`)' "$T/$plant.err" \
+    || fail "a $plant at the cached repomd.xml: $(cat "$T/$plant.err")"
+  [ "$(wc -l <"$T/$plant.err")" = 1 ] || fail "more than one line: $(cat "$T/$plant.err")"
+done
+rm -f "$md"
+run_capture fresh y --repofrompath web,"$URL" list --available
+[ "$(rc_of fresh)" = 0 ] || fail "list after the planted repomd.xml was removed: $(cat "$T/fresh.err")"
+pass "a fifo or symlink at the cached repomd.xml: one line naming it, no hang"

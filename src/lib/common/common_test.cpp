@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <string>
@@ -77,6 +78,32 @@ TEST_CASE("atomic writes replace files whole", "[fs]") {
   CHECK(read_file(p) == "two");
   CHECK_THROWS_AS(read_file(dir.path() + "/missing"), Error);
   CHECK(human_size(1536) == "1.5 k");
+}
+
+TEST_CASE("capped reads refuse a fifo at once, and in the cache a link", "[fs]") {
+  TempDir dir("/tmp", "yumda-test.");
+  const std::string file = dir.path() + "/f", fifo = dir.path() + "/fifo", link = dir.path() + "/link";
+  write_file_atomic(file, "text");
+  REQUIRE(mkfifo(fifo.c_str(), 0644) == 0);
+  REQUIRE(symlink(file.c_str(), link.c_str()) == 0);
+  CHECK(read_file_capped(file, 100, "f") == "text");
+  CHECK(read_file_capped(link, 100, "f") == "text");  // a config or repo file may be a link
+  CHECK(read_cache_file_capped(file, 100, "f") == "text");
+  auto error_of = [](auto fn) {
+    try {
+      fn();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  // A fifo with no writer: before, the open blocked forever.
+  CHECK(error_of([&] { read_file_capped(fifo, 100, "f"); }) == "cannot read " + fifo + ": not a regular file");
+  CHECK(error_of([&] { read_cache_file_capped(fifo, 100, "f"); }) ==
+        "cannot read " + fifo + ": not a regular file (remove it, or run `yumda clean all`)");
+  CHECK(error_of([&] { read_cache_file_capped(link, 100, "f"); }) ==
+        "cannot read " + link + ": a symbolic link in the cache (remove it, or run `yumda clean all`)");
+  CHECK(error_of([&] { read_file_capped("/dev/zero", 100, "zero"); }) == "zero is larger than 100 bytes; refusing to read it");
 }
 
 TEST_CASE("printable writes control characters as escapes, nothing else changes", "[common]") {

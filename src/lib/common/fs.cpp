@@ -103,10 +103,31 @@ std::string read_fd_capped(int fd, uint64_t max, const std::string& what) {
   return out;
 }
 
-std::string read_file_capped(const std::string& path, uint64_t max, const std::string& what) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+namespace {
+
+// Opened without blocking (a fifo with no writer would wait forever), then
+// read only when it is a file or a device (-c /dev/zero meets the cap).
+std::string read_capped(const std::string& path, uint64_t max, const std::string& what, bool in_cache) {
+  const std::string fix = in_cache ? " (remove it, or run `yumda clean all`)" : "";
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | (in_cache ? O_NOFOLLOW : 0)));
+  if (!fd && errno == ELOOP && in_cache) throw Error("cannot read " + path + ": a symbolic link in the cache" + fix);
   if (!fd) throw Error("cannot read " + path + ": " + errno_text(errno));
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) throw Error("cannot read " + path + ": " + errno_text(errno));
+  const bool ok = S_ISREG(st.st_mode) || (!in_cache && S_ISCHR(st.st_mode));
+  if (!ok) throw Error("cannot read " + path + ": not a regular file" + fix);
+  fcntl(fd.get(), F_SETFL, fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
   return read_fd_capped(fd.get(), max, what);
+}
+
+}  // namespace
+
+std::string read_file_capped(const std::string& path, uint64_t max, const std::string& what) {
+  return read_capped(path, max, what, false);
+}
+
+std::string read_cache_file_capped(const std::string& path, uint64_t max, const std::string& what) {
+  return read_capped(path, max, what, true);
 }
 
 std::string file_identity(const struct stat& st) {

@@ -331,7 +331,7 @@ std::vector<std::string> mirrorlist_baseurls(const RepoConfig& repo, const std::
       }
     }
   }
-  std::string text = read_file_capped(path, kMaxSmallFile, path);
+  std::string text = read_cache_file_capped(path, kMaxSmallFile, path);
   if (text.find("<metalink") != std::string::npos)
     throw Error("mirrorlist " + repo.mirrorlist + " of repo " + repo.id +
                 " is a metalink, which yumda does not read: use baseurl= with one of its URLs");
@@ -381,11 +381,11 @@ std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std:
   // repos (AL2023 names one directory per release), so its copy is compared
   // only with what the same URL serves; baseurl= URLs are mirrors of one repo.
   const std::string from_path = md.repomd_path + ".from";
-  const std::string from = path_exists(from_path) ? read_file_capped(from_path, kMaxSmallFile, from_path) : "";
+  const std::string from = path_exists(from_path) ? read_cache_file_capped(from_path, kMaxSmallFile, from_path) : "";
   std::optional<Repomd> cached;
   if (path_exists(md.repomd_path)) {
     try {
-      cached = parse_repomd(read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path), md.repomd_path);
+      cached = parse_repomd(read_cache_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path), md.repomd_path);
     } catch (const Error&) {
       // damaged: nothing to compare against
     }
@@ -407,7 +407,7 @@ std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std:
     if (repomd_urls[i] == r.url) md.baseurl = md.baseurls[i];
   std::string text;
   try {
-    text = read_file_capped(dest, kMaxSmallFile, dest);
+    text = read_cache_file_capped(dest, kMaxSmallFile, dest);
     if (keys) {
       // The signature from the mirror that served repomd.xml, and no other.
       const std::string signature_url = join_url(md.baseurl, "repodata/repomd.xml.asc");
@@ -481,7 +481,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     md.baseurl = bases.front();
     std::string text;
     if (!refresh) {
-      text = read_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path);
+      text = read_cache_file_capped(md.repomd_path, kMaxSmallFile, md.repomd_path);
       // A cached repomd.xml counts only while its cached signature verifies: it
       // may date from repo_gpgcheck=0, or gpgkey= may have changed since.
       if (keys && !path_exists(signature_path)) {

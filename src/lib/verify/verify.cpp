@@ -340,14 +340,11 @@ namespace {
 void announce_new_keys(const Keyring& ring, const std::string& dir, Reporter& reporter) {
   const std::string list = dir + "/imported";
   std::string seen;
-  // The cache is input: no link followed, and a fifo or device planted there
-  // is not opened for blocking reads (it would hang the run).
-  if (UniqueFd fd(open(list.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)); fd) {
-    struct stat st {};
+  if (path_exists(list)) {
     try {
-      if (fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode)) seen = read_fd_capped(fd.get(), kMaxSmallFile, list);
+      seen = read_cache_file_capped(list, kMaxSmallFile, list);
     } catch (const Error&) {
-      seen.clear();  // unreadable or oversized: every key is new again
+      // a link, a fifo, unreadable or oversized: every key is new again
     }
   }
   std::string added;
@@ -401,7 +398,7 @@ std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& 
         item.max_size = kMaxSmallFile;
         fetcher.fetch(item);
       }
-      data = read_file_capped(dest, kMaxSmallFile, "gpgkey " + url + " of repo " + repo.id);
+      data = read_cache_file_capped(dest, kMaxSmallFile, "gpgkey " + url + " of repo " + repo.id);
     }
     ring->add_keys(data, url);
   }
