@@ -46,7 +46,14 @@ conf "file://$T/repo" "$T/good.asc"
 run_capture ok "$YUMDA" -c "$T/rg.conf" install -y --root "$T/layer" greet
 [ "$(rc_of ok)" = 0 ] || fail "signed repomd with its key did not install: $(cat "$T/ok.err")"
 [ -x "$T/layer/bin/greet" ] || fail "greet not installed"
-pass "file://: signed repomd.xml installs with repo_gpgcheck=1"
+# The key that verified repomd.xml is shown as dnf shows an import (gpgcheck=0
+# here: no package check shows it), once per cache.
+grep -q "^Importing GPG key 0x$(echo "${GOOD: -8}" | tr a-f A-F):$" "$T/ok.err" &&
+  grep -q '^ Userid     : "good <good@yumda.test>"$' "$T/ok.err" && grep -q "^ From       : file://$T/good.asc$" "$T/ok.err" ||
+  fail "the repo_gpgcheck key was not shown: $(cat "$T/ok.err")"
+run_capture ok2 "$YUMDA" -c "$T/rg.conf" list --available
+[ "$(rc_of ok2)" = 0 ] && ! grep -q "Importing GPG key" "$T/ok2.err" || fail "the key was shown again: $(cat "$T/ok2.err")"
+pass "file://: signed repomd.xml installs with repo_gpgcheck=1, its key shown once"
 
 before=$(snapshot "$T/layer")
 conf "file://$T/repo" "$T/other.asc"

@@ -463,7 +463,14 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   // Keys before any download: a key that cannot be had stops the repo first.
   std::unique_ptr<Keyring> keys;
   if (repo.repo_gpgcheck) keys = load_keyring(main, repo, fetcher, cacheonly, "repo_gpgcheck", reporter);
-  if (!file_url_path(bases.front()).empty()) return local_metadata(main, repo, bases, with_filelists, keys.get());
+  // The keys that verified repomd.xml are shown once per cache, as dnf shows
+  // an import (package keys are shown where packages are verified).
+  auto verified = [&](RepoMetadata m) {
+    if (keys) announce_keys(*keys, main.cachedir, reporter);
+    return m;
+  };
+  if (!file_url_path(bases.front()).empty())
+    return verified(local_metadata(main, repo, bases, with_filelists, keys.get()));
   bool have_cache = path_exists(md.repomd_path);
   if (cacheonly && !have_cache)
     throw Error("no cached metadata for repo " + repo.id + " in " + md.dir +
@@ -566,7 +573,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
       md.filelists_path = md.dir + "/" + basename_of(w.filelists->location);
       md.filelists_is_sqlite = w.filelists_sqlite;
     }
-    return md;
+    return verified(std::move(md));
   }
 }
 
