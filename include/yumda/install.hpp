@@ -105,6 +105,10 @@ struct DownloadOptions {
   std::string destdir = ".";
   bool resolve = false;  // also every dependency the runtime baseline does not provide
   bool cacheonly = false;
+  // The source packages (SRPMs) of the packages chosen instead, from any
+  // enabled repo, the ID-source repo of each enabled repo ID enabled too
+  // (as dnf download --source).
+  bool source = false;
 };
 
 // `download`: the best package for each spec (with RESOLVE, the whole

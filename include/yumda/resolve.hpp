@@ -6,6 +6,7 @@
 #include <memory>
 #include <map>
 #include <set>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -169,6 +170,9 @@ class Resolver {
   // Packages whose name or summary contains every word (case-insensitive),
   // newest version of each name only.
   std::vector<PackageInfo> search(const std::vector<std::string>& words);
+  // The source package (arch src or nosrc) an enabled repo has under the
+  // file name SOURCERPM (a binary's sourcerpm, "name-version-release.src.rpm").
+  std::optional<PackageInfo> source_package(const std::string& sourcerpm);
 
  private:
   struct Impl;

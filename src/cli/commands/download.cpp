@@ -14,6 +14,7 @@ struct DownloadArgs {
   std::vector<std::string> specs;
   std::string destdir = ".";
   bool resolve = false;
+  bool source = false;
 };
 
 void run_download(GlobalOptions& g, const DownloadArgs& a) {
@@ -23,6 +24,7 @@ void run_download(GlobalOptions& g, const DownloadArgs& a) {
   o.specs = a.specs;
   o.destdir = a.destdir;
   o.resolve = a.resolve;
+  o.source = a.source;
   o.cacheonly = g.cacheonly;
   auto written = download_packages(config, o, reporter);
   if (g.json) set_document(g, {{"destdir", o.destdir}, {"files", written}});
@@ -38,6 +40,7 @@ void add_download(CLI::App& app, GlobalOptions& g) {
   download->add_option("packages", a->specs, "Package specs")->required();
   download->add_option("--destdir,--downloaddir", a->destdir, "Directory to write to (default .)");
   download->add_flag("--resolve", a->resolve, "Also the dependencies the runtime does not provide");
+  download->add_flag("--source", a->source, "The source packages (SRPMs) instead, from ID-source repos too");
   download->callback(verb_callback(g, [&g, a] { run_download(g, *a); }));
 }
 

@@ -55,8 +55,41 @@ void add_package_facts(const Config& config, const Baseline& baseline, const std
   }
 }
 
-std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter) {
+namespace {
+
+// CONFIG with the ID-source repo of every enabled repo ID enabled, as dnf's
+// download --source does.
+Config with_source_repos(Config config) {
+  std::set<std::string> enabled;
+  for (const auto& r : config.repos)
+    if (r.enabled) enabled.insert(r.id);
+  for (auto& r : config.repos)
+    if (r.id.ends_with("-source") && enabled.count(r.id.substr(0, r.id.size() - 7))) r.enabled = true;
+  return config;
+}
+
+// The source package of each of BINARIES, once each. Throws Error naming the
+// package whose source no enabled repo has.
+std::vector<PackageInfo> sources_of(const std::vector<PackageInfo>& binaries, Resolver& resolver) {
+  std::vector<PackageInfo> out;
+  std::set<std::string> seen;
+  for (const auto& b : binaries) {
+    if (b.sourcerpm.empty()) throw Error(b.nevra.str() + " names no source package (its sourcerpm is empty)");
+    if (!seen.insert(b.sourcerpm).second) continue;
+    auto src = resolver.source_package(b.sourcerpm);
+    if (!src)
+      throw Error("No source package " + b.sourcerpm + " of " + b.nevra.str() +
+                  " in the enabled repos (enable the repo that has it, e.g. --enablerepo=" + b.repo_id + "-source)");
+    out.push_back(std::move(*src));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> download_packages(const Config& given, const DownloadOptions& options, Reporter& reporter) {
   if (options.specs.empty()) throw UsageError("download needs package names (e.g. yumda download --destdir rpms git)");
+  const Config config = options.source ? with_source_repos(given) : given;
   Fetcher fetcher(fetch_options(config.main), reporter);
   Sack sack(config, fetcher, options.cacheonly, reporter);
   Resolver resolver(config, load_baseline(config.main.baseline, config.main.arch), {}, sack, reporter);
@@ -76,6 +109,7 @@ std::vector<std::string> download_packages(const Config& config, const DownloadO
         if (seen.emplace(p.nevra.name, p.nevra.arch).second) wanted.push_back(std::move(p));
     }
   }
+  if (options.source) wanted = sources_of(wanted, resolver);
   make_dirs(options.destdir);
   PackageSource source(config, fetcher, options.cacheonly, reporter);
   std::vector<std::string> written;

@@ -196,6 +196,17 @@ std::vector<PackageInfo> Resolver::query(const std::string& spec) {
   return impl_->infos(impl_->select(spec, Impl::kSelectionFlags | (path ? SELECTION_FILELIST : 0)));
 }
 
+std::optional<PackageInfo> Resolver::source_package(const std::string& sourcerpm) {
+  impl_->ensure(false);
+  for (Id id : impl_->pool->solvables()) {
+    if (!impl_->pool->is_source(id) || !impl_->pool->available(id)) continue;
+    Nevra n = impl_->pool->nevra(id);
+    // The file name has no epoch: name-version-release.arch.rpm.
+    if (n.name + "-" + n.version + "-" + n.release + "." + n.arch + ".rpm" == sourcerpm) return impl_->info(id);
+  }
+  return std::nullopt;
+}
+
 std::vector<PackageInfo> Resolver::whatprovides(const std::string& spec) {
   bool path = spec.starts_with("/");
   impl_->ensure(path);
