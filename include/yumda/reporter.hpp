@@ -1,6 +1,7 @@
 // How the library talks to its caller without printing: the CLI implements
 // Reporter (stderr, progress bars, --json); tests record what was reported.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -20,7 +21,14 @@ class Reporter {
   virtual void download_progress(const std::string& label, uint64_t done, uint64_t total) {
     (void)label, (void)done, (void)total;
   }
-  // One package finished a stage ("download", "extract").
+  // A transaction's packages are about to be fetched and installed: how many
+  // the plan installs (each then ends in package_done("install", ...)).
+  virtual void transaction_start(size_t packages) { (void)packages; }
+  // Of the packages asked for, these must be downloaded (the others are in
+  // the cache or a local repo): how many and their bytes. Each one then
+  // reports download_progress under its NEVRA and package_done("download").
+  virtual void downloads_start(size_t packages, uint64_t bytes) { (void)packages, (void)bytes; }
+  // One package finished a stage ("download", "install").
   virtual void package_done(const std::string& stage, const std::string& nevra) {
     (void)stage, (void)nevra;
   }

@@ -36,7 +36,7 @@ enum class Fault {
   WrongLength,    // declare (and send) only 3/4 of the file as Content-Length, keep-alive
   SlowFirstByte,  // wait DELAY_MS before the response headers
   NoRange,        // ignore Range: answer 200 with the whole file
-  Trickle,        // send the body one byte every DELAY_MS, never quite silent
+  Trickle,        // send the body CHUNK bytes every DELAY_MS, never quite silent
 };
 
 struct FaultRule {
@@ -48,6 +48,7 @@ struct FaultRule {
   int nth = 0;         // only the N-th matching request, 1-based (0 = any)
   int every = 0;       // only every N-th matching request (0 = any)
   std::string headers = "";  // for Fault::Status: extra header lines, each ending in "\r\n"
+  int chunk = 1;             // for Fault::Trickle: bytes sent at a time
 };
 
 struct RequestRecord {
@@ -381,8 +382,9 @@ class HttpServer {
       if (!send_all(fd, resp.data(), resp.size())) return;
       if (rec.method == "HEAD") continue;
       if (file_fault && fault.fault == Fault::Trickle) {
-        for (size_t i = 0; i < send_n && !stopping_; ++i) {
-          if (!send_all(fd, body.data() + i, 1)) return;
+        const size_t chunk = static_cast<size_t>(std::max(fault.chunk, 1));
+        for (size_t i = 0; i < send_n && !stopping_; i += chunk) {
+          if (!send_all(fd, body.data() + i, std::min(chunk, send_n - i))) return;
           nap(fault.delay_ms);
         }
         if (stopping_) return;

@@ -3,8 +3,9 @@
 // on stdout (one line), then serves until SIGTERM or SIGINT.
 //
 //   yumda-test-server --root DIR [--port N] [--latency-ms MS]
-//                     [--fault KIND[,prefix=/P][,status=N][,ms=N][,first=N][,nth=N][,every=N]]...
-//   KIND: status, reset, stall, truncate, wrong-length, slow-first-byte, no-range
+//                     [--fault KIND[,prefix=/P][,status=N][,ms=N][,first=N][,nth=N][,every=N][,bytes=N]]...
+//   KIND: status, reset, stall, truncate, wrong-length, slow-first-byte, no-range,
+//         trickle (BYTES, default 1, every MS: a slow server for progress output)
 #include <signal.h>
 
 #include <cstdio>
@@ -23,8 +24,8 @@ using yumda::testing::FaultRule;
 [[noreturn]] void usage(const std::string& why) {
   std::cerr << "yumda-test-server: " << why << "\n"
             << "usage: yumda-test-server --root DIR [--port N] [--latency-ms MS]\n"
-               "         [--fault KIND[,prefix=/P][,status=N][,ms=N][,first=N][,nth=N][,every=N]]...\n"
-               "  KIND: status, reset, stall, truncate, wrong-length, slow-first-byte, no-range\n";
+               "         [--fault KIND[,prefix=/P][,status=N][,ms=N][,first=N][,nth=N][,every=N][,bytes=N]]...\n"
+               "  KIND: status, reset, stall, truncate, wrong-length, slow-first-byte, no-range, trickle\n";
   std::exit(2);
 }
 
@@ -50,6 +51,7 @@ FaultRule parse_fault(const std::string& text) {
   else if (kind == "wrong-length") r.fault = Fault::WrongLength;
   else if (kind == "slow-first-byte") r.fault = Fault::SlowFirstByte;
   else if (kind == "no-range") r.fault = Fault::NoRange;
+  else if (kind == "trickle") r.fault = Fault::Trickle;
   else usage("unknown fault kind '" + kind + "'");
   std::string kv;
   while (std::getline(in, kv, ',')) {
@@ -62,6 +64,7 @@ FaultRule parse_fault(const std::string& text) {
     else if (k == "first") r.first_n = to_int(v, k);
     else if (k == "nth") r.nth = to_int(v, k);
     else if (k == "every") r.every = to_int(v, k);
+    else if (k == "bytes") r.chunk = to_int(v, k);
     else usage("unknown fault option '" + k + "'");
   }
   return r;

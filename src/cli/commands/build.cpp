@@ -17,7 +17,7 @@ struct BuildArgs {
 };
 
 void run_build(GlobalOptions& g, const BuildArgs& a) {
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   LayerSpec spec = read_layer_spec(a.file);
   if (a.nodocs) spec.nodocs = true;
   BuildResult r = build_layer(spec, g.config, g.cacheonly, reporter);

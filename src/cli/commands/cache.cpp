@@ -16,7 +16,7 @@ struct CleanArgs {
 
 void run_makecache(GlobalOptions& g) {
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   auto repos = make_cache(config, reporter);
   json j = {{"repos", json::array()}};
   for (const auto& [id, n] : repos) {

@@ -42,7 +42,7 @@ void run_check(GlobalOptions& g) {
     for (const auto& r : p.rewritten)
       if (!r.sha256.empty()) o.rewritten_digests[r.path] = {r.sha256, r.sha256_shipped};
   }
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   if (baseline.files.empty()) add_package_facts(config, baseline, root, o, reporter);
   auto findings = check_layer(root, baseline, o);
   size_t errors = 0;

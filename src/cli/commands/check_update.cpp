@@ -11,7 +11,7 @@ namespace yumda::cli {
 
 void list_upgrades(GlobalOptions& g, const char* header) {
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   std::string root = layer_root(g);
   json j = {{"upgrades", json::array()}};
   RepoSession session(config, is_directory(root + "/.yumda") ? root : "", g.cacheonly, reporter);

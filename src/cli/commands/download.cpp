@@ -19,7 +19,7 @@ struct DownloadArgs {
 
 void run_download(GlobalOptions& g, const DownloadArgs& a) {
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   DownloadOptions o;
   o.specs = a.specs;
   o.destdir = a.destdir;

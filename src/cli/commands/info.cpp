@@ -41,7 +41,7 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
   const auto& specs = a.specs;
   if (specs.empty()) throw UsageError("info needs package names (e.g. yumda info git)");
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   std::string root = layer_root(g);
   json installed = json::array(), available = json::array();
   bool any = false;

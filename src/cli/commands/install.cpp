@@ -81,7 +81,7 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
   ConfigOptions co = g.config;
   co.nodocs = co.nodocs || a.nodocs;
   Config config = make_config(g, co);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   InstallOptions o;
   o.root = layer_root(g);
   o.specs = a.specs;

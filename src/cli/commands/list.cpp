@@ -46,7 +46,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
   }
   if (available) {
     Config config = make_config(g);
-    ConsoleReporter reporter(g.quiet, g.verbose);
+    ConsoleReporter reporter(g);
     Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
     Fetcher fetcher(FetchOptions{}, reporter);
     Sack sack(config, fetcher, g.cacheonly, reporter);

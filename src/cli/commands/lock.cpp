@@ -15,7 +15,7 @@ struct LockArgs {
 };
 
 void run_lock(GlobalOptions& g, const LockArgs& a) {
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   LayerSpec spec = read_layer_spec(a.file);
   Lockfile lock = lock_layer(spec, g.config, g.cacheonly, reporter);
   std::string path = lock_path(spec);

@@ -19,7 +19,7 @@ void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
   const auto& specs = a.specs;
   if (specs.empty()) throw UsageError("provides needs a capability or path (e.g. yumda provides /opt/bin/git)");
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   RepoSession session(config, "", g.cacheonly, reporter);
   json j = {{"packages", json::array()}};
   bool any = false;

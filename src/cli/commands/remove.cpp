@@ -41,7 +41,7 @@ std::string format_remove_plan(const RemovePlan& plan) {
 
 void run_remove(GlobalOptions& g, const RemoveArgs& a) {
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   RemoveOptions o;
   o.root = layer_root(g);
   o.specs = a.specs;

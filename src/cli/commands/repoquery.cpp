@@ -129,7 +129,7 @@ Queried from_layer(const InstalledPackage& p) {
 void run_repoquery(GlobalOptions& g, const RepoqueryArgs& a) {
   check_flags(a);
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   std::string root = a.installed ? layer_root(g) : "";
   if (a.installed && !is_directory(root + "/.yumda"))
     throw Error("repoquery --installed: " + root + " is not a layer (no .yumda/; check --root)");

@@ -19,7 +19,7 @@ void run_search(GlobalOptions& g, const SearchArgs& a) {
   const auto& words = a.words;
   if (words.empty()) throw UsageError("search needs a word (e.g. yumda search curl)");
   Config config = make_config(g);
-  ConsoleReporter reporter(g.quiet, g.verbose);
+  ConsoleReporter reporter(g);
   RepoSession session(config, "", g.cacheonly, reporter);
   auto found = session.resolver().search(words);
   if (g.json) {

@@ -1,17 +1,14 @@
 // The download engine: every item of a fetch_all() call is a small state
 // machine (which URL, how many retries, how much of DEST.part is written and
-// hashed) driven from one libcurl multi loop on the calling thread.
+// hashed: transfer.hpp) driven from one libcurl multi loop on the calling
+// thread; here, how each transfer is set up and how its end is judged.
 #include <fcntl.h>
-#include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <filesystem>
@@ -19,6 +16,7 @@
 
 #include "fetch/aws_credentials.hpp"
 #include "fetch/curl_handles.hpp"
+#include "fetch/transfer.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fetch.hpp"
@@ -26,17 +24,13 @@
 
 namespace yumda {
 
+using fetch_engine::Clock;
+using fetch_engine::ItemState;
+using fetch_engine::Transfer;
+using fetch_engine::iequals;
+using fetch_engine::starts_with;
+
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // scheme://host[:port] of URL, as libcurl parses it (no user:password); URL itself when it does not parse.
 std::string url_origin(const std::string& url) {
@@ -52,234 +46,6 @@ std::string url_origin(const std::string& url) {
   std::string port = part(CURLUPART_PORT);
   return part(CURLUPART_SCHEME) + "://" + part(CURLUPART_HOST) + (port.empty() ? "" : ":" + port);
 }
-
-struct ItemState {
-  const FetchItem* item = nullptr;
-  std::string part;          // DEST.part
-  size_t url_index = 0;
-  int retries = 0;           // used on the current URL
-  bool started = false;      // DEST.part may exist because of us
-  bool running = false;
-  bool done = false;
-  bool stale_part = false;   // DEST.part was left by an earlier run and resumed
-  uint64_t part_size = 0;    // bytes in DEST.part, every one of them fed to digest
-  std::unique_ptr<Digest> digest;
-  Clock::time_point not_before{};
-  FetchResult result;
-
-  std::string label() const {
-    return item->label.empty() ? std::filesystem::path(item->dest).filename().string() : item->label;
-  }
-  const std::string& url() const { return item->urls[url_index]; }
-  void reset_digest() {
-    digest.reset();
-    if (!item->checksum_type.empty()) digest = std::make_unique<Digest>(item->checksum_type);
-  }
-  // DEST.part (or, while another run holds that, DEST.part.PID.N), opened
-  // once for the whole item with a flock on it: the cache is shared by runs
-  // on other layers, and it may hold planted links (issue #14).
-  UniqueFd part_fd;
-
-  // Forgets DEST.part's bytes: the next attempt starts from byte 0. The name
-  // and its lock stay ours (unlinking would let another run take the name).
-  void drop_part() {
-    if (part_fd) (void)!::ftruncate(part_fd.get(), 0);
-    part_size = 0;
-    stale_part = false;
-    digest.reset();
-  }
-  // Gives DEST.part up: removed, and the lock with it.
-  void discard_part() {
-    if (part_fd) ::unlink(part.c_str());
-    part_fd.reset();
-    part_size = 0;
-    stale_part = false;
-    digest.reset();
-  }
-};
-
-// One running transfer of one item. Removing the easy handle from the multi
-// handle is the destructor's job, so an exception anywhere unwinds cleanly.
-struct Transfer {
-  ItemState* st = nullptr;
-  size_t index = 0;
-  bool http = false;
-  bool s3 = false;
-  bool https = false;  // requested over https: redirects may only stay on https
-  bool signed_s3 = false;  // carries AWS credentials: redirects are not followed
-  std::string request_url;
-  CurlEasy easy;
-  CURLM* multi = nullptr;  // set while added
-  UniqueFd fd;
-  CurlSlist headers;
-  uint64_t start_offset = 0;
-  bool new_response = true;  // the next body byte is the first of a response
-  bool skip_body = false;    // error page: not written to DEST.part
-  bool too_big = false;
-  bool bad_range = false;
-  bool stalled = false;
-  bool overdue = false;  // past the deadline
-  Clock::time_point deadline = Clock::time_point::max();
-  std::string deadline_text;  // "N s (T s + B bytes at R bytes/s)", for the retry message
-  int write_errno = 0;
-  // Stall check: fewer than speed_limit bytes/s over a window of stall_seconds.
-  long stall_seconds = 30;
-  long speed_limit = 1;
-  Clock::time_point window_start = Clock::now();
-  uint64_t window_bytes = 0;  // header and body bytes since window_start
-  Clock::time_point last_data = window_start;  // silence is caught without waiting for the window
-  std::string content_range;
-  std::string bucket_region;  // S3's x-amz-bucket-region, names the right region on a 301/400
-  std::exception_ptr callback_error;  // thrown by the reporter inside a curl callback
-  Reporter* reporter = nullptr;
-  Clock::time_point last_report{};
-  char errbuf[CURL_ERROR_SIZE] = {};
-
-  Transfer() = default;
-  Transfer(const Transfer&) = delete;
-  Transfer& operator=(const Transfer&) = delete;
-  ~Transfer() { detach(); }
-  void detach() {
-    if (multi) curl_multi_remove_handle(multi, easy.get());
-    multi = nullptr;
-  }
-
-  uint64_t total() const {
-    if (st->item->expected_size) return st->item->expected_size;
-    curl_off_t len = -1;
-    curl_easy_getinfo(easy.get(), CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len);
-    return len > 0 ? static_cast<uint64_t>(len) + start_offset : 0;
-  }
-
-  // The server ignored our Range and sent the whole file: start over in place.
-  bool restart_from_zero() {
-    if (::ftruncate(fd.get(), 0) != 0 || ::lseek(fd.get(), 0, SEEK_SET) != 0) {
-      write_errno = errno;
-      return false;
-    }
-    st->part_size = 0;
-    st->stale_part = false;
-    start_offset = 0;
-    st->reset_digest();
-    return true;
-  }
-
-  // Decides, at the first body byte of a response, what to do with the body.
-  bool begin_body() {
-    new_response = false;
-    skip_body = false;
-    if (!http) return true;
-    long code = 0;
-    curl_easy_getinfo(easy.get(), CURLINFO_RESPONSE_CODE, &code);
-    if (code != 200 && code != 206) {
-      skip_body = true;
-      return true;
-    }
-    if (code == 200 && st->part_size > 0) return restart_from_zero();
-    if (code == 206) {
-      // "bytes START-END/TOTAL": START must be where our .part ends.
-      unsigned long long begin = 0;
-      if (std::sscanf(content_range.c_str(), "bytes %llu-", &begin) != 1 || begin != st->part_size) {
-        bad_range = true;
-        return false;
-      }
-    }
-    return true;
-  }
-
-  size_t write(const char* data, size_t n) {
-    if (new_response && !begin_body()) return 0;
-    if (skip_body) return n;
-    uint64_t expected = st->item->expected_size ? st->item->expected_size : st->item->max_size;
-    if (expected && st->part_size + n > expected) {
-      too_big = true;
-      return 0;
-    }
-    for (size_t off = 0; off < n;) {
-      ssize_t w = ::write(fd.get(), data + off, n - off);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        write_errno = errno;
-        return 0;
-      }
-      off += static_cast<size_t>(w);
-    }
-    if (st->digest) st->digest->update(data, n);
-    st->part_size += n;
-    auto now = Clock::now();
-    window_bytes += n;
-    last_data = now;
-    if (now - last_report >= std::chrono::milliseconds(100)) {
-      last_report = now;
-      try {  // no exception may cross libcurl's C frames
-        reporter->download_progress(st->label(), st->part_size, total());
-      } catch (...) {
-        callback_error = std::current_exception();
-        return 0;
-      }
-    }
-    return n;
-  }
-
-  static size_t on_write(char* data, size_t size, size_t nmemb, void* self) {
-    return static_cast<Transfer*>(self)->write(data, size * nmemb);
-  }
-
-  // Our own low-speed check rather than CURLOPT_LOW_SPEED_*: curl's averages
-  // over several seconds (a burst then silence goes unnoticed for a while) and
-  // counts time the caller spent in on_done, when nobody was reading.
-  static int on_xferinfo(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-    auto* t = static_cast<Transfer*>(self);
-    auto now = Clock::now();
-    if (now >= t->deadline) {
-      t->overdue = true;
-      return 1;
-    }
-    if (now - t->last_data >= std::chrono::seconds(t->stall_seconds)) {
-      t->stalled = true;
-      return 1;
-    }
-    double elapsed = std::chrono::duration<double>(now - t->window_start).count();
-    if (elapsed < static_cast<double>(t->stall_seconds)) return 0;
-    if (static_cast<double>(t->window_bytes) < static_cast<double>(t->speed_limit) * elapsed) {
-      t->stalled = true;
-      return 1;
-    }
-    t->restart_stall_window(now);
-    return 0;
-  }
-  void restart_stall_window(Clock::time_point now) {
-    window_start = now;
-    window_bytes = 0;
-  }
-  // After on_done: the caller, not the server, was slow for PAUSED.
-  void forgive_pause(Clock::time_point now, Clock::duration paused) {
-    restart_stall_window(now);
-    last_data = now;
-    if (deadline != Clock::time_point::max()) deadline += paused;
-  }
-
-  static size_t on_header(char* data, size_t size, size_t nmemb, void* self) {
-    auto* t = static_cast<Transfer*>(self);
-    t->window_bytes += size * nmemb;
-    t->last_data = Clock::now();
-    std::string_view line(data, size * nmemb);
-    if (starts_with(line, "HTTP/")) {
-      t->new_response = true;
-      t->content_range.clear();
-    } else if (line.size() > 14 && iequals(line.substr(0, 14), "content-range:")) {
-      std::string_view v = line.substr(14);
-      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
-      t->content_range = v;
-    } else if (line.size() > 21 && iequals(line.substr(0, 21), "x-amz-bucket-region: ")) {
-      std::string_view v = line.substr(21);
-      while (!v.empty() && (v.back() == '\r' || v.back() == '\n' || v.back() == ' ')) v.remove_suffix(1);
-      t->bucket_region = v;
-    }
-    return size * nmemb;
-  }
-};
 
 // Failures worth another try on the same URL: the network, not the content.
 bool transient(CURLcode res) {
@@ -376,8 +142,8 @@ struct Fetcher::Impl {
       st.started = true;
       std::string parent = std::filesystem::path(item.dest).parent_path().string();
       if (!parent.empty()) make_dirs(parent);
-      claim_part(st, index);
-      resume_stale_part(st, t->http);
+      st.claim_part(index);
+      st.resume_stale_part(t->http);
     }
     if (!t->http) st.part_size = 0;  // only HTTP can resume
     if (st.part_size == 0) st.reset_digest();
@@ -459,68 +225,6 @@ struct Fetcher::Impl {
     return t;
   }
 
-  // Opens DEST.part for ST and locks it. Never through a link: a symlink or a
-  // hard link planted there (a shared or restored cache) is removed, not
-  // written through. While another live run holds DEST.part, this run takes
-  // a name of its own (no resume), so two runs never write one file.
-  static void claim_part(ItemState& st, size_t index) {
-    const std::string canonical = st.part;
-    for (int attempt = 0; attempt < 8; ++attempt) {
-      UniqueFd fd(::open(canonical.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644));
-      struct stat sb;
-      if (!fd || ::fstat(fd.get(), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_nlink != 1) {
-        if (!fd && errno != ELOOP && errno != ENXIO && errno != EISDIR)
-          throw Error("cannot write " + canonical + ": " + errno_text(errno));
-        // A symlink, fifo, device or hard link: never ours. (A directory: rmdir fails, open says so.)
-        if (::unlink(canonical.c_str()) != 0 && errno != ENOENT && errno != EISDIR)
-          throw Error("cannot remove " + canonical + " (not a plain file): " + errno_text(errno));
-        continue;
-      }
-      if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK) throw Error("cannot lock " + canonical + ": " + errno_text(errno));
-        break;  // another run's download in progress
-      }
-      // Still the file at that name (the other run may have renamed it into place meanwhile)?
-      struct stat now;
-      if (::lstat(canonical.c_str(), &now) == 0 && now.st_dev == sb.st_dev && now.st_ino == sb.st_ino) {
-        st.part_fd = std::move(fd);
-        return;
-      }
-    }
-    static std::atomic<unsigned> counter{0};
-    st.part = canonical + "." + std::to_string(::getpid()) + "." + std::to_string(index) + "." +
-              std::to_string(counter++);
-    st.part_fd.reset(::open(st.part.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-    if (!st.part_fd) throw Error("cannot write " + st.part + ": " + errno_text(errno));
-  }
-
-  // A DEST.part from an interrupted earlier run: resume it over HTTP unless it
-  // is already as long as (or longer than) the whole file should be.
-  static void resume_stale_part(ItemState& st, bool http) {
-    struct stat sb;
-    uint64_t expected = st.item->expected_size;
-    if (!http || ::fstat(st.part_fd.get(), &sb) != 0 || sb.st_size <= 0 ||
-        (expected && static_cast<uint64_t>(sb.st_size) >= expected)) {
-      st.drop_part();
-      return;
-    }
-    st.reset_digest();
-    if (st.digest) {
-      char buf[1 << 16];
-      ssize_t n;
-      off_t off = 0;
-      while ((n = ::pread(st.part_fd.get(), buf, sizeof buf, off)) > 0) {
-        st.digest->update(buf, static_cast<size_t>(n));
-        off += n;
-      }
-      if (n < 0) {
-        st.drop_part();
-        return;
-      }
-    }
-    st.part_size = static_cast<uint64_t>(sb.st_size);
-    st.stale_part = true;
-  }
 };
 
 Fetcher::Fetcher(FetchOptions options, Reporter& reporter)

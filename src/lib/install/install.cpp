@@ -410,6 +410,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   std::vector<PackageInfo> by_size = result.plan.install;
   std::stable_sort(by_size.begin(), by_size.end(),
                    [](const PackageInfo& a, const PackageInfo& b) { return a.download_size > b.download_size; });
+  sreporter.transaction_start(by_size.size());
   try {
     try {
       source.fetch(by_size, [&](const PackageInfo& pkg, const std::string& path) {

@@ -190,6 +190,9 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     pending.push_back(&pkg);
   }
   if (items.empty()) return;
+  uint64_t bytes = 0;
+  for (const auto& item : items) bytes += item.expected_size;
+  reporter_.downloads_start(items.size(), bytes);
 
   std::string first_error;
   fetcher_.fetch_all(items, [&](size_t i, const FetchResult& r) {
@@ -199,6 +202,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
       return;
     }
     downloaded_.push_back(items[i].dest);
+    reporter_.package_done("download", pending[i]->nevra.str());
     std::string use = items[i].dest;
     if (!items[i].private_link.empty() && !r.private_link_failed) {
       borrowed_.push_back(items[i].private_link);

@@ -120,8 +120,7 @@ std::vector<std::string> download_packages(const Config& given, const DownloadOp
     std::error_code ec;
     std::filesystem::copy_file(path, out, std::filesystem::copy_options::overwrite_existing, ec);
     if (ec) throw Error("cannot write " + out + ": " + ec.message() + " (check --destdir)");
-    written.push_back(out);
-    reporter.package_done("download", pkg.nevra.str());
+    written.push_back(out);  // PackageSource reported it as downloaded
   });
   source.finish_success();
   return written;

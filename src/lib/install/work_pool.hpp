@@ -56,6 +56,14 @@ class SerializedReporter : public Reporter {
     std::lock_guard l(mu_);
     inner_.package_done(stage, nevra);
   }
+  void transaction_start(size_t packages) override {
+    std::lock_guard l(mu_);
+    inner_.transaction_start(packages);
+  }
+  void downloads_start(size_t packages, uint64_t bytes) override {
+    std::lock_guard l(mu_);
+    inner_.downloads_start(packages, bytes);
+  }
 
  private:
   Reporter& inner_;
