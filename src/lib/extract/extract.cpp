@@ -11,10 +11,12 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <linux/fs.h>  // FICLONE
 #include <linux/openat2.h>
 #include <rpm/rpmfi.h>  // rpmarchive.h needs it first
 #include <rpm/rpmtag.h>
 #include <rpm/rpmarchive.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -131,12 +133,13 @@ struct PendingFile {
   std::vector<FileTarget> targets;
   unsigned links_seen = 1;  // of a hardlink set: placed (and its fd closed) once all nlink have come
   unsigned nlink = 1;
+  bool borrowed = false;  // fd is the expanded cache's own file (link_mode=hardlink): never written
 
   PendingFile() = default;
   PendingFile(PendingFile&& o) noexcept
       : fd(std::move(o.fd)), tmp_dir(std::exchange(o.tmp_dir, -1)), tmp_name(std::move(o.tmp_name)), mode(o.mode),
         size(o.size), elf(o.elf), mtime(o.mtime), targets(std::move(o.targets)), links_seen(o.links_seen),
-        nlink(o.nlink) {}
+        nlink(o.nlink), borrowed(o.borrowed) {}
   PendingFile& operator=(PendingFile&& o) noexcept {
     if (this != &o) {
       remove_name();
@@ -150,6 +153,7 @@ struct PendingFile {
       targets = std::move(o.targets);
       links_seen = o.links_seen;
       nlink = o.nlink;
+      borrowed = o.borrowed;
     }
     return *this;
   }
@@ -403,7 +407,7 @@ class Extractor {
     }
     if (type == S_IFREG && entry.nlink > 1) {
       // First link of a set: its data may only come with a later link.
-      PendingFile pending = start_file(entry, read);
+      PendingFile pending = start_file(entry, read, display);
       if (keep) pending.targets.push_back(target(rel_parts, rel, display));
       pending.nlink = entry.nlink;
       sets_.insert_or_assign(raw, std::move(pending));
@@ -412,7 +416,7 @@ class Extractor {
     if (!keep) return;
     if (type == S_IFDIR) return make_directory(entry, rel_parts, rel, display);
     if (type == S_IFLNK) return make_symlink(entry, rel_parts, rel, display);
-    PendingFile pending = start_file(entry, read);
+    PendingFile pending = start_file(entry, read, display);
     pending.targets.push_back(target(rel_parts, rel, display));
     place_file(pending);
   }
@@ -495,7 +499,7 @@ class Extractor {
     if (it == sets_.end()) {
       // The first link did not land (outside /opt): this one stands alone.
       if (!keep) return;
-      PendingFile pending = start_file(entry, read);
+      PendingFile pending = start_file(entry, read, display);
       pending.targets.push_back(target(rel_parts, rel, display));
       place_file(pending);
       return;
@@ -511,11 +515,21 @@ class Extractor {
     }
   }
 
-  PendingFile start_file(const Entry& entry, const ReadData& read) {
+  PendingFile start_file(const Entry& entry, const ReadData& read, const std::string& display) {
     PendingFile p;
+    if (entry.perm & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
+    p.mode = entry.perm & 01777;
+    p.mtime = entry.mtime;
+    if (source_.open_blob && start_from_blob(entry, display, p)) return p;
+    open_tmp(p);
+    write_data(entry, read, p);
+    return p;
+  }
+
+  // A new file in STAGE_DIR for P's content, not yet named.
+  void open_tmp(PendingFile& p) {
     if (use_tmpfile_) {
       p.fd.reset(openat(root_.get(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
-      // No O_TMPFILE on this filesystem, or no /proc to link it through.
       // No O_TMPFILE on this filesystem (or kernel): named files from now on.
       if (!p.fd && errno != EISDIR && errno != EOPNOTSUPP && errno != EINVAL) fail_tmp();
       if (!p.fd) use_tmpfile_ = false;
@@ -530,21 +544,80 @@ class Extractor {
         fail_tmp();
       }
     }
-    if (entry.perm & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
-    p.mode = entry.perm & 01777;
-    p.mtime = entry.mtime;
-    write_data(entry, read, p);
-    return p;
+  }
+
+  // Link modes: P's content is the expanded cache's file for DISPLAY, that
+  // file itself (hardlink) or a clone of it (reflink), else a copy. False for
+  // a file the header gives no data, made as any other.
+  bool start_from_blob(const Entry& entry, const std::string& display, PendingFile& p) {
+    auto it = header_files_.find(display);
+    if (it == header_files_.end() || it->second->size == 0) return false;
+    if (entry.size != 0) fail("entry " + display + " of the expanded cache carries data of its own; refusing it");
+    UniqueFd blob = source_.open_blob(display);
+    if (!blob) fail("cannot open the expanded cache's copy of " + display + ": " + errno_text(errno));
+    p.size = it->second->size;
+    unsigned char magic[SELFMAG];
+    p.elf = p.size >= SELFMAG && pread(blob.get(), magic, SELFMAG, 0) == SELFMAG &&
+            memcmp(magic, ELFMAG, SELFMAG) == 0;
+    if (source_.link_mode == LinkMode::kHardlink && have_proc_) {  // linked through /proc, as O_TMPFILE files
+      p.fd = std::move(blob);
+      p.borrowed = true;
+      return true;
+    }
+    open_tmp(p);
+    if (source_.link_mode == LinkMode::kReflink && can_clone_) {
+      if (ioctl(p.fd.get(), FICLONE, blob.get()) == 0) {
+        ++result_.cloned;
+        return true;
+      }
+      can_clone_ = false;  // not on this file system (ext4, tmpfs, across mounts): copies from now on
+    }
+    copy_whole(blob.get(), p, display);
+    ++result_.link_copied;
+    return true;
+  }
+
+  // Copies the whole of FROM (P.size bytes) into P's new file.
+  void copy_whole(int from, PendingFile& p, const std::string& display) {
+    if (copy_range(from, 0, p.fd.get(), p.size, display)) return;
+    off_t off = 0;
+    ReadData read = [&](char* buf, size_t len) {
+      ssize_t n;
+      while ((n = pread(from, buf, len, off)) < 0 && errno == EINTR) {
+      }
+      if (n < 0) fail("cannot read the expanded cache's copy of " + display + ": " + errno_text(errno));
+      off += n;
+      return static_cast<size_t>(n);
+    };
+    reading_ = display;
+    write_loop(read, p, p.size, display);
+  }
+
+  // P's content as a new file of its own: where the cache's file cannot be
+  // linked (another file system, its link limit) or is no longer as the
+  // package says (someone changed its mode), which is not ours to change back.
+  void detach(PendingFile& p, const std::string& display) {
+    UniqueFd blob = std::move(p.fd);
+    p.borrowed = false;
+    open_tmp(p);
+    copy_whole(blob.get(), p, display);
+    ++result_.link_copied;
   }
 
   void write_data(const Entry& entry, const ReadData& read, PendingFile& p) {
     const std::string& display = entry.name;
+    if (p.borrowed) fail("entry " + display + " of the expanded cache carries data of its own; refusing it");
     // A later link of a hardlink set may carry the data again: it replaces.
     if (p.size > 0 && (ftruncate(p.fd.get(), 0) != 0 || lseek(p.fd.get(), 0, SEEK_SET) != 0))
       fail("cannot write " + display + ": " + errno_text(errno));
     const uint64_t declared = entry.size > 0 ? static_cast<uint64_t>(entry.size) : 0;
     reading_ = display;  // names the entry if the payload fails under READ
     if (declared > 0 && direct_ && copy_direct(display, p, declared)) return;
+    write_loop(read, p, declared, display);
+  }
+
+  // Writes DECLARED bytes from READ into P's file.
+  void write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display) {
     std::vector<char> buf(1 << 16);
     uint64_t total = 0;
     while (total < declared) {
@@ -568,24 +641,32 @@ class Extractor {
   // file (no trip through user space), then has libarchive skip past them.
   // False, with nothing consumed, where the filesystem cannot do it.
   bool copy_direct(const std::string& display, PendingFile& p, uint64_t len) {
-    off_t src = direct_->base + archive_filter_bytes(direct_->a, 0);  // the format has consumed up to the data
+    const off_t src = direct_->base + archive_filter_bytes(direct_->a, 0);  // the format has consumed up to the data
     unsigned char magic[SELFMAG];
     const bool elf = len >= SELFMAG && pread(direct_->fd, magic, SELFMAG, src) == SELFMAG &&
                      memcmp(magic, ELFMAG, SELFMAG) == 0;
-    for (uint64_t done = 0; done < len;) {
-      ssize_t n = copy_file_range(direct_->fd, &src, p.fd.get(), nullptr, len - done, 0);
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) {
-        direct_ = nullptr;  // not here: read and write for the rest of the payload
-        return false;
-      }
-      if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
-      if (n == 0) fail("its payload ends inside " + display + " (the file is truncated)");
-      done += static_cast<uint64_t>(n);
+    if (!copy_range(direct_->fd, src, p.fd.get(), len, display)) {
+      direct_ = nullptr;  // not here: read and write for the rest of the payload
+      return false;
     }
     if (archive_read_data_skip(direct_->a) != ARCHIVE_OK) fail_archive(direct_->a, "its payload cannot be read");
     p.elf = elf;
     p.size = len;
+    return true;
+  }
+
+  // Copies LEN bytes of FROM at SRC to TO inside the kernel; false, with
+  // nothing copied, where the file systems cannot.
+  bool copy_range(int from, off_t src, int to, uint64_t len, const std::string& display) const {
+    for (uint64_t done = 0; done < len;) {
+      ssize_t n = copy_file_range(from, &src, to, nullptr, len - done, 0);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
+        return false;
+      if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
+      if (n == 0) fail("its payload ends inside " + display + " (the file is truncated)");
+      done += static_cast<uint64_t>(n);
+    }
     return true;
   }
 
@@ -604,12 +685,22 @@ class Extractor {
   }
 
   void place_file(PendingFile& p) {
-    if (fchmod(p.fd.get(), p.mode) != 0) fail("cannot set the mode of a file: " + errno_text(errno));
     const timespec times[2] = {{p.mtime.sec, p.mtime.nsec}, {p.mtime.sec, p.mtime.nsec}};
-    futimens(p.fd.get(), times);
+    if (p.borrowed && !as_stored(p) && !p.targets.empty()) detach(p, "/opt/" + p.targets.front().rel);
+    if (!p.borrowed) {
+      if (fchmod(p.fd.get(), p.mode) != 0) fail("cannot set the mode of a file: " + errno_text(errno));
+      futimens(p.fd.get(), times);
+    }
     for (FileTarget& t : p.targets) {
       const int parent = t.parent->get();
-      if (!p.link_to(parent, t.name.c_str())) {
+      bool linked = p.link_to(parent, t.name.c_str());
+      if (!linked && p.borrowed && errno != EEXIST) {  // another file system, or the cache file's link limit
+        detach(p, "/opt/" + t.rel);
+        if (fchmod(p.fd.get(), p.mode) != 0) fail("cannot set the mode of a file: " + errno_text(errno));
+        futimens(p.fd.get(), times);
+        linked = p.link_to(parent, t.name.c_str());
+      }
+      if (!linked) {
         if (errno != EEXIST) fail("cannot create /opt/" + t.rel + ": " + errno_text(errno));
         struct stat st;
         if (fstatat(parent, t.name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -620,6 +711,15 @@ class Extractor {
       }
       result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf, t.from, {}, {}});
     }
+    if (p.borrowed && !p.targets.empty()) ++result_.hardlinked;
+  }
+
+  // Whether the cache's file still has the mode and mtime P needs: they are
+  // shared with every layer linked to it, so they are never changed here.
+  static bool as_stored(const PendingFile& p) {
+    struct stat st;
+    return fstat(p.fd.get(), &st) == 0 && (st.st_mode & 07777) == p.mode && st.st_mtim.tv_sec == p.mtime.sec &&
+           st.st_mtim.tv_nsec == p.mtime.nsec;
   }
 
   void make_directory(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
@@ -664,7 +764,9 @@ class Extractor {
   UniqueFd root_;  // declared before sets_: their temp files are unlinked through it
   DirectSource* direct_ = nullptr;  // set while an uncompressed payload is read
   std::string reading_;             // the entry whose data is being read
-  bool use_tmpfile_ = source_.use_tmpfile && access("/proc/self/fd", X_OK) == 0;  // linked through /proc
+  const bool have_proc_ = access("/proc/self/fd", X_OK) == 0;
+  bool use_tmpfile_ = source_.use_tmpfile && have_proc_;  // linked through /proc
+  bool can_clone_ = true;  // until FICLONE fails on this file system
   std::shared_ptr<const UniqueFd> last_dir_;
   std::string last_dir_rel_;
   std::unordered_map<std::string, const RpmFileEntry*> header_files_;
