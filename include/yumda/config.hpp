@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "yumda/fetch.hpp"
+#include "yumda/link_mode.hpp"
 
 namespace yumda {
 
@@ -71,6 +72,7 @@ struct MainConfig {
   bool dep_index = true;
   int max_parallel_downloads = 8;
   bool keepcache = false;
+  LinkMode link_mode = LinkMode::kCopy;  // how a warm install places files from the expanded cache
   bool nodocs = false;     // tsflags=nodocs
   bool noscripts = false;  // tsflags=noscripts: %post scriptlets are not run
   std::vector<std::string> excludepkgs;

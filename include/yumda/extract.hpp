@@ -56,6 +56,11 @@ struct ExtractResult {
   size_t dropped_setid = 0;          // files whose setuid/setgid bits were dropped
   size_t skipped_docs = 0;           // doc files left out because of nodocs
   size_t merged_aliases = 0;         // symlinks the path map made point at themselves, left out
+  // Files placed from the expanded cache by link_mode: as hard links of its
+  // files, as clones of them, or copied where that mode could not place them.
+  size_t hardlinked = 0;
+  size_t cloned = 0;
+  size_t link_copied = 0;
 };
 
 // Extracts RPM_PATH (header already read into INFO) into STAGE_DIR. Existing

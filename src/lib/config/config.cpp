@@ -41,7 +41,7 @@ const std::set<std::string> kIgnoredRepo = {"mirrorlist_expire", "report_instanc
 
 const char* const kMainKeys =
     "cachedir, reposdir, runtime, gpgcheck, repo_gpgcheck, baseline, arch, releasever, install_weak_deps, dep_index, "
-    "max_parallel_downloads, keepcache, tsflags, excludepkgs, includepkgs, metadata_expire, timeout, retries, sslverify, "
+    "max_parallel_downloads, keepcache, link_mode, tsflags, excludepkgs, includepkgs, metadata_expire, timeout, retries, sslverify, "
     "skip_if_unavailable, relocate, relocate_rules, clean_requirements_on_remove, protected_packages, installonlypkgs, "
     "installonly_limit, best, strict, skip_broken";
 const char* const kRepoKeys =
@@ -74,6 +74,13 @@ Relocate parse_relocate(const std::string& value) {
   if (value == "always") return Relocate::kAlways;
   if (value == "never") return Relocate::kNever;
   throw UsageError("bad value '" + value + "' (use auto, always or never)");
+}
+
+LinkMode parse_link_mode(const std::string& value) {
+  if (value == "copy") return LinkMode::kCopy;
+  if (value == "reflink") return LinkMode::kReflink;
+  if (value == "hardlink") return LinkMode::kHardlink;
+  throw UsageError("bad value '" + value + "' (use copy, reflink or hardlink)");
 }
 
 }  // namespace
@@ -146,6 +153,7 @@ void apply_main(MainConfig& m, const std::string& key, const std::string& value,
     else if (k == "dep_index") m.dep_index = cv::parse_bool(value);
     else if (k == "max_parallel_downloads") m.max_parallel_downloads = static_cast<int>(cv::parse_int(value, 1, 20));
     else if (k == "keepcache") m.keepcache = cv::parse_bool(value);
+    else if (k == "link_mode") m.link_mode = parse_link_mode(value);
     else if (k == "tsflags") {
       m.nodocs = m.noscripts = false;
       for (const auto& f : cv::split_list(value)) {

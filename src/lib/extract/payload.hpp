@@ -2,9 +2,12 @@
 // detects) into a staging directory. extract_rpm() is a thin wrapper; tests
 // feed raw cpio files through here too.
 #pragma once
+#include <functional>
 #include <string>
 
 #include "yumda/extract.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/link_mode.hpp"
 
 namespace yumda::detail {
 
@@ -27,6 +30,12 @@ struct PayloadSource {
   // false skips the check of each entry against INFO's file list, so tests
   // reach the extractor's own defences with payloads no header describes.
   bool check_header = true;
+  // The expanded cache's link modes: the payload's regular files carry no
+  // data; each one's content is its own file, which open_blob opens (by
+  // payload path, "/usr/bin/git"), hard-linked (kHardlink) or cloned
+  // (kReflink) into place, and copied where that cannot be done.
+  LinkMode link_mode = LinkMode::kCopy;
+  std::function<UniqueFd(const std::string& path)> open_blob = nullptr;
 };
 
 // Reads the payload from FD's current position to its end.

@@ -3,12 +3,18 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <linux/fs.h>  // FICLONE
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <map>
 #include <memory>
+#include <set>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "extract/payload.hpp"
@@ -38,13 +44,68 @@ void write_data(archive* a, const std::string& file, const std::string& what) {
   }
 }
 
+// A link-mode entry keeps each regular file's content as a file of its own,
+// named by the file's index in the header's file list.
+std::unordered_map<std::string_view, size_t> header_index(const RpmHeaderInfo& info) {
+  std::unordered_map<std::string_view, size_t> index;
+  for (size_t i = 0; i < info.files.size(); ++i) index.emplace(info.files[i].path, i);
+  return index;
+}
+
+// Whether the file NAME in DIR has H's size and digest. In link_mode=hardlink
+// it is also a layer's file, which anyone may have edited since.
+bool blob_matches(int dir, const std::string& name, const RpmFileEntry& h, const std::string& digest_type,
+                  std::set<std::pair<dev_t, ino_t>>& checked, std::vector<char>& buf) {
+  UniqueFd fd(openat(dir, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct stat st;
+  if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != h.size)
+    return false;
+  if (checked.count({st.st_dev, st.st_ino})) return true;  // another name of a hardlink set
+  Digest d(digest_type);
+  for (ssize_t n; (n = read(fd.get(), buf.data(), buf.size())) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    d.update(buf.data(), static_cast<size_t>(n));
+  }
+  if (d.hex() != h.digest) return false;
+  checked.insert({st.st_dev, st.st_ino});
+  return true;
+}
+
+// Copies FROM into the new file TO: a clone where the file system can.
+void clone_or_copy(int from, int to, uint64_t size, const std::string& what) {
+  if (ioctl(to, FICLONE, from) == 0) return;
+  off_t off = 0;
+  while (static_cast<uint64_t>(off) < size) {
+    ssize_t n = copy_file_range(from, &off, to, nullptr, size - static_cast<uint64_t>(off), 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;  // not here (EXDEV, EINVAL...): read and write the rest
+  }
+  char buf[1 << 16];
+  while (static_cast<uint64_t>(off) < size) {
+    ssize_t n = pread(from, buf, sizeof buf, off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) throw Error("cannot read " + what + ": " + (n < 0 ? errno_text(errno) : "it shrank"));
+    for (ssize_t done = 0; done < n;) {
+      ssize_t w = write(to, buf + done, static_cast<size_t>(n - done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) throw Error("cannot write " + what + ": " + errno_text(errno));
+      done += w;
+    }
+    off += n;
+  }
+}
+
 // Whether the cached cpio on FD holds what INFO's header says, file by file:
 // every entry a file of the header, regular files of the header's size and
 // digest, symlinks to the header's target. A cache is outside the signed
-// package: flipped bytes or a cut-short file must not reach a layer.
-bool replay_matches(int fd, const RpmHeaderInfo& info) {
+// package: flipped bytes or a cut-short file must not reach a layer. With
+// BLOBS (a link-mode entry's directory), regular entries carry no data and
+// their content is checked in BLOBS' files instead.
+bool replay_matches(int fd, const RpmHeaderInfo& info, int blobs = -1) {
   std::unordered_map<std::string_view, const RpmFileEntry*> by_path;
   for (const auto& f : info.files) by_path.emplace(f.path, &f);
+  std::set<std::pair<dev_t, ino_t>> checked;
   c_unique<archive, archive_read_free> a(archive_read_new());
   archive_read_support_format_cpio(a.get());
   if (archive_read_open_fd(a.get(), fd, 1 << 16) != ARCHIVE_OK) return false;
@@ -60,6 +121,12 @@ bool replay_matches(int fd, const RpmHeaderInfo& info) {
     if (archive_entry_filetype(e) == AE_IFLNK) {
       const char* target = archive_entry_symlink(e);
       if (!target || h.link_target != target) return false;
+    } else if (blobs >= 0 && archive_entry_filetype(e) == AE_IFREG) {
+      if (archive_entry_size(e) != 0) return false;
+      if (h.size > 0 && (!Digest::known_type(info.file_digest_type) ||
+                         !blob_matches(blobs, std::to_string(it->second - info.files.data()), h,
+                                       info.file_digest_type, checked, buf)))
+        return false;
     } else if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
       if (static_cast<uint64_t>(archive_entry_size(e)) != h.size || !Digest::known_type(info.file_digest_type))
         return false;
@@ -76,57 +143,119 @@ bool replay_matches(int fd, const RpmHeaderInfo& info) {
 
 }  // namespace
 
-ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled)
-    : dir_(cachedir + "/expanded"), enabled_(enabled) {}
+ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled, LinkMode link_mode)
+    : dir_(cachedir + "/expanded"), enabled_(enabled), link_mode_(link_mode) {}
 
 std::string ExpandedCache::path_for(const PackageInfo& pkg, const ExtractOptions& options) const {
   // What was stored depends on which entries landed: docs or not, and only
-  // /opt (relocate=never) or every entry the path map places.
+  // /opt (relocate=never) or every entry the path map places. The link modes
+  // keep each file apart (a directory), to be linked or cloned.
   return dir_ + "/" + pkg.checksum_type + "-" + pkg.checksum + (options.nodocs ? ".nodocs" : "") +
-         (options.path_map ? "" : ".optonly") + ".cpio";
+         (options.path_map ? "" : ".optonly") + (link_mode_ == LinkMode::kCopy ? ".cpio" : ".files");
 }
 
 ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& rpm_path, const RpmHeaderInfo& info,
                                      const std::string& stage, const ExtractOptions& options) {
   if (!enabled_ || pkg.checksum.empty()) return extract_rpm(rpm_path, info, stage, options);
   std::string cached = path_for(pkg, options);
-  UniqueFd fd(open(cached.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if (fd && !replay_matches(fd.get(), info)) {
-    unlink(cached.c_str());  // damaged: rebuilt from the RPM below
+  const bool linked = link_mode_ != LinkMode::kCopy;
+  UniqueFd dir(linked ? open(cached.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1);
+  UniqueFd fd(linked ? (dir ? openat(dir.get(), "payload.cpio", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1)
+                     : open(cached.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  if ((fd || dir) && !(fd && replay_matches(fd.get(), info, linked ? dir.get() : -1))) {
+    std::error_code ec;
+    std::filesystem::remove_all(cached, ec);  // damaged: rebuilt from the RPM below
     fd.reset();
   }
   if (fd) {
     detail::PayloadSource source;
     source.package = info.nevra.str();
     source.info = &info;  // %ghost and %doc flags, as for the RPM itself
-    return detail::extract_payload_fd(fd.get(), source, stage, options);
+    const auto index = header_index(info);
+    if (linked) {
+      source.link_mode = link_mode_;
+      source.open_blob = [&](const std::string& path) {
+        auto it = index.find(path);
+        return UniqueFd(it == index.end() ? -1
+                                          : openat(dir.get(), std::to_string(it->second).c_str(),
+                                                   O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+      };
+    }
+    ExtractResult x = detail::extract_payload_fd(fd.get(), source, stage, options);
+    hardlinked_ += x.hardlinked;
+    cloned_ += x.cloned;
+    link_copied_ += x.link_copied;
+    return x;
   }
   ExtractResult x = extract_rpm(rpm_path, info, stage, options);
   try {
-    store(pkg, options, stage, x);
+    store(pkg, options, info, stage, x);
   } catch (const Error&) {
     // A cache that cannot be written costs speed next time, nothing else.
   }
   return x;
 }
 
+std::string ExpandedCache::summary() const {
+  const size_t copied = link_copied_;
+  if (link_mode_ == LinkMode::kHardlink && hardlinked_ + copied > 0)
+    return "link_mode=hardlink: " + std::to_string(hardlinked_) + " files hard-linked from the expanded cache" +
+           (copied ? ", " + std::to_string(copied) +
+                         " copied (the cache is on another file system, or a cached file's mode was changed)"
+                   : "");
+  if (link_mode_ == LinkMode::kReflink && cloned_ + copied > 0)
+    return "link_mode=reflink: " + std::to_string(cloned_) + " files cloned from the expanded cache" +
+           (copied ? ", " + std::to_string(copied) + " copied (this file system cannot clone files)" : "");
+  return "";
+}
+
 // Writes what PKG put in STAGE as an uncompressed newc cpio (the payload's
-// names, as in the RPM), to a temp file renamed into place when complete.
-void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options, const std::string& stage,
-                          const ExtractResult& x) {
+// names, as in the RPM), to a temp file renamed into place when complete. In
+// the link modes the entry is a directory: the cpio (payload.cpio) without
+// the regular files' data, and each of them as a file named by its index in
+// INFO's file list (a hardlink set's names are links of one file).
+void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options, const RpmHeaderInfo& info,
+                          const std::string& stage, const ExtractResult& x) {
   make_dirs(dir_);
+  const bool linked = link_mode_ != LinkMode::kCopy;
   std::string final_path = path_for(pkg, options);
   std::string tmp = final_path + ".tmpXXXXXX";
-  UniqueFd out(mkostemp(tmp.data(), O_CLOEXEC));
+  UniqueFd blobs(linked && mkdtemp(tmp.data()) ? open(tmp.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC) : -1);
+  UniqueFd out(linked ? (blobs ? openat(blobs.get(), "payload.cpio", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600) : -1)
+                      : mkostemp(tmp.data(), O_CLOEXEC));
   if (!out) throw Error("cannot write " + tmp + ": " + errno_text(errno));
   bool ok = false;
   struct Cleanup {
     const std::string& path;
     bool& ok;
     ~Cleanup() {
-      if (!ok) unlink(path.c_str());
+      std::error_code ec;
+      if (!ok) std::filesystem::remove_all(path, ec);  // a file, or a link mode's directory
     }
   } cleanup{tmp, ok};
+  const auto index = header_index(info);
+  std::map<std::pair<dev_t, ino_t>, std::string> blob_of;  // a staged inode -> its first blob's name
+  auto put_blob = [&](const std::string& name, const std::string& staged) {
+    auto it = index.find(std::string_view(name).substr(1));  // "./usr/bin/git" -> "/usr/bin/git"
+    if (it == index.end()) throw Error("cannot store " + name + ": not in its header");
+    const std::string blob = std::to_string(it->second);
+    UniqueFd in(open(staged.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    struct stat st;
+    if (!in || fstat(in.get(), &st) != 0) throw Error("cannot read " + staged + ": " + errno_text(errno));
+    if (st.st_size == 0) return;  // an empty file needs no content
+    auto [seen, fresh] = blob_of.emplace(std::pair(st.st_dev, st.st_ino), blob);
+    if (!fresh) {
+      if (linkat(blobs.get(), seen->second.c_str(), blobs.get(), blob.c_str(), 0) != 0)
+        throw Error("cannot write " + tmp + "/" + blob + ": " + errno_text(errno));
+      return;
+    }
+    UniqueFd to(openat(blobs.get(), blob.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0600));
+    if (!to) throw Error("cannot write " + tmp + "/" + blob + ": " + errno_text(errno));
+    clone_or_copy(in.get(), to.get(), static_cast<uint64_t>(st.st_size), tmp + "/" + blob);
+    const timespec times[2] = {st.st_mtim, st.st_mtim};
+    if (fchmod(to.get(), st.st_mode & 07777) != 0 || futimens(to.get(), times) != 0)
+      throw Error("cannot write " + tmp + "/" + blob + ": " + errno_text(errno));
+  };
 
   c_unique<archive, archive_write_free> a(archive_write_new());
   check(a.get(), archive_write_set_format_cpio_newc(a.get()), tmp);
@@ -140,9 +269,14 @@ void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options,
   // exactly as the RPM was; the data comes from where the stage has it.
   std::unordered_map<std::string, std::string> staged_at;  // entry name -> path in STAGE
   auto emit = [&](archive_entry* e) {
+    const bool data = archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0;
+    if (linked && archive_entry_filetype(e) == AE_IFREG) {
+      const std::string name = archive_entry_pathname(e);
+      put_blob(name, stage + "/" + staged_at.at(name));  // a hardlink set's data is with one name: every name gets it
+      archive_entry_set_size(e, 0);
+    }
     check(a.get(), archive_write_header(a.get(), e), tmp);
-    if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0)
-      write_data(a.get(), stage + "/" + staged_at.at(archive_entry_pathname(e)), tmp);
+    if (data && !linked) write_data(a.get(), stage + "/" + staged_at.at(archive_entry_pathname(e)), tmp);
   };
   for (const auto& f : x.files) {
     std::string local = stage + "/" + f.path;
@@ -192,6 +326,7 @@ void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options,
     archive_entry_free(entry);
   }
   check(a.get(), archive_write_close(a.get()), tmp);
+  // A directory cannot replace another: a run that stored it first wins.
   if (rename(tmp.c_str(), final_path.c_str()) != 0) throw Error("cannot write " + final_path + ": " + errno_text(errno));
   ok = true;
 }

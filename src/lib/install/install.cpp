@@ -352,7 +352,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
 
   // Downloads run in parallel; each package is verified and extracted by a
   // worker as soon as it is complete, while the others are still arriving.
-  ExpandedCache expanded(config.main.cachedir, config.main.keepcache);
+  ExpandedCache expanded(config.main.cachedir, config.main.keepcache, config.main.link_mode);
   WorkPool workers(WorkPool::default_threads());
   auto unpack = [&](const PackageInfo& pkg, const std::string& path) {
     check_interrupt();
@@ -432,6 +432,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     if (first.empty()) throw;
     throw Error(c.kind + " /opt/" + c.path + " conflicts between package " + first + " and package " + c.package);
   }
+  if (const std::string placed = expanded.summary(); !placed.empty()) sreporter.info(placed);
   std::sort(incoming.begin(), incoming.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
   txn.place_symlinks(std::move(symlinks), xopts.owner_of);

@@ -161,6 +161,11 @@ void apply_tree(int stage_fd, int root_fd, const std::string& rel, const std::st
     } else {
       if (renameat(stage_fd, name, root_fd, name) != 0)
         throw Error("cannot move " + path + " into " + root + ": " + errno_text(errno));
+      // Two links of one inode (link_mode=hardlink reinstalling a file the
+      // layer has from the same cache entry): rename() does nothing, so the
+      // staged name is dropped here.
+      if (fstatat(stage_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && unlinkat(stage_fd, name, 0) != 0)
+        throw Error("cannot move " + path + " into " + root + ": " + errno_text(errno));
       step();
     }
   }

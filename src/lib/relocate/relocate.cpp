@@ -58,6 +58,7 @@ class Relocator {
   }
 
   RelocationReport run(const std::vector<PlacedFile>& files) {
+    files_ = &files;
     for (const PlacedFile& f : files) {
       if (!f.from.empty() && !S_ISDIR(f.mode)) ++report_.moved;
       if (S_ISLNK(f.mode)) retarget(f);
@@ -125,7 +126,15 @@ class Relocator {
       if (told.insert(h.from).second)
         report_.unrewritable.push_back("/opt/" + f.path + ": " + h.from + " (" + h.to + " is longer)");
     if (out.rewritten == 0) return;
-    write_all(parent.get(), name, st, data, f.path);
+    if (st.st_nlink > 1) {
+      // Links beyond this package's own names: with link_mode=hardlink the
+      // file is the expanded cache's, which must keep the package's bytes.
+      std::vector<std::string> names = staged_names(st);
+      if (st.st_nlink > names.size()) replace_all(names, st, data);
+      else write_all(parent.get(), name, st, data, f.path);
+    } else {
+      write_all(parent.get(), name, st, data, f.path);
+    }
     r.sha256 = string_digest(data, "sha256");
     r.paths = out.rewritten;
     report_.rewritten.push_back(std::move(r));
@@ -142,6 +151,15 @@ class Relocator {
     return data;
   }
 
+  void write_data(int fd, const std::string& data, const std::string& rel) const {
+    for (size_t done = 0; done < data.size();) {
+      ssize_t n = pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+      done += static_cast<size_t>(n);
+    }
+  }
+
   // Writes DATA over the file in place (its hardlinks see it too), keeping
   // its mode and mtime, so the zip stays the same for the same packages.
   void write_all(int parent, const std::string& name, const struct stat& st, const std::string& data,
@@ -151,17 +169,50 @@ class Relocator {
       fail("cannot write /opt/" + rel + ": " + errno_text(errno));
     UniqueFd fd(openat(parent, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
-    for (size_t done = 0; done < data.size();) {
-      ssize_t n = pwrite(fd.get(), data.data() + done, data.size() - done, static_cast<off_t>(done));
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
-      done += static_cast<size_t>(n);
-    }
+    write_data(fd.get(), data, rel);
     if (ftruncate(fd.get(), static_cast<off_t>(data.size())) != 0)
       fail("cannot write /opt/" + rel + ": " + errno_text(errno));
     const timespec times[2] = {st.st_mtim, st.st_mtim};
     futimens(fd.get(), times);
     if (readonly) fchmod(fd.get(), st.st_mode & 07777);
+  }
+
+  // The package's staged names of ST's inode (a hardlink set's).
+  std::vector<std::string> staged_names(const struct stat& st) const {
+    std::vector<std::string> names;
+    for (const PlacedFile& g : *files_) {
+      struct stat gs;
+      UniqueFd dir = S_ISREG(g.mode) ? open_parent(stage_.get(), g.path) : UniqueFd();
+      if (dir && fstatat(dir.get(), base_of(g.path).c_str(), &gs, AT_SYMLINK_NOFOLLOW) == 0 &&
+          gs.st_dev == st.st_dev && gs.st_ino == st.st_ino)
+        names.push_back(g.path);
+    }
+    return names;
+  }
+
+  // DATA as a new inode (ST's mode and mtime) under each of NAMES, leaving
+  // the old inode to its other links.
+  void replace_all(const std::vector<std::string>& names, const struct stat& st, const std::string& data) const {
+    const std::string tmp = ".yumda-relocate-" + std::to_string(getpid());
+    const std::string made = tmp + ".new";  // the new inode's name until every name has it
+    UniqueFd made_dir;
+    for (const std::string& rel : names) {
+      UniqueFd dir = open_parent(stage_.get(), rel);
+      if (!dir) fail("cannot open the directory of /opt/" + rel + ": " + errno_text(errno));
+      if (!made_dir) {
+        UniqueFd fd(openat(dir.get(), made.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
+        if (!fd) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+        write_data(fd.get(), data, rel);
+        const timespec times[2] = {st.st_mtim, st.st_mtim};
+        if (fchmod(fd.get(), st.st_mode & 07777) != 0 || futimens(fd.get(), times) != 0)
+          fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+        made_dir.reset(fcntl(dir.get(), F_DUPFD_CLOEXEC, 0));
+      }
+      if (linkat(made_dir.get(), made.c_str(), dir.get(), tmp.c_str(), 0) != 0 ||
+          renameat(dir.get(), tmp.c_str(), dir.get(), base_of(rel).c_str()) != 0)
+        fail("cannot write /opt/" + rel + ": " + errno_text(errno));
+    }
+    if (made_dir) unlinkat(made_dir.get(), made.c_str(), 0);
   }
 
   const std::string& package_;
@@ -171,6 +222,7 @@ class Relocator {
   UniqueFd stage_;
   std::set<std::pair<dev_t, ino_t>> seen_;
   RelocationReport report_;
+  const std::vector<PlacedFile>* files_ = nullptr;  // the package's, while run() goes through them
 };
 
 }  // namespace

@@ -1,0 +1,175 @@
+// A regular file's content before it has a name: written from the payload
+// (copy_file_range where the payload is an uncompressed file), or, in the
+// expanded cache's link modes, the cache's own file, a clone or a copy of it.
+#include <archive.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <linux/fs.h>  // FICLONE
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "extract/extractor.hpp"
+
+namespace yumda::detail {
+
+PendingFile Extractor::start_file(const Entry& entry, const ReadData& read, const std::string& display) {
+  PendingFile p;
+  if (entry.perm & (S_ISUID | S_ISGID)) ++result_.dropped_setid;
+  p.mode = entry.perm & 01777;
+  p.mtime = entry.mtime;
+  if (source_.open_blob && start_from_blob(entry, display, p)) return p;
+  open_tmp(p);
+  write_data(entry, read, p);
+  return p;
+}
+
+// A new file in STAGE_DIR for P's content, not yet named.
+void Extractor::open_tmp(PendingFile& p) {
+  if (use_tmpfile_) {
+    p.fd.reset(openat(root_.get(), ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600));
+    // No O_TMPFILE on this filesystem (or kernel): named files from now on.
+    if (!p.fd && errno != EISDIR && errno != EOPNOTSUPP && errno != EINVAL) fail_tmp();
+    if (!p.fd) use_tmpfile_ = false;
+  }
+  for (int attempt = 0; !p.fd; ++attempt) {
+    std::string name = ".yumda-extract-" + std::to_string(getpid()) + "-" + std::to_string(tmp_counter_++);
+    p.fd.reset(openat(root_.get(), name.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600));
+    if (p.fd) {
+      p.tmp_dir = root_.get();
+      p.tmp_name = std::move(name);
+    } else if (errno != EEXIST || attempt > 100) {
+      fail_tmp();
+    }
+  }
+}
+
+// Link modes: P's content is the expanded cache's file for DISPLAY, that
+// file itself (hardlink) or a clone of it (reflink), else a copy. False for
+// a file the header gives no data, made as any other.
+bool Extractor::start_from_blob(const Entry& entry, const std::string& display, PendingFile& p) {
+  auto it = header_files_.find(display);
+  if (it == header_files_.end() || it->second->size == 0) return false;
+  if (entry.size != 0) fail("entry " + display + " of the expanded cache carries data of its own; refusing it");
+  UniqueFd blob = source_.open_blob(display);
+  if (!blob) fail("cannot open the expanded cache's copy of " + display + ": " + errno_text(errno));
+  p.size = it->second->size;
+  unsigned char magic[SELFMAG];
+  p.elf = p.size >= SELFMAG && pread(blob.get(), magic, SELFMAG, 0) == SELFMAG &&
+          memcmp(magic, ELFMAG, SELFMAG) == 0;
+  if (source_.link_mode == LinkMode::kHardlink && have_proc_) {  // linked through /proc, as O_TMPFILE files
+    p.fd = std::move(blob);
+    p.borrowed = true;
+    return true;
+  }
+  open_tmp(p);
+  if (source_.link_mode == LinkMode::kReflink && can_clone_) {
+    if (ioctl(p.fd.get(), FICLONE, blob.get()) == 0) {
+      ++result_.cloned;
+      return true;
+    }
+    can_clone_ = false;  // not on this file system (ext4, tmpfs, across mounts): copies from now on
+  }
+  copy_whole(blob.get(), p, display);
+  ++result_.link_copied;
+  return true;
+}
+
+// Copies the whole of FROM (P.size bytes) into P's new file.
+void Extractor::copy_whole(int from, PendingFile& p, const std::string& display) {
+  if (copy_range(from, 0, p.fd.get(), p.size, display)) return;
+  off_t off = 0;
+  ReadData read = [&](char* buf, size_t len) {
+    ssize_t n;
+    while ((n = pread(from, buf, len, off)) < 0 && errno == EINTR) {
+    }
+    if (n < 0) fail("cannot read the expanded cache's copy of " + display + ": " + errno_text(errno));
+    off += n;
+    return static_cast<size_t>(n);
+  };
+  reading_ = display;
+  write_loop(read, p, p.size, display);
+}
+
+// P's content as a new file of its own: where the cache's file cannot be
+// linked (another file system, its link limit) or is no longer as the
+// package says (someone changed its mode), which is not ours to change back.
+void Extractor::detach(PendingFile& p, const std::string& display) {
+  UniqueFd blob = std::move(p.fd);
+  p.borrowed = false;
+  open_tmp(p);
+  copy_whole(blob.get(), p, display);
+  ++result_.link_copied;
+}
+
+void Extractor::write_data(const Entry& entry, const ReadData& read, PendingFile& p) {
+  const std::string& display = entry.name;
+  if (p.borrowed) fail("entry " + display + " of the expanded cache carries data of its own; refusing it");
+  // A later link of a hardlink set may carry the data again: it replaces.
+  if (p.size > 0 && (ftruncate(p.fd.get(), 0) != 0 || lseek(p.fd.get(), 0, SEEK_SET) != 0))
+    fail("cannot write " + display + ": " + errno_text(errno));
+  const uint64_t declared = entry.size > 0 ? static_cast<uint64_t>(entry.size) : 0;
+  reading_ = display;  // names the entry if the payload fails under READ
+  if (declared > 0 && direct_ && copy_direct(display, p, declared)) return;
+  write_loop(read, p, declared, display);
+}
+
+// Writes DECLARED bytes from READ into P's file.
+void Extractor::write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display) {
+  std::vector<char> buf(1 << 16);
+  uint64_t total = 0;
+  while (total < declared) {
+    size_t len = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), declared - total)));
+    if (len == 0) break;
+    if (total == 0) p.elf = len >= SELFMAG && memcmp(buf.data(), ELFMAG, SELFMAG) == 0;
+    size_t done = 0;
+    while (done < len) {
+      ssize_t n = write(p.fd.get(), buf.data() + done, len - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
+      done += static_cast<size_t>(n);
+    }
+    total += len;
+  }
+  if (total != declared) fail("its payload ends inside " + display + " (the file is truncated)");
+  p.size = total;
+}
+
+// Copies the current entry's LEN bytes of data straight from the payload
+// file (no trip through user space), then has libarchive skip past them.
+// False, with nothing consumed, where the filesystem cannot do it.
+bool Extractor::copy_direct(const std::string& display, PendingFile& p, uint64_t len) {
+  const off_t src = direct_->base + archive_filter_bytes(direct_->a, 0);  // the format has consumed up to the data
+  unsigned char magic[SELFMAG];
+  const bool elf = len >= SELFMAG && pread(direct_->fd, magic, SELFMAG, src) == SELFMAG &&
+                   memcmp(magic, ELFMAG, SELFMAG) == 0;
+  if (!copy_range(direct_->fd, src, p.fd.get(), len, display)) {
+    direct_ = nullptr;  // not here: read and write for the rest of the payload
+    return false;
+  }
+  if (archive_read_data_skip(direct_->a) != ARCHIVE_OK) fail_archive(direct_->a, "its payload cannot be read");
+  p.elf = elf;
+  p.size = len;
+  return true;
+}
+
+// Copies LEN bytes of FROM at SRC to TO inside the kernel; false, with
+// nothing copied, where the file systems cannot.
+bool Extractor::copy_range(int from, off_t src, int to, uint64_t len, const std::string& display) const {
+  for (uint64_t done = 0; done < len;) {
+    ssize_t n = copy_file_range(from, &src, to, nullptr, len - done, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
+      return false;
+    if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
+    if (n == 0) fail("its payload ends inside " + display + " (the file is truncated)");
+    done += static_cast<uint64_t>(n);
+  }
+  return true;
+}
+
+}  // namespace yumda::detail
