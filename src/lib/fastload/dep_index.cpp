@@ -13,7 +13,7 @@
 // value, location, media base, summary, url, license, source rpm, download
 // size, install size, build time. Optional strings are stored as length + 1,
 // 0 meaning absent. A reach list is a count, then deltas.
-#include "repo/dep_index.hpp"
+#include "fastload/dep_index.hpp"
 
 #include <unistd.h>
 
@@ -22,8 +22,8 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "repo/cache_file.hpp"
 #include "solv/pool.hpp"
+#include "yumda/cache_file.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
@@ -424,6 +424,18 @@ bool write_dep_index(Repo* repo, const std::string& path, const std::string& tag
 }
 
 DepIndex::~DepIndex() = default;
+
+void close_dep_index(const DepIndex* index) { delete index; }
+
+DepIndexHandle open_dep_index(const std::string& path, const std::string& tag) {
+  return DepIndexHandle(DepIndex::open(path, tag).release());
+}
+
+bool dep_index_knows(const DepIndex& index, std::string_view key) { return !index.lookup(key).empty(); }
+
+void add_indexed_packages(const DepIndex& index, Repo* repo, const std::vector<uint32_t>& pkgs) {
+  index.add_to(repo, pkgs);
+}
 
 std::unique_ptr<DepIndex> DepIndex::open(const std::string& path, const std::string& tag) {
   std::unique_ptr<DepIndex> idx(new DepIndex());
