@@ -219,6 +219,11 @@ s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& config, 
   return repo;
 }
 
+size_t cache_repo(const MainConfig& main, const RepoMetadata& md, const RepoConfig& config, Reporter& reporter) {
+  Pool pool(main.arch);
+  return static_cast<size_t>(load_repo(pool, md, config, main.cachedir, false, reporter)->nsolvables);
+}
+
 s_Repo* load_repo_subset(Pool& pool, const DepIndex& index, const std::vector<uint32_t>& pkgs,
                          const RepoConfig& config) {
   Repo* repo = new_repo(pool, config);
