@@ -26,13 +26,12 @@
 #include <vector>
 
 #include "fuzz_util.hpp"
-#include "repo/cache_file.hpp"
-#include "repo/dep_index.hpp"
+#include "yumda/cache_file.hpp"
+#include "fastload/dep_index.hpp"
 #include "solv/pool.hpp"
 #include "solv_dump.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
-#include "yumda/repo.hpp"
 
 namespace fs = std::filesystem;
 

@@ -13,12 +13,11 @@
 #include <string>
 
 #include "fuzz_util.hpp"
-#include "repo/primary_xml.hpp"
+#include "fastload/primary_xml.hpp"
 #include "solv/pool.hpp"
 #include "solv_dump.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
-#include "yumda/repo.hpp"
 
 namespace {
 

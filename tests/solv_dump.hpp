@@ -9,12 +9,11 @@
 #include <sstream>
 #include <string>
 
-#include "repo/cache_file.hpp"
-#include "repo/dep_index.hpp"
-#include "repo/primary_xml.hpp"
+#include "yumda/cache_file.hpp"
+#include "fastload/dep_index.hpp"
+#include "fastload/primary_xml.hpp"
 #include "solv/pool.hpp"
 #include "yumda/fs.hpp"
-#include "yumda/repo.hpp"
 
 namespace yumda {
 

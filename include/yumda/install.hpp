@@ -9,6 +9,7 @@
 #include "yumda/baseline.hpp"
 #include "yumda/check.hpp"
 #include "yumda/config.hpp"
+#include "yumda/fetch.hpp"
 #include "yumda/layer.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/resolve.hpp"
@@ -64,6 +65,10 @@ LayerState read_layer_state(const std::string& root);
 }  // namespace yumda
 
 namespace yumda {
+
+// The Fetcher settings of [main] (parallel downloads, timeout, retries,
+// sslverify): what every verb that fetches uses.
+FetchOptions fetch_options(const MainConfig& main);
 
 // `makecache`: fetches every enabled repo's metadata (when expired) and writes
 // its solv cache, so later runs (and -C) load in milliseconds. Returns the

@@ -171,6 +171,9 @@ class LayerTransaction {
   void commit(const LayerState& new_state);
 
   static void recover(const std::string& root);
+  // Whether ROOT holds an unfinished change (.yumda/txn) for recover() to
+  // finish or drop; looked at without following a symlink.
+  static bool pending(const std::string& root);
 
  private:
   std::string root_;

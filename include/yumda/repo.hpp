@@ -88,6 +88,11 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
 s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& repo, const std::string& cachedir,
                   bool with_filelists, Reporter& reporter);
 
+// `makecache` for one repo: loads MD as load_repo does (writing its solv
+// cache and dep index when they are missing or stale) into a pool of its own
+// and returns how many packages it holds.
+size_t cache_repo(const MainConfig& main, const RepoMetadata& md, const RepoConfig& repo, Reporter& reporter);
+
 // Drops from REPO every package whose name (or NEVRA form: name.arch,
 // name-version[-release][.arch], name-epoch:version-release[.arch]) matches a
 // glob of EXCLUDE, and when INCLUDE is not empty, every package matching none

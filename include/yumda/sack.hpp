@@ -53,7 +53,7 @@ class Sack {
   void load(bool filelists);
   // A fresh pool with, of each enabled repo, only the packages that SPECS and
   // the names in INSTALLED_KEYS can reach, read from the repos' dependency
-  // indexes (repo/dep_index.hpp; docs/design.md): a warm resolve of a big repo
+  // indexes (docs/dep-index.md; the fast loader, yumda/fastload.hpp): a warm resolve of a big repo
   // loads a few hundred packages, not 26k. False, with no pool, when
   // dep_index=0, an index is missing, stale or damaged, or a spec is a glob, a
   // path or a name no index knows: the whole repos decide those (load()).

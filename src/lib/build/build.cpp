@@ -5,7 +5,6 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "install/package_source.hpp"
 #include "yumda/build.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"

@@ -1,6 +1,5 @@
 // The cache verbs: makecache and clean.
 #include "install/package_source.hpp"
-#include "solv/pool.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/install.hpp"
@@ -14,9 +13,7 @@ std::vector<std::pair<std::string, size_t>> make_cache(const Config& config, Rep
   for (const RepoConfig* repo : config.enabled_repos()) {
     try {
       RepoMetadata md = fetch_repo_metadata(config.main, *repo, fetcher, false, false, reporter);
-      Pool pool(config.main.arch);
-      s_Repo* r = load_repo(pool, md, *repo, config.main.cachedir, false, reporter);
-      out.emplace_back(repo->id, static_cast<size_t>(r->nsolvables));
+      out.emplace_back(repo->id, cache_repo(config.main, md, *repo, reporter));
     } catch (const Error& e) {
       if (!repo->skip_if_unavailable) throw;
       reporter.warning(std::string(e.what()) + " (skipped: skip_if_unavailable=1)");

@@ -19,7 +19,6 @@
 #include "install/expanded_cache.hpp"
 #include "install/package_source.hpp"
 #include "install/work_pool.hpp"
-#include "layer/layer_dirs.hpp"
 #include "yumda/check.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -498,9 +497,7 @@ LayerState read_layer_state(const std::string& root) {
   if (access((root + "/.yumda").c_str(), W_OK) != 0 && errno == EROFS) {
     // A read-only mount: no run can be changing it, and nothing there can be
     // locked or finished. It is read as it is, unless a change is unfinished.
-    auto dirs = detail::open_layer_dirs(root, /*create=*/false);
-    struct stat st;
-    if (dirs.meta && fstatat(dirs.meta.get(), "txn", &st, AT_SYMLINK_NOFOLLOW) == 0)
+    if (LayerTransaction::pending(root))
       throw Error("layer " + root + " is on a read-only mount and holds an unfinished change (.yumda/txn): mount it "
                   "read-write and rerun yumda once to finish or drop it");
   } else {

@@ -88,9 +88,6 @@ class PackageSource {
   VerifiedPackages verified_;
 };
 
-// The Fetcher settings of [main] (parallel downloads, timeout, retries, sslverify).
-FetchOptions fetch_options(const MainConfig& main);
-
 // The layer's packages as the resolver takes them (its installed set).
 std::vector<LayerPackage> layer_packages(const LayerState& state);
 

@@ -382,6 +382,12 @@ void LayerTransaction::commit(const LayerState& new_state) {
   }
 }
 
+bool LayerTransaction::pending(const std::string& root) {
+  auto dirs = detail::open_layer_dirs(root, /*create=*/false);
+  struct stat st;
+  return dirs.meta && fstatat(dirs.meta.get(), "txn", &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
 void LayerTransaction::recover(const std::string& root) {
   auto dirs = detail::open_layer_dirs(root, /*create=*/false);
   if (!dirs.meta) return;

@@ -12,14 +12,14 @@
 
 #include "solv/pool.hpp"
 
-#include "repo/cache_file.hpp"
-#include "repo/dep_index.hpp"
-#include "repo/primary_xml.hpp"
+#include "repo/indexed_load.hpp"
 #include "repo/sqlite_primary.hpp"
-#include "repo/xml_stream.hpp"
+#include "solv/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
+#include "yumda/cache_file.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
+#include "yumda/fastload.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/repo.hpp"
 
@@ -81,21 +81,13 @@ bool write_solv_cache(Repo* repo, const std::string& path, const std::string& ta
   return ok && write_cache_file(path, std::string_view(mem, len), tag);
 }
 
-void add_rpmmd_file(Repo* repo, const std::string& path, int flags, const std::string& repo_id) {
-  const std::string fix = " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")";
-  XmlStream xml(path, repo_id);  // linear and interruptible, unlike expat alone
-  int failed = repo_add_rpmmd(repo, xml.get(), nullptr, flags);
-  xml.check(fix);
-  if (failed != 0) throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) + fix);
-}
-
 void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {
   if (md.primary_is_sqlite) {
     add_sqlite_primary(repo, md.primary_path, with_filelists ? md.filelists_path : "", md.dir);
   } else {
     add_primary_xml(repo, md.primary_path, md.repo_id);
     if (with_filelists && !md.filelists_path.empty())
-      add_rpmmd_file(repo, md.filelists_path, REPO_EXTEND_SOLVABLES, md.repo_id);
+      add_rpmmd_xml(repo, md.filelists_path, REPO_EXTEND_SOLVABLES, md.repo_id);
   }
   repo_internalize(repo);
 }
@@ -131,18 +123,22 @@ void exclude_packages(s_Repo* repo, const std::vector<std::string>& exclude, con
   }
 }
 
+namespace {
 std::string dep_index_path(const RepoMetadata& md) { return md.dir + "/deps.idx"; }
 
+// The index is derived from primary alone, as primary.solv is: a new repomd,
+// libsolv or solv layout makes it stale too (docs/dep-index.md).
 std::string dep_index_tag(const RepoMetadata& md) {
   return string_digest(cache_tag(md, false) + "|dep-index-2", "sha256");
 }
+}  // namespace
 
-std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md) {
+DepIndexHandle open_repo_index(const RepoMetadata& md) {
   if (md.primary_path.empty()) return nullptr;
-  return DepIndex::open(dep_index_path(md), dep_index_tag(md));
+  return open_dep_index(dep_index_path(md), dep_index_tag(md));
 }
 
-std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::string& arch, Reporter& reporter) {
+DepIndexHandle make_repo_index(const RepoMetadata& md, const std::string& arch, Reporter& reporter) {
   if (md.primary_path.empty()) return nullptr;
   std::string path = dep_index_path(md);
   auto cannot_write = [&] {
@@ -161,7 +157,7 @@ std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::stri
       switch (write_dep_index_from_primary(repo_create(scratch.get(), md.repo_id.c_str()), md.primary_path,
                                            md.repo_id, path, dep_index_tag(md))) {
         case IndexFromPrimary::written:
-          return open_dep_index(md);
+          return open_repo_index(md);
         case IndexFromPrimary::write_failed:
           return cannot_write();
         case IndexFromPrimary::unsupported:
@@ -171,7 +167,7 @@ std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::stri
     parse_metadata(repo, md, false);
   }
   if (!write_dep_index(repo, path, dep_index_tag(md))) return cannot_write();
-  return open_dep_index(md);
+  return open_repo_index(md);
 }
 
 namespace {
@@ -223,10 +219,15 @@ s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& config, 
   return repo;
 }
 
+size_t cache_repo(const MainConfig& main, const RepoMetadata& md, const RepoConfig& config, Reporter& reporter) {
+  Pool pool(main.arch);
+  return static_cast<size_t>(load_repo(pool, md, config, main.cachedir, false, reporter)->nsolvables);
+}
+
 s_Repo* load_repo_subset(Pool& pool, const DepIndex& index, const std::vector<uint32_t>& pkgs,
                          const RepoConfig& config) {
   Repo* repo = new_repo(pool, config);
-  index.add_to(repo, pkgs);
+  add_indexed_packages(index, repo, pkgs);
   exclude_packages(repo, config.excludepkgs, config.includepkgs);
   return repo;
 }

@@ -6,7 +6,7 @@
 #include <unordered_map>
 
 #include "repo/commandline.hpp"
-#include "repo/dep_index.hpp"
+#include "repo/indexed_load.hpp"
 #include "solv/pool.hpp"
 #include "yumda/error.hpp"
 #include "yumda/repo.hpp"
@@ -115,14 +115,14 @@ const std::vector<int>& Sack::local_ids() const { return impl_->local_ids; }
 bool Sack::load_reachable(const std::vector<std::string>& specs, const std::vector<std::string>& installed_keys) {
   if (!impl_->config.main.dep_index) return false;
   std::vector<std::pair<const RepoConfig*, RepoMetadata>> repos;
-  std::vector<std::unique_ptr<DepIndex>> owned;
+  std::vector<DepIndexHandle> owned;
   std::vector<const DepIndex*> indexes;
   for (const RepoConfig* rc : impl_->config.enabled_repos()) {
     check_interrupt();
     auto md = impl_->metadata(*rc, false);
     if (!md) continue;
-    auto idx = open_dep_index(*md);
-    if (!idx) idx = make_dep_index(*md, impl_->config.main.arch, impl_->reporter);
+    auto idx = open_repo_index(*md);
+    if (!idx) idx = make_repo_index(*md, impl_->config.main.arch, impl_->reporter);
     if (!idx) return false;
     indexes.push_back(idx.get());
     owned.push_back(std::move(idx));
@@ -133,7 +133,7 @@ bool Sack::load_reachable(const std::vector<std::string>& specs, const std::vect
     if (spec.starts_with("/") || spec.find_first_of("*?[") != std::string::npos) return false;
     size_t before = roots.size();
     for (auto& key : spec_keys(spec))
-      if (std::any_of(indexes.begin(), indexes.end(), [&](const DepIndex* i) { return !i->lookup(key).empty(); }))
+      if (std::any_of(indexes.begin(), indexes.end(), [&](const DepIndex* i) { return dep_index_knows(*i, key); }))
         roots.push_back(std::move(key));
     if (roots.size() == before) return false;
   }

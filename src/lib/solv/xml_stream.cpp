@@ -1,4 +1,4 @@
-#include "repo/xml_stream.hpp"
+#include "solv/xml_stream.hpp"
 
 #include <sys/types.h>
 
@@ -194,6 +194,14 @@ void XmlStream::check(const std::string& fix) const {
   if (state_->too_long)
     throw Error(state_->what + " has a tag longer than " + std::to_string(kMaxXmlTag / 1024) + " KiB (at byte " +
                 std::to_string(state_->long_tag_at) + " of its XML); refusing it" + fix);
+}
+
+void add_rpmmd_xml(Repo* repo, const std::string& path, int flags, const std::string& repo_id) {
+  const std::string fix = " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")";
+  XmlStream xml(path, repo_id);  // linear and interruptible, unlike expat alone
+  int failed = repo_add_rpmmd(repo, xml.get(), nullptr, flags);
+  xml.check(fix);
+  if (failed != 0) throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) + fix);
 }
 
 }  // namespace yumda

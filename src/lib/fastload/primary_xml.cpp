@@ -9,7 +9,7 @@
 // <format> transparent, rpm:entry in a dependency list); anything unknown is
 // skipped with its subtree. Anything this scanner is not sure about throws
 // Unsupported, and the whole file is read again by repo_add_rpmmd.
-#include "repo/primary_xml.hpp"
+#include "fastload/primary_xml.hpp"
 
 #include <array>
 #include <condition_variable>
@@ -22,10 +22,10 @@
 #include <thread>
 #include <vector>
 
-#include "repo/dep_index.hpp"
-#include "repo/primary_xml_lexer.hpp"
+#include "fastload/dep_index.hpp"
+#include "fastload/primary_xml_lexer.hpp"
 #include "solv/solv.hpp"
-#include "repo/xml_stream.hpp"
+#include "solv/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/error.hpp"
 #include "yumda/reporter.hpp"
@@ -576,14 +576,6 @@ class Scanner {
   bool dropped_text_ = false;  // the dropped element being read has text
 };
 
-void add_with_libsolv(Repo* repo, const std::string& path, const std::string& repo_id) {
-  const std::string fix = " (the repo's metadata is damaged: re-run createrepo_c on it, or use --disablerepo=" + repo_id + ")";
-  XmlStream xml(path, repo_id);  // linear and interruptible, unlike expat alone
-  int failed = repo_add_rpmmd(repo, xml.get(), nullptr, 0);
-  xml.check(fix);
-  if (failed != 0) throw Error("repo " + repo_id + ": cannot parse " + path + ": " + pool_errstr(repo->pool) + fix);
-}
-
 }  // namespace
 
 PrimaryParser add_primary_xml(Repo* repo, const std::string& path, const std::string& repo_id) {
@@ -604,7 +596,7 @@ PrimaryParser add_primary_xml(Repo* repo, const std::string& path, const std::st
   if (pool->nsolvables > first) repo_free_solvable_block(repo, first, pool->nsolvables - first, 1);
   if (repo->nrepodata > nrepodata) repodata_free(repo_id2repodata(repo, repo->nrepodata - 1));
   fp.reset();
-  add_with_libsolv(repo, path, repo_id);
+  add_rpmmd_xml(repo, path, 0, repo_id);
   return PrimaryParser::libsolv;
 }
 

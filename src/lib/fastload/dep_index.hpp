@@ -4,7 +4,8 @@
 // and a table from names to packages. A resolve loads only the packages its
 // request can reach (a few hundred of a 65k-package repo) into the libsolv
 // pool instead of the whole repo, reading only their records: a warm load
-// stops growing with the repo's size, in time and in memory.
+// stops growing with the repo's size, in time and in memory. The format:
+// docs/dep-index.md. Other modules see yumda/fastload.hpp alone.
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -13,15 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "yumda/fastload.hpp"
+
 struct s_Repo;
 
 namespace yumda {
 
 class CacheFileReader;
-class Pool;
-class Reporter;
-struct RepoConfig;
-struct RepoMetadata;
 
 // What a package's record holds besides its solvable's name, evr, arch,
 // vendor and deps: the attributes yumda reads, as libsolv's lookups give
@@ -53,10 +52,6 @@ class DepIndexWriter {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
-
-// Writes the dep index of REPO (loaded from primary, internalized) to PATH,
-// with TAG (what the index was made from) in its trailer. False on failure.
-bool write_dep_index(s_Repo* repo, const std::string& path, const std::string& tag);
 
 class DepIndex {
  public:
@@ -116,27 +111,5 @@ class DepIndex {
   uint64_t recidx_ = 0, recs_ = 0, recs_size_ = 0, reachidx_ = 0, reach_ = 0, reach_size_ = 0, table_ = 0, post_ = 0,
            post_size_ = 0, keys_ = 0, keys_size_ = 0;
 };
-
-// The packages of each index a resolve starting from ROOTS can reach: the
-// providers of every name wanted, transitively, plus packages that obsolete or
-// supplement anything reached. Sorted, one vector per index.
-std::vector<std::vector<uint32_t>> reachable_packages(const std::vector<const DepIndex*>& indexes,
-                                                      const std::vector<std::string>& roots);
-
-// Where load_repo keeps the dep index of MD's repo, and the index itself when
-// it is current (nullptr otherwise: load_repo writes one on its next full load).
-std::string dep_index_path(const RepoMetadata& md);
-std::unique_ptr<DepIndex> open_dep_index(const RepoMetadata& md);
-
-// The dep index of MD's repo made now, from its solv cache when that is
-// current, else by parsing primary (the solv cache is left to the next load
-// that needs the whole repo: an install needs only the index). nullptr when
-// it cannot be written. Throws Error as load_repo does on damaged metadata.
-std::unique_ptr<DepIndex> make_dep_index(const RepoMetadata& md, const std::string& arch, Reporter& reporter);
-
-// A repo of POOL configured as CONFIG (priority, cost, excludes) holding the
-// packages PKGS (ascending) of INDEX.
-s_Repo* load_repo_subset(Pool& pool, const DepIndex& index, const std::vector<uint32_t>& pkgs,
-                         const RepoConfig& config);
 
 }  // namespace yumda

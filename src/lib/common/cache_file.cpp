@@ -1,4 +1,4 @@
-#include "repo/cache_file.hpp"
+#include "yumda/cache_file.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -7,15 +7,14 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "repo/primary_xml.hpp"
+#include "fastload/primary_xml.hpp"
 #include "solv/pool.hpp"
 #include "solv_dump.hpp"
-#include "repo/xml_stream.hpp"
+#include "solv/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
 #include "test_support.hpp"
 #include "yumda/error.hpp"
 #include "yumda/reporter.hpp"
-#include "yumda/repo.hpp"
 
 using namespace yumda;
 using namespace yumda::testing;

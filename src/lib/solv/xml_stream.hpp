@@ -12,6 +12,8 @@
 #include <memory>
 #include <string>
 
+struct s_Repo;
+
 namespace yumda {
 
 // Longer than any tag createrepo_c writes (file names are text, not tags); a
@@ -40,5 +42,10 @@ class XmlStream {
   std::unique_ptr<State> state_;
   FILE* fp_ = nullptr;
 };
+
+// libsolv's repo_add_rpmmd(REPO, ..., FLAGS) reading the rpm-md file at
+// PATH (of repo REPO_ID) through an XmlStream. Throws Error naming the repo
+// and the file when it is damaged, Interrupted when an interrupt cut it.
+void add_rpmmd_xml(s_Repo* repo, const std::string& path, int flags, const std::string& repo_id);
 
 }  // namespace yumda
