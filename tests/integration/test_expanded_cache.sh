@@ -59,3 +59,13 @@ run_capture truncated Y --root "$T/truncated" greet
 [ "$(tree_of "$T/cold")" = "$(tree_of "$T/truncated")" ] || fail "a truncated expanded cache changed the layer"
 rebuilt truncated
 pass "a truncated expanded cache entry is rebuilt, the install succeeds"
+
+# `clean packages` (and `clean all`) removes the expanded payloads with the
+# packages they came from, as dnf's clean packages leaves nothing of them.
+run_capture cleanp y clean packages
+[ "$(rc_of cleanp)" = 0 ] || fail "clean packages: $(cat "$T/cleanp.err")"
+[ ! -e "$XDG_CACHE_HOME/yumda/expanded" ] || fail "clean packages left $(ls "$XDG_CACHE_HOME/yumda/expanded" | wc -l) expanded entries"
+[ ! -e "$XDG_CACHE_HOME/yumda/packages" ] || fail "clean packages left the packages"
+Y --root "$T/after-clean" greet
+[ "$(tree_of "$T/cold")" = "$(tree_of "$T/after-clean")" ] || fail "the install after clean packages differs"
+pass "clean packages removes the expanded cache too"

@@ -25,7 +25,10 @@ std::vector<std::pair<std::string, size_t>> make_cache(const Config& config, Rep
 std::vector<std::string> clean_cache(const Config& config, const std::string& what) {
   std::vector<std::string> parts;
   if (what == "metadata" || what == "all") parts.push_back("repos");
-  if (what == "packages" || what == "all") parts.push_back("packages");
+  if (what == "packages" || what == "all") {
+    parts.push_back("packages");
+    parts.push_back("expanded");  // keepcache's expanded payloads are packages too
+  }
   if (what == "all") parts.push_back("keys");
   if (parts.empty()) throw UsageError("clean takes metadata, packages or all, not '" + what + "'");
   std::vector<std::string> removed;
