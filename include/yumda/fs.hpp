@@ -56,6 +56,11 @@ std::string read_file_capped(const std::string& path, uint64_t max, const std::s
 // The same for a file of the cache, which is input like the rest: a regular
 // file only, no link followed. The error names PATH and `yumda clean`.
 std::string read_cache_file_capped(const std::string& path, uint64_t max, const std::string& what);
+// NAME in DIRFD (AT_FDCWD: a path) opened for reading only if it is a
+// regular file: no link followed, and a fifo is never waited on (it would
+// hang the run). Empty fd otherwise, errno set (ELOOP for a link, EINVAL for
+// another non-regular file). For files read back from the cache.
+UniqueFd open_regular(int dirfd, const std::string& name);
 // The cap for files a human writes or a repo signs: configs, keys, repomd.xml.
 constexpr uint64_t kMaxSmallFile = uint64_t{16} << 20;
 // Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).

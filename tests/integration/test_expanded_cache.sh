@@ -60,6 +60,26 @@ run_capture truncated Y --root "$T/truncated" greet
 rebuilt truncated
 pass "a truncated expanded cache entry is rebuilt, the install succeeds"
 
+# A fifo planted in the cache (a copy-mode entry, a hardlink-mode file) is
+# damage like any other: rebuilt, never opened for a blocking read (the run
+# hung on it before).
+TY() { timeout 120 "$YUMDA" -c "$T/empty.conf" --repofrompath demo,file://"$DEMO_REPO" --setopt=keepcache=1 install -y -q "$@"; }
+for c in "$XDG_CACHE_HOME"/yumda/expanded/*.cpio.good; do rm -f "${c%.good}"; mkfifo "${c%.good}"; done
+run_capture fifo TY --root "$T/fifo" greet
+[ "$(rc_of fifo)" = 0 ] || fail "a fifo in the expanded cache: exit $(rc_of fifo): $(cat "$T/fifo.err")"
+[ "$(tree_of "$T/cold")" = "$(tree_of "$T/fifo")" ] || fail "a fifo in the expanded cache changed the layer"
+for c in "$XDG_CACHE_HOME"/yumda/expanded/*.cpio.good; do [ -f "${c%.good}" ] || fail "${c%.good} not rebuilt"; done
+TY --setopt=link_mode=hardlink --root "$T/hl" greet
+blob=$(find "$XDG_CACHE_HOME"/yumda/expanded -path '*.files/*' -type f ! -name payload.cpio -size +0 | head -n1)
+[ -n "$blob" ] || fail "no hardlink-mode file in the cache"
+rm -f "$blob" && mkfifo "$blob"
+run_capture fifohl TY --setopt=link_mode=hardlink --root "$T/fifohl" greet
+[ "$(rc_of fifohl)" = 0 ] || fail "a fifo among the hardlink-mode files: exit $(rc_of fifohl): $(cat "$T/fifohl.err")"
+# (link counts aside: hardlink-mode files are also the cache's)
+no_links() { tree_of "$1" | awk '$1 ~ /^[fdl]$/ && NF >= 5 {$4 = ""} {print}'; }
+[ "$(no_links "$T/cold")" = "$(no_links "$T/fifohl")" ] || fail "a fifo among the hardlink-mode files changed the layer"
+pass "a fifo planted in the expanded cache (copy and hardlink modes) is rebuilt, no hang"
+
 # `clean packages` (and `clean all`) removes the expanded payloads with the
 # packages they came from, as dnf's clean packages leaves nothing of them.
 run_capture cleanp y clean packages

@@ -104,6 +104,13 @@ TEST_CASE("capped reads refuse a fifo at once, and in the cache a link", "[fs]")
   CHECK(error_of([&] { read_cache_file_capped(link, 100, "f"); }) ==
         "cannot read " + link + ": a symbolic link in the cache (remove it, or run `yumda clean all`)");
   CHECK(error_of([&] { read_file_capped("/dev/zero", 100, "zero"); }) == "zero is larger than 100 bytes; refusing to read it");
+  // open_regular: the same rule for a file the cache gives by name.
+  CHECK(open_regular(AT_FDCWD, file));
+  errno = 0;
+  CHECK_FALSE(open_regular(AT_FDCWD, fifo));
+  CHECK(errno == EINVAL);
+  CHECK_FALSE(open_regular(AT_FDCWD, link));
+  CHECK(errno == ELOOP);
 }
 
 TEST_CASE("printable writes control characters as escapes, nothing else changes", "[common]") {

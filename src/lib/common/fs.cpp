@@ -130,6 +130,19 @@ std::string read_cache_file_capped(const std::string& path, uint64_t max, const 
   return read_capped(path, max, what, true);
 }
 
+UniqueFd open_regular(int dirfd, const std::string& name) {
+  UniqueFd fd(openat(dirfd, name.c_str(), O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd) return fd;
+  struct stat st {};
+  if (fstat(fd.get(), &st) != 0) return UniqueFd();
+  if (!S_ISREG(st.st_mode)) {
+    errno = EINVAL;
+    return UniqueFd();
+  }
+  fcntl(fd.get(), F_SETFL, fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
+  return fd;
+}
+
 std::string file_identity(const struct stat& st) {
   auto ns = [](const timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
   return std::to_string(st.st_dev) + " " + std::to_string(st.st_ino) + " " + std::to_string(st.st_size) + " " +

@@ -56,9 +56,9 @@ std::unordered_map<std::string_view, size_t> header_index(const RpmHeaderInfo& i
 // it is also a layer's file, which anyone may have edited since.
 bool blob_matches(int dir, const std::string& name, const RpmFileEntry& h, const std::string& digest_type,
                   std::set<std::pair<dev_t, ino_t>>& checked, std::vector<char>& buf) {
-  UniqueFd fd(openat(dir, name.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  UniqueFd fd = open_regular(dir, name);
   struct stat st;
-  if (!fd || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != h.size)
+  if (!fd || fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != h.size)
     return false;
   if (checked.count({st.st_dev, st.st_ino})) return true;  // another name of a hardlink set
   Digest d(digest_type);
@@ -160,9 +160,9 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
   std::string cached = path_for(pkg, options);
   const bool linked = link_mode_ != LinkMode::kCopy;
   UniqueFd dir(linked ? open(cached.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1);
-  UniqueFd fd(linked ? (dir ? openat(dir.get(), "payload.cpio", O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1)
-                     : open(cached.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
-  if ((fd || dir) && !(fd && replay_matches(fd.get(), info, linked ? dir.get() : -1))) {
+  // The cache is input: a link or a fifo planted there is damage, rebuilt.
+  UniqueFd fd = linked ? (dir ? open_regular(dir.get(), "payload.cpio") : UniqueFd()) : open_regular(AT_FDCWD, cached);
+  if ((fd || dir || path_exists(cached)) && !(fd && replay_matches(fd.get(), info, linked ? dir.get() : -1))) {
     std::error_code ec;
     std::filesystem::remove_all(cached, ec);  // damaged: rebuilt from the RPM below
     fd.reset();
@@ -176,9 +176,7 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
       source.link_mode = link_mode_;
       source.open_blob = [&](const std::string& path) {
         auto it = index.find(path);
-        return UniqueFd(it == index.end() ? -1
-                                          : openat(dir.get(), std::to_string(it->second).c_str(),
-                                                   O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+        return it == index.end() ? UniqueFd() : open_regular(dir.get(), std::to_string(it->second));
       };
     }
     ExtractResult x = detail::extract_payload_fd(fd.get(), source, stage, options);
