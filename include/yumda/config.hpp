@@ -153,6 +153,7 @@ struct ConfigOptions {
   std::vector<std::string> excludes;        // -x/--exclude: added to [main]'s excludepkgs
   std::optional<bool> best;                 // --best / --nobest
   bool skip_broken = false;                 // --skip-broken: strict=0
+  bool source_repos = false;                // download --source: each enabled ID's ID-source repo too
   std::string system_config = "/etc/yumda/yumda.conf";  // overridable for tests
 };
 
@@ -165,7 +166,9 @@ struct ConfigOptions {
 // them (and its architectures, which arch must be one of), the *.repo
 // files of each reposdir (sorted by name), --repofrompath repos, REPOID.KEY
 // --setopt (REPOID may be a glob), --repo (as --disablerepo='*' plus
-// --enablerepo=ID, applied first), then --enablerepo/--disablerepo in order.
+// --enablerepo=ID, applied first), then --enablerepo/--disablerepo in order,
+// then (source_repos) the ID-source repo of each enabled repo ID, as dnf's
+// download --source.
 // Variables ($basearch, $arch, $releasever, $runtime, ${name}, and NAME from
 // <config dir>/vars/NAME or $YUMDA_VAR_NAME) are expanded in repo names, URLs,
 // gpgkey, cachedir and reposdir. URLs of enabled repos must have a scheme (file://,

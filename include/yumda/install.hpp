@@ -111,8 +111,8 @@ struct DownloadOptions {
   bool resolve = false;  // also every dependency the runtime baseline does not provide
   bool cacheonly = false;
   // The source packages (SRPMs) of the packages chosen instead, from any
-  // enabled repo, the ID-source repo of each enabled repo ID enabled too
-  // (as dnf download --source).
+  // enabled repo (load the config with ConfigOptions::source_repos to enable
+  // each ID-source repo, as dnf download --source does).
   bool source = false;
 };
 

@@ -64,3 +64,18 @@ pass "no source repo: $(cat "$T/none.err")"
 run_capture bin ys download --destdir "$T/d5" tool
 [ "$(ls "$T/d5")" = "tool-2.0-1.noarch.rpm" ] || fail "download tool wrote: $(ls "$T/d5") $(cat "$T/bin.err")"
 pass "download without --source: the binary"
+
+# A disabled ID-source repo is checked as any enabled repo once --source
+# enables it: an undefined variable in its baseurl is the config's one line,
+# before anything is fetched; without --source it is never looked at.
+printf '[main]\nreposdir=\ngpgcheck=0\nbaseline=none\n[base]\nbaseurl=file://%s\n[base-source]\nbaseurl=file://%s/$nosuchvar\nenabled=0\n' \
+  "$T/bin" "$T/src" >"$T/badsrc.conf"
+run_capture badsrc "$YUMDA" -c "$T/badsrc.conf" download --source --destdir "$T/d6" tool
+[ "$(rc_of badsrc)" != 0 ] || fail "a source repo with an undefined variable: exit 0"
+[ "$(wc -l <"$T/badsrc.err")" = 1 ] && grep -qF "baseurl 'file://$T/src/\$nosuchvar' uses \$nosuchvar, which is not defined" "$T/badsrc.err" \
+  || fail "a source repo with an undefined variable: $(cat "$T/badsrc.err")"
+[ ! -e "$T/d6" ] || [ -z "$(ls "$T/d6")" ] || fail "a refused download wrote $(ls "$T/d6")"
+pass "download --source checks the source repo's URLs: $(cat "$T/badsrc.err")"
+run_capture badbin "$YUMDA" -c "$T/badsrc.conf" download --destdir "$T/d7" tool
+[ "$(ls "$T/d7")" = "tool-2.0-1.noarch.rpm" ] || fail "download without --source beside a bad source repo: $(cat "$T/badbin.err")"
+pass "without --source, the disabled source repo is not looked at"

@@ -18,7 +18,9 @@ struct DownloadArgs {
 };
 
 void run_download(GlobalOptions& g, const DownloadArgs& a) {
-  Config config = make_config(g);
+  ConfigOptions options = g.config;
+  options.source_repos = a.source;
+  Config config = make_config(g, options);
   ConsoleReporter reporter(g);
   DownloadOptions o;
   o.specs = a.specs;

@@ -554,6 +554,14 @@ Config load_config(const ConfigOptions& options) {
   for (auto& d : drafts)
     for (const auto& rp : options.repofrompath)
       if (d.repo.id == rp.id) d.repo.enabled = true;
+  if (options.source_repos) {
+    std::set<std::string> enabled;
+    for (const auto& d : drafts)
+      if (d.repo.enabled) enabled.insert(d.repo.id);
+    for (auto& d : drafts)
+      if (d.repo.id.ends_with("-source") && enabled.count(d.repo.id.substr(0, d.repo.id.size() - 7)))
+        d.repo.enabled = true;
+  }
 
   if (options.nogpgcheck) cfg.main.gpgcheck = cfg.main.repo_gpgcheck = false;  // command-line packages too
   for (auto& d : drafts) {

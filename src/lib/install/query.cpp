@@ -57,17 +57,6 @@ void add_package_facts(const Config& config, const Baseline& baseline, const std
 
 namespace {
 
-// CONFIG with the ID-source repo of every enabled repo ID enabled, as dnf's
-// download --source does.
-Config with_source_repos(Config config) {
-  std::set<std::string> enabled;
-  for (const auto& r : config.repos)
-    if (r.enabled) enabled.insert(r.id);
-  for (auto& r : config.repos)
-    if (r.id.ends_with("-source") && enabled.count(r.id.substr(0, r.id.size() - 7))) r.enabled = true;
-  return config;
-}
-
 // The source package of each of BINARIES, once each. Throws Error naming the
 // package whose source no enabled repo has.
 std::vector<PackageInfo> sources_of(const std::vector<PackageInfo>& binaries, Resolver& resolver) {
@@ -87,9 +76,8 @@ std::vector<PackageInfo> sources_of(const std::vector<PackageInfo>& binaries, Re
 
 }  // namespace
 
-std::vector<std::string> download_packages(const Config& given, const DownloadOptions& options, Reporter& reporter) {
+std::vector<std::string> download_packages(const Config& config, const DownloadOptions& options, Reporter& reporter) {
   if (options.specs.empty()) throw UsageError("download needs package names (e.g. yumda download --destdir rpms git)");
-  const Config config = options.source ? with_source_repos(given) : given;
   Fetcher fetcher(fetch_options(config.main), reporter);
   Sack sack(config, fetcher, options.cacheonly, reporter);
   Resolver resolver(config, load_baseline(config.main.baseline, config.main.arch), {}, sack, reporter);
