@@ -93,3 +93,32 @@ done
 echo "kill -9 trials: $TRIALS (finished before the kill: $n_done) -> before: $n_before, after: $n_after, mixed: $n_mixed"
 [ "$n_mixed" = 0 ] || fail "$n_mixed mixed layers"
 pass "kill -9 x $TRIALS: no mixed layer"
+
+# The names a run borrows in the package cache (keepcache=0) outlive a kill -9;
+# the next run removes them, but never those of a run still alive (here one
+# stopped with SIGSTOP while it holds them).
+borrowed() { find "$XDG_CACHE_HOME" -name "*.in-use.$1[.-]*" | sort; }  # PID
+start_and_catch() {  # starts an install into $1 and waits until it has borrowed a name
+  rm -rf "$XDG_CACHE_HOME/yumda/packages" "$XDG_CACHE_HOME/yumda"/*/packages 2>/dev/null
+  rm -rf "$1"; cp -a "$BEFORE" "$1"
+  "$YUMDA" -c "$T/big.conf" install -y -q --root "$1" bigmeta >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 1 2000); do
+    [ -n "$(borrowed "$pid")" ] && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.005
+  done
+  fail "no borrowed name appeared while pid $pid ran"
+}
+start_and_catch "$T/stopped"
+kill -STOP "$pid"
+held=$(borrowed "$pid")
+yk install -y -q --root "$T/other" bigmeta >/dev/null 2>"$T/other.err" || fail "install beside a stopped run: $(cat "$T/other.err")"
+[ -n "$held" ] && [ "$(borrowed "$pid")" = "$held" ] || fail "a live run's borrowed names were removed: before: $held; after: $(borrowed "$pid")"
+pass "a stopped run keeps its $(echo "$held" | wc -l) borrowed names while another run installs"
+kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+[ -n "$(borrowed "$pid")" ] || fail "kill -9 left no borrowed name to prune (the test caught no download)"
+rm -rf "$T/other"; cp -a "$BEFORE" "$T/other"
+yk install -y -q --root "$T/other" bigmeta >/dev/null 2>"$T/other.err" || fail "install after kill -9: $(cat "$T/other.err")"
+[ -z "$(find "$XDG_CACHE_HOME" -name '*.in-use.*')" ] || fail "borrowed names left after the next install: $(find "$XDG_CACHE_HOME" -name '*.in-use.*')"
+pass "the next install removed the borrowed names of the run killed with -9"

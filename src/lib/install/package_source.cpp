@@ -102,7 +102,10 @@ PackageSource::PackageSource(const Config& config, Fetcher& fetcher, bool cacheo
       fetcher_(fetcher),
       cacheonly_(cacheonly),
       reporter_(reporter),
-      verified_(config.main.cachedir + "/verified-packages") {}
+      verified_(config.main.cachedir + "/verified-packages"),
+      run_mark_(config.main.cachedir + "/packages") {
+  prune_dead_runs(config.main.cachedir);  // the borrowed names of runs killed with -9
+}
 
 bool PackageSource::gpgcheck(const PackageInfo& pkg) const {
   // A command-line package: [main] gpgcheck, as dnf5 (--nogpgcheck turns it off).
@@ -284,11 +287,16 @@ void PackageSource::verify(const PackageInfo& pkg, const std::string& path) {
 
 // A name no other run and no other borrow of this run uses.
 std::string PackageSource::borrow_name(const std::string& dest) {
-  return dest + ".in-use." + std::to_string(getpid()) + "." + std::to_string(borrow_count_++);
+  return dest + ".in-use." + run_mark_.token() + "." + std::to_string(borrow_count_++);
 }
 
 std::string PackageSource::borrow(const std::string& dest) {
-  const std::string name = borrow_name(dest);
+  std::string name;
+  try {
+    name = borrow_name(dest);
+  } catch (const Error&) {
+    return dest;  // no mark can be made (a read-only cache): no borrowed name either, as without hard links
+  }
   if (link(dest.c_str(), name.c_str()) == 0) {
     borrowed_.push_back(name);
     return name;

@@ -15,6 +15,7 @@
 #include "yumda/reporter.hpp"
 #include "yumda/resolve.hpp"
 #include "yumda/verify.hpp"
+#include "install/run_mark.hpp"
 
 namespace yumda {
 
@@ -86,6 +87,7 @@ class PackageSource {
   std::vector<std::string> borrowed_;
   size_t borrow_count_ = 0;
   VerifiedPackages verified_;
+  RunMark run_mark_;  // names the borrowed names; destroyed after they are dropped
 };
 
 // The layer's packages as the resolver takes them (its installed set).

@@ -1,0 +1,91 @@
+#include <catch2/catch.hpp>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "install/run_mark.hpp"
+#include "yumda/fs.hpp"
+
+using namespace yumda;
+
+namespace {
+
+void touch(const std::string& path) { std::ofstream(path) << "x"; }
+
+}  // namespace
+
+TEST_CASE("a dead run's borrowed names are pruned, a live run's kept", "[run_mark]") {
+  TempDir tmp("/tmp", "yumda-runmark-");
+  const std::string cache = tmp.path(), pkgs = cache + "/packages";
+  make_dirs(pkgs + "/.runs");
+  make_dirs(pkgs + "/base");
+  make_dirs(pkgs + "/other");
+  // A run killed with -9: its mark is there, unlocked.
+  const std::string dead = "4242-0123456789abcdef";
+  touch(pkgs + "/.runs/" + dead);
+  touch(pkgs + "/base/a.rpm");
+  link((pkgs + "/base/a.rpm").c_str(), (pkgs + "/base/a.rpm.in-use." + dead + ".0").c_str());
+  touch(pkgs + "/other/b.rpm.in-use." + dead + ".17");
+  touch(pkgs + "/base/c.rpm.in-use." + dead + ".x");  // not a name a run makes
+  touch(pkgs + "/.runs/new-4243-00000000000000ff");    // killed before its mark was in place
+
+  RunMark live(pkgs);
+  const std::string token = live.token();
+  touch(pkgs + "/base/a.rpm.in-use." + token + ".0");
+
+  prune_dead_runs(cache);
+  CHECK(path_exists(pkgs + "/base/a.rpm"));
+  CHECK_FALSE(path_exists(pkgs + "/base/a.rpm.in-use." + dead + ".0"));
+  CHECK_FALSE(path_exists(pkgs + "/other/b.rpm.in-use." + dead + ".17"));
+  CHECK_FALSE(path_exists(pkgs + "/.runs/" + dead));
+  CHECK_FALSE(path_exists(pkgs + "/.runs/new-4243-00000000000000ff"));
+  CHECK(path_exists(pkgs + "/base/c.rpm.in-use." + dead + ".x"));
+  CHECK(path_exists(pkgs + "/base/a.rpm.in-use." + token + ".0"));  // its run holds the lock
+  CHECK(path_exists(pkgs + "/.runs/" + token));
+}
+
+TEST_CASE("a run's mark goes with it, and a later prune takes its leftovers", "[run_mark]") {
+  TempDir tmp("/tmp", "yumda-runmark-");
+  const std::string cache = tmp.path(), pkgs = cache + "/packages";
+  make_dirs(pkgs + "/base");
+  std::string token;
+  {
+    RunMark m(pkgs);
+    token = m.token();
+    CHECK(m.token() == token);  // one mark a run
+    CHECK(token.find(std::to_string(getpid()) + "-") == 0);
+  }
+  CHECK_FALSE(path_exists(pkgs + "/.runs/" + token));
+  prune_dead_runs(cache);  // nothing to do: no error
+}
+
+TEST_CASE("pruning follows no link planted in the cache", "[run_mark][hostile]") {
+  TempDir tmp("/tmp", "yumda-runmark-");
+  const std::string outside = tmp.path() + "/outside", cache = tmp.path() + "/cache";
+  const std::string dead = "4242-0123456789abcdef";
+  make_dirs(outside + "/.runs");
+  make_dirs(outside + "/repo");
+  touch(outside + "/.runs/" + dead);
+  touch(outside + "/repo/x.in-use." + dead + ".0");
+  make_dirs(cache + "/packages/base");
+
+  SECTION("packages/.runs is a link out") {
+    REQUIRE(symlink((outside + "/.runs").c_str(), (cache + "/packages/.runs").c_str()) == 0);
+    REQUIRE(symlink((outside + "/repo").c_str(), (cache + "/packages/repo").c_str()) == 0);
+  }
+  SECTION("packages itself is a link out") {
+    remove_tree(cache + "/packages");
+    REQUIRE(symlink(outside.c_str(), (cache + "/packages").c_str()) == 0);
+  }
+  SECTION("a repo dir is a link out") {
+    make_dirs(cache + "/packages/.runs");
+    touch(cache + "/packages/.runs/" + dead);
+    REQUIRE(symlink((outside + "/repo").c_str(), (cache + "/packages/repo").c_str()) == 0);
+  }
+  prune_dead_runs(cache);
+  CHECK(path_exists(outside + "/.runs/" + dead));
+  CHECK(path_exists(outside + "/repo/x.in-use." + dead + ".0"));
+}
