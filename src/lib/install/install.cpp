@@ -174,6 +174,7 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
   const auto started = std::chrono::steady_clock::now();
   std::atomic<size_t> files_read{0};
   std::atomic<uint64_t> bytes_read{0};
+  reporter.phase_start("relocate", placed.size());
   for (auto& p : incoming) {
     auto it = placed.find(p.nevra.str());
     if (it == placed.end()) continue;
@@ -184,6 +185,7 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
       p.unrewritable = std::move(r.unrewritable);
       files_read += r.files_read;
       bytes_read += r.bytes_read;
+      reporter.package_done("relocate", p.nevra.str());
     });
   }
   workers.wait();
