@@ -83,11 +83,13 @@ class LayerState {
   const std::vector<HistoryEntry>& history() const { return history_; }
   const HistoryEntry* find_transaction(uint64_t id) const;
   // Takes BEFORE's history and appends the entry that turns BEFORE into this
-  // state (at time NOW, for COMMAND); REPLACED are the packages the plan took
-  // out for a new copy (reinstalled, or obsoleted when their name is gone).
+  // state (at time NOW, for COMMAND); REPLACES maps each new package (NEVRA
+  // string) to the packages the plan took out for it (reinstalled, or
+  // obsoleted when their name is gone). As dnf lists them, the rows of what
+  // a package took out follow its own (Upgrade, Upgraded, Obsoleted).
   // Appends nothing when no package changed (a `mark`).
-  void record(const LayerState& before, const std::string& command, const std::vector<Nevra>& replaced,
-              uint64_t now);
+  void record(const LayerState& before, const std::string& command,
+              const std::map<std::string, std::vector<Nevra>>& replaces, uint64_t now);
 
  private:
   std::vector<InstalledPackage> packages_;

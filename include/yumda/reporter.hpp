@@ -28,7 +28,11 @@ class Reporter {
   // the cache or a local repo): how many and their bytes. Each one then
   // reports download_progress under its NEVRA and package_done("download").
   virtual void downloads_start(size_t packages, uint64_t bytes) { (void)packages, (void)bytes; }
-  // One package finished a stage ("download", "install").
+  // A stage after the installs that can take a while ("relocate": rewriting
+  // the paths compiled into the packages' files) starts on PACKAGES packages;
+  // each then ends in package_done(PHASE, ...).
+  virtual void phase_start(const std::string& phase, size_t packages) { (void)phase, (void)packages; }
+  // One package finished a stage ("download", "install", a phase's).
   virtual void package_done(const std::string& stage, const std::string& nevra) {
     (void)stage, (void)nevra;
   }

@@ -173,6 +173,12 @@ class Resolver {
   // The source package (arch src or nosrc) an enabled repo has under the
   // file name SOURCERPM (a binary's sourcerpm, "name-version-release.src.rpm").
   std::optional<PackageInfo> source_package(const std::string& sourcerpm);
+  // Fills in the description of each of PKGS that has none, from its repo's
+  // metadata: the solv cache leaves descriptions out (resolving never reads
+  // them), so the verbs that show them ask here for just what they print.
+  // Packages of no repo of this sack (the layer's, @commandline) are left as
+  // they are. Throws Error as loading does when the metadata is damaged.
+  void describe(std::vector<PackageInfo>& pkgs);
 
  private:
   struct Impl;

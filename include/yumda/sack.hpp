@@ -17,6 +17,7 @@ struct s_Repo;
 namespace yumda {
 
 class Pool;  // src/lib/solv/pool.hpp
+struct RepoMetadata;  // yumda/repo.hpp
 
 // The repo of package files named on the command line (dnf's name for it).
 inline constexpr const char* kCommandlineRepo = "@commandline";
@@ -77,6 +78,9 @@ class Sack {
   // The base URLs to download REPO's packages from (a mirror list resolved);
   // empty for a repo not of this sack (the installed one).
   std::vector<std::string> baseurls(s_Repo* repo) const;
+  // The metadata this sack fetched for repo REPO_ID; null when none was
+  // fetched (or the repo was skipped).
+  const RepoMetadata* metadata(const std::string& repo_id) const;
 
  private:
   struct Impl;

@@ -83,17 +83,18 @@ std::vector<std::string> ConsoleReporter::block_lines() const {
   if (dl_count_ > 0 && dl_done_ < dl_count_) {
     uint64_t got = 0;
     for (const auto& [_, item] : dl_items_) got += item.done;
-    const double secs = seconds_since(dl_start_);
-    std::string eta = "--:--";
-    if (secs >= 0.2 && got > 0 && dl_bytes_ >= got)
-      eta = clock_text(static_cast<double>(dl_bytes_ - got) / (static_cast<double>(got) / secs));
+    std::string eta = "--:--", rate = "--- B/s";
+    if (auto left = dl_rate_.eta(dl_bytes_ >= got ? dl_bytes_ - got : 0)) eta = clock_text(*left);
+    if (dl_rate_.known()) rate = human_size(static_cast<uint64_t>(dl_rate_.rate())) + "/s";
     lines.push_back("Downloading (" + std::to_string(dl_done_) + "/" + std::to_string(dl_count_) + ")  " +
-                    human_size(got) + " / " + human_size(dl_bytes_) + "  " + rate_text(got, secs) + "  " + eta +
-                    " ETA");
+                    human_size(got) + " / " + human_size(dl_bytes_) + "  " + rate + "  " + eta + " ETA");
   }
   if (in_count_ > 0 && in_done_ < in_count_)
     lines.push_back("Installing  (" + std::to_string(in_done_) + "/" + std::to_string(in_count_) + ")" +
                     (in_last_.empty() ? "" : "  " + in_last_));
+  if (ph_count_ > 0 && ph_done_ < ph_count_)
+    lines.push_back(ph_name_ + " (" + std::to_string(ph_done_) + "/" + std::to_string(ph_count_) + ")" +
+                    (ph_last_.empty() ? "" : "  " + ph_last_));
   if (lines.empty() && !single_.empty()) lines.push_back(single_);
   return lines;
 }
@@ -105,10 +106,10 @@ void ConsoleReporter::draw_block(bool force) {
   last_draw_ = now;
   const std::vector<std::string> lines = block_lines();
   // A line as wide as the terminal wraps, and the block would no longer
-  // know how many lines to take back.
+  // know how many lines to take back: cut by columns, not bytes (UTF-8 names).
   const size_t width = terminal_width() - 1;
   std::string out = erase_block();  // one write: no flicker
-  for (size_t i = 0; i < lines.size(); ++i) out += (i ? "\n" : "") + lines[i].substr(0, width);
+  for (size_t i = 0; i < lines.size(); ++i) out += (i ? "\n" : "") + cut_to_columns(lines[i], width);
   std::fputs(out.c_str(), stderr);
   shown_lines_ = lines.size();
 }
@@ -154,6 +155,9 @@ void ConsoleReporter::download_progress(const std::string& label, uint64_t done,
     auto [it, fresh] = dl_items_.try_emplace(label);
     if (fresh) it->second.start = Clock::now();
     it->second.done = done;
+    uint64_t got = 0;
+    for (const auto& [_, item] : dl_items_) got += item.done;
+    dl_rate_.sample(seconds_since(dl_start_), got);
     return draw_block(false);
   }
   if (total && done >= total) {  // finished: nothing left on the line for other output to join
@@ -161,7 +165,7 @@ void ConsoleReporter::download_progress(const std::string& label, uint64_t done,
     if (in_count_ == in_done_) clear_block();
     return;
   }
-  single_ = printable(label).substr(0, 50) + "  " + human_size(done);
+  single_ = cut_to_columns(printable(label), 50) + "  " + human_size(done);
   if (total) single_ += " / " + human_size(total);
   draw_block(false);
 }
@@ -183,6 +187,7 @@ void ConsoleReporter::downloads_start(size_t packages, uint64_t bytes) {
   dl_done_ = 0;
   dl_bytes_ = bytes;
   dl_start_ = Clock::now();
+  dl_rate_.reset(0, 0);
   dl_items_.clear();
   single_.clear();
   draw_block(true);
@@ -206,6 +211,11 @@ void ConsoleReporter::package_done(const std::string& stage, const std::string& 
     }
     return;
   }
+  if (stage == ph_stage_ && ph_count_ > 0 && ph_done_ < ph_count_) {  // the block's line only
+    ++ph_done_;
+    ph_last_ = name;
+    return ph_done_ == ph_count_ ? clear_block() : draw_block(false);
+  }
   if (stage == "install" && in_count_ > 0 && in_done_ < in_count_) {
     ++in_done_;
     in_last_ = name;
@@ -216,6 +226,17 @@ void ConsoleReporter::package_done(const std::string& stage, const std::string& 
   char buf[512];
   std::snprintf(buf, sizeof buf, "  %-10s %s", (stage + ":").c_str(), name.c_str());
   print_above(buf);
+}
+
+void ConsoleReporter::phase_start(const std::string& phase, size_t packages) {
+  if (!lines_) return;
+  std::lock_guard l(mu_);
+  ph_stage_ = phase;
+  ph_name_ = phase == "relocate" ? "Relocating " : phase;
+  ph_count_ = packages;
+  ph_done_ = 0;
+  ph_last_.clear();
+  draw_block(true);
 }
 
 }  // namespace yumda::cli

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "yumda/meter.hpp"
 #include "yumda/reporter.hpp"
 
 namespace yumda::cli {
@@ -32,6 +33,7 @@ class ConsoleReporter : public Reporter {
   void transaction_start(size_t packages) override;
   void downloads_start(size_t packages, uint64_t bytes) override;
   void package_done(const std::string& stage, const std::string& nevra) override;
+  void phase_start(const std::string& phase, size_t packages) override;
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -59,10 +61,14 @@ class ConsoleReporter : public Reporter {
   size_t dl_count_ = 0, dl_done_ = 0;
   uint64_t dl_bytes_ = 0;
   Clock::time_point dl_start_{};
+  MovingRate dl_rate_;  // the live line's rate and ETA: the last few seconds, as dnf's
   std::map<std::string, Item> dl_items_;  // by NEVRA: bytes so far
   // The transaction's installs.
   size_t in_count_ = 0, in_done_ = 0;
   std::string in_last_;
+  // A phase after the installs (relocation): its name, count and the last done.
+  std::string ph_stage_, ph_name_, ph_last_;
+  size_t ph_count_ = 0, ph_done_ = 0;
 };
 
 }  // namespace yumda::cli

@@ -124,3 +124,12 @@ pty_run "$T/json.raw" bash -c "$YU --root '$T/layer4' --json install -y alpha >'
 ! grep -aqE 'ETA|Downloading|Installing|Total|\(1/4\)' "$T/json.raw" || fail "--json shows progress: $(cat -v "$T/json.raw")"
 python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/json.out" || fail "--json: not one document"
 pass "-q and --json on a terminal: no progress"
+
+# --- relocation (rewriting compiled-in /usr paths after extraction) has a
+# line of its own in the block, as the downloads and installs do
+pty_run "$T/reloc.raw" "$YUMDA" -c "$T/empty.conf" --repofrompath "stock,file://$STOCK_DEMO_REPO" --root "$T/layer5" \
+  install -y motd || { cat -v "$T/reloc.raw"; fail "install motd on a tty failed"; }
+grep -aqE 'Relocating  \([0-9]/[1-9]\)' "$T/reloc.raw" || { cat -v "$T/reloc.raw" | tr '\r' '\n'; fail "no relocation line in the block"; }
+screen "$T/reloc.raw" >"$T/reloc.screen"
+! grep -qE 'Relocating  \(' "$T/reloc.screen" || { cat "$T/reloc.screen"; fail "the relocation line was left on the screen"; }
+pass "relocation: a 'Relocating (k/N)' line in the block while it runs, gone after"

@@ -17,6 +17,7 @@ void list_upgrades(GlobalOptions& g, const char* header) {
   RepoSession session(config, is_directory(root + "/.yumda") ? root : "", g.cacheonly, reporter);
   ResolveResult plan = session.resolver().upgrade({});
   bool any = false;
+  if (g.json) session.resolver().describe(plan.install);
   for (const auto& p : plan.install) {
     if (!plan.replaces.count(p.nevra.str())) continue;  // a new dependency, not an upgrade
     if (!any && header && !g.json) std::cout << header << "\n";

@@ -111,8 +111,12 @@ void info(GlobalOptions& g, const HistoryEntry& e) {
   if (g.quiet) return;
   std::cout << "Transaction ID : " << e.id << "\nBegin time     : " << date_text(e.time, "%Y-%m-%d %H:%M:%S UTC")
             << "\nCommand Line   : " << printable(e.command) << "\nPackages Altered:\n";
+  // dnf's columns: the action and the NEVRA each as wide as the longest of the transaction
+  int aw = 0, nw = 0;
   for (const auto& i : e.items)
-    std::printf("    %-10s %-50s (%s)\n", i.action.c_str(), printable(i.nevra.str()).c_str(),
+    aw = std::max(aw, static_cast<int>(i.action.size())), nw = std::max(nw, static_cast<int>(printable(i.nevra.str()).size()));
+  for (const auto& i : e.items)
+    std::printf("    %-*s %-*s (%s)\n", aw, i.action.c_str(), nw, printable(i.nevra.str()).c_str(),
                 i.user_installed ? "user" : "dependency");
 }
 

@@ -33,7 +33,10 @@ void print_info(const PackageInfo& p) {
   line("Summary", p.summary);
   line("URL", p.url);
   line("License", p.license);
-  line("Description", p.description);
+  std::string desc = p.description;  // dnf: every line of it indented under the label
+  for (size_t nl = desc.find('\n'); nl != std::string::npos; nl = desc.find('\n', nl + 1))
+    desc.insert(nl + 1, "             : "), nl += 15;
+  line("Description", desc);
   std::printf("\n");
 }
 
@@ -52,20 +55,31 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
     std::set<std::string> hits;  // what the specs match, in every form install takes (as dnf info: no provides)
     for (const auto& s : specs)
       for (const auto& n : session.resolver().installed(s, /*by_provides=*/false)) hits.insert(n.str());
-    for (const auto& p : list_installed(root)) {
+    std::vector<InstalledPackage> shown;
+    std::vector<PackageInfo> copies;  // the repo copy of each of SHOWN (none: no repo_id)
+    for (auto& p : list_installed(root)) {
       if (!hits.count(p.nevra.str())) continue;
+      copies.emplace_back();
+      for (auto& r : session.resolver().query(p.nevra.str()))
+        if (r.nevra == p.nevra) copies.back() = std::move(r);
+      shown.push_back(std::move(p));
+    }
+    // the layer keeps no download size nor description: the repo copy of the same version has them
+    session.resolver().describe(copies);
+    for (size_t k = 0; k < shown.size(); ++k) {
+      const InstalledPackage& p = shown[k];
+      const PackageInfo& copy = copies[k];
       any = true;
       if (g.json) {
         json pj = package_json(p);
         pj["repo"] = installed_from(p.repo_id);
-        // the layer keeps no download size: the repo copy of the same version has it
-        for (const auto& r : session.resolver().query(p.nevra.str()))
-          if (r.nevra == p.nevra) pj["download_size"] = r.download_size;
+        if (!copy.repo_id.empty()) pj["download_size"] = copy.download_size;
+        pj["description"] = copy.description;
         installed.push_back(pj);
       } else {
         PackageInfo i;
         i.nevra = p.nevra, i.repo_id = installed_from(p.repo_id), i.install_size = p.install_size, i.summary = p.summary;
-        i.url = p.url, i.license = p.license, i.sourcerpm = p.sourcerpm;
+        i.url = p.url, i.license = p.license, i.sourcerpm = p.sourcerpm, i.description = copy.description;
         if (!header) std::cout << "Installed Packages\n";
         header = true;
         print_info(i);
@@ -73,8 +87,11 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
     }
   }
   bool header = false;
+  std::vector<PackageInfo> found;
   for (const auto& spec : specs)
-    for (const auto& p : session.resolver().query(spec)) {
+    for (auto& p : session.resolver().query(spec)) found.push_back(std::move(p));
+  session.resolver().describe(found);
+  for (const auto& p : found) {
       any = true;
       if (g.json) available.push_back(package_json(p));
       else {

@@ -52,6 +52,7 @@ void run_list(GlobalOptions& g, bool installed, bool available, const std::strin
     Sack sack(config, fetcher, g.cacheonly, reporter);
     Resolver resolver(config, baseline, {}, sack, reporter);
     auto pkgs = resolver.available(glob);
+    if (g.json) resolver.describe(pkgs);
     listed += pkgs.size();
     j["available"] = json::array();
     if (!g.json && !pkgs.empty()) std::cout << "Available Packages\n";

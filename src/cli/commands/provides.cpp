@@ -27,6 +27,7 @@ void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
     auto found = session.resolver().whatprovides(spec);
     // a bare command name means /opt/bin/NAME too, as dnf tries /usr/bin/NAME
     if (found.empty() && spec.find('/') == std::string::npos) found = session.resolver().whatprovides("/opt/bin/" + spec);
+    if (g.json) session.resolver().describe(found);
     for (const auto& p : found) {
       any = true;
       if (g.json) {

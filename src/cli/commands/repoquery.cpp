@@ -28,7 +28,7 @@ struct RepoqueryArgs {
 
 const char* const kTags[] = {"name",    "epoch",       "version",  "release",   "arch", "repoid",
                              "evr",     "nevra",       "summary",  "size",      "installsize",
-                             "location", "sourcerpm",  "url",      "license",   "buildtime"};
+                             "location", "sourcerpm",  "url",      "license",   "buildtime", "description"};
 
 // A queried package: its metadata, and whether it is the layer's (dnf's @System).
 struct Queried {
@@ -50,6 +50,7 @@ std::string tag_value(const Queried& q, const std::string& tag) {
   else if (tag == "evr") v = n.evr();
   else if (tag == "nevra") v = n.str();
   else if (tag == "summary") v = p.summary;
+  else if (tag == "description") v = p.description;
   else if (tag == "size") return std::to_string(q.installed ? p.install_size : p.download_size);
   else if (tag == "installsize") return std::to_string(p.install_size);
   else if (tag == "location") v = p.location;
@@ -91,6 +92,11 @@ std::string format_package(const std::string& fmt, const Queried& q) {
   for (auto [esc, c] : {std::pair{"\\n", '\n'}, std::pair{"\\t", '\t'}})
     for (size_t i = out.find(esc); i != std::string::npos; i = out.find(esc, i + 1)) out.replace(i, 2, 1, c);
   return out;
+}
+
+bool wants_description(const std::string& fmt) {
+  static const std::regex re(R"(%-?\d*\{[Dd][Ee][Ss][Cc][Rr][Ii][Pp][Tt][Ii][Oo][Nn]\})");
+  return std::regex_search(fmt, re);
 }
 
 void check_queryformat(const std::string& fmt) {
@@ -148,11 +154,18 @@ void run_repoquery(GlobalOptions& g, const RepoqueryArgs& a) {
     for (auto& p : a.whatrequires ? r.whatrequires(spec) : r.query(spec)) found.push_back({std::move(p)});
   }
 
+  if (g.json || wants_description(a.queryformat)) {  // read only when shown: the solv cache has none
+    std::vector<PackageInfo> infos;
+    for (const auto& q : found) infos.push_back(q.info);
+    r.describe(infos);
+    for (size_t k = 0; k < found.size(); ++k) found[k].info.description = std::move(infos[k].description);
+  }
   json j = {{"packages", json::array()}};
   std::vector<std::string> lines;
   for (const auto& q : found) {
     const PackageInfo& p = q.info;
     json pj = q.layer ? package_json(*q.layer) : package_json(p);
+    if (q.layer) pj["description"] = p.description;
     if (q.installed) pj["repo"] = installed_from(p.repo_id);
     if (a.requires_ && a.resolve) {
       std::vector<std::string> providers;

@@ -23,6 +23,7 @@ void run_search(GlobalOptions& g, const SearchArgs& a) {
   RepoSession session(config, "", g.cacheonly, reporter);
   auto found = session.resolver().search(words);
   if (g.json) {
+    session.resolver().describe(found);
     json j = {{"packages", json::array()}};
     for (const auto& p : found) j["packages"].push_back(package_json(p));
     return set_document(g, j);

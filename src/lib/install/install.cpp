@@ -174,6 +174,7 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
   const auto started = std::chrono::steady_clock::now();
   std::atomic<size_t> files_read{0};
   std::atomic<uint64_t> bytes_read{0};
+  reporter.phase_start("relocate", placed.size());
   for (auto& p : incoming) {
     auto it = placed.find(p.nevra.str());
     if (it == placed.end()) continue;
@@ -184,6 +185,7 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
       p.unrewritable = std::move(r.unrewritable);
       files_read += r.files_read;
       bytes_read += r.bytes_read;
+      reporter.package_done("relocate", p.nevra.str());
     });
   }
   workers.wait();
@@ -459,9 +461,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   for (auto& p : incoming) next.packages().push_back(p);
   // Only what a new package took the place of was replaced (reinstalled or
   // obsoleted); an undo's other outgoing packages are plain removals.
-  std::vector<Nevra> replaced_by_new;
-  for (const auto& [_, olds] : result.plan.replaces) replaced_by_new.insert(replaced_by_new.end(), olds.begin(), olds.end());
-  next.record(state, history_command(options, undo_id), replaced_by_new, static_cast<uint64_t>(time(nullptr)));
+  next.record(state, history_command(options, undo_id), result.plan.replaces, static_cast<uint64_t>(time(nullptr)));
   check_interrupt();
   txn.commit(next);
   source.finish_success();

@@ -64,6 +64,10 @@ class SerializedReporter : public Reporter {
     std::lock_guard l(mu_);
     inner_.downloads_start(packages, bytes);
   }
+  void phase_start(const std::string& phase, size_t packages) override {
+    std::lock_guard l(mu_);
+    inner_.phase_start(phase, packages);
+  }
 
  private:
   Reporter& inner_;

@@ -257,39 +257,54 @@ const HistoryEntry* LayerState::find_transaction(uint64_t id) const {
   return nullptr;
 }
 
-void LayerState::record(const LayerState& before, const std::string& command, const std::vector<Nevra>& replaced,
-                        uint64_t now) {
+void LayerState::record(const LayerState& before, const std::string& command,
+                        const std::map<std::string, std::vector<Nevra>>& replaces, uint64_t now) {
   history_ = before.history_;
-  auto was_replaced = [&](const Nevra& n) { return std::find(replaced.begin(), replaced.end(), n) != replaced.end(); };
+  std::map<std::string, std::string> replacer;  // old NEVRA -> the new one that took it out
+  for (const auto& [by, olds] : replaces)
+    for (const auto& o : olds) replacer.emplace(o.str(), by);
+  auto was_replaced = [&](const Nevra& n) { return replacer.count(n.str()) > 0; };
   auto holds = [](const std::vector<InstalledPackage>& set, const Nevra& n) {
     return std::any_of(set.begin(), set.end(), [&](const InstalledPackage& p) { return p.nevra == n; });
   };
-  HistoryEntry entry;
+  // Rows in groups: a package's own, then those of what it took out.
+  std::vector<std::vector<HistoryItem>> groups;
+  std::map<std::string, size_t> group_of;  // new NEVRA -> its group
   std::set<std::string> paired;  // old NEVRAs an Upgrade or Downgrade row accounts for
   for (const auto& p : packages_) {
     if (holds(before.packages_, p.nevra)) {
-      if (was_replaced(p.nevra)) entry.items.push_back({"Reinstall", p.nevra, p.user_installed});
+      if (was_replaced(p.nevra)) groups.push_back({{"Reinstall", p.nevra, p.user_installed}});
       continue;
     }
+    group_of[p.nevra.str()] = groups.size();
+    groups.emplace_back();
+    auto& rows = groups.back();
     // Another version of the same name going out: this is an up- or downgrade.
     const InstalledPackage* old = nullptr;
     for (const auto& q : before.packages_)
       if (q.nevra.name == p.nevra.name && !holds(packages_, q.nevra) && !paired.count(q.nevra.str())) old = &q;
     if (!old) {
-      entry.items.push_back({"Install", p.nevra, p.user_installed});
+      rows.push_back({"Install", p.nevra, p.user_installed});
       continue;
     }
     paired.insert(old->nevra.str());
     bool down = compare_evr(p.nevra.evr(), old->nevra.evr()) < 0;
-    entry.items.push_back({down ? "Downgrade" : "Upgrade", p.nevra, p.user_installed});
-    entry.items.push_back({down ? "Downgraded" : "Upgraded", old->nevra, old->user_installed});
+    rows.push_back({down ? "Downgrade" : "Upgrade", p.nevra, p.user_installed});
+    rows.push_back({down ? "Downgraded" : "Upgraded", old->nevra, old->user_installed});
   }
-  for (const auto& q : before.packages_)
-    if (!holds(packages_, q.nevra) && !paired.count(q.nevra.str()))
-      entry.items.push_back({was_replaced(q.nevra) ? "Obsoleted" : "Removed", q.nevra, q.user_installed});
+  for (const auto& q : before.packages_) {
+    if (holds(packages_, q.nevra) || paired.count(q.nevra.str())) continue;
+    auto by = replacer.find(q.nevra.str());
+    auto g = by == replacer.end() ? group_of.end() : group_of.find(by->second);
+    if (g != group_of.end()) groups[g->second].push_back({"Obsoleted", q.nevra, q.user_installed});
+    else groups.push_back({{was_replaced(q.nevra) ? "Obsoleted" : "Removed", q.nevra, q.user_installed}});
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+    return a.front().nevra.name < b.front().nevra.name;
+  });
+  HistoryEntry entry;
+  for (auto& rows : groups) entry.items.insert(entry.items.end(), rows.begin(), rows.end());
   if (entry.items.empty()) return;
-  std::stable_sort(entry.items.begin(), entry.items.end(),
-                   [](const HistoryItem& a, const HistoryItem& b) { return a.nevra.name < b.nevra.name; });
   if (!history_.empty() && history_.back().id == UINT64_MAX)
     throw Error("the layer's history has no transaction id left (edit the \"history\" of .yumda/installed.json)");
   entry.id = history_.empty() ? 1 : history_.back().id + 1;

@@ -176,7 +176,7 @@ TEST_CASE("each change to the layer is one history entry, kept through a save", 
   LayerState two;
   two.packages().push_back(sample("git", 2));
   two.packages().back().nevra.version = "1.1";
-  two.record(one, "upgrade", {one.packages()[0].nevra}, 2000);
+  two.record(one, "upgrade", {{two.packages()[0].nevra.str(), {one.packages()[0].nevra}}}, 2000);
   two.save(dir.path);
   LayerState back = LayerState::load(dir.path);
   REQUIRE(back.history().size() == 2);
@@ -205,6 +205,26 @@ TEST_CASE("each change to the layer is one history entry, kept through a save", 
   CHECK(cur.history().size() == LayerState::kMaxHistory);
   CHECK(cur.history().back().id == 122);
   CHECK(cur.find_transaction(1) == nullptr);
+}
+
+TEST_CASE("history: an obsoleted package's row follows the package that took it out, as dnf lists them",
+          "[layer][state][history]") {
+  LayerState one;
+  for (const char* n : {"aa-old", "legacy", "suite"}) one.packages().push_back(sample(n, 1));
+  one.record(LayerState{}, "install", {}, 1000);
+  // suite 1.1 upgrades suite and obsoletes aa-old; renamed obsoletes legacy
+  LayerState two;
+  two.packages().push_back(sample("suite", 2));
+  two.packages().back().nevra.version = "1.1";
+  two.packages().push_back(sample("renamed", 2));
+  two.record(one, "upgrade",
+             {{two.packages()[0].nevra.str(), {one.packages()[2].nevra, one.packages()[0].nevra}},
+              {two.packages()[1].nevra.str(), {one.packages()[1].nevra}}},
+             2000);
+  std::vector<std::string> rows;
+  for (const auto& i : two.history().back().items) rows.push_back(i.action + " " + i.nevra.name);
+  CHECK(rows == std::vector<std::string>{"Install renamed", "Obsoleted legacy", "Upgrade suite", "Upgraded suite",
+                                         "Obsoleted aa-old"});
 }
 
 TEST_CASE("a history with a forged entry is refused, naming the file", "[layer][state][history]") {

@@ -13,6 +13,7 @@
 #include "solv/pool.hpp"
 
 #include "repo/indexed_load.hpp"
+#include "repo/solv_cache.hpp"
 #include "repo/sqlite_primary.hpp"
 #include "solv/xml_stream.hpp"
 #include "yumda/c_unique.hpp"
@@ -24,16 +25,7 @@
 #include "yumda/repo.hpp"
 
 namespace yumda {
-namespace {
 
-std::string cache_tag(const RepoMetadata& md, bool filelists) {
-  return string_digest(md.repomd_checksum + "|libsolv " LIBSOLV_VERSION_STRING "|" +
-                           (filelists ? "filelists" : "primary") + "|yumda-solv-4",
-                       "sha256");
-}
-
-// Loads PATH into REPO when its tag and digest match; anything else (missing,
-// stale, damaged) returns false with REPO left empty, so the caller rebuilds.
 bool load_solv_cache(Repo* repo, const std::string& path, const std::string& tag) {
   MappedFile file(path);
   std::string_view body = cache_file_body(file, tag);
@@ -45,6 +37,25 @@ bool load_solv_cache(Repo* repo, const std::string& path, const std::string& tag
     return false;
   }
   return true;
+}
+
+bool write_solv_cache(Repo* repo, const std::string& path, const std::string& tag, SolvKeyFilter filter) {
+  char* mem = nullptr;
+  size_t len = 0;
+  UniqueFile ms(open_memstream(&mem, &len));
+  if (!ms) return false;
+  bool ok = repo_write_filtered(repo, ms.get(), filter, nullptr, nullptr) == 0;
+  ok = fclose(ms.release()) == 0 && ok;  // sets mem/len
+  c_unique<char, ::free> body(mem);
+  return ok && write_cache_file(path, std::string_view(mem, len), tag);
+}
+
+namespace {
+
+std::string cache_tag(const RepoMetadata& md, bool filelists) {
+  return string_digest(md.repomd_checksum + "|libsolv " LIBSOLV_VERSION_STRING "|" +
+                           (filelists ? "filelists" : "primary") + "|yumda-solv-4",
+                       "sha256");
 }
 
 // Keys nothing in yumda reads: left out of the cache, so a warm load reads
@@ -66,19 +77,6 @@ int drop_unused_keys(Repo* repo, Repokey* key, void* kfdata) {
     default:
       return repo_write_stdkeyfilter(repo, key, kfdata);
   }
-}
-
-// Writes REPO to PATH (temp file + rename), tag and digest last. Returns
-// false on failure.
-bool write_solv_cache(Repo* repo, const std::string& path, const std::string& tag) {
-  char* mem = nullptr;
-  size_t len = 0;
-  UniqueFile ms(open_memstream(&mem, &len));
-  if (!ms) return false;
-  bool ok = repo_write_filtered(repo, ms.get(), drop_unused_keys, nullptr, nullptr) == 0;
-  ok = fclose(ms.release()) == 0 && ok;  // sets mem/len
-  c_unique<char, ::free> body(mem);
-  return ok && write_cache_file(path, std::string_view(mem, len), tag);
 }
 
 void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {
@@ -196,7 +194,7 @@ s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& config, 
       repo_free(repo, 1);
       throw;
     }
-    if (write_solv_cache(repo, solv_path, tag)) {
+    if (write_solv_cache(repo, solv_path, tag, drop_unused_keys)) {
       // Reload from the file just written: the solv layout is far more
       // compact in memory than what the parser built.
       repo_empty(repo, 1);

@@ -167,4 +167,9 @@ std::vector<std::string> Sack::baseurls(s_Repo* repo) const {
   return it == impl_->baseurls.end() ? std::vector<std::string>{} : it->second;
 }
 
+const RepoMetadata* Sack::metadata(const std::string& repo_id) const {
+  auto it = impl_->fetched.find(repo_id);
+  return it == impl_->fetched.end() || !it->second.second ? nullptr : &*it->second.second;
+}
+
 }  // namespace yumda

@@ -6,12 +6,14 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "repo/descriptions.hpp"
 #include "resolve/resolver_impl.hpp"
 #include "yumda/error.hpp"
 
@@ -205,6 +207,20 @@ std::optional<PackageInfo> Resolver::source_package(const std::string& sourcerpm
     if (n.name + "-" + n.version + "-" + n.release + "." + n.arch + ".rpm" == sourcerpm) return impl_->info(id);
   }
   return std::nullopt;
+}
+
+void Resolver::describe(std::vector<PackageInfo>& pkgs) {
+  std::map<std::string, std::vector<size_t>> by_repo;  // the packages to fill, per repo
+  for (size_t i = 0; i < pkgs.size(); ++i)
+    if (pkgs[i].description.empty()) by_repo[pkgs[i].repo_id].push_back(i);
+  for (const auto& [repo_id, idx] : by_repo) {
+    const RepoMetadata* md = impl_->sack.metadata(repo_id);
+    if (!md) continue;
+    std::vector<DescriptionKey> keys;
+    for (size_t i : idx) keys.push_back({pkgs[i].nevra.str(), pkgs[i].checksum});
+    auto found = read_descriptions(*md, impl_->config.main.arch, keys);
+    for (size_t k = 0; k < idx.size(); ++k) pkgs[idx[k]].description = std::move(found[k]);
+  }
 }
 
 std::vector<PackageInfo> Resolver::whatprovides(const std::string& spec) {
