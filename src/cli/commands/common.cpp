@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 
+#include "../console_reporter.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
@@ -85,10 +86,8 @@ Config make_config(const GlobalOptions& g, ConfigOptions o) {
       throw UsageError("--repofrompath takes ID,URL (e.g. --repofrompath local,file:///srv/repo), not '" + spec + "'");
     o.repofrompath.emplace_back(spec.substr(0, comma), spec.substr(comma + 1));
   }
-  Config config = load_config(o);
-  if (!g.quiet)
-    for (const auto& w : config.warnings) spdlog::warn("{}", w);
-  return config;
+  ConsoleReporter reporter(g);  // its warnings: on stderr, none with -q
+  return load_config(o, reporter);
 }
 
 std::string layer_root(const GlobalOptions& g) {

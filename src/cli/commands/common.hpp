@@ -39,7 +39,7 @@ std::pair<CLI::App*, Args&> add_verb(CLI::App& app, GlobalOptions& g, const std:
 }
 
 // The global options' Config (or with OPTIONS, a verb's variant of them);
-// its warnings go to stderr unless -q.
+// its warnings go to stderr (a ConsoleReporter's) unless -q.
 Config make_config(const GlobalOptions& g);
 Config make_config(const GlobalOptions& g, ConfigOptions options);
 // --root, else $YUMDA_ROOT, else /lambda/opt as `yum`, else ./layer.
