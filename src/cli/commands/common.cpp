@@ -135,14 +135,11 @@ json with_repo(const Nevra& n, const std::string& repo) {
   return j;
 }
 
-}  // namespace
-
-json package_json(const PackageInfo& p) {
+// The fields of docs/json.md's package object that both records have.
+json core_json(const PackageCore& p) {
   json j = with_repo(p.nevra, p.repo_id);
-  j["download_size"] = p.download_size;
   j["install_size"] = p.install_size;
   j["summary"] = p.summary;
-  j["description"] = p.description;
   j["url"] = p.url;
   j["license"] = p.license;
   j["sourcerpm"] = p.sourcerpm;
@@ -150,16 +147,19 @@ json package_json(const PackageInfo& p) {
   return j;
 }
 
+}  // namespace
+
+json package_json(const PackageInfo& p) {
+  json j = core_json(p);
+  j["download_size"] = p.download_size;
+  j["description"] = p.description;
+  return j;
+}
+
 json package_json(const InstalledPackage& p) {
-  json j = with_repo(p.nevra, p.repo_id);
-  j["download_size"] = nullptr;
-  j["install_size"] = p.install_size;
-  j["summary"] = p.summary;
+  json j = core_json(p);
+  j["download_size"] = nullptr;  // the layer keeps no download size or description
   j["description"] = "";
-  j["url"] = p.url;
-  j["license"] = p.license;
-  j["sourcerpm"] = p.sourcerpm;
-  j["buildtime"] = p.buildtime;
   return j;
 }
 
