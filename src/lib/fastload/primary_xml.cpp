@@ -153,7 +153,7 @@ class Scanner {
     --depth_;
   }
 
-  TagAttrs tag() const { return TagAttrs(attrs_, nattrs_); }
+  TagAttrs tag() const { return TagAttrs(attrs_.data(), nattrs_); }
 
   // What libsolv's startElement does.
   void open(Frame& f) {
@@ -179,9 +179,9 @@ class Scanner {
         }
         return;
       case St::solvable:
+        text_.clear();           // for a content element; unused by others
+        dropped_text_ = false;   // for a dropped one
         pkg_.open(f, tag());
-        if (f.st == St::content) text_.clear();
-        if (f.el == El::dropped) dropped_text_ = false;
         return;
       case St::deps:
         if (info.el == El::entry) {

@@ -24,17 +24,17 @@ namespace {
 // reused vector.
 class TagAttrs {
  public:
-  TagAttrs(const std::vector<Attr>& all, int n) : all_(all), n_(static_cast<size_t>(n)) {}
+  TagAttrs(const Attr* all, int n) : all_(all), n_(static_cast<size_t>(n)) {}
   const std::string* get(std::string_view name) const {
     for (size_t i = 0; i < n_; ++i)
       if (all_[i].name == name) return &all_[i].value;
     return nullptr;
   }
-  const Attr* begin() const { return all_.data(); }
-  const Attr* end() const { return all_.data() + n_; }
+  const Attr* begin() const { return all_; }
+  const Attr* end() const { return all_ + n_; }
 
  private:
-  const std::vector<Attr>& all_;
+  const Attr* all_;
   size_t n_;
 };
 
@@ -61,7 +61,7 @@ class PackageBuilder {
 
   // An element in a <package> (or its <format>) starts: what it sets, and
   // the parser state it leaves the frame in (St::skip, unless it is read).
-  void open(Frame& f, const TagAttrs& a) {
+  void open(Frame& f, TagAttrs a) {
     Solvable* s = pool_id2solvable(pool_, handle_);
     switch (f.el) {
       case El::format:
@@ -191,7 +191,7 @@ class PackageBuilder {
   }
 
   // An rpm:entry in the dependency list KIND.
-  void add_dep(int kind, const TagAttrs& attrs) {
+  void add_dep(int kind, TagAttrs attrs) {
     const std::string *name = nullptr, *flags = nullptr, *dep_kind = nullptr;
     bool is_req = kind == kRequires;
     Id marker = is_req ? -SOLVABLE_PREREQMARKER : 0;
@@ -272,7 +272,7 @@ class PackageBuilder {
 
   // epoch:version-release from the attributes, as libsolv joins them: an
   // epoch of "0" is left out unless the version itself holds a ':'.
-  Id evr_from_attrs(const TagAttrs& a) {
+  Id evr_from_attrs(TagAttrs a) {
     const std::string* e = a.get("epoch");
     const std::string* v = a.get("ver");
     const std::string* r = a.get("rel");
@@ -296,7 +296,7 @@ class PackageBuilder {
     return evr_.empty() ? 0 : str_id(evr_);
   }
 
-  void set_location(const TagAttrs& a) {
+  void set_location(TagAttrs a) {
     const std::string* href = a.get("href");
     if (!href) return;
     const std::string* base = a.get("xml:base");
