@@ -9,6 +9,7 @@
 
 #include "yumda/fetch.hpp"
 #include "yumda/link_mode.hpp"
+#include "yumda/reporter.hpp"
 
 namespace yumda {
 
@@ -113,12 +114,6 @@ struct MainConfig {
 struct Config {
   MainConfig main;
   std::vector<RepoConfig> repos;  // every configured repo, enabled or not, in file order
-  // Things the user should hear about that do not stop the job ("FILE:LINE:
-  // 'debuglevel' is a yum option yumda does not use", a reposdir that does not
-  // exist, a --disablerepo glob that matches nothing). The CLI passes each to
-  // Reporter::warning.
-  std::vector<std::string> warnings;
-
   std::vector<const RepoConfig*> enabled_repos() const;
   const RepoConfig* find_repo(const std::string& id) const;
 };
@@ -172,8 +167,12 @@ struct ConfigOptions {
 // Variables ($basearch, $arch, $releasever, $runtime, ${name}, and NAME from
 // <config dir>/vars/NAME or $YUMDA_VAR_NAME) are expanded in repo names, URLs,
 // gpgkey, cachedir and reposdir. URLs of enabled repos must have a scheme (file://,
-// http://, https://, s3://) and no undefined variable.
-Config load_config(const ConfigOptions& options);
+// http://, https://, s3://) and no undefined variable. What the user should
+// hear about but does not stop the job ("FILE:LINE: 'debuglevel' is a yum/dnf
+// option yumda does not use", a reposdir that does not exist, a --disablerepo
+// glob that matches nothing) goes to REPORTER's warning(), once the config
+// has loaded.
+Config load_config(const ConfigOptions& options, Reporter& reporter = null_reporter());
 
 // The public key that a gpgkey URL of the built-in repos refers to, when it is
 // not installed: for URL file:///etc/yumda/NAME, if that file does not exist on

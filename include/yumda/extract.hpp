@@ -9,6 +9,8 @@
 #include <vector>
 
 #include "yumda/error.hpp"
+#include "yumda/fs.hpp"
+#include "yumda/link_mode.hpp"
 #include "yumda/relocate.hpp"
 #include "yumda/reporter.hpp"
 #include "yumda/rpm_file.hpp"
@@ -74,5 +76,19 @@ struct ExtractResult {
 // unprivileged). Source packages are refused.
 ExtractResult extract_rpm(const std::string& rpm_path, const RpmHeaderInfo& info, const std::string& stage_dir,
                           const ExtractOptions& options, Reporter& reporter = null_reporter());
+
+// The expanded cache's replay: a plain cpio of INFO's package's payload (as
+// install/'s cache stores it), read from FD's current position to its end
+// and extracted as extract_rpm extracts the RPM's own (the same checks
+// against INFO). With a LINK_MODE other than kCopy its regular entries carry
+// no data: OPEN_BLOB opens each one's content (by payload path,
+// "/usr/bin/git"), hard-linked (kHardlink) or cloned (kReflink) into place,
+// and copied where that cannot be done.
+struct CachedPayload {
+  LinkMode link_mode = LinkMode::kCopy;
+  std::function<UniqueFd(const std::string& path)> open_blob;
+};
+ExtractResult extract_cached_payload(int fd, const RpmHeaderInfo& info, const std::string& stage_dir,
+                                     const ExtractOptions& options, const CachedPayload& cached = {});
 
 }  // namespace yumda

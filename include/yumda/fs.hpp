@@ -1,10 +1,13 @@
 // Small filesystem helpers with RAII owners, shared by every stage.
 #pragma once
+#include <sys/types.h>
+
 #include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 struct stat;
 
@@ -35,6 +38,9 @@ class UniqueFd {
 // "a/b" of a relative path "a/b/c" ("" for "c"), and "c": plain string work,
 // for paths yumda then opens beneath a directory fd.
 std::string dir_of(const std::string& path);
+// The components of PATH between '/'s, without empty ones and "."
+// ("./opt//bin/../git" -> opt, bin, .., git); ".." is the caller's to judge.
+std::vector<std::string> path_components(std::string_view path);
 std::string base_of(const std::string& path);
 
 // Reads a whole file; throws Error naming the path.
@@ -61,6 +67,12 @@ std::string read_cache_file_capped(const std::string& path, uint64_t max, const 
 // hang the run). Empty fd otherwise, errno set (ELOOP for a link, EINVAL for
 // another non-regular file). For files read back from the cache.
 UniqueFd open_regular(int dirfd, const std::string& name);
+// Copies up to LEN bytes of FROM at OFF (advanced past them) to TO's
+// position with copy_file_range: inside the kernel, no buffer. Returns how
+// many it copied: LEN, or fewer where it stopped, with errno the call's
+// error (EXDEV, EINVAL, ENOSYS, EOPNOTSUPP: these file systems cannot) or 0
+// where FROM ended. The extractor and the expanded cache both copy so.
+uint64_t copy_in_kernel(int from, off_t& off, int to, uint64_t len);
 // The cap for files a human writes or a repo signs: configs, keys, repomd.xml.
 constexpr uint64_t kMaxSmallFile = uint64_t{16} << 20;
 // Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).

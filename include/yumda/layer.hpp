@@ -12,25 +12,13 @@
 
 #include "yumda/fs.hpp"
 #include "yumda/nevra.hpp"
+#include "yumda/package.hpp"
 #include "yumda/relocate.hpp"
 
 namespace yumda {
 
-struct InstalledPackage {
-  Nevra nevra;
-  std::string repo_id;
-  std::string checksum_type;
-  std::string checksum;
-  uint64_t buildtime = 0;
-  uint64_t install_size = 0;
-  std::string license;
-  std::string vendor;
-  std::string summary;
-  std::string url;
-  std::string sourcerpm;
+struct InstalledPackage : PackageCore {
   bool user_installed = true;
-  std::vector<std::string> provides;
-  std::vector<std::string> requirements;  // "requires" is a C++20 keyword
   std::vector<std::string> files;  // relative to ROOT, sorted (save() sorts them)
   // Relocation: where each moved file was in the payload ("bin/git" ->
   // "/usr/bin/git"), the files whose content or target was rewritten (with

@@ -13,29 +13,17 @@
 #include "yumda/baseline.hpp"
 #include "yumda/config.hpp"
 #include "yumda/nevra.hpp"
+#include "yumda/package.hpp"
 #include "yumda/repo.hpp"
 #include "yumda/sack.hpp"
 
 namespace yumda {
 
 // A package as the metadata describes it.
-struct PackageInfo {
-  Nevra nevra;
-  std::string repo_id;
+struct PackageInfo : PackageCore {
   std::string location;  // href relative to a base URL
   std::vector<std::string> baseurls;  // of its repo, in failover order
-  std::string checksum_type;
-  std::string checksum;
   uint64_t download_size = 0;
-  uint64_t install_size = 0;
-  uint64_t buildtime = 0;
-  std::string license;
-  std::string vendor;
-  std::string summary;
-  std::string url;
-  std::string sourcerpm;
-  std::vector<std::string> provides;  // "name op evr" as libsolv prints them
-  std::vector<std::string> requirements;  // "requires" is a C++20 keyword
   std::string description;  // "" when the metadata (or the solv cache) has none
 };
 

@@ -1,6 +1,5 @@
 // build: the layer zip declared in yumda.toml, with its lock.
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -34,11 +33,10 @@ void run_build(GlobalOptions& g, const BuildArgs& a) {
 }  // namespace
 
 void add_build(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<BuildArgs>();
-  auto* build = app.add_subcommand("build", "Build the layer zip declared in yumda.toml (with its lock)");
-  build->add_option("-f,--file", a->file, "Layer file (default yumda.toml)");
-  build->add_flag("--nodocs", a->nodocs, "Leave out %doc files, man and info pages");
-  build->callback(verb_callback(g, [&g, a] { run_build(g, *a); }));
+  auto [build, a] = add_verb<BuildArgs>(
+      app, g, "build", "Build the layer zip declared in yumda.toml (with its lock)", run_build);
+  build->add_option("-f,--file", a.file, "Layer file (default yumda.toml)");
+  build->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages");
 }
 
 }  // namespace yumda::cli

@@ -1,6 +1,5 @@
 // makecache and clean: the metadata and package cache.
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -42,10 +41,8 @@ void add_makecache(CLI::App& app, GlobalOptions& g) {
 }
 
 void add_clean(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<CleanArgs>();
-  auto* clean = app.add_subcommand("clean", "Remove cached data: metadata, packages or all");
-  clean->add_option("what", a->what, "metadata, packages or all")->required();
-  clean->callback(verb_callback(g, [&g, a] { run_clean(g, *a); }));
+  auto [clean, a] = add_verb<CleanArgs>(app, g, "clean", "Remove cached data: metadata, packages or all", run_clean);
+  clean->add_option("what", a.what, "metadata, packages or all")->required();
 }
 
 }  // namespace yumda::cli

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <optional>
 
+#include "../console_reporter.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
@@ -85,10 +86,8 @@ Config make_config(const GlobalOptions& g, ConfigOptions o) {
       throw UsageError("--repofrompath takes ID,URL (e.g. --repofrompath local,file:///srv/repo), not '" + spec + "'");
     o.repofrompath.emplace_back(spec.substr(0, comma), spec.substr(comma + 1));
   }
-  Config config = load_config(o);
-  if (!g.quiet)
-    for (const auto& w : config.warnings) spdlog::warn("{}", w);
-  return config;
+  ConsoleReporter reporter(g);  // its warnings: on stderr, none with -q
+  return load_config(o, reporter);
 }
 
 std::string layer_root(const GlobalOptions& g) {
@@ -136,14 +135,11 @@ json with_repo(const Nevra& n, const std::string& repo) {
   return j;
 }
 
-}  // namespace
-
-json package_json(const PackageInfo& p) {
+// The fields of docs/json.md's package object that both records have.
+json core_json(const PackageCore& p) {
   json j = with_repo(p.nevra, p.repo_id);
-  j["download_size"] = p.download_size;
   j["install_size"] = p.install_size;
   j["summary"] = p.summary;
-  j["description"] = p.description;
   j["url"] = p.url;
   j["license"] = p.license;
   j["sourcerpm"] = p.sourcerpm;
@@ -151,16 +147,19 @@ json package_json(const PackageInfo& p) {
   return j;
 }
 
+}  // namespace
+
+json package_json(const PackageInfo& p) {
+  json j = core_json(p);
+  j["download_size"] = p.download_size;
+  j["description"] = p.description;
+  return j;
+}
+
 json package_json(const InstalledPackage& p) {
-  json j = with_repo(p.nevra, p.repo_id);
-  j["download_size"] = nullptr;
-  j["install_size"] = p.install_size;
-  j["summary"] = p.summary;
+  json j = core_json(p);
+  j["download_size"] = nullptr;  // the layer keeps no download size or description
   j["description"] = "";
-  j["url"] = p.url;
-  j["license"] = p.license;
-  j["sourcerpm"] = p.sourcerpm;
-  j["buildtime"] = p.buildtime;
   return j;
 }
 

@@ -4,8 +4,10 @@
 #pragma once
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../commands.hpp"
@@ -24,8 +26,20 @@ using nlohmann::json;
 // code, and with --json stdout gets exactly one document.
 std::function<void()> verb_callback(GlobalOptions& g, std::function<void()> body);
 
+// A verb NAME: its subcommand and its options struct ARGS (owned by the
+// callback), handed to RUN (as run(g, args)) once the command line is parsed.
+// The caller adds the verb's flags, bound to ARGS' fields.
+template <class Args, class Run>
+std::pair<CLI::App*, Args&> add_verb(CLI::App& app, GlobalOptions& g, const std::string& name,
+                                     const std::string& description, Run run) {
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand(name, description);
+  cmd->callback(verb_callback(g, [&g, args, run] { run(g, *args); }));
+  return {cmd, *args};
+}
+
 // The global options' Config (or with OPTIONS, a verb's variant of them);
-// its warnings go to stderr unless -q.
+// its warnings go to stderr (a ConsoleReporter's) unless -q.
 Config make_config(const GlobalOptions& g);
 Config make_config(const GlobalOptions& g, ConfigOptions options);
 // --root, else $YUMDA_ROOT, else /lambda/opt as `yum`, else ./layer.

@@ -1,6 +1,5 @@
 // download: packages, checked like any install, written into a directory.
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -10,23 +9,13 @@ namespace yumda::cli {
 
 namespace {
 
-struct DownloadArgs {
-  std::vector<std::string> specs;
-  std::string destdir = ".";
-  bool resolve = false;
-  bool source = false;
-};
-
-void run_download(GlobalOptions& g, const DownloadArgs& a) {
+// The flags fill the library's options directly; only the global ones are
+// added here.
+void run_download(GlobalOptions& g, DownloadOptions o) {
   ConfigOptions options = g.config;
-  options.source_repos = a.source;
+  options.source_repos = o.source;
   Config config = make_config(g, options);
   ConsoleReporter reporter(g);
-  DownloadOptions o;
-  o.specs = a.specs;
-  o.destdir = a.destdir;
-  o.resolve = a.resolve;
-  o.source = a.source;
   o.cacheonly = g.cacheonly;
   auto written = download_packages(config, o, reporter);
   if (g.json) set_document(g, {{"destdir", o.destdir}, {"files", written}});
@@ -37,13 +26,12 @@ void run_download(GlobalOptions& g, const DownloadArgs& a) {
 }  // namespace
 
 void add_download(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<DownloadArgs>();
-  auto* download = app.add_subcommand("download", "Download packages (checked) into a directory");
-  download->add_option("packages", a->specs, "Package specs")->required();
-  download->add_option("--destdir,--downloaddir", a->destdir, "Directory to write to (default .)");
-  download->add_flag("--resolve", a->resolve, "Also the dependencies the runtime does not provide");
-  download->add_flag("--source", a->source, "The source packages (SRPMs) instead, from ID-source repos too");
-  download->callback(verb_callback(g, [&g, a] { run_download(g, *a); }));
+  auto [download, a] = add_verb<DownloadOptions>(
+      app, g, "download", "Download packages (checked) into a directory", run_download);
+  download->add_option("packages", a.specs, "Package specs")->required();
+  download->add_option("--destdir,--downloaddir", a.destdir, "Directory to write to (default .)");
+  download->add_flag("--resolve", a.resolve, "Also the dependencies the runtime does not provide");
+  download->add_flag("--source", a.source, "The source packages (SRPMs) instead, from ID-source repos too");
 }
 
 }  // namespace yumda::cli

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
-#include <memory>
 
 #include "common.hpp"
 #include "yumda/error.hpp"
@@ -141,10 +140,9 @@ void run_history(GlobalOptions& g, const HistoryArgs& a) {
 }  // namespace
 
 void add_history(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<HistoryArgs>();
-  auto* history = app.add_subcommand("history", "The layer's transactions: history [list], info [N], undo N");
-  history->add_option("action", a->words, "list (default), info [N|last] or undo N|last");
-  history->callback(verb_callback(g, [&g, a] { run_history(g, *a); }));
+  auto [history, a] = add_verb<HistoryArgs>(
+      app, g, "history", "The layer's transactions: history [list], info [N], undo N", run_history);
+  history->add_option("action", a.words, "list (default), info [N|last] or undo N|last");
 }
 
 }  // namespace yumda::cli

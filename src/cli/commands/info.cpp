@@ -1,7 +1,6 @@
 // info: dnf's "Name : value" blocks, installed (from the layer) then available.
 #include <cstdio>
 #include <iostream>
-#include <memory>
 #include <set>
 
 #include "../console_reporter.hpp"
@@ -107,10 +106,9 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
 }  // namespace
 
 void add_info(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<InfoArgs>();
-  auto* info = app.add_subcommand("info", "Show details of packages (installed in the layer and available)");
-  info->add_option("packages", a->specs, "Names, globs, name-version, 'name >= version'")->required();
-  info->callback(verb_callback(g, [&g, a] { run_info(g, *a); }));
+  auto [info, a] = add_verb<InfoArgs>(
+      app, g, "info", "Show details of packages (installed in the layer and available)", run_info);
+  info->add_option("packages", a.specs, "Names, globs, name-version, 'name >= version'")->required();
 }
 
 }  // namespace yumda::cli

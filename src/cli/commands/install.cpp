@@ -1,6 +1,5 @@
 // install, upgrade (update), reinstall: one plan, one transaction.
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "../summary.hpp"
@@ -14,13 +13,13 @@ namespace yumda::cli {
 
 namespace {
 
+// The verb's flags: the library's options (specs, undo_id, noscripts) and
+// those the CLI handles itself.
 struct InstallArgs {
-  std::vector<std::string> specs;
-  uint64_t undo_id = 0;  // history undo
+  InstallOptions o;
   std::string lockfile;  // install --lockfile: write
   std::string locked;    // install --locked: install from
   bool nodocs = false;
-  bool noscripts = false;
 };
 
 void print_scripts(const std::vector<ScriptletResult>& scripts) {
@@ -70,10 +69,10 @@ json install_json(const std::string& root, const InstallResult& r) {
 }
 
 void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
-  if (mode == InstallMode::kInstall && a.specs.empty() && a.locked.empty())
+  if (mode == InstallMode::kInstall && a.o.specs.empty() && a.locked.empty())
     throw UsageError("install needs package names (e.g. yumda install -y git) or --locked FILE");
   if (!a.lockfile.empty()) {
-    std::vector<std::string> specs = a.specs;
+    std::vector<std::string> specs = a.o.specs;
     if (auto local = take_local_packages(specs); !local.empty())
       throw UsageError("--lockfile records repo packages only, and " + local.front().arg +
                        " is a file: put it in a repo (createrepo_c DIR, then --repofrompath ID,DIR) to lock it");
@@ -82,14 +81,11 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
   co.nodocs = co.nodocs || a.nodocs;
   Config config = make_config(g, co);
   ConsoleReporter reporter(g);
-  InstallOptions o;
+  InstallOptions o = a.o;
   o.root = layer_root(g);
-  o.specs = a.specs;
   o.cacheonly = g.cacheonly;
   o.nowait = g.nowait;
   o.mode = mode;
-  o.undo_id = a.undo_id;
-  o.noscripts = a.noscripts;
   Lockfile locked;
   if (!a.locked.empty()) {
     if (!a.lockfile.empty()) throw UsageError("use --lockfile (write) or --locked (install from), not both");
@@ -127,39 +123,38 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
 
 void add_doc_script_flags(CLI::App* cmd, InstallArgs& a) {
   cmd->add_flag("--nodocs", a.nodocs, "Leave out %doc files, man and info pages (tsflags=nodocs)");
-  cmd->add_flag("--noscripts", a.noscripts, "Do not run %post/%posttrans scriptlets");
+  cmd->add_flag("--noscripts", a.o.noscripts, "Do not run %post/%posttrans scriptlets");
 }
 
 }  // namespace
 
 void run_undo(GlobalOptions& g, uint64_t id) {
   InstallArgs a;
-  a.undo_id = id;
+  a.o.undo_id = id;
   run_install(g, a, InstallMode::kUndo);
 }
 
 void add_install_verbs(CLI::App& app, GlobalOptions& g) {
-  auto ia = std::make_shared<InstallArgs>();
-  auto* install = app.add_subcommand("install", "Install packages into a layer directory");
-  install->add_option("packages", ia->specs,
+  auto in = [](InstallMode mode) { return [mode](GlobalOptions& g, const InstallArgs& a) { run_install(g, a, mode); }; };
+  auto [install, ia] = add_verb<InstallArgs>(app, g, "install", "Install packages into a layer directory",
+                                             in(InstallMode::kInstall));
+  install->add_option("packages", ia.o.specs,
                       "Package names, globs, provides, /opt paths, or .rpm files (./x.rpm, 'dir/*.rpm', file:///x.rpm)");
-  install->add_option("--lockfile", ia->lockfile, "Write the resolved packages to this lock file");
-  install->add_option("--locked", ia->locked, "Install exactly the packages of this lock file");
-  add_doc_script_flags(install, *ia);
-  install->callback(verb_callback(g, [&g, ia] { run_install(g, *ia, InstallMode::kInstall); }));
+  install->add_option("--lockfile", ia.lockfile, "Write the resolved packages to this lock file");
+  install->add_option("--locked", ia.locked, "Install exactly the packages of this lock file");
+  add_doc_script_flags(install, ia);
 
-  auto ua = std::make_shared<InstallArgs>();
-  auto* upgrade = app.add_subcommand("upgrade", "Upgrade layer packages (all when none is named) to the newest in the repos");
+  auto [upgrade, ua] = add_verb<InstallArgs>(
+      app, g, "upgrade", "Upgrade layer packages (all when none is named) to the newest in the repos",
+      in(InstallMode::kUpgrade));
   upgrade->alias("update");
-  upgrade->add_option("packages", ua->specs, "Layer package names or globs, or .rpm files of newer versions");
-  add_doc_script_flags(upgrade, *ua);
-  upgrade->callback(verb_callback(g, [&g, ua] { run_install(g, *ua, InstallMode::kUpgrade); }));
+  upgrade->add_option("packages", ua.o.specs, "Layer package names or globs, or .rpm files of newer versions");
+  add_doc_script_flags(upgrade, ua);
 
-  auto ra = std::make_shared<InstallArgs>();
-  auto* reinstall = app.add_subcommand("reinstall", "Install layer packages again, same version, from the repos");
-  reinstall->add_option("packages", ra->specs, "Layer package names or globs, or .rpm files")->required();
-  add_doc_script_flags(reinstall, *ra);
-  reinstall->callback(verb_callback(g, [&g, ra] { run_install(g, *ra, InstallMode::kReinstall); }));
+  auto [reinstall, ra] = add_verb<InstallArgs>(
+      app, g, "reinstall", "Install layer packages again, same version, from the repos", in(InstallMode::kReinstall));
+  reinstall->add_option("packages", ra.o.specs, "Layer package names or globs, or .rpm files")->required();
+  add_doc_script_flags(reinstall, ra);
 }
 
 }  // namespace yumda::cli

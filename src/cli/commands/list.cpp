@@ -3,7 +3,6 @@
 
 #include <cstdio>
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -86,13 +85,11 @@ void run_list_words(GlobalOptions& g, ListArgs a) {
 }  // namespace
 
 void add_list(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<ListArgs>();
-  auto* list = app.add_subcommand("list", "List installed or available packages");
-  list->add_flag("--installed", a->installed, "Packages in the layer");
-  list->add_flag("--available", a->available, "Packages in the enabled repos");
-  list->add_flag("--upgrades,--updates", a->upgrades, "Newer versions of layer packages (exit 100 when there is one)");
-  list->add_option("pattern", a->words, "[installed|available|upgrades|all] and a name glob");
-  list->callback(verb_callback(g, [&g, a] { run_list_words(g, *a); }));
+  auto [list, a] = add_verb<ListArgs>(app, g, "list", "List installed or available packages", run_list_words);
+  list->add_flag("--installed", a.installed, "Packages in the layer");
+  list->add_flag("--available", a.available, "Packages in the enabled repos");
+  list->add_flag("--upgrades,--updates", a.upgrades, "Newer versions of layer packages (exit 100 when there is one)");
+  list->add_option("pattern", a.words, "[installed|available|upgrades|all] and a name glob");
 }
 
 }  // namespace yumda::cli

@@ -1,6 +1,5 @@
 // lock: rewrites yumda.lock from yumda.toml on purpose (cargo's `generate-lockfile`).
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -32,10 +31,9 @@ void run_lock(GlobalOptions& g, const LockArgs& a) {
 }  // namespace
 
 void add_lock(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<LockArgs>();
-  auto* lock = app.add_subcommand("lock", "Resolve yumda.toml afresh and rewrite its lock (nothing is installed)");
-  lock->add_option("-f,--file", a->file, "Layer file (default yumda.toml)");
-  lock->callback(verb_callback(g, [&g, a] { run_lock(g, *a); }));
+  auto [lock, a] = add_verb<LockArgs>(
+      app, g, "lock", "Resolve yumda.toml afresh and rewrite its lock (nothing is installed)", run_lock);
+  lock->add_option("-f,--file", a.file, "Layer file (default yumda.toml)");
 }
 
 }  // namespace yumda::cli

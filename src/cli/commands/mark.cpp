@@ -1,6 +1,5 @@
 // mark install|remove PKG...: the reason dnf keeps per package (user or dependency).
 #include <iostream>
-#include <memory>
 
 #include "common.hpp"
 #include "yumda/error.hpp"
@@ -40,11 +39,10 @@ void run_mark(GlobalOptions& g, const MarkArgs& a) {
 }  // namespace
 
 void add_mark(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<MarkArgs>();
-  auto* mark = app.add_subcommand("mark", "Mark layer packages as user-installed (install) or dependencies (remove)");
-  mark->add_option("action", a->action, "install or remove")->required();
-  mark->add_option("packages", a->specs, "Layer package names or globs")->required();
-  mark->callback(verb_callback(g, [&g, a] { run_mark(g, *a); }));
+  auto [mark, a] = add_verb<MarkArgs>(
+      app, g, "mark", "Mark layer packages as user-installed (install) or dependencies (remove)", run_mark);
+  mark->add_option("action", a.action, "install or remove")->required();
+  mark->add_option("packages", a.specs, "Layer package names or globs")->required();
 }
 
 }  // namespace yumda::cli

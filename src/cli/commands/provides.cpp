@@ -1,6 +1,5 @@
 // provides (whatprovides): the packages that provide a capability or a path.
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -11,12 +10,7 @@ namespace yumda::cli {
 
 namespace {
 
-struct ProvidesArgs {
-  std::vector<std::string> specs;
-};
-
-void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
-  const auto& specs = a.specs;
+void run_provides(GlobalOptions& g, const std::vector<std::string>& specs) {
   if (specs.empty()) throw UsageError("provides needs a capability or path (e.g. yumda provides /opt/bin/git)");
   Config config = make_config(g);
   ConsoleReporter reporter(g);
@@ -47,11 +41,10 @@ void run_provides(GlobalOptions& g, const ProvidesArgs& a) {
 }  // namespace
 
 void add_provides(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<ProvidesArgs>();
-  auto* provides = app.add_subcommand("provides", "Find packages that provide a capability or an /opt file");
+  auto [provides, specs] = add_verb<std::vector<std::string>>(
+      app, g, "provides", "Find packages that provide a capability or an /opt file", run_provides);
   provides->alias("whatprovides");
-  provides->add_option("spec", a->specs, "Capability (libz.so.1()(64bit)), path (/opt/bin/git) or glob")->required();
-  provides->callback(verb_callback(g, [&g, a] { run_provides(g, *a); }));
+  provides->add_option("spec", specs, "Capability (libz.so.1()(64bit)), path (/opt/bin/git) or glob")->required();
 }
 
 }  // namespace yumda::cli

@@ -1,7 +1,6 @@
 // remove (erase): packages, what needs them, and the dependencies left unused.
 #include <cstdio>
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -11,11 +10,6 @@
 namespace yumda::cli {
 
 namespace {
-
-struct RemoveArgs {
-  std::vector<std::string> specs;
-  bool autoremove = false;
-};
 
 std::string format_remove_plan(const RemovePlan& plan) {
   std::string out = "Dependencies resolved.\n";
@@ -39,13 +33,11 @@ std::string format_remove_plan(const RemovePlan& plan) {
   return out;
 }
 
-void run_remove(GlobalOptions& g, const RemoveArgs& a) {
+// The verb's own flags fill O; the global ones are added here.
+void run_remove(GlobalOptions& g, RemoveOptions o) {
   Config config = make_config(g);
   ConsoleReporter reporter(g);
-  RemoveOptions o;
   o.root = layer_root(g);
-  o.specs = a.specs;
-  o.autoremove = a.autoremove;
   o.nowait = g.nowait;
   o.confirm = [&](const RemovePlan& plan) {
     if (!g.json && !g.quiet) std::cout << format_remove_plan(plan) << std::flush;
@@ -73,17 +65,14 @@ void run_remove(GlobalOptions& g, const RemoveArgs& a) {
 }  // namespace
 
 void add_remove(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<RemoveArgs>();
-  auto* remove = app.add_subcommand("remove", "Remove packages (and what needs them, and unused dependencies)");
+  auto [remove, a] = add_verb<RemoveOptions>(
+      app, g, "remove", "Remove packages (and what needs them, and unused dependencies)", run_remove);
   remove->alias("erase");
-  remove->add_option("packages", a->specs, "Package names or globs")->required();
-  remove->callback(verb_callback(g, [&g, a] { run_remove(g, *a); }));
+  remove->add_option("packages", a.specs, "Package names or globs")->required();
 
-  auto aa = std::make_shared<RemoveArgs>();
-  aa->autoremove = true;
-  auto* autoremove =
-      app.add_subcommand("autoremove", "Remove packages installed as dependencies that nothing asked for needs");
-  autoremove->callback(verb_callback(g, [&g, aa] { run_remove(g, *aa); }));
+  auto autoremove = add_verb<RemoveOptions>(
+      app, g, "autoremove", "Remove packages installed as dependencies that nothing asked for needs", run_remove);
+  autoremove.second.autoremove = true;
 }
 
 }  // namespace yumda::cli

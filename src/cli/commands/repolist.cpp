@@ -1,6 +1,5 @@
 // repolist: the configured repos.
 #include <cstdio>
-#include <memory>
 
 #include "common.hpp"
 #include "yumda/error.hpp"
@@ -35,10 +34,8 @@ void run_repolist(GlobalOptions& g, const RepolistArgs& a) {
 }  // namespace
 
 void add_repolist(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<RepolistArgs>();
-  auto* repolist = app.add_subcommand("repolist", "Show configured repositories");
-  repolist->add_flag("--all", a->all, "Also disabled repos");
-  repolist->callback(verb_callback(g, [&g, a] { run_repolist(g, *a); }));
+  auto [repolist, a] = add_verb<RepolistArgs>(app, g, "repolist", "Show configured repositories", run_repolist);
+  repolist->add_flag("--all", a.all, "Also disabled repos");
 }
 
 }  // namespace yumda::cli

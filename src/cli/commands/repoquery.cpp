@@ -4,7 +4,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <iostream>
-#include <memory>
 #include <regex>
 
 #include "../console_reporter.hpp"
@@ -209,19 +208,18 @@ void run_repoquery(GlobalOptions& g, const RepoqueryArgs& a) {
 }  // namespace
 
 void add_repoquery(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<RepoqueryArgs>();
-  auto* repoquery = app.add_subcommand("repoquery", "Query the repos' (or the layer's) packages");
-  repoquery->add_option("spec", a->specs, "Package specs (default: all)");
-  repoquery->add_flag("--requires", a->requires_, "What the packages require");
-  repoquery->add_flag("--resolve", a->resolve, "With --requires: the packages that provide it");
-  repoquery->add_flag("--provides", a->provides, "What the packages provide");
-  repoquery->add_flag("--whatrequires", a->whatrequires, "Packages that require SPEC");
-  repoquery->add_flag("-l,--list", a->list, "The packages' files");
-  repoquery->add_flag("--location", a->location, "The URL of each package's RPM");
-  repoquery->add_flag("--installed", a->installed, "The layer's packages (--root) instead of the repos'");
-  repoquery->add_option("--qf,--queryformat", a->queryformat,
+  auto [repoquery, a] = add_verb<RepoqueryArgs>(
+      app, g, "repoquery", "Query the repos' (or the layer's) packages", run_repoquery);
+  repoquery->add_option("spec", a.specs, "Package specs (default: all)");
+  repoquery->add_flag("--requires", a.requires_, "What the packages require");
+  repoquery->add_flag("--resolve", a.resolve, "With --requires: the packages that provide it");
+  repoquery->add_flag("--provides", a.provides, "What the packages provide");
+  repoquery->add_flag("--whatrequires", a.whatrequires, "Packages that require SPEC");
+  repoquery->add_flag("-l,--list", a.list, "The packages' files");
+  repoquery->add_flag("--location", a.location, "The URL of each package's RPM");
+  repoquery->add_flag("--installed", a.installed, "The layer's packages (--root) instead of the repos'");
+  repoquery->add_option("--qf,--queryformat", a.queryformat,
                         "Format of each package line: dnf's %{name}, %{version}, %{evr}, %{repoid}… tags");
-  repoquery->callback(verb_callback(g, [&g, a] { run_repoquery(g, *a); }));
 }
 
 }  // namespace yumda::cli

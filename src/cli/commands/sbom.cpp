@@ -1,7 +1,6 @@
 // sbom: an SPDX 2.3 or CycloneDX 1.5 document of the layer's packages.
 #include <filesystem>
 #include <iostream>
-#include <memory>
 
 #include "common.hpp"
 #include "yumda/fs.hpp"
@@ -39,11 +38,9 @@ void run_sbom(GlobalOptions& g, const SbomArgs& a) {
 }  // namespace
 
 void add_sbom(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<SbomArgs>();
-  auto* sbom = app.add_subcommand("sbom", "Write an SPDX 2.3 or CycloneDX 1.5 SBOM of the layer");
-  sbom->add_option("--format", a->format, "spdx (default) or cyclonedx");
-  sbom->add_option("-o,--output", a->output, "File to write (default: stdout)");
-  sbom->callback(verb_callback(g, [&g, a] { run_sbom(g, *a); }));
+  auto [sbom, a] = add_verb<SbomArgs>(app, g, "sbom", "Write an SPDX 2.3 or CycloneDX 1.5 SBOM of the layer", run_sbom);
+  sbom->add_option("--format", a.format, "spdx (default) or cyclonedx");
+  sbom->add_option("-o,--output", a.output, "File to write (default: stdout)");
 }
 
 }  // namespace yumda::cli

@@ -1,6 +1,5 @@
 // search: packages whose name or summary contains every word.
 #include <iostream>
-#include <memory>
 
 #include "../console_reporter.hpp"
 #include "common.hpp"
@@ -11,12 +10,7 @@ namespace yumda::cli {
 
 namespace {
 
-struct SearchArgs {
-  std::vector<std::string> words;
-};
-
-void run_search(GlobalOptions& g, const SearchArgs& a) {
-  const auto& words = a.words;
+void run_search(GlobalOptions& g, const std::vector<std::string>& words) {
   if (words.empty()) throw UsageError("search needs a word (e.g. yumda search curl)");
   Config config = make_config(g);
   ConsoleReporter reporter(g);
@@ -41,10 +35,9 @@ void run_search(GlobalOptions& g, const SearchArgs& a) {
 }  // namespace
 
 void add_search(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<SearchArgs>();
-  auto* search = app.add_subcommand("search", "Find packages whose name or summary contains every word");
-  search->add_option("words", a->words, "Words")->required();
-  search->callback(verb_callback(g, [&g, a] { run_search(g, *a); }));
+  auto [search, words] = add_verb<std::vector<std::string>>(
+      app, g, "search", "Find packages whose name or summary contains every word", run_search);
+  search->add_option("words", words, "Words")->required();
 }
 
 }  // namespace yumda::cli

@@ -2,7 +2,6 @@
 #include <spdlog/spdlog.h>
 
 #include <iostream>
-#include <memory>
 
 #include "common.hpp"
 #include "yumda/error.hpp"
@@ -42,10 +41,9 @@ void run_zip(GlobalOptions& g, const ZipArgs& a) {
 }  // namespace
 
 void add_zip(CLI::App& app, GlobalOptions& g) {
-  auto a = std::make_shared<ZipArgs>();
-  auto* zip = app.add_subcommand("zip", "Write the layer directory as a reproducible Lambda layer zip");
-  zip->add_option("-o,--output", a->output, "Zip file to write (default layer.zip)");
-  zip->callback(verb_callback(g, [&g, a] { run_zip(g, *a); }));
+  auto [zip, a] = add_verb<ZipArgs>(
+      app, g, "zip", "Write the layer directory as a reproducible Lambda layer zip", run_zip);
+  zip->add_option("-o,--output", a.output, "Zip file to write (default layer.zip)");
 }
 
 }  // namespace yumda::cli

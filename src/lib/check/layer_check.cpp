@@ -27,17 +27,9 @@ namespace {
 // Lexically normalised absolute path ("/opt/bin/../lib" -> "/opt/lib").
 std::string normalize(const std::string& abs) {
   std::vector<std::string> parts;
-  size_t i = 0;
-  while (i <= abs.size()) {
-    size_t j = abs.find('/', i);
-    if (j == std::string::npos) j = abs.size();
-    std::string p = abs.substr(i, j - i);
-    if (p == "..") {
-      if (!parts.empty()) parts.pop_back();
-    } else if (!p.empty() && p != ".") {
-      parts.push_back(p);
-    }
-    i = j + 1;
+  for (auto& p : path_components(abs)) {
+    if (p != "..") parts.push_back(std::move(p));
+    else if (!parts.empty()) parts.pop_back();
   }
   std::string out;
   for (const auto& p : parts) out += "/" + p;

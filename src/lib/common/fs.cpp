@@ -22,6 +22,19 @@ void UniqueFd::reset(int fd) {
   fd_ = fd;
 }
 
+std::vector<std::string> path_components(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t pos = 0;
+  while (pos <= path.size()) {
+    size_t end = path.find('/', pos);
+    if (end == std::string_view::npos) end = path.size();
+    std::string_view part = path.substr(pos, end - pos);
+    if (!part.empty() && part != ".") parts.emplace_back(part);
+    pos = end + 1;
+  }
+  return parts;
+}
+
 std::string dir_of(const std::string& path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? std::string() : path.substr(0, slash);
@@ -141,6 +154,20 @@ UniqueFd open_regular(int dirfd, const std::string& name) {
   }
   fcntl(fd.get(), F_SETFL, fcntl(fd.get(), F_GETFL) & ~O_NONBLOCK);
   return fd;
+}
+
+uint64_t copy_in_kernel(int from, off_t& off, int to, uint64_t len) {
+  uint64_t done = 0;
+  while (done < len) {
+    ssize_t n = copy_file_range(from, &off, to, nullptr, len - done, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = 0;  // FROM ended
+      break;
+    }
+    done += static_cast<uint64_t>(n);
+  }
+  return done;
 }
 
 std::string file_identity(const struct stat& st) {

@@ -349,8 +349,9 @@ const RepoConfig* Config::find_repo(const std::string& id) const {
   return nullptr;
 }
 
-Config load_config(const ConfigOptions& options) {
+Config load_config(const ConfigOptions& options, Reporter& reporter) {
   Config cfg;
+  std::vector<std::string> warnings;  // reported once the whole config has loaded
   MainConfig& m = cfg.main;
 
   // 1. Which file: -c, else the system file when present, else built-in.
@@ -394,7 +395,7 @@ Config load_config(const ConfigOptions& options) {
       auto [it, fresh] = seen.emplace(canonical_key(e.key), e.origin);
       if (!fresh) throw UsageError(e.origin + ": '" + e.key + "' is already set at " + it->second + " (keep one)");
       if (canonical_key(e.key) == "reposdir") reposdir_default = false;
-      apply_main(m, e.key, e.value, e.origin, config_dir, cfg.warnings);
+      apply_main(m, e.key, e.value, e.origin, config_dir, warnings);
       note(e.key, e.origin);
     }
   }
@@ -403,15 +404,15 @@ Config load_config(const ConfigOptions& options) {
     auto [key, value] = split_setopt(opt);
     if (key.find('.') != std::string::npos) continue;  // a repo option, applied later
     if (canonical_key(key) == "reposdir") reposdir_default = false;
-    apply_main(m, key, value, "--setopt " + opt, cwd, cfg.warnings);
+    apply_main(m, key, value, "--setopt " + opt, cwd, warnings);
     note(key, "--setopt " + opt);
   }
 
   // 3. Command-line options beat every file.
-  if (options.runtime) apply_main(m, "runtime", *options.runtime, "--runtime", cwd, cfg.warnings);
-  if (options.releasever) apply_main(m, "releasever", *options.releasever, "--releasever", cwd, cfg.warnings);
-  if (options.arch) apply_main(m, "arch", *options.arch, "--arch", cwd, cfg.warnings);
-  if (options.baseline) apply_main(m, "baseline", *options.baseline, "--baseline", cwd, cfg.warnings);
+  if (options.runtime) apply_main(m, "runtime", *options.runtime, "--runtime", cwd, warnings);
+  if (options.releasever) apply_main(m, "releasever", *options.releasever, "--releasever", cwd, warnings);
+  if (options.arch) apply_main(m, "arch", *options.arch, "--arch", cwd, warnings);
+  if (options.baseline) apply_main(m, "baseline", *options.baseline, "--baseline", cwd, warnings);
   for (const auto& rule : options.relocate_rules) {
     try {
       m.relocate_rules.push_back(parse_relocate_rule(rule));
@@ -434,9 +435,9 @@ Config load_config(const ConfigOptions& options) {
                                    std::pair{"relocate", profile.relocate}}) {
     auto it = set_here.find(key);
     if (it == set_here.end()) {
-      if (!value.empty()) apply_main(m, key, value, profile.source, cwd, cfg.warnings);
+      if (!value.empty()) apply_main(m, key, value, profile.source, cwd, warnings);
     } else if (options.runtime && it->second.rfind("--", 0) != 0) {
-      cfg.warnings.push_back(it->second + ": " + key + " is set here, so --runtime " + m.runtime + " does not change it");
+      warnings.push_back(it->second + ": " + key + " is set here, so --runtime " + m.runtime + " does not change it");
     }
   }
   if (!profile.has_arch(m.arch)) {
@@ -448,7 +449,7 @@ Config load_config(const ConfigOptions& options) {
 
   // 4. Variables: built-in ones, then vars/ next to the config, then YUMDA_VAR_*.
   const std::string vars_dir = cf::join(config_dir, "vars");
-  Vars vars = cf::read_vars_dir(config_dir, cfg.warnings);
+  Vars vars = cf::read_vars_dir(config_dir, warnings);
   for (char** env = environ; env && *env; ++env) {
     std::string e = *env;
     if (e.rfind("YUMDA_VAR_", 0) != 0 || e.find('=') == std::string::npos) continue;
@@ -477,11 +478,11 @@ Config load_config(const ConfigOptions& options) {
 
   // 5. Repos: the config file's own sections, then each reposdir's *.repo files.
   std::vector<RepoDraft> drafts;
-  add_repo_sections(drafts, repo_sections, m, vars, cfg.warnings);
+  add_repo_sections(drafts, repo_sections, m, vars, warnings);
   for (const auto& dir : m.reposdir) {
     if (!cf::dir_exists(dir)) {
       if (path_exists(dir)) throw UsageError("reposdir " + dir + " is not a directory (fix reposdir=)");
-      if (!reposdir_default) cfg.warnings.push_back("reposdir " + dir + " does not exist");
+      if (!reposdir_default) warnings.push_back("reposdir " + dir + " does not exist");
       continue;
     }
     for (const auto& file : cf::repo_files(dir)) {
@@ -490,7 +491,7 @@ Config load_config(const ConfigOptions& options) {
         if (s.name == "main")
           throw UsageError(s.origin + ": [main] belongs in the config file, not in a .repo file (move it to " +
                            m.config_file + ")");
-      add_repo_sections(drafts, file_sections, m, vars, cfg.warnings);
+      add_repo_sections(drafts, file_sections, m, vars, warnings);
     }
   }
 
@@ -524,7 +525,7 @@ Config load_config(const ConfigOptions& options) {
     bool matched = false;
     for (auto& d : drafts)
       if (cv::glob_match(pattern, d.repo.id)) {
-        apply_repo(d, repo_key, value, "--setopt " + opt, vars, cfg.warnings);
+        apply_repo(d, repo_key, value, "--setopt " + opt, vars, warnings);
         matched = true;
       }
     if (!matched)
@@ -547,7 +548,7 @@ Config load_config(const ConfigOptions& options) {
       }
     if (matched) continue;
     if (enable) throw UsageError("unknown repo '" + pattern + "' (repos: " + repo_ids(drafts) + ")");
-    if (pattern != "*") cfg.warnings.push_back("--disablerepo " + pattern + ": no repo matches");
+    if (pattern != "*") warnings.push_back("--disablerepo " + pattern + ": no repo matches");
   }
   // A repo given on the command line is never disabled by the toggles (dnf:
   // "combine it with --repo=<repo> or --disablerepo='*' to see only it").
@@ -571,6 +572,7 @@ Config load_config(const ConfigOptions& options) {
     if (d.repo.enabled) check_urls(d, vars_dir);
     cfg.repos.push_back(std::move(d.repo));
   }
+  for (const auto& w : warnings) reporter.warning(w);
   return cfg;
 }
 

@@ -22,7 +22,7 @@ TEST_CASE("built-in default: runtime al2023, its amazonlinux repo, signed with t
   ScopedEnv xdg("XDG_CACHE_HOME", "/tmp/xdg-cache");
   ConfigOptions o;
   o.system_config = "/nonexistent/yumda.conf";
-  Config c = load_config(o);
+  Loaded c = load_reporting(o);
   CHECK(c.main.config_file == kBuiltinConfig);
   CHECK(c.main.runtime == "al2023");
   CHECK(c.main.reposdir == std::vector<std::string>{"<built-in>/runtimes/al2023/repos.d"});
@@ -81,7 +81,7 @@ TEST_CASE("--runtime al2: today's default exactly (lambda2, baseline al2, releas
   ConfigOptions o;
   o.system_config = "/nonexistent/yumda.conf";
   o.runtime = "al2";
-  Config c = load_config(o);
+  Loaded c = load_reporting(o);
   CHECK(c.main.runtime == "al2");
   CHECK(c.main.reposdir == std::vector<std::string>{"<built-in>/runtimes/al2/repos.d"});
   CHECK(c.main.baseline == "al2");
@@ -144,20 +144,20 @@ TEST_CASE("runtime=: profile values are defaults; set keys and flags win", "[con
   ConfDir d;
   d.main("runtime=al2\nreposdir=\n");
   ConfigOptions o = d.options();
-  Config c = load_config(o);
+  Loaded c = load_reporting(o);
   CHECK(c.main.runtime == "al2");
   CHECK(c.main.baseline == "al2");
   CHECK(c.main.releasever == "2");
   // --baseline overrides the package set alone.
   o.baseline = "none";
-  c = load_config(o);
+  c = load_reporting(o);
   CHECK(c.main.baseline == "none");
   CHECK(c.main.releasever == "2");
   // A key in the file beats the profile, --runtime too (with a warning saying so).
   d.main("baseline=al2\nreleasever=7\nreposdir=\n");
   o = d.options();
   o.runtime = "al2023";
-  c = load_config(o);
+  c = load_reporting(o);
   CHECK(c.main.runtime == "al2023");
   CHECK(c.main.baseline == "al2");
   CHECK(c.main.releasever == "7");
@@ -167,14 +167,14 @@ TEST_CASE("runtime=: profile values are defaults; set keys and flags win", "[con
   d.main("reposdir=\n");
   o = d.options();
   o.setopts = {"releasever=2023.12.20260831"};
-  c = load_config(o);
+  c = load_reporting(o);
   CHECK(c.main.releasever == "2023.12.20260831");
   CHECK(c.main.baseline == "al2023");
   CHECK(c.warnings.empty());
   // $runtime in reposdir, and as a variable of repo files.
   d.main("runtime=al1\nreposdir=" + d.dir + "/r-$runtime\n");
   write_text(d.dir + "/r-al1/x.repo", "[x-$runtime]\nbaseurl=file:///srv/$runtime/$releasever\n");
-  c = load_config(d.options());
+  c = load_reporting(d.options());
   CHECK(c.main.reposdir == std::vector<std::string>{d.dir + "/r-al1"});
   REQUIRE(c.find_repo("x-al1"));
   CHECK(c.find_repo("x-al1")->baseurls == std::vector<std::string>{"file:///srv/al1/1"});

@@ -27,7 +27,7 @@ TEST_CASE("several repo files: order, priorities, [main] defaults, setopt, enabl
   write_text(d.conf, "[main]\ngpgcheck=0\nmetadata_expire=1h\ntimeout=5\n\n[inmain]\nbaseurl=file:///srv/m\n");
 
   ConfigOptions o = d.options();
-  Config c = load_config(o);
+  Loaded c = load_reporting(o);
   std::vector<std::string> order;
   for (const auto& r : c.repos) order.push_back(r.id);
   // The config file's own repos first, then *.repo files sorted by name.
@@ -46,7 +46,7 @@ TEST_CASE("several repo files: order, priorities, [main] defaults, setopt, enabl
 
   // Main-key --setopt applies before the repo files, so repos inherit it.
   o.setopts = {"gpgcheck=1", "b*.priority=3", "a.enabled=0"};
-  c = load_config(o);
+  c = load_reporting(o);
   CHECK(c.find_repo("a")->gpgcheck);
   CHECK_FALSE(c.find_repo("a")->enabled);
   CHECK(c.find_repo("b1")->priority == 3);
@@ -72,7 +72,7 @@ TEST_CASE("several repo files: order, priorities, [main] defaults, setopt, enabl
   o.repo_toggles = {{true, "nosuch"}};
   CHECK_THAT(load_error(o), Catch::StartsWith("unknown repo 'nosuch' (repos: inmain, a, b1, b2)"));
   o.repo_toggles = {{false, "nosuch"}};
-  CHECK(load_config(o).warnings == std::vector<std::string>{"--disablerepo nosuch: no repo matches"});
+  CHECK(load_reporting(o).warnings == std::vector<std::string>{"--disablerepo nosuch: no repo matches"});
   o.repo_toggles.clear();
   o.setopts = {"nosuch.gpgcheck=1"};
   CHECK_THAT(load_error(o), Catch::StartsWith("--setopt nosuch.gpgcheck=1: no repo matches 'nosuch'"));
@@ -91,17 +91,17 @@ TEST_CASE("reposdir: relative to the config file, several, and the built-in one"
   write_text(d.dir + "/one/x.repo", "[x]\nbaseurl=file:///x\n");
   write_text(d.dir + "/two/y.repo", "[y]\nbaseurl=file:///y\n");
   d.main("reposdir=one, " + d.dir + "/two ./missing\n");
-  Config c = load_config(d.options());
+  Loaded c = load_reporting(d.options());
   CHECK(c.main.reposdir == std::vector<std::string>{d.dir + "/one", d.dir + "/two", d.dir + "/missing"});
   CHECK(enabled_ids(c) == std::set<std::string>{"x", "y"});
   CHECK(c.warnings == std::vector<std::string>{"reposdir " + d.dir + "/missing does not exist"});
 
   // A file config may use the built-in repos plus its own.
   d.main("reposdir=<built-in>/runtimes/$runtime/repos.d one\n");
-  c = load_config(d.options());
+  c = load_reporting(d.options());
   CHECK(enabled_ids(c) == std::set<std::string>{"amazonlinux", "x"});
   d.main("runtime=al2\nreposdir=<built-in>/runtimes/$runtime/repos.d one\n");
-  c = load_config(d.options());
+  c = load_reporting(d.options());
   CHECK(enabled_ids(c) == std::set<std::string>{"lambda2", "x"});
 }
 
@@ -149,7 +149,7 @@ TEST_CASE("the stock Amazon Linux 2 files load (yum-only keys are reported)", "[
   write_text(d.dir + "/vars/awsregion", "us-west-2\n");
   write_text(d.dir + "/vars/awsdomain", "amazonaws.com\n");
   write_text(d.dir + "/vars/product", "core\n");
-  Config c = load_config(d.options());
+  Loaded c = load_reporting(d.options());
   CHECK(enabled_ids(c) == std::set<std::string>{"amzn2-core", "amzn2extra-docker"});
   CHECK(c.find_repo("amzn2-core")->mirrorlist ==
         "http://amazonlinux.us-west-2.amazonaws.com/2/core/latest/x86_64/mirror.list");
@@ -163,7 +163,7 @@ TEST_CASE("the stock Amazon Linux 2 files load (yum-only keys are reported)", "[
   o.system_config = "/nonexistent";
   o.setopts = {"reposdir="};
   o.runtime = "al2";
-  c = load_config(o);
+  c = load_reporting(o);
   CHECK(c.main.timeout == 5);
   CHECK(c.main.retries == 7);
   CHECK_FALSE(c.main.gpgcheck);

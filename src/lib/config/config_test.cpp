@@ -122,7 +122,7 @@ TEST_CASE("bad lines, keys and values are errors naming FILE:LINE", "[config]") 
 
   // yum options that do not matter to yumda load, and are reported.
   d.main("debuglevel=2\ntsflags=nodocs\n");
-  Config c = load_config(d.options());
+  Loaded c = load_reporting(d.options());
   CHECK(c.main.nodocs);
   REQUIRE(c.warnings.size() == 1);
   CHECK_THAT(c.warnings[0], Catch::StartsWith(d.conf + ":2: 'debuglevel' is a yum/dnf option yumda does not use"));
@@ -199,11 +199,11 @@ TEST_CASE("installonlypkgs adds to dnf's list; installonly_limit is dnf's", "[co
 TEST_CASE("clean_requirements_on_remove and protected_packages are read, not ignored", "[config]") {
   ConfDir d;
   d.main("reposdir=\n");
-  Config c = load_config(d.options());
+  Loaded c = load_reporting(d.options());
   CHECK(c.main.clean_requirements_on_remove);  // dnf's default
   CHECK(c.main.protected_packages.empty());
   d.main("reposdir=\nclean_requirements_on_remove=False\nprotected_packages=git, perl*\n");
-  c = load_config(d.options());
+  c = load_reporting(d.options());
   CHECK_FALSE(c.main.clean_requirements_on_remove);
   CHECK(c.main.protected_packages == std::vector<std::string>{"git", "perl*"});
   CHECK(std::none_of(c.warnings.begin(), c.warnings.end(),

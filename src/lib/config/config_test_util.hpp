@@ -6,10 +6,12 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <vector>
 #include "test_support.hpp"
 #include "yumda/config.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/reporter.hpp"
 
 namespace yumda::testing {
 
@@ -34,6 +36,20 @@ inline std::set<std::string> enabled_ids(const Config& c) {
   std::set<std::string> out;
   for (const auto* r : c.enabled_repos()) out.insert(r->id);
   return out;
+}
+
+// load_config, with the warnings it reported.
+struct Loaded : Config {
+  std::vector<std::string> warnings;
+};
+inline Loaded load_reporting(const ConfigOptions& o) {
+  struct Collect : Reporter {
+    std::vector<std::string> seen;
+    void warning(const std::string& m) override { seen.push_back(m); }
+  } collect;
+  Loaded l{load_config(o, collect), {}};
+  l.warnings = std::move(collect.seen);
+  return l;
 }
 
 inline std::string load_error(const ConfigOptions& o) {

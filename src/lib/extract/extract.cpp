@@ -203,4 +203,14 @@ ExtractResult extract_rpm(const std::string& rpm_path, const RpmHeaderInfo& info
   return detail::extract_payload_fd(fd.get(), source, stage_dir, options);
 }
 
+ExtractResult extract_cached_payload(int fd, const RpmHeaderInfo& info, const std::string& stage_dir,
+                                     const ExtractOptions& options, const CachedPayload& cached) {
+  detail::PayloadSource source;
+  source.package = info.nevra.str();
+  source.info = &info;  // %ghost and %doc flags, as for the RPM itself
+  source.link_mode = cached.link_mode;
+  source.open_blob = cached.open_blob;
+  return detail::extract_payload_fd(fd, source, stage_dir, options);
+}
+
 }  // namespace yumda

@@ -160,16 +160,11 @@ bool Extractor::copy_direct(const std::string& display, PendingFile& p, uint64_t
 // Copies LEN bytes of FROM at SRC to TO inside the kernel; false, with
 // nothing copied, where the file systems cannot.
 bool Extractor::copy_range(int from, off_t src, int to, uint64_t len, const std::string& display) const {
-  for (uint64_t done = 0; done < len;) {
-    ssize_t n = copy_file_range(from, &src, to, nullptr, len - done, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP))
-      return false;
-    if (n < 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
-    if (n == 0) fail("its payload ends inside " + display + " (the file is truncated)");
-    done += static_cast<uint64_t>(n);
-  }
-  return true;
+  const uint64_t done = copy_in_kernel(from, src, to, len);
+  if (done == len) return true;
+  if (done == 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)) return false;
+  if (errno != 0) fail("cannot write " + display + " into the staging directory: " + errno_text(errno));
+  fail("its payload ends inside " + display + " (the file is truncated)");
 }
 
 }  // namespace yumda::detail

@@ -18,16 +18,9 @@ namespace yumda::detail {
 
 // "./opt/bin/git" -> {"opt","bin","git"}; ".." anywhere is hostile.
 std::vector<std::string> Extractor::split_name(const std::string& raw) const {
-  std::vector<std::string> parts;
-  size_t pos = 0;
-  while (pos <= raw.size()) {
-    size_t end = raw.find('/', pos);
-    if (end == std::string::npos) end = raw.size();
-    std::string part = raw.substr(pos, end - pos);
+  std::vector<std::string> parts = path_components(raw);
+  for (const auto& part : parts)
     if (part == "..") fail("entry " + raw + " has a '..' component; refusing to extract it");
-    if (!part.empty() && part != ".") parts.push_back(std::move(part));
-    pos = end + 1;
-  }
   return parts;
 }
 

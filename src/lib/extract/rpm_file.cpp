@@ -25,9 +25,6 @@ namespace yumda {
 
 namespace {
 
-using detail::FdPtr;
-using detail::FilesPtr;
-using detail::HeaderPtr;
 void td_free(rpmtd td) {
   rpmtdFreeData(td);
   rpmtdFree(td);

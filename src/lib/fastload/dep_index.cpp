@@ -82,19 +82,7 @@ std::unique_ptr<DepIndex> DepIndex::open(const std::string& path, const std::str
     if (path_exists(path)) unlink(path.c_str());  // stale or damaged: load_repo writes a new one
     return nullptr;
   }
-  idx->npkgs_ = h.npkgs;
-  idx->table_size_ = h.table_size;
-  idx->recidx_ = h.recidx;
-  idx->recs_ = h.recs;
-  idx->recs_size_ = h.recs_size;
-  idx->reachidx_ = h.reachidx;
-  idx->reach_ = h.reach;
-  idx->reach_size_ = h.reach_size;
-  idx->table_ = h.table;
-  idx->post_ = h.post;
-  idx->post_size_ = h.post_size;
-  idx->keys_ = h.keys;
-  idx->keys_size_ = h.keys_size;
+  idx->h_ = h;
   return idx;
 }
 
@@ -110,24 +98,24 @@ uint32_t DepIndex::word(uint64_t off) const {
 }
 
 DepIndex::Postings DepIndex::lookup(std::string_view name) const {
-  size_t mask = table_size_ - 1;
+  size_t mask = h_.table_size - 1;
   std::string buf(name.size() + 1, '\0');
-  for (size_t b = name_hash(name) & mask, probes = 0; probes < table_size_; b = (b + 1) & mask, ++probes) {
+  for (size_t b = name_hash(name) & mask, probes = 0; probes < h_.table_size; b = (b + 1) & mask, ++probes) {
     uint32_t bucket[2];
-    if (!file_->read(table_ + 8 * b, bucket, sizeof bucket)) damaged("a table entry is out of range");
+    if (!file_->read(h_.table + 8 * b, bucket, sizeof bucket)) damaged("a table entry is out of range");
     if (bucket[0] == 0) break;
     uint64_t key = bucket[0] - 1ULL;
     // The key matches when its text is NAME and then its NUL.
-    if (key >= keys_size_ || keys_size_ - key < buf.size() || !file_->read(keys_ + key, buf.data(), buf.size()) ||
+    if (key >= h_.keys_size || h_.keys_size - key < buf.size() || !file_->read(h_.keys + key, buf.data(), buf.size()) ||
         buf.back() != '\0' || std::string_view(buf.data(), name.size()) != name)
       continue;
     Postings out;
     uint64_t at = bucket[1];
     for (auto* list : {&out.provides, &out.obsoletes, &out.supplements}) {
-      uint32_t n = at < post_size_ ? word(post_ + 4 * at) : 0;
-      if (at >= post_size_ || n > post_size_ - at - 1) damaged("a posting list is out of range");
+      uint32_t n = at < h_.post_size ? word(h_.post + 4 * at) : 0;
+      if (at >= h_.post_size || n > h_.post_size - at - 1) damaged("a posting list is out of range");
       list->resize(n);
-      if (n && !file_->read(post_ + 4 * (at + 1), list->data(), 4ULL * n)) damaged("a posting list is out of range");
+      if (n && !file_->read(h_.post + 4 * (at + 1), list->data(), 4ULL * n)) damaged("a posting list is out of range");
       at += 1 + n;
     }
     return out;
@@ -139,9 +127,9 @@ DepIndex::Package DepIndex::package(uint32_t pkg) const {
   // Checked on use, not at open: a resolve reads a few hundred of the
   // records, and reading them all would cost what the index saves.
   uint64_t span[2], reach[2];
-  if (pkg >= npkgs_ || !file_->read(recidx_ + 8ULL * pkg, span, sizeof span) || span[0] > span[1] ||
-      span[1] > recs_size_ || !file_->read(reachidx_ + 8ULL * pkg, reach, sizeof reach) || reach[0] > reach[1] ||
-      reach[1] > reach_size_)
+  if (pkg >= h_.npkgs || !file_->read(h_.recidx + 8ULL * pkg, span, sizeof span) || span[0] > span[1] ||
+      span[1] > h_.recs_size || !file_->read(h_.reachidx + 8ULL * pkg, reach, sizeof reach) || reach[0] > reach[1] ||
+      reach[1] > h_.reach_size)
     damaged("package record " + std::to_string(pkg));
   try {
     return decode(pkg, span, reach);
@@ -155,7 +143,7 @@ DepIndex::Package DepIndex::decode(uint32_t pkg, const uint64_t span[2], const u
   pk.record.resize(span[1] - span[0] + reach[1] - reach[0]);
   char* at = pk.record.data();
   size_t nrec = span[1] - span[0];
-  if (!file_->read(recs_ + span[0], at, nrec) || !file_->read(reach_ + reach[0], at + nrec, reach[1] - reach[0]))
+  if (!file_->read(h_.recs + span[0], at, nrec) || !file_->read(h_.reach + reach[0], at + nrec, reach[1] - reach[0]))
     damaged("package record " + std::to_string(pkg));
   auto* start = reinterpret_cast<const unsigned char*>(at);
   Cursor r(start + nrec, start + pk.record.size());
@@ -163,7 +151,7 @@ DepIndex::Package DepIndex::decode(uint32_t pkg, const uint64_t span[2], const u
   if (n > pk.record.size()) Cursor::damaged();
   for (uint64_t i = 0; i < n; ++i) {
     prev += r.varint();
-    if (prev >= npkgs_) Cursor::damaged();
+    if (prev >= h_.npkgs) Cursor::damaged();
     pk.reaches.push_back(static_cast<uint32_t>(prev));
   }
   Cursor c(start, start + nrec);

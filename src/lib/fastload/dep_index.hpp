@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fastload/dep_index_format.hpp"
 #include "yumda/fastload.hpp"
 
 struct s_Repo;
@@ -62,7 +63,7 @@ class DepIndex {
   DepIndex(const DepIndex&) = delete;
   DepIndex& operator=(const DepIndex&) = delete;
 
-  uint32_t size() const { return npkgs_; }
+  uint32_t size() const { return h_.npkgs; }
 
   // What the index knows of NAME: packages offering it (by name, provides or a
   // file in primary), obsoleting it, or naming it in their supplements.
@@ -104,12 +105,12 @@ class DepIndex {
 
   std::string path_;
   std::unique_ptr<CacheFileReader> file_;
-  uint32_t npkgs_ = 0, table_size_ = 0;
-  // Byte offsets of the sections in the body: record offsets (npkgs + 1
-  // 64-bit words), records, reach list offsets (npkgs + 1), reach lists,
-  // table (2 words a bucket: key offset + 1, postings), postings (words), keys.
-  uint64_t recidx_ = 0, recs_ = 0, recs_size_ = 0, reachidx_ = 0, reach_ = 0, reach_size_ = 0, table_ = 0, post_ = 0,
-           post_size_ = 0, keys_ = 0, keys_size_ = 0;
+  // The file's header, checked by open(): the package count, the table's
+  // size and the byte offsets of the sections in the body: record offsets
+  // (npkgs + 1 64-bit words), records, reach list offsets (npkgs + 1), reach
+  // lists, table (2 words a bucket: key offset + 1, postings), postings
+  // (words), keys.
+  depidx::Header h_{};
 };
 
 }  // namespace yumda

@@ -1,8 +1,9 @@
 // Internal to primary_xml.cpp: the XML side of the primary.xml scanner (the
 // chunked reader, the lexer, and the element table as libsolv's rpm-md parser
-// knows it), kept apart from the Scanner that turns packages into solvables.
-// Included by primary_xml.cpp alone, so it keeps the internal linkage it had
-// there (and the same code).
+// knows it), kept apart from the Scanner that walks the XML (primary_xml.cpp)
+// and the PackageBuilder that turns packages into solvables
+// (primary_xml_package.hpp). Included by primary_xml.cpp alone, so it keeps
+// the internal linkage it had there (and the same code).
 #pragma once
 #include <array>
 #include <condition_variable>

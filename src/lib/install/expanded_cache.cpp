@@ -17,10 +17,10 @@
 #include <utility>
 #include <vector>
 
-#include "extract/payload.hpp"
 #include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
+#include "yumda/extract.hpp"
 #include "yumda/fs.hpp"
 
 namespace yumda {
@@ -76,11 +76,7 @@ bool blob_matches(int dir, const std::string& name, const RpmFileEntry& h, const
 void clone_or_copy(int from, int to, uint64_t size, const std::string& what) {
   if (ioctl(to, FICLONE, from) == 0) return;
   off_t off = 0;
-  while (static_cast<uint64_t>(off) < size) {
-    ssize_t n = copy_file_range(from, &off, to, nullptr, size - static_cast<uint64_t>(off), 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // not here (EXDEV, EINVAL...): read and write the rest
-  }
+  copy_in_kernel(from, off, to, size);  // where it stops (EXDEV, EINVAL...), read and write the rest
   char buf[1 << 16];
   while (static_cast<uint64_t>(off) < size) {
     ssize_t n = pread(from, buf, sizeof buf, off);
@@ -168,18 +164,16 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
     fd.reset();
   }
   if (fd) {
-    detail::PayloadSource source;
-    source.package = info.nevra.str();
-    source.info = &info;  // %ghost and %doc flags, as for the RPM itself
+    CachedPayload replay;
     const auto index = header_index(info);
     if (linked) {
-      source.link_mode = link_mode_;
-      source.open_blob = [&](const std::string& path) {
+      replay.link_mode = link_mode_;
+      replay.open_blob = [&](const std::string& path) {
         auto it = index.find(path);
         return it == index.end() ? UniqueFd() : open_regular(dir.get(), std::to_string(it->second));
       };
     }
-    ExtractResult x = detail::extract_payload_fd(fd.get(), source, stage, options);
+    ExtractResult x = extract_cached_payload(fd.get(), info, stage, options, replay);
     hardlinked_ += x.hardlinked;
     cloned_ += x.cloned;
     link_copied_ += x.link_copied;

@@ -36,20 +36,8 @@ namespace {
 
 InstalledPackage to_installed(const PackageInfo& info, const ExtractResult& extracted, bool user_installed) {
   InstalledPackage p;
-  p.nevra = info.nevra;
-  p.repo_id = info.repo_id;
-  p.checksum_type = info.checksum_type;
-  p.checksum = info.checksum;
-  p.buildtime = info.buildtime;
-  p.install_size = info.install_size;
-  p.license = info.license;
-  p.vendor = info.vendor;
-  p.summary = info.summary;
-  p.url = info.url;
-  p.sourcerpm = info.sourcerpm;
+  static_cast<PackageCore&>(p) = info;  // what the repo said of it, kept in the layer's record
   p.user_installed = user_installed;
-  p.provides = info.provides;
-  p.requirements = info.requirements;
   for (const auto& f : extracted.files) {
     p.files.push_back(f.path);
     if (!f.from.empty() && !S_ISDIR(f.mode)) p.moved_from.emplace(f.path, f.from);

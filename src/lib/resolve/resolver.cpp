@@ -148,18 +148,7 @@ std::vector<PackageInfo> Resolver::available(const std::string& glob) {
     if (!glob.empty() && fnmatch(glob.c_str(), pool_id2str(pool, pool->solvables[id].name), 0) != 0) continue;
     ids.push_back(id);
   }
-  std::sort(ids.begin(), ids.end(), [pool](Id a, Id b) {
-    Solvable* sa = pool->solvables + a;
-    Solvable* sb = pool->solvables + b;
-    if (sa->name != sb->name) return std::strcmp(pool_id2str(pool, sa->name), pool_id2str(pool, sb->name)) < 0;
-    int c = pool_evrcmp(pool, sa->evr, sb->evr, EVRCMP_COMPARE);
-    if (c != 0) return c > 0;
-    return std::strcmp(pool_id2str(pool, sa->arch), pool_id2str(pool, sb->arch)) < 0;
-  });
-  std::vector<PackageInfo> out;
-  out.reserve(ids.size());
-  for (Id id : ids) out.push_back(impl_->info(id));
-  return out;
+  return impl_->infos(std::move(ids));
 }
 
 ResolveResult Resolver::upgrade(const std::vector<std::string>& specs) {

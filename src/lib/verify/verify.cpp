@@ -31,6 +31,7 @@
 #include "yumda/c_unique.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
+#include "yumda/rpm_handles.hpp"
 #include "yumda/rpm_lead.hpp"
 #include "yumda/fs.hpp"
 
@@ -41,11 +42,7 @@ namespace {
 using KeyringOwner = c_unique_ptr<rpmKeyring, rpmKeyringFree>;
 using PubkeyOwner = c_unique_ptr<rpmPubkey, rpmPubkeyFree>;
 using TsOwner = c_unique_ptr<rpmts, rpmtsFree>;
-using HeaderOwner = c_unique_ptr<Header, headerFree>;
 using ParamsOwner = c_unique_ptr<pgpDigParams, pgpDigParamsFree>;
-using FdOwner = c_unique_ptr<FD_t, Fclose>;
-template <typename T>
-using MallocOwner = c_unique<T, ::free>;
 void digest_discard(DIGEST_CTX ctx) { rpmDigestFinal(ctx, nullptr, nullptr, 0); }
 using DigestOwner = c_unique_ptr<DIGEST_CTX, digest_discard>;
 
@@ -113,7 +110,7 @@ std::string digest_from(int fd, uint64_t offset, int algo, const std::string& pa
   void* out = nullptr;
   size_t len = 0;
   rpmDigestFinal(ctx.release(), &out, &len, 1);
-  MallocOwner<char> owned(static_cast<char*>(out));
+  MallocPtr<char> owned(static_cast<char*>(out));
   (void)len;  // counts the terminating NUL of the hex text
   return owned ? std::string(owned.get()) : std::string();
 }
@@ -209,7 +206,7 @@ void add_certificate(rpmKeyring keyring, const uint8_t* pkt, size_t len, const s
   const std::string which = "key " + std::to_string(keyno) + " of " + source;
   char* lint_text = nullptr;
   rpmRC lint = pgpPubKeyLint(pkt, len, &lint_text);
-  MallocOwner<char> lint_owner(lint_text);
+  MallocPtr<char> lint_owner(lint_text);
   if (lint != RPMRC_OK)
     throw Error(which + " is not a usable OpenPGP public key" +
                 (lint_text ? std::string(": ") + lint_text : std::string()) + "; fix or remove it from gpgkey=");
@@ -259,7 +256,7 @@ void Keyring::add_keys(const std::string& key_data, const std::string& source) {
     uint8_t* pkts = nullptr;
     size_t len = 0;
     pgpArmor kind = pgpParsePkts(key_data.c_str() + pos, &pkts, &len);
-    MallocOwner<uint8_t> owned(pkts);
+    MallocPtr<uint8_t> owned(pkts);
     if (kind != PGPARMOR_PUBKEY)
       throw Error(source + " holds an armored block that is not an OpenPGP public key; fix gpgkey=");
     add_block(pkts, len);
@@ -279,14 +276,14 @@ void verify_rpm(const std::string& path, const std::string& label, const Keyring
   rpmtsSetVSFlags(ts.get(), keyring ? RPMVSF_DEFAULT : RPMVSF_MASK_NOSIGNATURES);
 
   errno = 0;
-  FdOwner fd(Fopen(path.c_str(), "r.ufdio"));
+  FdPtr fd(Fopen(path.c_str(), "r.ufdio"));
   const int open_errno = errno;  // Fstrerror says only "unknown error" for a failed open
   if (!fd || Ferror(fd.get()))
     throw Error("cannot open package " + label + " (" + path + "): " +
                 (open_errno ? errno_text(open_errno) : fd ? Fstrerror(fd.get()) : "unknown error"));
   Header raw = nullptr;
   rpmRC rc = rpmReadPackageFile(ts.get(), fd.get(), label.c_str(), &raw);
-  HeaderOwner h(raw);
+  HeaderPtr h(raw);
   const off_t payload_offset = Ftell(fd.get());
 
   std::string key_id;
@@ -448,9 +445,9 @@ std::string dearmor_signature(const std::string& text, const std::string& what, 
     free(raw);
     throw Error(not_sig + " (its base64 body does not decode)");
   }
-  MallocOwner<char> owned(static_cast<char*>(raw));
+  MallocPtr<char> owned(static_cast<char*>(raw));
   if (!crc.empty()) {
-    MallocOwner<char> want(rpmBase64CRC(static_cast<const unsigned char*>(raw), len));
+    MallocPtr<char> want(rpmBase64CRC(static_cast<const unsigned char*>(raw), len));
     if (!want || crc != want.get()) throw Error(not_sig + " (its armor checksum does not match: it is damaged)");
   }
   return std::string(owned.get(), len);
