@@ -52,22 +52,52 @@ std::unordered_map<std::string_view, size_t> header_index(const RpmHeaderInfo& i
   return index;
 }
 
+// What the replay check may skip: a cached file that passed it in an earlier
+// run, while its stat is unchanged. DIR names the entry's files in the list;
+// USED collects the (file, what) pairs the check passed; the counts, for -v.
+struct Trust {
+  VerifiedFiles& verified;
+  const std::string& dir;
+  std::vector<std::pair<std::string, std::string>>& used;
+  size_t trusted = 0, read = 0;
+};
+
+// Records FILE (open on FD) as having passed WHAT, unless its stat changed
+// from BEFORE while it was read.
+void stamp(int fd, const struct stat& before, Trust& trust, const std::string& file, const std::string& what) {
+  struct stat after;
+  if (fstat(fd, &after) == 0 && file_identity(after) == file_identity(before)) trust.verified.add(file, what, before);
+}
+
+// Whether FD, read in full, has DIGEST (of TYPE); stamped as FILE if so.
+bool hash_and_stamp(int fd, const struct stat& before, const std::string& type, const std::string& digest,
+                    Trust& trust, const std::string& file, const std::string& what, std::vector<char>& buf) {
+  Digest d(type);
+  for (ssize_t n; (n = read(fd, buf.data(), buf.size())) != 0;) {
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    d.update(buf.data(), static_cast<size_t>(n));
+  }
+  if (d.hex() != digest) return false;
+  stamp(fd, before, trust, file, what);
+  return true;
+}
+
 // Whether the file NAME in DIR has H's size and digest. In link_mode=hardlink
 // it is also a layer's file, which anyone may have edited since.
 bool blob_matches(int dir, const std::string& name, const RpmFileEntry& h, const std::string& digest_type,
-                  std::set<std::pair<dev_t, ino_t>>& checked, std::vector<char>& buf) {
+                  std::set<std::pair<dev_t, ino_t>>& checked, std::vector<char>& buf, Trust& trust) {
   UniqueFd fd = open_regular(dir, name);
   struct stat st;
   if (!fd || fstat(fd.get(), &st) != 0 || static_cast<uint64_t>(st.st_size) != h.size)
     return false;
   if (checked.count({st.st_dev, st.st_ino})) return true;  // another name of a hardlink set
-  Digest d(digest_type);
-  for (ssize_t n; (n = read(fd.get(), buf.data(), buf.size())) != 0;) {
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return false;
-    d.update(buf.data(), static_cast<size_t>(n));
-  }
-  if (d.hex() != h.digest) return false;
+  const std::string file = trust.dir + "/" + name, what = digest_type + ":" + h.digest;
+  if (trust.verified.has(file, what, st))
+    ++trust.trusted;
+  else if (++trust.read; !hash_and_stamp(fd.get(), st, digest_type, h.digest, trust, file, what, buf))
+    return false;
+  trust.used.emplace_back(file, what);
   checked.insert({st.st_dev, st.st_ino});
   return true;
 }
@@ -97,8 +127,9 @@ void clone_or_copy(int from, int to, uint64_t size, const std::string& what) {
 // digest, symlinks to the header's target. A cache is outside the signed
 // package: flipped bytes or a cut-short file must not reach a layer. With
 // BLOBS (a link-mode entry's directory), regular entries carry no data and
-// their content is checked in BLOBS' files instead.
-bool replay_matches(int fd, const RpmHeaderInfo& info, int blobs = -1) {
+// their content is checked in BLOBS' files instead (skipping those TRUST
+// holds unchanged since they passed).
+bool replay_matches(int fd, const RpmHeaderInfo& info, Trust& trust, int blobs = -1) {
   std::unordered_map<std::string_view, const RpmFileEntry*> by_path;
   for (const auto& f : info.files) by_path.emplace(f.path, &f);
   std::set<std::pair<dev_t, ino_t>> checked;
@@ -121,7 +152,7 @@ bool replay_matches(int fd, const RpmHeaderInfo& info, int blobs = -1) {
       if (archive_entry_size(e) != 0) return false;
       if (h.size > 0 && (!Digest::known_type(info.file_digest_type) ||
                          !blob_matches(blobs, std::to_string(it->second - info.files.data()), h,
-                                       info.file_digest_type, checked, buf)))
+                                       info.file_digest_type, checked, buf, trust)))
         return false;
     } else if (archive_entry_filetype(e) == AE_IFREG && archive_entry_size(e) > 0) {
       if (static_cast<uint64_t>(archive_entry_size(e)) != h.size || !Digest::known_type(info.file_digest_type))
@@ -137,10 +168,28 @@ bool replay_matches(int fd, const RpmHeaderInfo& info, int blobs = -1) {
   return lseek(fd, 0, SEEK_SET) == 0;
 }
 
+// A copy-mode entry: the whole cpio, trusted while unchanged, else checked.
+bool cpio_matches(int fd, const RpmHeaderInfo& info, Trust& trust) {
+  struct stat st;
+  if (fstat(fd, &st) != 0) return false;
+  const std::string what = "replay:" + info.nevra.str();
+  if (trust.verified.has(trust.dir, what, st)) {
+    ++trust.trusted;
+    return true;
+  }
+  ++trust.read;
+  if (!replay_matches(fd, info, trust)) return false;
+  stamp(fd, st, trust, trust.dir, what);
+  return true;
+}
+
 }  // namespace
 
 ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled, LinkMode link_mode)
-    : dir_(cachedir + "/expanded"), enabled_(enabled), link_mode_(link_mode) {}
+    : dir_(cachedir + "/expanded"),
+      enabled_(enabled),
+      link_mode_(link_mode),
+      verified_(enabled ? dir_ + "/verified-files" : std::string()) {}
 
 std::string ExpandedCache::path_for(const PackageInfo& pkg, const ExtractOptions& options) const {
   // What was stored depends on which entries landed: docs or not, and only
@@ -158,10 +207,19 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
   UniqueFd dir(linked ? open(cached.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC | O_NOFOLLOW) : -1);
   // The cache is input: a link or a fifo planted there is damage, rebuilt.
   UniqueFd fd = linked ? (dir ? open_regular(dir.get(), "payload.cpio") : UniqueFd()) : open_regular(AT_FDCWD, cached);
-  if ((fd || dir || path_exists(cached)) && !(fd && replay_matches(fd.get(), info, linked ? dir.get() : -1))) {
+  std::vector<std::pair<std::string, std::string>> used;
+  Trust trust{verified_, cached, used};
+  if ((fd || dir || path_exists(cached)) && !(fd && (linked ? replay_matches(fd.get(), info, trust, dir.get())
+                                                             : cpio_matches(fd.get(), info, trust)))) {
     std::error_code ec;
     std::filesystem::remove_all(cached, ec);  // damaged: rebuilt from the RPM below
     fd.reset();
+  }
+  trusted_ += trust.trusted;
+  read_ += trust.read;
+  if (fd && link_mode_ == LinkMode::kHardlink) {
+    std::lock_guard l(linked_mu_);
+    linked_.insert(linked_.end(), used.begin(), used.end());
   }
   if (fd) {
     CachedPayload replay;
@@ -186,6 +244,19 @@ ExtractResult ExpandedCache::extract(const PackageInfo& pkg, const std::string& 
     // A cache that cannot be written costs speed next time, nothing else.
   }
   return x;
+}
+
+void ExpandedCache::finish() {
+  // Only yumda's own links changed these files' ctime since they passed;
+  // renew() drops any whose size, mtime or inode changed too.
+  for (const auto& [file, what] : linked_) verified_.renew(file, what);
+  verified_.save();
+}
+
+std::string ExpandedCache::check_summary() const {
+  if (trusted_ + read_ == 0) return "";
+  return "expanded cache: " + std::to_string(trusted_) + " files trusted unchanged since they were checked, " +
+         std::to_string(read_) + " read to check them";
 }
 
 std::string ExpandedCache::summary() const {

@@ -1,15 +1,21 @@
 // The expanded-package cache (keepcache=1): each package's /opt payload kept
 // *uncompressed* as a cpio file under CACHEDIR/expanded/, keyed by the RPM's
 // checksum. A warm install replays it through the same safe extractor instead
-// of decoding xz again: decompression is most of an install's cost.
+// of decoding xz again: decompression is most of an install's cost. A
+// cached file that passed the replay check is trusted, without reading it
+// again, while its stat is unchanged (CACHEDIR/expanded/verified-files).
 #pragma once
 #include <atomic>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "yumda/extract.hpp"
 #include "yumda/link_mode.hpp"
 #include "yumda/resolve.hpp"
+#include "install/verified_files.hpp"
 
 namespace yumda {
 
@@ -28,6 +34,13 @@ class ExpandedCache {
 
   // What the link mode did in the replays so far, for -v ("" in copy mode).
   std::string summary() const;
+  // How the cached files were checked, for -v ("" when nothing was replayed).
+  std::string check_summary() const;
+
+  // After the layer's commit point: records the files that passed the check
+  // (their stat taken again in link_mode=hardlink, where linking a file
+  // changes its ctime), so the next replay reads none of them.
+  void finish();
 
  private:
   void store(const PackageInfo& pkg, const ExtractOptions& options, const RpmHeaderInfo& info,
@@ -36,6 +49,10 @@ class ExpandedCache {
   bool enabled_;
   LinkMode link_mode_;
   std::atomic<size_t> hardlinked_{0}, cloned_{0}, link_copied_{0};  // workers replay in parallel
+  std::atomic<size_t> trusted_{0}, read_{0};  // cached files trusted by stat, read to check them
+  VerifiedFiles verified_;
+  std::mutex linked_mu_;
+  std::vector<std::pair<std::string, std::string>> linked_;  // (file, what) of blobs this run hard-linked
 };
 
 }  // namespace yumda

@@ -422,6 +422,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
     throw Error(c.kind + " /opt/" + c.path + " conflicts between package " + first + " and package " + c.package);
   }
   if (const std::string placed = expanded.summary(); !placed.empty()) sreporter.info(placed);
+  if (const std::string checked = expanded.check_summary(); !checked.empty()) sreporter.info(checked);
   std::sort(incoming.begin(), incoming.end(),
             [](const auto& a, const auto& b) { return a.nevra.str() < b.nevra.str(); });
   txn.place_symlinks(std::move(symlinks), xopts.owner_of);
@@ -452,6 +453,7 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
   next.record(state, history_command(options, undo_id), result.plan.replaces, static_cast<uint64_t>(time(nullptr)));
   check_interrupt();
   txn.commit(next);
+  expanded.finish();  // after the commit: its stamps must not predate the links it made
   source.finish_success();
   result.installed = std::move(incoming);
   result.performed = true;

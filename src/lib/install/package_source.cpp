@@ -8,7 +8,6 @@
 #include <cerrno>
 
 #include <set>
-#include <sstream>
 
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
@@ -50,52 +49,6 @@ bool matches_metadata(const PackageInfo& pkg, const std::string& path) {
 }
 
 }  // namespace
-
-// A line of the list: "identity<TAB>what<TAB>file" (the file last: it may
-// hold tabs).
-VerifiedPackages::VerifiedPackages(std::string path) : path_(std::move(path)) {
-  if (!path_exists(path_)) return;
-  std::istringstream in(read_file(path_));
-  for (std::string line; std::getline(in, line);) {
-    size_t what = line.find('\t'), file = what == std::string::npos ? what : line.find('\t', what + 1);
-    if (file == std::string::npos) continue;
-    entries_[{line.substr(file + 1), line.substr(what + 1, file - what - 1)}] = line.substr(0, what);
-  }
-}
-
-std::string VerifiedPackages::identity(const std::string& file) {
-  struct stat st;
-  return stat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) ? file_identity(st) : "";
-}
-
-bool VerifiedPackages::has(const std::string& file, const std::string& what) const {
-  std::string id = identity(file);
-  std::lock_guard l(mu_);
-  auto it = entries_.find({file, what});
-  return !id.empty() && it != entries_.end() && it->second == id;
-}
-
-void VerifiedPackages::add(const std::string& file, const std::string& what) {
-  std::string id = identity(file);
-  if (id.empty()) return;
-  std::lock_guard l(mu_);
-  std::string& recorded = entries_[{file, what}];
-  changed_ = changed_ || recorded != id;
-  recorded = std::move(id);
-}
-
-void VerifiedPackages::save() const {
-  std::lock_guard l(mu_);
-  if (!changed_) return;
-  std::string text;
-  for (const auto& [key, id] : entries_)
-    if (identity(key.first) == id) text += id + "\t" + key.second + "\t" + key.first + "\n";  // still unchanged
-  try {
-    write_file_atomic(path_, text);
-  } catch (const Error&) {
-    // A lost list only costs hashing again.
-  }
-}
 
 PackageSource::PackageSource(const Config& config, Fetcher& fetcher, bool cacheonly, Reporter& reporter)
     : config_(config),

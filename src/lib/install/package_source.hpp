@@ -16,31 +16,9 @@
 #include "yumda/resolve.hpp"
 #include "yumda/verify.hpp"
 #include "install/run_mark.hpp"
+#include "install/verified_files.hpp"
 
 namespace yumda {
-
-// Package files that passed every check (metadata checksum, rpm digests and,
-// with gpgcheck, signatures against a keyring) in an earlier run, kept in
-// CACHEDIR/verified-packages by file identity: device, inode, size, mtime and
-// ctime (as git's index trusts stat data). Any write to the file changes its
-// ctime, so a changed file is checked again; a warm install of packages read
-// in place then hashes nothing it hashed before.
-class VerifiedPackages {
- public:
-  explicit VerifiedPackages(std::string path);
-  // FILE, unchanged since it passed the checks named by WHAT.
-  bool has(const std::string& file, const std::string& what) const;
-  void add(const std::string& file, const std::string& what);
-  // Rewrites the list with what still matches its file (best effort).
-  void save() const;
-
- private:
-  static std::string identity(const std::string& file);  // "" when it is not a regular file
-  std::string path_;
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, std::string> entries_;  // (file, what) -> identity
-  bool changed_ = false;
-};
 
 class PackageSource {
  public:
@@ -86,7 +64,10 @@ class PackageSource {
   std::vector<std::string> downloaded_;
   std::vector<std::string> borrowed_;
   size_t borrow_count_ = 0;
-  VerifiedPackages verified_;
+  // Package files that passed every check (metadata checksum, rpm digests and,
+  // with gpgcheck, signatures against a keyring) in an earlier run: a warm
+  // install of packages read in place then hashes nothing it hashed before.
+  VerifiedFiles verified_;
   RunMark run_mark_;  // names the borrowed names; destroyed after they are dropped
 };
 
