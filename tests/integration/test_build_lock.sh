@@ -86,3 +86,19 @@ run_capture lk y --repofrompath demo,file://"$DEMO_REPO" install -y -q --root "$
 run_capture lkd y --repofrompath demo,file://"$DEMO_REPO" install -y -q --root "$T/l2" --locked "$T/l.lock"
 [ "$(rc_of lkd)" = 0 ] && [ -x "$T/l2/bin/greet" ] || fail "install --locked failed: $(cat "$T/lkd.err")"
 pass "install --lockfile then --locked"
+
+# build and lock take the global options as every verb does: their config
+# warnings show, and a --repofrompath repo is there beside yumda.toml's
+# (they were dropped: no warning, and "greet" not found).
+mkdir -p "$T/empty" && createrepo_c --quiet "$T/empty"
+mkdir -p "$T/d"
+printf 'packages = ["greet"]\nbaseline = "al2"\n[[repo]]\nid = "empty"\nbaseurl = "file://%s"\n' "$T/empty" >"$T/d/yumda.toml"
+run_capture d1 env XDG_CACHE_HOME="$T/cache-d" "$YUMDA" --repofrompath "extra,$T/repo" --disablerepo nosuch lock -f "$T/d/yumda.toml"
+[ "$(rc_of d1)" = 0 ] || fail "lock with --repofrompath: $(cat "$T/d1.err")"
+grep -q '"greet"' "$T/d/yumda.lock" || fail "the lock has no greet: $(cat "$T/d/yumda.lock")"
+grep -qF -- "--disablerepo nosuch: no repo matches" "$T/d1.err" || fail "lock showed no config warning: $(cat "$T/d1.err")"
+pass "lock: --repofrompath repo used, config warning shown"
+run_capture d2 env XDG_CACHE_HOME="$T/cache-d" "$YUMDA" -q --nogpgcheck --repofrompath "extra,$T/repo" --disablerepo nosuch build -f "$T/d/yumda.toml"
+[ "$(rc_of d2)" = 0 ] || fail "build with --repofrompath: $(cat "$T/d2.err")"
+[ ! -s "$T/d2.err" ] || fail "-q build printed: $(cat "$T/d2.err")"
+pass "build -q with --repofrompath: built, no warning"

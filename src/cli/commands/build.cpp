@@ -19,7 +19,7 @@ void run_build(GlobalOptions& g, const BuildArgs& a) {
   ConsoleReporter reporter(g);
   LayerSpec spec = read_layer_spec(a.file);
   if (a.nodocs) spec.nodocs = true;
-  BuildResult r = build_layer(spec, g.config, g.cacheonly, reporter);
+  BuildResult r = build_layer(spec, config_options(g), g.cacheonly, reporter);
   if (g.json) {
     set_document(g, {{"zip", r.zip_path}, {"lockfile", r.lock_path}, {"used_lock", r.used_lock}, {"package_count", r.packages},
                      {"entries", r.zip.entries}, {"zipped_bytes", r.zip.zipped_bytes}, {"unzipped_bytes", r.zip.unzipped_bytes}});

@@ -77,15 +77,20 @@ std::function<void()> verb_callback(GlobalOptions& g, std::function<void()> body
   };
 }
 
-Config make_config(const GlobalOptions& g) { return make_config(g, g.config); }
-
-Config make_config(const GlobalOptions& g, ConfigOptions o) {
+ConfigOptions config_options(const GlobalOptions& g) {
+  ConfigOptions o = g.config;
   for (const auto& spec : g.repofrompath_raw) {
     auto comma = spec.find(',');
     if (comma == std::string::npos || comma == 0 || comma + 1 == spec.size())
       throw UsageError("--repofrompath takes ID,URL (e.g. --repofrompath local,file:///srv/repo), not '" + spec + "'");
     o.repofrompath.emplace_back(spec.substr(0, comma), spec.substr(comma + 1));
   }
+  return o;
+}
+
+Config make_config(const GlobalOptions& g) { return make_config(g, config_options(g)); }
+
+Config make_config(const GlobalOptions& g, const ConfigOptions& o) {
   ConsoleReporter reporter(g);  // its warnings: on stderr, none with -q
   return load_config(o, reporter);
 }

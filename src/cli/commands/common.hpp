@@ -40,8 +40,10 @@ std::pair<CLI::App*, Args&> add_verb(CLI::App& app, GlobalOptions& g, const std:
 
 // The global options' Config (or with OPTIONS, a verb's variant of them);
 // its warnings go to stderr (a ConsoleReporter's) unless -q.
+// The command line's configuration options, --repofrompath parsed.
+ConfigOptions config_options(const GlobalOptions& g);
 Config make_config(const GlobalOptions& g);
-Config make_config(const GlobalOptions& g, ConfigOptions options);
+Config make_config(const GlobalOptions& g, const ConfigOptions& options);  // OPTIONS: from config_options()
 // --root, else $YUMDA_ROOT, else /lambda/opt as `yum`, else ./layer.
 std::string layer_root(const GlobalOptions& g);
 // --json: the verb's result, printed once the verb has finished: an object,

@@ -12,7 +12,7 @@ namespace {
 // The flags fill the library's options directly; only the global ones are
 // added here.
 void run_download(GlobalOptions& g, DownloadOptions o) {
-  ConfigOptions options = g.config;
+  ConfigOptions options = config_options(g);
   options.source_repos = o.source;
   Config config = make_config(g, options);
   ConsoleReporter reporter(g);

@@ -77,7 +77,7 @@ void run_install(GlobalOptions& g, const InstallArgs& a, InstallMode mode) {
       throw UsageError("--lockfile records repo packages only, and " + local.front().arg +
                        " is a file: put it in a repo (createrepo_c DIR, then --repofrompath ID,DIR) to lock it");
   }
-  ConfigOptions co = g.config;
+  ConfigOptions co = config_options(g);
   co.nodocs = co.nodocs || a.nodocs;
   Config config = make_config(g, co);
   ConsoleReporter reporter(g);

@@ -16,7 +16,7 @@ struct LockArgs {
 void run_lock(GlobalOptions& g, const LockArgs& a) {
   ConsoleReporter reporter(g);
   LayerSpec spec = read_layer_spec(a.file);
-  Lockfile lock = lock_layer(spec, g.config, g.cacheonly, reporter);
+  Lockfile lock = lock_layer(spec, config_options(g), g.cacheonly, reporter);
   std::string path = lock_path(spec);
   if (g.json) {
     json j = {{"schema_version", 1}, {"lockfile", path}, {"packages", json::array()}};

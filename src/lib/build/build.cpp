@@ -75,14 +75,17 @@ void check_lock_inputs(const LayerSpec& spec, const Lockfile& lock, const std::s
                 spec.path + "` to update the lock, then build again");
 }
 
-Config build_config(const LayerSpec& spec, const ConfigOptions& options) { return load_config(config_options(spec, options)); }
+// REPORTER: the config's warnings (an unmatched --disablerepo...), as any verb shows them.
+Config build_config(const LayerSpec& spec, const ConfigOptions& options, Reporter& reporter) {
+  return load_config(config_options(spec, options), reporter);
+}
 
 }  // namespace
 
 std::string lock_path(const LayerSpec& spec) { return beside(spec.path, spec.lockfile); }
 
 Lockfile lock_layer(const LayerSpec& spec, const ConfigOptions& options, bool cacheonly, Reporter& reporter) {
-  Config config = build_config(spec, options);
+  Config config = build_config(spec, options, reporter);
   Baseline baseline = load_baseline(config.main.baseline, config.main.arch);
   Fetcher fetcher(fetch_options(config.main), reporter);
   Sack sack(config, fetcher, cacheonly, reporter);
@@ -98,7 +101,7 @@ Lockfile lock_layer(const LayerSpec& spec, const ConfigOptions& options, bool ca
 }
 
 BuildResult build_layer(const LayerSpec& spec, const ConfigOptions& options, bool cacheonly, Reporter& reporter) {
-  Config config = build_config(spec, options);
+  Config config = build_config(spec, options, reporter);
   BuildResult result;
   result.zip_path = beside(spec.path, spec.output);
   result.lock_path = lock_path(spec);
