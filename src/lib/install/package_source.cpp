@@ -56,7 +56,7 @@ PackageSource::PackageSource(const Config& config, Fetcher& fetcher, bool cacheo
       cacheonly_(cacheonly),
       reporter_(reporter),
       verified_(config.main.cachedir + "/verified-packages"),
-      run_mark_(config.main.cachedir + "/packages") {
+      run_mark_(config.main.cachedir) {
   prune_dead_runs(config.main.cachedir);  // the borrowed names of runs killed with -9
 }
 

@@ -63,34 +63,45 @@ bool borrowed_by(const std::string& name, const std::string& token) {
 
 }  // namespace
 
-RunMark::RunMark(std::string packages_dir) : dir_(std::move(packages_dir) + "/" + kRunsDir) {}
+RunMark::RunMark(std::string cachedir) : cachedir_(std::move(cachedir)) {}
 
 RunMark::~RunMark() {
-  if (lock_) unlink((dir_ + "/" + token_).c_str());  // while still locked: no pruner takes it meanwhile
+  if (lock_) unlinkat(runs_.get(), token_.c_str(), 0);  // while still locked: no pruner takes it meanwhile
 }
 
 const std::string& RunMark::token() {
   if (lock_) return token_;
+  auto fail = [this](const std::string& what, int err) {
+    return Error("cannot mark this run in the package cache " + cachedir_ + ": " + what + ": " + errno_text(err));
+  };
   unsigned char bytes[8];
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes))
-    throw Error("cannot mark this run in the package cache: getrandom: " + errno_text(errno));
+  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) throw fail("getrandom", errno);
   std::string token = std::to_string(getpid()) + "-";
   for (unsigned char b : bytes) {
     static const char* hex = "0123456789abcdef";
     token += hex[b >> 4];
     token += hex[b & 15];
   }
-  make_dirs(dir_);
+  // Each level opened beneath the last, never through a link: the cache is input.
+  make_dirs(cachedir_);
+  UniqueFd dir(open(cachedir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  for (const char* name : {"packages", kRunsDir}) {
+    if (!dir) throw fail("open", errno);
+    if (mkdirat(dir.get(), name, 0755) != 0 && errno != EEXIST) throw fail(std::string("mkdir ") + name, errno);
+    dir = open_dir(dir.get(), name);
+  }
+  if (!dir) throw fail("open .runs", errno);
   // Locked under a name the pruner ignores, then renamed: a pruner never sees
   // the mark unlocked.
-  const std::string tmp = dir_ + "/new-" + token, mark = dir_ + "/" + token;
-  UniqueFd fd(open(tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!fd) throw Error("cannot mark this run in the package cache: " + tmp + ": " + errno_text(errno));
-  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0 || rename(tmp.c_str(), mark.c_str()) != 0) {
+  const std::string tmp = "new-" + token;
+  UniqueFd fd(openat(dir.get(), tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+  if (!fd) throw fail(tmp, errno);
+  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0 || renameat(dir.get(), tmp.c_str(), dir.get(), token.c_str()) != 0) {
     const int err = errno;
-    unlink(tmp.c_str());
-    throw Error("cannot mark this run in the package cache: " + mark + ": " + errno_text(err));
+    unlinkat(dir.get(), tmp.c_str(), 0);
+    throw fail(token, err);
   }
+  runs_ = std::move(dir);
   lock_ = std::move(fd);
   token_ = std::move(token);
   return token_;

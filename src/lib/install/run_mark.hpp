@@ -13,18 +13,20 @@ namespace yumda {
 
 class RunMark {
  public:
-  explicit RunMark(std::string packages_dir);  // CACHEDIR/packages
+  explicit RunMark(std::string cachedir);
   ~RunMark();                                  // drops the mark (the names are the owner's to drop first)
   RunMark(const RunMark&) = delete;
   RunMark& operator=(const RunMark&) = delete;
 
   // "PID-RANDOM", the lock held from the first call on; throws Error when the
-  // mark cannot be made.
+  // mark cannot be made (packages/ or .runs/ planted as a link, whose target
+  // is outside the cache, included: no link is followed).
   const std::string& token();
 
  private:
-  std::string dir_;
+  std::string cachedir_;
   std::string token_;
+  UniqueFd runs_;  // CACHEDIR/packages/.runs
   UniqueFd lock_;
 };
 

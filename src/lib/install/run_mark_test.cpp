@@ -4,9 +4,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "install/run_mark.hpp"
+#include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 
 using namespace yumda;
@@ -32,7 +34,7 @@ TEST_CASE("a dead run's borrowed names are pruned, a live run's kept", "[run_mar
   touch(pkgs + "/base/c.rpm.in-use." + dead + ".x");  // not a name a run makes
   touch(pkgs + "/.runs/new-4243-00000000000000ff");    // killed before its mark was in place
 
-  RunMark live(pkgs);
+  RunMark live(cache);
   const std::string token = live.token();
   touch(pkgs + "/base/a.rpm.in-use." + token + ".0");
 
@@ -53,7 +55,7 @@ TEST_CASE("a run's mark goes with it, and a later prune takes its leftovers", "[
   make_dirs(pkgs + "/base");
   std::string token;
   {
-    RunMark m(pkgs);
+    RunMark m(cache);
     token = m.token();
     CHECK(m.token() == token);  // one mark a run
     CHECK(token.find(std::to_string(getpid()) + "-") == 0);
@@ -88,4 +90,21 @@ TEST_CASE("pruning follows no link planted in the cache", "[run_mark][hostile]")
   prune_dead_runs(cache);
   CHECK(path_exists(outside + "/.runs/" + dead));
   CHECK(path_exists(outside + "/repo/x.in-use." + dead + ".0"));
+}
+
+TEST_CASE("a run's mark is never made through a link planted in the cache", "[run_mark][hostile]") {
+  TempDir tmp("/tmp", "yumda-runmark-");
+  const std::string outside = tmp.path() + "/outside", cache = tmp.path() + "/cache";
+  make_dirs(outside);
+  make_dirs(cache + "/packages");
+  SECTION("packages/.runs is a link out") {
+    REQUIRE(symlink(outside.c_str(), (cache + "/packages/.runs").c_str()) == 0);
+  }
+  SECTION("packages is a link out") {
+    remove_tree(cache + "/packages");
+    REQUIRE(symlink(outside.c_str(), (cache + "/packages").c_str()) == 0);
+  }
+  RunMark m(cache);
+  CHECK_THROWS_AS(m.token(), Error);
+  CHECK(std::filesystem::is_empty(outside));
 }
