@@ -78,7 +78,16 @@ constexpr uint64_t kMaxSmallFile = uint64_t{16} << 20;
 // Writes DATA to PATH atomically (temp file in the same dir, fsync, rename).
 void write_file_atomic(const std::string& path, std::string_view data);
 // mkdir -p; throws Error naming the path.
-void make_dirs(const std::string& path, unsigned mode = 0755);
+void make_dirs(const std::string& path);
+// NAME in DIRFD opened as a directory, never through a symlink (empty fd,
+// errno set, otherwise).
+UniqueFd open_dir_nofollow(int dirfd, const std::string& name);
+// mkdir -p of CACHEDIR/REL where every level below CACHEDIR must be a real
+// directory: the cache is input, and a directory planted in it as a symlink
+// would send what yumda writes there anywhere. CACHEDIR itself is the user's
+// to place (it may be a link). Throws Error naming the link and `yumda clean
+// all`. Returns CACHEDIR/REL.
+std::string make_cache_dirs(const std::string& cachedir, const std::string& rel);
 // rm -rf that never follows symlinks; missing is fine.
 void remove_tree(const std::string& path);
 bool path_exists(const std::string& path);  // lstat-based

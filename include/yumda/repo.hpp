@@ -55,6 +55,8 @@ struct RepoMetadata {
 
 // Cache layout: CACHEDIR/repos/<id>-<hash of baseurls>/{repomd.xml,<files>,*.solv}.
 std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
+// The same, made level by level through no symlink (make_cache_dirs).
+std::string make_repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
 
 // Makes sure the cache holds current metadata for REPO: fetches repomd.xml
 // unless it is younger than metadata_expire (or CACHEONLY), and each file whose

@@ -61,3 +61,34 @@ rm -f "$md"
 run_capture fresh y --repofrompath web,"$URL" list --available
 [ "$(rc_of fresh)" = 0 ] || fail "list after the planted repomd.xml was removed: $(cat "$T/fresh.err")"
 pass "a fifo or symlink at the cached repomd.xml: one line naming it, no hang"
+
+# 4. A directory of the cache planted as a symlink to a directory outside it:
+# the packages dir of a repo, a repo's metadata dir, the expanded cache. What
+# yumda writes there would land outside the cache: one line naming the link
+# and the fix, nothing written outside, the layer untouched (the expanded
+# cache, which only saves time, is skipped instead).
+for plant in ${PLANTS:-packages metadata expanded}; do
+  rm -rf "$C" "$T/outside" "$T/l4"
+  mkdir -p "$T/outside"
+  y --repofrompath web,"$URL" makecache >/dev/null
+  case $plant in
+    packages) mkdir -p "$C/packages"; ln -s "$T/outside" "$C/packages/web"; at="$C/packages/web" ;;
+    metadata) at=$(find "$C/repos" -maxdepth 1 -name 'web-*' | head -n1)
+              [ -n "$at" ] || fail "no metadata dir for repo web under $C/repos"
+              rm -rf "$at"; ln -s "$T/outside" "$at" ;;
+    expanded) ln -s "$T/outside" "$C/expanded"; at="$C/expanded" ;;
+  esac
+  run_capture "dir-$plant" y --repofrompath web,"$URL" --setopt=keepcache=1 install -y --root "$T/l4" greet
+  [ -z "$(ls -A "$T/outside")" ] || fail "a $plant dir planted as a link was written through: $(ls -A "$T/outside")"
+  if [ $plant = expanded ]; then  # a cache of a cache: not writing it costs the next run time, nothing else
+    [ "$(rc_of "dir-$plant")" = 0 ] && [ -x "$T/l4/bin/greet" ] || fail "install with the expanded dir a link: $(cat "$T/dir-$plant.err")"
+    continue
+  fi
+  [ "$(rc_of "dir-$plant")" = 1 ] || fail "install with the $plant dir a link: exit $(rc_of "dir-$plant"): $(cat "$T/dir-$plant.err")"
+  grep -qF "$at is a symbolic link" "$T/dir-$plant.err" && grep -qF 'run `yumda clean all`' "$T/dir-$plant.err" \
+    || fail "the $plant dir a link: $(cat "$T/dir-$plant.err")"
+  [ "$(wc -l <"$T/dir-$plant.err")" = 1 ] || fail "more than one line: $(cat "$T/dir-$plant.err")"
+  [ -z "$(ls -A "$T/l4" 2>/dev/null | grep -v '^\.yumda$')" ] || fail "the layer changed: $(ls -A "$T/l4")"
+done
+rm -rf "$C"
+pass "a cache directory planted as a symlink: refused in one line, nothing written through it"

@@ -201,11 +201,38 @@ void write_file_atomic(const std::string& path, std::string_view data) {
   }
 }
 
-void make_dirs(const std::string& path, unsigned mode) {
+void make_dirs(const std::string& path) {
   std::error_code ec;
   std::filesystem::create_directories(path, ec);
   if (ec) throw Error("cannot create directory " + path + ": " + ec.message());
-  (void)mode;
+}
+
+UniqueFd open_dir_nofollow(int dirfd, const std::string& name) {
+  return UniqueFd(openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+}
+
+std::string make_cache_dirs(const std::string& cachedir, const std::string& rel) {
+  make_dirs(cachedir);
+  UniqueFd dir(open(cachedir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!dir) throw Error("cannot open the cache directory " + cachedir + ": " + errno_text(errno));
+  std::string path = cachedir;
+  const std::string fix = " (remove it, or run `yumda clean all`)";
+  for (const auto& name : path_components(rel)) {
+    path += "/" + name;
+    if (name == "..") throw Error("cache path " + path + " leaves the cache directory");
+    if (mkdirat(dir.get(), name.c_str(), 0755) != 0 && errno != EEXIST)
+      throw Error("cannot create directory " + path + ": " + errno_text(errno));
+    UniqueFd next = open_dir_nofollow(dir.get(), name);
+    if (!next) {
+      const int err = errno;
+      struct stat st;
+      if (fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
+        throw Error(path + " is a symbolic link in the cache; yumda writes through no link there" + fix);
+      throw Error("cannot open directory " + path + ": " + errno_text(err) + fix);
+    }
+    dir = std::move(next);
+  }
+  return path;
 }
 
 void remove_tree(const std::string& path) {

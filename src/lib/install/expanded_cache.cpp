@@ -186,7 +186,8 @@ bool cpio_matches(int fd, const RpmHeaderInfo& info, Trust& trust) {
 }  // namespace
 
 ExpandedCache::ExpandedCache(const std::string& cachedir, bool enabled, LinkMode link_mode)
-    : dir_(cachedir + "/expanded"),
+    : cachedir_(cachedir),
+      dir_(cachedir + "/expanded"),
       enabled_(enabled),
       link_mode_(link_mode),
       verified_(enabled ? dir_ + "/verified-files" : std::string()) {}
@@ -279,7 +280,7 @@ std::string ExpandedCache::summary() const {
 // INFO's file list (a hardlink set's names are links of one file).
 void ExpandedCache::store(const PackageInfo& pkg, const ExtractOptions& options, const RpmHeaderInfo& info,
                           const std::string& stage, const ExtractResult& x) {
-  make_dirs(dir_);
+  make_cache_dirs(cachedir_, "expanded");
   const bool linked = link_mode_ != LinkMode::kCopy;
   std::string final_path = path_for(pkg, options);
   std::string tmp = final_path + ".tmpXXXXXX";

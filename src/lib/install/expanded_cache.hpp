@@ -45,6 +45,7 @@ class ExpandedCache {
  private:
   void store(const PackageInfo& pkg, const ExtractOptions& options, const RpmHeaderInfo& info,
              const std::string& stage, const ExtractResult& x);
+  std::string cachedir_;
   std::string dir_;
   bool enabled_;
   LinkMode link_mode_;

@@ -132,7 +132,7 @@ void PackageSource::fetch(const std::vector<PackageInfo>& packages,
     }
     if (cacheonly_)
       throw Error("package " + pkg.nevra.str() + " is not in the cache and -C/--cacheonly forbids downloading it");
-    make_dirs(config_.main.cachedir + "/packages/" + pkg.repo_id);
+    make_cache_dirs(config_.main.cachedir, "packages/" + pkg.repo_id);
     const RepoConfig* repo = config_.find_repo(pkg.repo_id);
     FetchItem item = repo ? repo_fetch_item(*repo) : FetchItem{};
     item.urls = urls;
@@ -200,8 +200,7 @@ const Keyring* PackageSource::commandline_keyring(const PackageInfo& pkg) {
 // user's file is only read, and a change to it since it was resolved is caught
 // by the size and checksum libsolv took then.
 std::string PackageSource::copy_local(const PackageInfo& pkg) {
-  const std::string dir = config_.main.cachedir + "/packages/" + kCommandlineRepo;
-  make_dirs(dir);
+  const std::string dir = make_cache_dirs(config_.main.cachedir, std::string("packages/") + kCommandlineRepo);
   const std::string dest = dir + "/" + pkg.checksum.substr(0, 16) + "-" + base_name(pkg.location);
   const std::string copy = borrow_name(dest);
   borrowed_.push_back(copy);

@@ -47,10 +47,6 @@ std::vector<std::string> entries(int dirfd) {
   return out;
 }
 
-UniqueFd open_dir(int dirfd, const std::string& name) {
-  return UniqueFd(openat(dirfd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-}
-
 // NAME ends with ".in-use.TOKEN.N".
 bool borrowed_by(const std::string& name, const std::string& token) {
   const std::string mid = kBorrowed + token + ".";
@@ -88,7 +84,7 @@ const std::string& RunMark::token() {
   for (const char* name : {"packages", kRunsDir}) {
     if (!dir) throw fail("open", errno);
     if (mkdirat(dir.get(), name, 0755) != 0 && errno != EEXIST) throw fail(std::string("mkdir ") + name, errno);
-    dir = open_dir(dir.get(), name);
+    dir = open_dir_nofollow(dir.get(), name);
   }
   if (!dir) throw fail("open .runs", errno);
   // Locked under a name the pruner ignores, then renamed: a pruner never sees
@@ -110,9 +106,9 @@ const std::string& RunMark::token() {
 void prune_dead_runs(const std::string& cachedir) {
   UniqueFd cache(open(cachedir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!cache) return;
-  UniqueFd top = open_dir(cache.get(), "packages");  // a link planted there is not followed
+  UniqueFd top = open_dir_nofollow(cache.get(), "packages");  // a link planted there is not followed
   if (!top) return;
-  UniqueFd runs = open_dir(top.get(), kRunsDir);
+  UniqueFd runs = open_dir_nofollow(top.get(), kRunsDir);
   if (!runs) return;  // the common case: no run ever borrowed here
   std::vector<std::string> repos;
   bool scanned = false;
@@ -132,7 +128,7 @@ void prune_dead_runs(const std::string& cachedir) {
       scanned = true;
     }
     for (const auto& repo : repos) {
-      UniqueFd dir = open_dir(top.get(), repo);
+      UniqueFd dir = open_dir_nofollow(top.get(), repo);
       if (!dir) continue;
       for (const auto& name : entries(dir.get()))
         if (borrowed_by(name, token)) unlinkat(dir.get(), name.c_str(), 0);

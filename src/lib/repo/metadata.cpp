@@ -179,9 +179,8 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, cons
                             bool with_filelists, const Keyring* keys) {
   RepoMetadata md;
   md.repo_id = repo.id;
-  md.dir = repo_cache_dir(main, repo);
+  md.dir = make_repo_cache_dir(main, repo);
   md.baseurls = bases;
-  make_dirs(md.dir);
   for (const auto& base : bases) {
     std::string root = file_url_path(base);
     if (root.empty()) continue;
@@ -436,11 +435,25 @@ std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std:
 
 }  // namespace
 
-std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo) {
+namespace {
+
+// REPO's directory under CACHEDIR/repos: its id and a digest of its URLs, so
+// a repo id pointed at other URLs gets a fresh cache.
+std::string repo_cache_name(const RepoConfig& repo) {
   std::string urls;
   for (const auto& u : repo.baseurls) urls += u + "\n";
   urls += repo.mirrorlist;
-  return main.cachedir + "/repos/" + repo.id + "-" + string_digest(urls, "sha256").substr(0, 16);
+  return repo.id + "-" + string_digest(urls, "sha256").substr(0, 16);
+}
+
+}  // namespace
+
+std::string repo_cache_dir(const MainConfig& main, const RepoConfig& repo) {
+  return main.cachedir + "/repos/" + repo_cache_name(repo);
+}
+
+std::string make_repo_cache_dir(const MainConfig& main, const RepoConfig& repo) {
+  return make_cache_dirs(main.cachedir, "repos/" + repo_cache_name(repo));
 }
 
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher, bool cacheonly,
@@ -452,9 +465,8 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
   // retries= and sslverify= win over the caller's.
   RepoMetadata md;
   md.repo_id = repo.id;
-  md.dir = repo_cache_dir(main, repo);
+  md.dir = make_repo_cache_dir(main, repo);
   md.repomd_path = md.dir + "/repomd.xml";
-  make_dirs(md.dir);
   prune_dead_runs(md.dir);
   md.baseurls = repo.baseurls;
   for (auto& u : mirrorlist_baseurls(repo, md.dir, fetcher, cacheonly, reporter))

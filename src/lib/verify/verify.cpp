@@ -385,7 +385,7 @@ std::unique_ptr<Keyring> load_keyring(const MainConfig& main, const RepoConfig& 
       throw Error("gpgkey " + url + " of repo " + repo.id + " does not exist (fix gpgkey= or set " + check + "=0)");
     } else {
       std::string dest = main.cachedir + "/keys/" + repo.id + "-" + string_digest(url, "sha256").substr(0, 16);
-      make_dirs(main.cachedir + "/keys");
+      make_cache_dirs(main.cachedir, "keys");
       if (!path_exists(dest)) {
         if (cacheonly) throw Error("gpgkey " + url + " of repo " + repo.id + " is not cached (-C forbids downloading it)");
         FetchItem item = repo_fetch_item(repo);
