@@ -7,16 +7,16 @@
 #include <vector>
 
 #include "yumda/config.hpp"
+#include "yumda/package.hpp"
 #include "yumda/resolve.hpp"
 
 namespace yumda {
 
-struct LockedPackage {
-  Nevra nevra;
-  std::string repo_id;
+// A package as the lock pins it. The file keeps its NEVRA, repo and checksum
+// (package_json.hpp's groups) and these; the rest of the core is left empty
+// when read back.
+struct LockedPackage : PackageCore {
   std::string location;
-  std::string checksum_type;
-  std::string checksum;
   uint64_t download_size = 0;
 };
 

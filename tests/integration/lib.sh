@@ -24,6 +24,16 @@ gpgcheck=0
 baseline=al2
 CONF
 y() { "$YUMDA" -c "$T/empty.conf" "$@"; }
+# demo_toml FILE: a yumda.toml for greet from the demo repo, zipped to out.zip.
+demo_toml() {
+  cat >"$1" <<TOML
+packages = ["greet"]
+output = "out.zip"
+[[repo]]
+id = "demo"
+baseurl = "file://$DEMO_REPO"
+TOML
+}
 
 # run_capture NAME CMD...: runs CMD, keeps stdout/stderr/exit code in $T/NAME.{out,err,rc}
 run_capture() {

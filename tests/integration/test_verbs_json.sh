@@ -20,13 +20,7 @@ j() {
   checked="$checked$verb "
   n=$((n + 1))
 }
-cat >"$T/yumda.toml" <<TOML
-packages = ["greet"]
-output = "out.zip"
-[[repo]]
-id = "demo"
-baseurl = "file://$DEMO_REPO"
-TOML
+demo_toml "$T/yumda.toml"
 
 j repolist repolist 0 y "${D[@]}" repolist --all --json
 j makecache makecache 0 y "${D[@]}" makecache --json

@@ -2,22 +2,18 @@
 #include <cstdio>
 #include <iostream>
 
-#include "../console_reporter.hpp"
-#include "common.hpp"
+#include "repo_verb.hpp"
 #include "yumda/fs.hpp"
-#include "yumda/install.hpp"
 
 namespace yumda::cli {
 
 void list_upgrades(GlobalOptions& g, const char* header) {
-  Config config = make_config(g);
-  ConsoleReporter reporter(g);
   std::string root = layer_root(g);
   json j = {{"upgrades", json::array()}};
-  RepoSession session(config, is_directory(root + "/.yumda") ? root : "", g.cacheonly, reporter);
-  ResolveResult plan = session.resolver().upgrade({});
+  RepoVerb repos(g, is_directory(root + "/.yumda") ? root : "");
+  ResolveResult plan = repos.resolver().upgrade({});
   bool any = false;
-  if (g.json) session.resolver().describe(plan.install);
+  if (g.json) repos.resolver().describe(plan.install);
   for (const auto& p : plan.install) {
     if (!plan.replaces.count(p.nevra.str())) continue;  // a new dependency, not an upgrade
     if (!any && header && !g.json) std::cout << header << "\n";

@@ -11,6 +11,7 @@
 #include "../console_reporter.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/package_json.hpp"
 
 namespace yumda::cli {
 
@@ -128,27 +129,17 @@ bool confirm(GlobalOptions& g) {
 }
 
 json nevra_json(const Nevra& n) {
-  return {{"name", n.name}, {"epoch", n.epoch.empty() ? "0" : n.epoch}, {"version", n.version},
-          {"release", n.release}, {"arch", n.arch}, {"nevra", n.str()}};
+  json j = json::object();
+  nevra_to_json(j, n, JsonStyle::kShown);
+  return j;
 }
 
 namespace {
 
-json with_repo(const Nevra& n, const std::string& repo) {
-  json j = nevra_json(n);
-  j["repo"] = repo;
-  return j;
-}
-
 // The fields of docs/json.md's package object that both records have.
 json core_json(const PackageCore& p) {
-  json j = with_repo(p.nevra, p.repo_id);
-  j["install_size"] = p.install_size;
-  j["summary"] = p.summary;
-  j["url"] = p.url;
-  j["license"] = p.license;
-  j["sourcerpm"] = p.sourcerpm;
-  j["buildtime"] = p.buildtime;
+  json j = json::object();
+  package_to_json(j, p, JsonStyle::kShown, kNevraFields | kRepoField | kHeaderFields);
   return j;
 }
 

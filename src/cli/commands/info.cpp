@@ -3,11 +3,9 @@
 #include <iostream>
 #include <set>
 
-#include "../console_reporter.hpp"
-#include "common.hpp"
+#include "repo_verb.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
-#include "yumda/install.hpp"
 
 namespace yumda::cli {
 
@@ -42,29 +40,27 @@ void print_info(const PackageInfo& p) {
 void run_info(GlobalOptions& g, const InfoArgs& a) {
   const auto& specs = a.specs;
   if (specs.empty()) throw UsageError("info needs package names (e.g. yumda info git)");
-  Config config = make_config(g);
-  ConsoleReporter reporter(g);
   std::string root = layer_root(g);
   json installed = json::array(), available = json::array();
   bool any = false;
   bool has_layer = is_directory(root + "/.yumda");
-  RepoSession session(config, has_layer ? root : "", g.cacheonly, reporter);
+  RepoVerb repos(g, has_layer ? root : "");
   if (has_layer) {
     bool header = false;
     std::set<std::string> hits;  // what the specs match, in every form install takes (as dnf info: no provides)
     for (const auto& s : specs)
-      for (const auto& n : session.resolver().installed(s, /*by_provides=*/false)) hits.insert(n.str());
+      for (const auto& n : repos.resolver().installed(s, /*by_provides=*/false)) hits.insert(n.str());
     std::vector<InstalledPackage> shown;
     std::vector<PackageInfo> copies;  // the repo copy of each of SHOWN (none: no repo_id)
     for (auto& p : list_installed(root)) {
       if (!hits.count(p.nevra.str())) continue;
       copies.emplace_back();
-      for (auto& r : session.resolver().query(p.nevra.str()))
+      for (auto& r : repos.resolver().query(p.nevra.str()))
         if (r.nevra == p.nevra) copies.back() = std::move(r);
       shown.push_back(std::move(p));
     }
     // the layer keeps no download size nor description: the repo copy of the same version has them
-    session.resolver().describe(copies);
+    repos.resolver().describe(copies);
     for (size_t k = 0; k < shown.size(); ++k) {
       const InstalledPackage& p = shown[k];
       const PackageInfo& copy = copies[k];
@@ -88,8 +84,8 @@ void run_info(GlobalOptions& g, const InfoArgs& a) {
   bool header = false;
   std::vector<PackageInfo> found;
   for (const auto& spec : specs)
-    for (auto& p : session.resolver().query(spec)) found.push_back(std::move(p));
-  session.resolver().describe(found);
+    for (auto& p : repos.resolver().query(spec)) found.push_back(std::move(p));
+  repos.resolver().describe(found);
   for (const auto& p : found) {
       any = true;
       if (g.json) available.push_back(package_json(p));

@@ -1,10 +1,8 @@
 // provides (whatprovides): the packages that provide a capability or a path.
 #include <iostream>
 
-#include "../console_reporter.hpp"
-#include "common.hpp"
+#include "repo_verb.hpp"
 #include "yumda/error.hpp"
-#include "yumda/install.hpp"
 
 namespace yumda::cli {
 
@@ -12,16 +10,14 @@ namespace {
 
 void run_provides(GlobalOptions& g, const std::vector<std::string>& specs) {
   if (specs.empty()) throw UsageError("provides needs a capability or path (e.g. yumda provides /opt/bin/git)");
-  Config config = make_config(g);
-  ConsoleReporter reporter(g);
-  RepoSession session(config, "", g.cacheonly, reporter);
+  RepoVerb repos(g, "");
   json j = {{"packages", json::array()}};
   bool any = false;
   for (const auto& spec : specs) {
-    auto found = session.resolver().whatprovides(spec);
+    auto found = repos.resolver().whatprovides(spec);
     // a bare command name means /opt/bin/NAME too, as dnf tries /usr/bin/NAME
-    if (found.empty() && spec.find('/') == std::string::npos) found = session.resolver().whatprovides("/opt/bin/" + spec);
-    if (g.json) session.resolver().describe(found);
+    if (found.empty() && spec.find('/') == std::string::npos) found = repos.resolver().whatprovides("/opt/bin/" + spec);
+    if (g.json) repos.resolver().describe(found);
     for (const auto& p : found) {
       any = true;
       if (g.json) {

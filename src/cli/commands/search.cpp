@@ -1,10 +1,8 @@
 // search: packages whose name or summary contains every word.
 #include <iostream>
 
-#include "../console_reporter.hpp"
-#include "common.hpp"
+#include "repo_verb.hpp"
 #include "yumda/error.hpp"
-#include "yumda/install.hpp"
 
 namespace yumda::cli {
 
@@ -12,12 +10,10 @@ namespace {
 
 void run_search(GlobalOptions& g, const std::vector<std::string>& words) {
   if (words.empty()) throw UsageError("search needs a word (e.g. yumda search curl)");
-  Config config = make_config(g);
-  ConsoleReporter reporter(g);
-  RepoSession session(config, "", g.cacheonly, reporter);
-  auto found = session.resolver().search(words);
+  RepoVerb repos(g, "");
+  auto found = repos.resolver().search(words);
   if (g.json) {
-    session.resolver().describe(found);
+    repos.resolver().describe(found);
     json j = {{"packages", json::array()}};
     for (const auto& p : found) j["packages"].push_back(package_json(p));
     return set_document(g, j);

@@ -6,12 +6,16 @@
 
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
+#include "yumda/package_json.hpp"
 
 namespace yumda {
 
 namespace {
 
 using nlohmann::ordered_json;
+
+// What the lock keeps of a package's record, beside its location and size.
+constexpr unsigned kLockedFields = kNevraFields | kRepoField | kChecksumFields;
 
 std::string spec_of(const Nevra& n) {
   return n.name + "-" + (n.epoch.empty() ? "0" : n.epoch) + ":" + n.version + "-" + n.release + "." + n.arch;
@@ -56,15 +60,8 @@ Lockfile read_lockfile(const std::string& path) {
     }
     for (const auto& p : j.at("packages")) {
       LockedPackage lp;
-      lp.nevra.name = p.at("name").get<std::string>();
-      lp.nevra.epoch = p.value("epoch", "0");
-      lp.nevra.version = p.at("version").get<std::string>();
-      lp.nevra.release = p.at("release").get<std::string>();
-      lp.nevra.arch = p.at("arch").get<std::string>();
-      lp.repo_id = p.value("repo", "");
+      package_from_json(p, lp, JsonStyle::kShown, kLockedFields);
       lp.location = p.value("location", "");
-      lp.checksum_type = p.value("checksum_type", "");
-      lp.checksum = p.value("checksum", "");
       if (p.contains("download_size")) lp.download_size = whole(p.at("download_size"), "download_size");
       lock.packages.push_back(std::move(lp));
     }
@@ -95,18 +92,15 @@ void write_lockfile(const std::string& path, const Lockfile& lock) {
     j["inputs"] = in;
   }
   j["packages"] = ordered_json::array();
-  for (const auto& p : lock.packages)
-    j["packages"].push_back({{"nevra", p.nevra.str()},
-                             {"name", p.nevra.name},
-                             {"epoch", p.nevra.epoch.empty() ? "0" : p.nevra.epoch},
-                             {"version", p.nevra.version},
-                             {"release", p.nevra.release},
-                             {"arch", p.nevra.arch},
-                             {"repo", p.repo_id},
-                             {"location", p.location},
-                             {"checksum_type", p.checksum_type},
-                             {"checksum", p.checksum},
-                             {"download_size", p.download_size}});
+  for (const auto& p : lock.packages) {
+    // location sits between the repo and the checksum: the key order of older locks.
+    ordered_json pj = ordered_json::object();
+    package_to_json(pj, p, JsonStyle::kShown, kNevraFields | kRepoField);
+    pj["location"] = p.location;
+    package_to_json(pj, p, JsonStyle::kShown, kChecksumFields);
+    pj["download_size"] = p.download_size;
+    j["packages"].push_back(std::move(pj));
+  }
   write_file_atomic(path, j.dump(2) + "\n");
 }
 
@@ -116,7 +110,7 @@ Lockfile make_lockfile(const Config& config, const std::vector<PackageInfo>& pac
   lock.baseline = config.main.baseline;
   for (const auto* r : config.enabled_repos()) lock.repos.emplace_back(r->id, r->baseurls);
   for (const auto& p : packages) {
-    lock.packages.push_back({p.nevra, p.repo_id, p.location, p.checksum_type, p.checksum, p.download_size});
+    lock.packages.push_back({p, p.location, p.download_size});
     // The first base URL the mirror list gave (after any baseurl= ones): the
     // one its packages were fetched from first.
     const RepoConfig* r = config.find_repo(p.repo_id);

@@ -11,6 +11,7 @@
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
 #include "yumda/layer.hpp"
+#include "yumda/package_json.hpp"
 
 namespace yumda {
 
@@ -19,8 +20,6 @@ namespace {
 constexpr int kFormatVersion = 1;
 
 using nlohmann::json;
-
-json package_fields_to_json(const InstalledPackage& p);
 
 json rewritten_to_json(const RewrittenFile& r) {
   json j{{"path", r.path}, {"paths", r.paths}};
@@ -32,15 +31,6 @@ json rewritten_to_json(const RewrittenFile& r) {
     j["sha256"] = r.sha256;
   }
   return j;
-}
-
-// A size or time: absent is 0, anything but a whole number >= 0 is refused
-// (nlohmann's get<uint64_t> of 1e300 or -1.5 is undefined behaviour: fuzz_state).
-uint64_t unsigned_value(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end()) return 0;
-  if (!it->is_number_unsigned()) throw Error(std::string("\"") + key + "\" is not a whole number >= 0");
-  return it->get<uint64_t>();
 }
 
 RewrittenFile rewritten_from_json(const json& j) {
@@ -55,7 +45,9 @@ RewrittenFile rewritten_from_json(const json& j) {
 }
 
 json package_to_json(const InstalledPackage& p) {
-  json j = package_fields_to_json(p);
+  json j = static_cast<const PackageCore&>(p);
+  j["user_installed"] = p.user_installed;
+  j["files"] = p.files;
   if (!p.moved_from.empty()) {
     json rewritten = json::array();
     for (const auto& r : p.rewritten) rewritten.push_back(rewritten_to_json(r));
@@ -64,50 +56,12 @@ json package_to_json(const InstalledPackage& p) {
   return j;
 }
 
-json package_fields_to_json(const InstalledPackage& p) {
-  return json{{"name", p.nevra.name},
-              {"epoch", p.nevra.epoch},
-              {"version", p.nevra.version},
-              {"release", p.nevra.release},
-              {"arch", p.nevra.arch},
-              {"repo_id", p.repo_id},
-              {"checksum_type", p.checksum_type},
-              {"checksum", p.checksum},
-              {"buildtime", p.buildtime},
-              {"install_size", p.install_size},
-              {"license", p.license},
-              {"vendor", p.vendor},
-              {"summary", p.summary},
-              {"url", p.url},
-              {"sourcerpm", p.sourcerpm},
-              {"user_installed", p.user_installed},
-              {"provides", p.provides},
-              {"requires", p.requirements},
-              {"files", p.files}};
-}
-
 // Identity fields are required; the rest default, so a field added later does
 // not make older files unreadable.
 InstalledPackage package_from_json(const json& j) {
   InstalledPackage p;
-  p.nevra.name = j.at("name").get<std::string>();
-  p.nevra.epoch = j.value("epoch", std::string());
-  p.nevra.version = j.at("version").get<std::string>();
-  p.nevra.release = j.at("release").get<std::string>();
-  p.nevra.arch = j.value("arch", std::string());
-  p.repo_id = j.value("repo_id", std::string());
-  p.checksum_type = j.value("checksum_type", std::string());
-  p.checksum = j.value("checksum", std::string());
-  p.buildtime = unsigned_value(j, "buildtime");
-  p.install_size = unsigned_value(j, "install_size");
-  p.license = j.value("license", std::string());
-  p.vendor = j.value("vendor", std::string());
-  p.summary = j.value("summary", std::string());
-  p.url = j.value("url", std::string());
-  p.sourcerpm = j.value("sourcerpm", std::string());
+  static_cast<PackageCore&>(p) = j.get<PackageCore>();
   p.user_installed = j.value("user_installed", true);
-  p.provides = j.value("provides", std::vector<std::string>());
-  p.requirements = j.value("requires", std::vector<std::string>());
   p.files = j.value("files", std::vector<std::string>());
   if (auto it = j.find("relocated"); it != j.end()) {
     p.moved_from = it->value("moved_from", std::map<std::string, std::string>());
@@ -123,14 +77,12 @@ const std::set<std::string> kActions = {"Install",    "Upgrade",   "Upgraded", "
 
 json history_to_json(const HistoryEntry& e) {
   json items = json::array();
-  for (const auto& i : e.items)
-    items.push_back({{"action", i.action},
-                     {"name", i.nevra.name},
-                     {"epoch", i.nevra.epoch},
-                     {"version", i.nevra.version},
-                     {"release", i.nevra.release},
-                     {"arch", i.nevra.arch},
-                     {"reason", i.user_installed ? "user" : "dependency"}});
+  for (const auto& i : e.items) {
+    json item = i.nevra;
+    item["action"] = i.action;
+    item["reason"] = i.user_installed ? "user" : "dependency";
+    items.push_back(std::move(item));
+  }
   return json{{"id", e.id}, {"time", e.time}, {"command", e.command}, {"packages", std::move(items)}};
 }
 
@@ -143,11 +95,7 @@ HistoryEntry history_from_json(const json& j) {
     HistoryItem item;
     item.action = i.at("action").get<std::string>();
     if (!kActions.count(item.action)) throw Error("history entry " + std::to_string(e.id) + " has an unknown action");
-    item.nevra.name = i.at("name").get<std::string>();
-    item.nevra.epoch = i.value("epoch", std::string());
-    item.nevra.version = i.at("version").get<std::string>();
-    item.nevra.release = i.at("release").get<std::string>();
-    item.nevra.arch = i.value("arch", std::string());
+    item.nevra = i.get<Nevra>();
     std::string reason = i.value("reason", std::string("dependency"));
     if (reason != "user" && reason != "dependency")
       throw Error("history entry " + std::to_string(e.id) + " has an unknown reason");
