@@ -62,6 +62,8 @@ void stamp_cache_file(const std::string& path, const std::string& tag, const std
 // Writes a cache file as a stream of pieces (no copy of the whole body in
 // memory) to a temp file, digesting as it goes; commit() adds the trailer
 // for TAG and renames it to PATH. Destroyed uncommitted, it leaves nothing.
+// A file bigger than one 512 KiB buffer is digested and written by a thread of
+// its own while the caller makes the next piece.
 class CacheFileWriter {
  public:
   explicit CacheFileWriter(std::string path);
@@ -74,16 +76,12 @@ class CacheFileWriter {
   bool commit(const std::string& tag);
 
  private:
-  void flush();
-  void write_out(std::string_view data);
   std::string path_, tmp_;
   UniqueFd fd_;
-  std::string buffer_;
-  std::string carry_;  // bytes not yet digested (the digest takes 32 at a time)
+  std::string buffer_;  // pieces not yet handed to the sink
   uint64_t size_ = 0;
-  bool ok_ = true;
-  struct Sum;
-  std::unique_ptr<Sum> sum_;
+  struct Sink;  // digests and writes; after fd_: stopped before it closes
+  std::unique_ptr<Sink> sink_;
 };
 
 // Writes BODY then the trailer for TAG to PATH, replacing it atomically.

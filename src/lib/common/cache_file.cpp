@@ -9,6 +9,10 @@
 #include <cstdio>
 #include <cstring>
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 namespace yumda {
@@ -142,69 +146,149 @@ void stamp_cache_file(const std::string& path, const std::string& tag, const std
   if (stat(path.c_str(), &st) == 0) replace_small_file(stamp_path, tag + " " + file_identity(st) + "\n");
 }
 
-struct CacheFileWriter::Sum : BodySum {};
+// Digests the body and writes it to FD. Once a file outgrows one buffer
+// this moves to a thread of its own: a cold install writes a ~48 MB dep
+// index while its scan keeps the main thread busy, and copying that into
+// the page cache was a tenth of the main thread's time. Two buffers at most
+// are alive: the one being filled and the one being written.
+struct CacheFileWriter::Sink {
+  explicit Sink(int fd) : fd(fd), ok(fd >= 0), err(ok ? 0 : errno) {}
+  ~Sink() { stop(); }
 
-CacheFileWriter::CacheFileWriter(std::string path)
-    : path_(std::move(path)), tmp_(path_ + ".tmpXXXXXX"), sum_(std::make_unique<Sum>()) {
-  fd_ = UniqueFd(mkostemp(tmp_.data(), O_CLOEXEC));
-  if (!fd_) {
-    ok_ = false;
-    tmp_.clear();
-    return;
+  // Digests whole 32-byte blocks and keeps the rest for the next piece.
+  void digest(std::string_view piece) {
+    if (!carry.empty()) {
+      size_t take = std::min(piece.size(), 32 - carry.size());
+      carry.append(piece.substr(0, take));
+      piece.remove_prefix(take);
+      if (carry.size() < 32) return;
+      sum.update(carry.data(), 32);
+      carry.clear();
+    }
+    size_t whole = piece.size() / 32 * 32;
+    sum.update(piece.data(), whole);
+    carry.append(piece.substr(whole));
   }
-  fchmod(fd_.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
+  std::string hex(uint64_t size) {
+    sum.update(carry.data(), carry.size());
+    carry.clear();
+    return sum.hex(size);
+  }
+  void write_out(std::string_view data) {
+    while (ok && !data.empty()) {
+      ssize_t w = write(fd, data.data(), data.size());
+      if (w < 0 && errno == EINTR) continue;
+      ok = w > 0;
+      if (ok) data.remove_prefix(static_cast<size_t>(w));
+      else err = w < 0 ? errno : ENOSPC;
+    }
+  }
+
+  // Hands FULL to the thread (started on first use); FULL comes back empty,
+  // with the buffer the thread had written before.
+  void hand_over(std::string& full) {
+    std::unique_lock<std::mutex> lock(mutex);
+    if (!thread.joinable() && !inline_only) {
+      try {
+        thread = std::thread([this] { run(); });
+      } catch (const std::system_error&) {
+        inline_only = true;  // no thread to be had: write here, as before
+      }
+    }
+    if (inline_only) {
+      digest(full);
+      write_out(full);
+      full.clear();
+      return;
+    }
+    changed.wait(lock, [this] { return !busy; });
+    work.swap(full);
+    full.clear();
+    busy = true;
+    changed.notify_all();
+  }
+  // Until what was handed over is written; then the rest is this thread's.
+  void drain() {
+    std::unique_lock<std::mutex> lock(mutex);
+    changed.wait(lock, [this] { return !busy; });
+  }
+  void stop() {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      stopping = true;
+    }
+    changed.notify_all();
+    if (thread.joinable()) thread.join();
+  }
+
+  int fd;
+  BodySum sum;
+  std::string carry;  // bytes not yet digested (the digest takes 32 at a time)
+  bool ok;
+  int err;  // errno of the failed write (errno itself is per thread)
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mutex);
+    for (;;) {
+      changed.wait(lock, [this] { return busy || stopping; });
+      if (!busy) return;
+      lock.unlock();
+      digest(work);
+      write_out(work);
+      lock.lock();
+      busy = false;
+      changed.notify_all();
+    }
+  }
+
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::string work;  // the buffer being written
+  bool busy = false, stopping = false, inline_only = false;
+  std::thread thread;
+};
+
+namespace {
+constexpr size_t kWriteBuffer = 1 << 19;  // two alive: 1 MiB of a cold install's peak
+}
+
+CacheFileWriter::CacheFileWriter(std::string path) : path_(std::move(path)), tmp_(path_ + ".tmpXXXXXX") {
+  fd_ = UniqueFd(mkostemp(tmp_.data(), O_CLOEXEC));
+  if (!fd_) tmp_.clear();
+  else fchmod(fd_.get(), 0644);  // like the rest of the cache, not mkstemp's 0600
+  sink_ = std::make_unique<Sink>(fd_ ? fd_.get() : -1);
 }
 
 CacheFileWriter::~CacheFileWriter() {
+  sink_.reset();  // no write after the unlink
   if (!tmp_.empty()) unlink(tmp_.c_str());
 }
 
 void CacheFileWriter::append(std::string_view piece) {
   size_ += piece.size();
-  // Digest whole 32-byte blocks; keep the rest for the next piece.
-  if (!carry_.empty()) {
-    size_t take = std::min(piece.size(), 32 - carry_.size());
-    carry_.append(piece.substr(0, take));
-    buffer_.append(piece.substr(0, take));
-    piece.remove_prefix(take);
-    if (carry_.size() == 32) {
-      sum_->update(carry_.data(), 32);
-      carry_.clear();
-    }
-  }
-  size_t whole = piece.size() / 32 * 32;
-  sum_->update(piece.data(), whole);
-  carry_.append(piece.substr(whole));
-  if (buffer_.size() + piece.size() < (1 << 20)) {
-    buffer_.append(piece);
+  if (buffer_.size() + piece.size() > kWriteBuffer) sink_->hand_over(buffer_);
+  if (piece.size() >= kWriteBuffer) {  // a big piece goes out as it is, not through a buffer
+    sink_->drain();
+    sink_->digest(piece);
+    sink_->write_out(piece);
     return;
   }
-  flush();  // a big piece goes out as it is, not through the buffer
-  write_out(piece);
-}
-
-void CacheFileWriter::flush() {
-  write_out(buffer_);
-  buffer_.clear();
-}
-
-void CacheFileWriter::write_out(std::string_view data) {
-  while (ok_ && !data.empty()) {
-    ssize_t w = write(fd_.get(), data.data(), data.size());
-    if (w < 0 && errno == EINTR) continue;
-    ok_ = w > 0;
-    if (ok_) data.remove_prefix(static_cast<size_t>(w));
-  }
+  if (buffer_.capacity() < kWriteBuffer) buffer_.reserve(kWriteBuffer);  // never doubled past it
+  buffer_.append(piece);
 }
 
 bool CacheFileWriter::commit(const std::string& tag) {
-  sum_->update(carry_.data(), carry_.size());
-  buffer_ += tag + sum_->hex(size_);
-  flush();
-  int saved = errno;
+  sink_->drain();
+  sink_->digest(buffer_);
+  buffer_ += tag + sink_->hex(size_);
+  sink_->write_out(buffer_);
+  sink_->stop();
+  bool ok = sink_->ok;
+  int saved = ok ? errno : sink_->err;
   fd_.reset();
-  if (!ok_ || rename(tmp_.c_str(), path_.c_str()) != 0) {
-    if (ok_) saved = errno;
+  if (!ok || rename(tmp_.c_str(), path_.c_str()) != 0) {
+    if (ok) saved = errno;
     errno = saved;
     return false;
   }

@@ -3,10 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <iterator>
 #include <string>
 
 #include "test_support.hpp"
 #include "yumda/c_unique.hpp"
+#include "yumda/cache_file.hpp"
 #include "yumda/checksum.hpp"
 #include "yumda/error.hpp"
 #include "yumda/fs.hpp"
@@ -78,6 +81,40 @@ TEST_CASE("atomic writes replace files whole", "[fs]") {
   CHECK(read_file(p) == "two");
   CHECK_THROWS_AS(read_file(dir.path() + "/missing"), Error);
   CHECK(human_size(1536) == "1.5 k");
+}
+
+TEST_CASE("a cache file streamed in pieces is the file written whole", "[fs]") {
+  TempDir dir("/tmp", "yumda-test.");
+  // Several write buffers' worth (so the writer's thread takes them), in
+  // pieces of odd sizes that cut the digest's 32-byte blocks, and one piece
+  // bigger than a buffer.
+  std::string body;
+  for (uint32_t i = 0; body.size() < (5u << 20); ++i) body += std::to_string(i * 2654435761u) + ",";
+  std::string whole = dir.path() + "/whole", streamed = dir.path() + "/streamed";
+  REQUIRE(write_cache_file(whole, body, std::string(kCacheTagSize, 't')));
+  {
+    CacheFileWriter w(streamed);
+    size_t at = 0;
+    for (size_t n = 1; at < body.size(); n = n * 7 % 40009 + 1) {
+      size_t len = at == 3u << 20 ? 2u << 20 : std::min(n, body.size() - at);
+      if (at < 3u << 20 && at + len > 3u << 20) len = (3u << 20) - at;
+      w.append(std::string_view(body).substr(at, len));
+      at += len;
+    }
+    CHECK(w.size() == body.size());
+    REQUIRE(w.commit(std::string(kCacheTagSize, 't')));
+  }
+  CHECK(read_file(streamed) == read_file(whole));
+  MappedFile f(streamed);
+  CHECK(cache_file_body(f, std::string(kCacheTagSize, 't')) == body);
+  {
+    CacheFileWriter unfinished(dir.path() + "/never");
+    unfinished.append(body);
+    unfinished.append("tail");
+  }
+  CHECK(!path_exists(dir.path() + "/never"));
+  auto entries = std::filesystem::directory_iterator(dir.path());
+  CHECK(std::distance(begin(entries), end(entries)) == 2);  // no temp file left either
 }
 
 TEST_CASE("capped reads refuse a fifo at once, and in the cache a link", "[fs]") {

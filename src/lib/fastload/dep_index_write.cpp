@@ -67,7 +67,7 @@ struct DepIndexWriter::Impl {
   void for_each_posted(List list, Id key, F&& f) const {
     if (static_cast<size_t>(key) >= nkeys) return;
     size_t r = row(list, key);
-    for (uint32_t i = start[r]; i < end[r]; ++i) f(flat[i]);
+    for (uint32_t i = start[r]; i < start[r + 1]; ++i) f(flat[i]);
   }
   // What package PKG is listed under: (list, name) pairs, maybe repeated.
   template <class F>
@@ -133,20 +133,34 @@ struct DepIndexWriter::Impl {
     put_varint(rec, a.build_time);
   }
 
-  // Every package's postings, once all are added.
+  // The rows package PKG is posted in, each once, ascending.
+  void rows_of(uint32_t pkg, std::vector<size_t>& out) const {
+    out.clear();
+    for_each_posting(pkg, [&](List list, Id key) { out.push_back(row(list, key)); });
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+  }
+
+  // Every package's postings, once all are added. Counted exactly (each
+  // package once per row), so one offset array serves as the fill cursor and
+  // then, shifted back, as the rows' starts: no second array of ends (~3 MB
+  // for 65k packages, at a cold install's peak).
   void collect() {
     nkeys = static_cast<size_t>(pool->ss.nstrings);
     start.assign(3 * nkeys + 1, 0);
-    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg)
-      for_each_posting(pkg, [&](List list, Id key) { ++start[row(list, key) + 1]; });
+    std::vector<size_t> rows;
+    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg) {
+      rows_of(pkg, rows);
+      for (size_t r : rows) ++start[r + 1];
+    }
     for (size_t r = 0; r < 3 * nkeys; ++r) start[r + 1] += start[r];
     flat.assign(start.back(), 0);
-    end.assign(start.begin(), start.end() - 1);
-    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg)
-      for_each_posting(pkg, [&](List list, Id key) {
-        size_t r = row(list, key);
-        if (end[r] == start[r] || flat[end[r] - 1] != pkg) flat[end[r]++] = pkg;  // once per package
-      });
+    for (uint32_t pkg = 0; pkg < ids.size(); ++pkg) {
+      rows_of(pkg, rows);
+      for (size_t r : rows) flat[start[r]++] = pkg;  // start[r] ends as row r + 1's start
+    }
+    for (size_t r = 3 * nkeys; r > 0; --r) start[r] = start[r - 1];
+    start[0] = 0;
   }
 
   // What package PKG may bring in from this repo: the providers of what it
@@ -170,45 +184,59 @@ struct DepIndexWriter::Impl {
     out.erase(std::unique(out.begin(), out.end()), out.end());
   }
 
+  uint32_t posted(List list, Id key) const {
+    size_t r = row(list, key);
+    return start[r + 1] - start[r];
+  }
+
   // Streams the postings, then the keys' text, to OUT and fills the hash
-  // table (written last by the caller): only the table is ever whole in
-  // memory, which keeps a cold install's peak down by the other two (~9 MB
-  // for 65k packages).
+  // table (written last by the caller). Only the table is ever whole in
+  // memory, and it is made after the rows are freed: both keep a cold
+  // install's peak down (~9 MB and ~4 MB for 65k packages).
   void write_postings_and_keys(Header& h, std::vector<uint32_t>& table) {
-    std::vector<Id> used;
-    for (size_t k = 0; k < nkeys; ++k)
-      for (List list : {kProvides, kObsoleters, kSupplementers})
-        if (end[row(list, static_cast<Id>(k))] > start[row(list, static_cast<Id>(k))]) {
-          used.push_back(static_cast<Id>(k));
-          break;
-        }
-    size_t size = 2;
-    while (size < 2 * used.size()) size *= 2;
-    table.assign(2 * size, 0);
+    auto is_used = [&](Id key) {
+      return posted(kProvides, key) + posted(kObsoleters, key) + posted(kSupplementers, key) != 0;
+    };
+    size_t nused = 0;
+    for (size_t k = 0; k < nkeys; ++k) nused += is_used(static_cast<Id>(k)) ? 1 : 0;
+    std::vector<Id> used;        // the keys with any posting, ascending
+    std::vector<uint32_t> at;    // where each one's postings start, in words
+    used.reserve(nused);
+    at.reserve(nused);
     h.post = out.size();
-    uint64_t words = 0, key_bytes = 0;
+    uint64_t words = 0;
     std::vector<uint32_t> buf;
-    for (Id key : used) {
+    for (size_t k = 0; k < nkeys; ++k) {
+      Id key = static_cast<Id>(k);
+      if (!is_used(key)) continue;
       buf.clear();
       for (List list : {kProvides, kObsoleters, kSupplementers}) {
         size_t r = row(list, key);
-        buf.push_back(end[r] - start[r]);
-        buf.insert(buf.end(), flat.begin() + start[r], flat.begin() + end[r]);
+        buf.push_back(start[r + 1] - start[r]);
+        buf.insert(buf.end(), flat.begin() + start[r], flat.begin() + start[r + 1]);
       }
-      std::string_view text = pool_id2str(pool, key);
-      size_t b = name_hash(text) & (size - 1);
-      while (table[2 * b]) b = (b + 1) & (size - 1);
-      table[2 * b] = static_cast<uint32_t>(key_bytes + 1);
-      table[2 * b + 1] = static_cast<uint32_t>(words);
+      used.push_back(key);
+      at.push_back(static_cast<uint32_t>(words));
       out.append(std::string_view(reinterpret_cast<const char*>(buf.data()), buf.size() * 4));
       words += buf.size();
-      key_bytes += text.size() + 1;
     }
     h.post_size = words;
+    std::vector<uint32_t>().swap(start);
+    std::vector<uint32_t>().swap(flat);
+    size_t size = 2;
+    while (size < 2 * used.size()) size *= 2;
+    table.assign(2 * size, 0);
     h.keys = out.size();
-    for (Id key : used) {
-      const char* text = pool_id2str(pool, key);
-      out.append(std::string_view(text, strlen(text) + 1));  // with its NUL
+    uint64_t key_bytes = 0;
+    for (size_t i = 0; i < used.size(); ++i) {
+      const char* text = pool_id2str(pool, used[i]);
+      std::string_view key(text, strlen(text));
+      size_t b = name_hash(key) & (size - 1);
+      while (table[2 * b]) b = (b + 1) & (size - 1);
+      table[2 * b] = static_cast<uint32_t>(key_bytes + 1);
+      table[2 * b + 1] = at[i];
+      out.append(std::string_view(text, key.size() + 1));  // with its NUL
+      key_bytes += key.size() + 1;
     }
     h.keys_size = key_bytes;
   }
@@ -225,6 +253,7 @@ struct DepIndexWriter::Impl {
       return at;
     };
     h.recidx = section(recidx.data(), recidx.size() * 8);
+    std::vector<uint64_t>().swap(recidx);
     collect();
     std::vector<uint64_t> reachidx;
     reachidx.reserve(ids.size() + 1);
@@ -245,7 +274,12 @@ struct DepIndexWriter::Impl {
     }
     reachidx.push_back(out.size() - h.reach);
     h.reach_size = out.size() - h.reach;
+    // Nothing reads the packages' lists from here on.
+    std::vector<Id>().swap(ids);
+    std::vector<Id>().swap(files);
+    std::vector<size_t>().swap(file_start);
     h.reachidx = section(reachidx.data(), reachidx.size() * 8);
+    std::vector<uint64_t>().swap(reachidx);
     std::vector<uint32_t> table;
     write_postings_and_keys(h, table);
     h.table_size = static_cast<uint32_t>(table.size() / 2);
@@ -263,7 +297,7 @@ struct DepIndexWriter::Impl {
   std::vector<size_t> file_start{0};     // package -> its first file in files
   std::vector<uint64_t> recidx;          // package -> its record's offset
   size_t nkeys = 0;                      // string Ids the rows cover
-  std::vector<uint32_t> start, end;      // row -> its span in flat
+  std::vector<uint32_t> start;           // row -> its start in flat (row + 1: its end)
   std::vector<uint32_t> flat;            // packages, row after row
 };
 

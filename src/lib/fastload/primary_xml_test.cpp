@@ -316,7 +316,7 @@ TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primar
     for (const auto& [name, text] : cases) check_same(write(dir, name, text));
   }
   SECTION("tokens cut by chunk boundaries, in every compression") {
-    // Thousands of packages whose sizes shift by a byte each, so the 1 MiB
+    // Thousands of packages whose sizes shift by a byte each, so the 512 KiB
     // chunk ends fall into every kind of token.
     std::string text = kHead;
     for (int i = 0; i < 3000; ++i) {
