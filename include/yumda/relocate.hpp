@@ -127,8 +127,9 @@ RewriteOutcome rewrite_paths(std::string& data, bool binary, const std::vector<P
 struct PlacedFile {
   PlacedFile() = default;
   PlacedFile(std::string path, std::string from, unsigned mode, bool elf = false,
-             std::shared_ptr<const ScannedFile> scan = {})
-      : path(std::move(path)), from(std::move(from)), mode(mode), elf(elf), scan(std::move(scan)) {}
+             std::shared_ptr<const ScannedFile> scan = {}, std::string sha256 = {})
+      : path(std::move(path)), from(std::move(from)), mode(mode), elf(elf), scan(std::move(scan)),
+        sha256(std::move(sha256)) {}
   std::string path;  // relative to the layer root ("bin/git")
   std::string from;  // where the payload had it ("/usr/bin/git"); "" when it was /opt/PATH
   unsigned mode = 0; // type + permission bits
@@ -136,6 +137,9 @@ struct PlacedFile {
   // What extraction's scan saw of a regular file's bytes; null where they
   // were not scanned (link modes, unmoved files): relocation reads those.
   std::shared_ptr<const ScannedFile> scan;
+  // The package header's sha256 of the content it shipped ("" when its
+  // digests are of another kind): the record's sha256_shipped, unhashed.
+  std::string sha256;
 };
 
 // One file whose content or target relocation changed.

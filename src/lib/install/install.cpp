@@ -15,6 +15,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "install/expanded_cache.hpp"
 #include "install/package_source.hpp"
@@ -392,7 +394,14 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       if (!header.lua_scripts.empty()) lua_scripts[pkg.nevra.str()] = header.lua_scripts;
       if (mode == Relocate::kAlways || !done.moved_from.empty()) {
         auto& placed = to_relocate[pkg.nevra.str()];
-        for (const auto& f : x.files) placed.push_back({f.path, f.from, f.mode, f.elf, f.scan});
+        // The signed header's digest of each file as shipped, for the record.
+        std::unordered_map<std::string_view, const std::string*> shipped;
+        if (header.file_digest_type == "sha256")
+          for (const auto& h : header.files) shipped.emplace(h.path, &h.digest);
+        for (const auto& f : x.files) {
+          auto d = shipped.find(f.from.empty() ? "/opt/" + f.path : f.from);
+          placed.push_back({f.path, f.from, f.mode, f.elf, f.scan, d == shipped.end() ? "" : *d->second});
+        }
       }
       for (const auto& f : x.files) {
         staged_owner.emplace(f.path, pkg.nevra.str());

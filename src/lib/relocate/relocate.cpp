@@ -143,7 +143,7 @@ class Relocator {
     if (hits.empty()) return;
     RewrittenFile r;
     r.path = f.path;
-    r.sha256_shipped = string_digest(data, "sha256");
+    r.sha256_shipped = f.sha256.empty() ? string_digest(data, "sha256") : f.sha256;
     RewriteOutcome out = rewrite_paths(data, elf, hits);
     std::set<std::string> told;  // one line per path and file, however often it occurs
     for (const PathHit& h : out.would_grow)
