@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <ctime>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct ExtractOptions {
   // Symlinks are listed (ExtractedFile::link_target) and not created, for
   // LayerTransaction::place_symlinks() once every package is extracted.
   bool defer_symlinks = false;
+  // Relocation's scan (PathScanner over path_map) of regular files' bytes as
+  // they are written, so the relocation stage need not read them back: of
+  // no file, of the files the map moved, or of every file (relocate=always).
+  enum class Scan { kNone, kMoved, kAll } scan = Scan::kNone;
 };
 
 // A payload entry where another package staged one first. The message names
@@ -49,6 +54,7 @@ struct ExtractedFile {
   std::string from;  // the payload's path when it was not /opt/PATH ("/usr/bin/git")
   std::string link_target;  // of a symlink
   timespec mtime{};         // of a symlink
+  std::shared_ptr<const ScannedFile> scan;  // of a regular file, as ExtractOptions::scan asks
 };
 
 struct ExtractResult {

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +69,49 @@ struct PathOracle {
 // the runtime does not provide. /opt paths are never hits.
 std::vector<PathHit> find_path_hits(std::string_view data, const PathMap& map, const PathOracle& oracle);
 
+// An absolute path under a rule of the map (not /opt) at a token boundary of
+// a file's bytes: what find_path_hits() decides on, found without the layer.
+struct PathCandidate {
+  uint64_t offset = 0;        // of its leading '/'
+  std::string path;           // trailing slashes dropped ("/usr/lib/git-core")
+  bool whole_string = false;  // a NUL right before and right after it
+};
+
+// What a scan saw of one file's bytes.
+struct ScannedFile {
+  uint64_t size = 0;
+  bool elf = false;     // starts with the ELF magic
+  bool has_nul = false; // some byte is NUL (not text)
+  std::vector<PathCandidate> candidates;  // in offset order
+};
+
+// Finds the candidates in a file's bytes fed in pieces of any size, as
+// extraction writes them, so relocation needs no second pass over the file:
+// a path split between two pieces is found as if they were one.
+class PathScanner {
+ public:
+  explicit PathScanner(const PathMap& map);
+  void feed(std::string_view piece);
+  ScannedFile finish();
+
+ private:
+  void end_token(int next);  // NEXT: the byte after the token, -1 at the end
+  const PathMap& map_;
+  bool second_[256] = {};  // the byte after the leading '/' of a rule
+  ScannedFile out_;
+  unsigned char magic_[4] = {};
+  int prev_ = -1;          // the byte before the current piece, -1 at the start
+  bool in_token_ = false;  // a candidate's bytes continue into the next piece
+  bool token_after_nul_ = false;
+  uint64_t token_at_ = 0;
+  std::string token_;
+};
+
+// The hits among CANDIDATES (a ScannedFile's), as find_path_hits() decides
+// them for the bytes they were found in.
+std::vector<PathHit> hits_of(const std::vector<PathCandidate>& candidates, const PathMap& map,
+                             const PathOracle& oracle);
+
 struct RewriteOutcome {
   size_t rewritten = 0;               // hits applied
   std::vector<PathHit> would_grow;    // hits left alone: no room in a binary string
@@ -81,10 +125,21 @@ RewriteOutcome rewrite_paths(std::string& data, bool binary, const std::vector<P
 
 // A file of a package as extraction placed it.
 struct PlacedFile {
+  PlacedFile() = default;
+  PlacedFile(std::string path, std::string from, unsigned mode, bool elf = false,
+             std::shared_ptr<const ScannedFile> scan = {}, std::string sha256 = {})
+      : path(std::move(path)), from(std::move(from)), mode(mode), elf(elf), scan(std::move(scan)),
+        sha256(std::move(sha256)) {}
   std::string path;  // relative to the layer root ("bin/git")
   std::string from;  // where the payload had it ("/usr/bin/git"); "" when it was /opt/PATH
   unsigned mode = 0; // type + permission bits
   bool elf = false;
+  // What extraction's scan saw of a regular file's bytes; null where they
+  // were not scanned (link modes, unmoved files): relocation reads those.
+  std::shared_ptr<const ScannedFile> scan;
+  // The package header's sha256 of the content it shipped ("" when its
+  // digests are of another kind): the record's sha256_shipped, unhashed.
+  std::string sha256;
 };
 
 // One file whose content or target relocation changed.
@@ -101,6 +156,8 @@ struct RelocationReport {
   size_t moved = 0;                  // files placed somewhere other than /opt/<same path>
   size_t files_read = 0;             // regular files read (once each)
   uint64_t bytes_read = 0;
+  size_t files_scanned = 0;          // regular files decided on extraction's scan, unread
+  uint64_t bytes_scanned = 0;
   std::vector<RewrittenFile> rewritten;
   // "FILE: PATH" for paths that point into the layer but could not be
   // rewritten (a binary string with no room for the longer /opt path).

@@ -21,6 +21,15 @@ grep -q "/usr/share/motd/messages.txt" "$R/bin/motd" && fail "bin/motd still nam
 grep -q "/opt/lib/motd/plugins/shout.so" "$R/bin/motd" || fail "bin/motd does not name its plugin under /opt"
 pass "motd installed: moved under /opt, its compiled-in paths rewritten"
 
+# Extraction scans the moved files as it writes them: the relocation stage
+# reads back only the two files it rewrites (bin/motd and motd-data's
+# share/motd/messages.txt), none of the 5 others.
+run_capture instv y "${S[@]}" -v install -y --root "$T/v" motd
+grep -h "^info: Relocated" "$T/instv.out" "$T/instv.err" | grep -q "Relocated 3 packages: read 2 files .* once each in [0-9]* ms; 5 more files .* scanned" \
+  || fail "the relocation stage read back more than the files it rewrote: $(grep -h Relocated "$T/instv.out" "$T/instv.err")"
+cmp "$T/v/bin/motd" "$R/bin/motd" || fail "bin/motd differs between two installs"
+pass "the relocation stage reads back only the files it rewrites"
+
 # The record: where each file came from, and both digests of a rewritten one.
 python3 - "$R" <<'PY' || fail "installed.json does not record the relocation"
 import hashlib, json, sys

@@ -20,6 +20,7 @@
 
 #include "extract/payload.hpp"
 #include "yumda/error.hpp"
+#include "yumda/extract.hpp"
 #include "yumda/fs.hpp"
 
 namespace yumda::detail {
@@ -87,12 +88,13 @@ struct PendingFile {
   unsigned links_seen = 1;  // of a hardlink set: placed (and its fd closed) once all nlink have come
   unsigned nlink = 1;
   bool borrowed = false;  // fd is the expanded cache's own file (link_mode=hardlink): never written
+  std::shared_ptr<const ScannedFile> scan;  // what relocation's scan saw of the content written
 
   PendingFile() = default;
   PendingFile(PendingFile&& o) noexcept
       : fd(std::move(o.fd)), tmp_dir(std::exchange(o.tmp_dir, -1)), tmp_name(std::move(o.tmp_name)), mode(o.mode),
         size(o.size), elf(o.elf), mtime(o.mtime), targets(std::move(o.targets)), links_seen(o.links_seen),
-        nlink(o.nlink), borrowed(o.borrowed) {}
+        nlink(o.nlink), borrowed(o.borrowed), scan(std::move(o.scan)) {}
   PendingFile& operator=(PendingFile&& o) noexcept {
     if (this != &o) {
       remove_name();
@@ -107,6 +109,7 @@ struct PendingFile {
       links_seen = o.links_seen;
       nlink = o.nlink;
       borrowed = o.borrowed;
+      scan = std::move(o.scan);
     }
     return *this;
   }
@@ -180,7 +183,8 @@ class Extractor {
   void copy_whole(int from, PendingFile& p, const std::string& display);
   void detach(PendingFile& p, const std::string& display);
   void write_data(const Entry& entry, const ReadData& read, PendingFile& p);
-  void write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display);
+  void write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display,
+                  PathScanner* scanner = nullptr);
   bool copy_direct(const std::string& display, PendingFile& p, uint64_t len);
   bool copy_range(int from, off_t src, int to, uint64_t len, const std::string& display) const;
 

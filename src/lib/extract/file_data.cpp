@@ -114,18 +114,30 @@ void Extractor::write_data(const Entry& entry, const ReadData& read, PendingFile
     fail("cannot write " + display + ": " + errno_text(errno));
   const uint64_t declared = entry.size > 0 ? static_cast<uint64_t>(entry.size) : 0;
   reading_ = display;  // names the entry if the payload fails under READ
-  if (declared > 0 && direct_ && copy_direct(display, p, declared)) return;
-  write_loop(read, p, declared, display);
+  p.scan.reset();
+  const bool scan = options_.path_map && (options_.scan == ExtractOptions::Scan::kAll ||
+                                          (options_.scan == ExtractOptions::Scan::kMoved && !from_.empty()));
+  if (!scan) {
+    if (declared > 0 && direct_ && copy_direct(display, p, declared)) return;
+    return write_loop(read, p, declared, display);
+  }
+  // Through user space even from the expanded cache: the bytes pass the
+  // scan on their way, instead of being read back by the relocation stage.
+  PathScanner scanner(*options_.path_map);
+  write_loop(read, p, declared, display, &scanner);
+  p.scan = std::make_shared<const ScannedFile>(scanner.finish());
 }
 
 // Writes DECLARED bytes from READ into P's file.
-void Extractor::write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display) {
+void Extractor::write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display,
+                           PathScanner* scanner) {
   std::vector<char> buf(1 << 16);
   uint64_t total = 0;
   while (total < declared) {
     size_t len = read(buf.data(), static_cast<size_t>(std::min<uint64_t>(buf.size(), declared - total)));
     if (len == 0) break;
     if (total == 0) p.elf = len >= SELFMAG && memcmp(buf.data(), ELFMAG, SELFMAG) == 0;
+    if (scanner) scanner->feed({buf.data(), len});
     size_t done = 0;
     while (done < len) {
       ssize_t n = write(p.fd.get(), buf.data() + done, len - done);

@@ -252,7 +252,7 @@ void Extractor::place_file(PendingFile& p) {
       UniqueFd existing(openat(parent, t.name.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
       if (!existing || !same_content(p.fd.get(), existing.get())) conflict(t.rel, "file");
     }
-    result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf, t.from, {}, {}});
+    result_.files.push_back({t.rel, S_IFREG | p.mode, p.size, p.elf, t.from, {}, {}, p.scan});
   }
   if (p.borrowed && !p.targets.empty()) ++result_.hardlinked;
 }
@@ -275,7 +275,7 @@ void Extractor::make_directory(const Entry& entry, const std::vector<std::string
   UniqueFd dir(openat(parent->get(), name, O_DIRECTORY | O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!dir) conflict(rel, "directory");  // a file or symlink from another package is there
   fchmod(dir.get(), mode);
-  result_.files.push_back({rel, S_IFDIR | mode, 0, false, from_, {}, {}});
+  result_.files.push_back({rel, S_IFDIR | mode, 0, false, from_, {}, {}, {}});
 }
 
 void Extractor::make_symlink(const Entry& entry, const std::vector<std::string>& rel_parts, const std::string& rel,
@@ -284,7 +284,7 @@ void Extractor::make_symlink(const Entry& entry, const std::vector<std::string>&
   if (!*target) fail("symlink " + display + " has no target");
   const timespec mtime{entry.mtime.sec, entry.mtime.nsec};
   if (options_.defer_symlinks) {
-    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_, entry.symlink, mtime});
+    result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_, entry.symlink, mtime, {}});
     return;
   }
   std::shared_ptr<const UniqueFd> parent = parent_dir(rel_parts, display);
@@ -299,7 +299,7 @@ void Extractor::make_symlink(const Entry& entry, const std::vector<std::string>&
   }
   const timespec times[2] = {mtime, mtime};
   utimensat(parent->get(), name, times, AT_SYMLINK_NOFOLLOW);
-  result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_, entry.symlink, mtime});
+  result_.files.push_back({rel, S_IFLNK | 0777, strlen(target), false, from_, entry.symlink, mtime, {}});
 }
 
 }  // namespace yumda::detail

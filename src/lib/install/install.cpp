@@ -15,6 +15,8 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <string_view>
+#include <unordered_map>
 
 #include "install/expanded_cache.hpp"
 #include "install/package_source.hpp"
@@ -160,8 +162,8 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
                      WorkPool& workers, Reporter& reporter) {
   if (placed.empty()) return;
   const auto started = std::chrono::steady_clock::now();
-  std::atomic<size_t> files_read{0};
-  std::atomic<uint64_t> bytes_read{0};
+  std::atomic<size_t> files_read{0}, files_scanned{0};
+  std::atomic<uint64_t> bytes_read{0}, bytes_scanned{0};
   reporter.phase_start("relocate", placed.size());
   for (auto& p : incoming) {
     auto it = placed.find(p.nevra.str());
@@ -173,6 +175,8 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
       p.unrewritable = std::move(r.unrewritable);
       files_read += r.files_read;
       bytes_read += r.bytes_read;
+      files_scanned += r.files_scanned;
+      bytes_scanned += r.bytes_scanned;
       reporter.package_done("relocate", p.nevra.str());
     });
   }
@@ -180,7 +184,9 @@ void relocate_staged(std::vector<InstalledPackage>& incoming, const std::map<std
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
   reporter.info("Relocated " + std::to_string(placed.size()) + " packages: read " + std::to_string(files_read) +
-                " files (" + human_size(bytes_read) + ") once each in " + std::to_string(ms) + " ms");
+                " files (" + human_size(bytes_read) + ") once each in " + std::to_string(ms) + " ms; " +
+                std::to_string(files_scanned) + " more files (" + human_size(bytes_scanned) +
+                ") scanned while extracting needed no rewrite");
   for (const auto& p : incoming)
     if (!p.unrewritable.empty())
       reporter.warning("package " + p.nevra.str() + ": " + std::to_string(p.unrewritable.size()) +
@@ -351,7 +357,12 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       throw Error("package " + pkg.nevra.str() + " is a source RPM; yumda installs binary packages only");
     const Relocate mode = relocate_mode(pkg);
     ExtractOptions pkg_opts = xopts;
-    if (mode != Relocate::kNever) pkg_opts.path_map = &path_map;
+    if (mode != Relocate::kNever) {
+      pkg_opts.path_map = &path_map;
+      // The files relocation will look at: an /opt-built package's are
+      // only under relocate=always, and then every one.
+      pkg_opts.scan = mode == Relocate::kAlways ? ExtractOptions::Scan::kAll : ExtractOptions::Scan::kMoved;
+    }
     ExtractResult x = expanded.extract(pkg, path, header, txn.stage_dir(), pkg_opts);
     if (x.skipped_outside_opt > 0)
       sreporter.warning("package " + pkg.nevra.str() + ": left out " + files_count(x.skipped_outside_opt) +
@@ -383,7 +394,14 @@ static InstallResult install_locked(const Config& config, const InstallOptions& 
       if (!header.lua_scripts.empty()) lua_scripts[pkg.nevra.str()] = header.lua_scripts;
       if (mode == Relocate::kAlways || !done.moved_from.empty()) {
         auto& placed = to_relocate[pkg.nevra.str()];
-        for (const auto& f : x.files) placed.push_back({f.path, f.from, f.mode, f.elf});
+        // The signed header's digest of each file as shipped, for the record.
+        std::unordered_map<std::string_view, const std::string*> shipped;
+        if (header.file_digest_type == "sha256")
+          for (const auto& h : header.files) shipped.emplace(h.path, &h.digest);
+        for (const auto& f : x.files) {
+          auto d = shipped.find(f.from.empty() ? "/opt/" + f.path : f.from);
+          placed.push_back({f.path, f.from, f.mode, f.elf, f.scan, d == shipped.end() ? "" : *d->second});
+        }
       }
       for (const auto& f : x.files) {
         staged_owner.emplace(f.path, pkg.nevra.str());

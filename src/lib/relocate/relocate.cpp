@@ -102,7 +102,30 @@ class Relocator {
     report_.rewritten.push_back(std::move(r));
   }
 
+  // Whether DATA still holds each of HITS where the scan found it (another
+  // package sharing the file may have rewritten it since; then it is
+  // scanned again from DATA).
+  static bool still_there(const std::string& data, const std::vector<PathHit>& hits) {
+    for (const PathHit& h : hits)
+      if (h.offset > data.size() || data.compare(h.offset, h.from.size(), h.from) != 0) return false;
+    return true;
+  }
+
   void rewrite(const PlacedFile& f) {
+    std::vector<PathHit> hits;
+    if (f.scan) {
+      // Extraction's scan saw the bytes: a file with nothing to rewrite is
+      // decided without opening it (a hardlink set counted once).
+      const ScannedFile& s = *f.scan;
+      if (!(!s.elf && s.has_nul)) hits = hits_of(s.candidates, map_, oracle_);
+      if (hits.empty()) {
+        if (scanned_.insert(&s).second) {
+          ++report_.files_scanned;
+          report_.bytes_scanned += s.size;
+        }
+        return;
+      }
+    }
     UniqueFd parent = open_parent(stage_.get(), f.path);
     if (!parent) fail("cannot open the directory of /opt/" + f.path + ": " + errno_text(errno));
     const std::string name = base_of(f.path);
@@ -115,11 +138,12 @@ class Relocator {
     report_.bytes_read += data.size();
     const bool elf = data.size() >= 4 && memcmp(data.data(), "\177ELF", 4) == 0;
     if (!elf && memchr(data.data(), '\0', data.size())) return;  // other binary data: left alone
-    std::vector<PathHit> hits = find_path_hits(data, map_, oracle_);
+    if (!f.scan || f.scan->size != data.size() || !still_there(data, hits))
+      hits = find_path_hits(data, map_, oracle_);
     if (hits.empty()) return;
     RewrittenFile r;
     r.path = f.path;
-    r.sha256_shipped = string_digest(data, "sha256");
+    r.sha256_shipped = f.sha256.empty() ? string_digest(data, "sha256") : f.sha256;
     RewriteOutcome out = rewrite_paths(data, elf, hits);
     std::set<std::string> told;  // one line per path and file, however often it occurs
     for (const PathHit& h : out.would_grow)
@@ -221,6 +245,7 @@ class Relocator {
   PathOracle oracle_;
   UniqueFd stage_;
   std::set<std::pair<dev_t, ino_t>> seen_;
+  std::set<const ScannedFile*> scanned_;  // decided unread: a hardlink set's names share one
   RelocationReport report_;
   const std::vector<PlacedFile>* files_ = nullptr;  // the package's, while run() goes through them
 };

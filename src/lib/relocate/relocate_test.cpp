@@ -225,3 +225,17 @@ TEST_CASE("a real ELF's RUNPATH entries are mapped like any other path", "[reloc
   CHECK(dyn.find("Library runpath: [/opt/lib/tool:/usr/lib64/other]") != std::string::npos);
   CHECK(run(bin) == 0);  // still a valid executable
 }
+
+TEST_CASE("the header's sha256 of a shipped file is the record's, unhashed", "[relocate]") {
+  TempDir stage("/tmp", "yumda-reloc-");
+  make_dirs(stage.path() + "/bin");
+  make_dirs(stage.path() + "/lib/tool");
+  write_file_atomic(stage.path() + "/bin/tool", "#!/usr/lib/tool/run\n");
+  const std::string header_digest(64, 'a');  // what the signed header says; the bytes are not hashed again
+  std::vector<PlacedFile> files = {{"bin/tool", "/usr/bin/tool", S_IFREG | 0755, false, nullptr, header_digest}};
+  Baseline runtime;
+  RelocationReport r = relocate_files("tool-1-1.noarch", stage.path(), "", files, PathMap::standard(), runtime);
+  REQUIRE(r.rewritten.size() == 1);
+  CHECK(r.rewritten[0].sha256_shipped == header_digest);
+  CHECK(r.rewritten[0].sha256 == string_digest("#!/opt/lib/tool/run\n", "sha256"));
+}

@@ -21,58 +21,40 @@ namespace yumda {
 
 namespace {
 
-bool path_char(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' || c == '.' ||
-         c == '_' || c == '-' || c == '+' || c == '@' || c == '~' || c == '%';
-}
-
 // Whether a cut-back candidate is still deeper than its rule's directory.
 bool deeper_than_rule(const std::string& cand, const PathMap::Rule& rule) { return cand.size() > rule.from.size(); }
 
 }  // namespace
 
-std::vector<PathHit> find_path_hits(std::string_view data, const PathMap& map, const PathOracle& oracle) {
-  // The byte after the leading '/' of every rule, to skip most slashes fast.
-  bool second[256] = {};
-  for (const auto& r : map.rules())
-    if (r.from.size() > 1) second[static_cast<unsigned char>(r.from[1])] = true;
-
+std::vector<PathHit> hits_of(const std::vector<PathCandidate>& candidates, const PathMap& map,
+                             const PathOracle& oracle) {
   std::vector<PathHit> hits;
-  const char* const base = data.data();
-  const char* p = base;
-  const char* const end = base + data.size();
-  while (p < end) {
-    p = static_cast<const char*>(memchr(p, '/', static_cast<size_t>(end - p)));
-    if (!p) break;
-    const char* start = p;
-    ++p;
-    if (p >= end || !second[static_cast<unsigned char>(*p)]) continue;
-    if (start > base && path_char(static_cast<unsigned char>(start[-1]))) continue;  // inside a longer path
-    const char* tok_end = p;
-    while (tok_end < end && path_char(static_cast<unsigned char>(*tok_end))) ++tok_end;
-    p = tok_end;
-    std::string cand(start, tok_end);
-    while (cand.size() > 1 && cand.back() == '/') cand.pop_back();
-    const PathMap::Rule* rule = map.rule_for(cand);
+  for (const PathCandidate& c : candidates) {
+    const PathMap::Rule* rule = map.rule_for(c.path);
     if (!rule || rule->from == "/opt") continue;  // /opt paths are already right
     // A binary's whole string "/usr" is an install prefix that code joins
     // with relative paths ("share/git-core/templates"): those moved under
     // /opt the same way, so the prefix becomes /opt.
-    if (cand == rule->from && rule->to.empty() && start > base && start[-1] == '\0' && tok_end < end &&
-        *tok_end == '\0') {
-      hits.push_back({static_cast<size_t>(start - base), cand, "/opt"});
+    if (c.whole_string && c.path == rule->from && rule->to.empty()) {
+      hits.push_back({static_cast<size_t>(c.offset), c.path, "/opt"});
       continue;
     }
-    for (; deeper_than_rule(cand, *rule); cand.erase(cand.rfind('/'))) {
+    for (std::string cand = c.path; deeper_than_rule(cand, *rule); cand.erase(cand.rfind('/'))) {
       if (oracle.in_runtime && oracle.in_runtime(cand)) break;
       std::optional<std::string> rel = map.map(cand);
       if (rel && oracle.in_layer && oracle.in_layer(*rel)) {
-        hits.push_back({static_cast<size_t>(start - base), cand, "/opt/" + *rel});
+        hits.push_back({static_cast<size_t>(c.offset), cand, "/opt/" + *rel});
         break;
       }
     }
   }
   return hits;
+}
+
+std::vector<PathHit> find_path_hits(std::string_view data, const PathMap& map, const PathOracle& oracle) {
+  PathScanner scan(map);
+  scan.feed(data);
+  return hits_of(scan.finish().candidates, map, oracle);
 }
 
 RewriteOutcome rewrite_paths(std::string& data, bool binary, const std::vector<PathHit>& hits) {
