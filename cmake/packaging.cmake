@@ -89,9 +89,10 @@ set(CPACK_SOURCE_IGNORE_FILES "/\\\\.git/" "/build[^/]*/" "/layer/")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
-# libcurl4 is dlopen()ed on the first download (src/lib/fetch/curl_lazy.cpp),
-# so no NEEDED entry names it; spdlog, fmt, toml++ and (with libarchive.a)
-# libarchive and libstdc++ are compiled in (CMakeLists.txt, "startup").
+# libcurl4, librpm9, librpmio9, libsolvext1 and libsqlite3-0 are dlopen()ed on
+# first use (src/lib/*/*_lazy.cpp), so no NEEDED entry names them; spdlog,
+# fmt, toml++ and (with libarchive.a) libarchive and libstdc++ are compiled in
+# (CMakeLists.txt, "startup").
 set(_yumda_deb_depends "libc6 (>= 2.36), libsolv1 (>= 0.7.23), libsolvext1 (>= 0.7.23), \
 librpm9 (>= 4.18.0), librpmio9 (>= 4.18.0), libcurl4 (>= 7.88.1), libsqlite3-0 (>= 3.40.1), \
 libdeflate0 (>= 1.14), liblzma5, libzstd1, libbz2-1.0, zlib1g")
@@ -128,8 +129,9 @@ set(CPACK_RPM_PACKAGE_RELOCATABLE OFF)
 set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_PACKAGE_SUGGESTS "bubblewrap")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
-# The ELF generator cannot see the dlopen()ed libcurl.
-set(CPACK_RPM_PACKAGE_REQUIRES "libcurl.so.4()(64bit)")
+# The ELF generator cannot see the dlopen()ed libraries.
+set(CPACK_RPM_PACKAGE_REQUIRES "libcurl.so.4()(64bit), librpm.so.9()(64bit), librpmio.so.9()(64bit), \
+libsolvext.so.1()(64bit), libsqlite3.so.0()(64bit)")
 set(CPACK_RPM_PACKAGE_AUTOPROV OFF)
 list(TRANSFORM _yumda_conffiles PREPEND "%config(noreplace) " OUTPUT_VARIABLE CPACK_RPM_USER_FILELIST)
 set(CPACK_RPM_EXCLUDE_FROM_AUTO_FILELIST_ADDITION

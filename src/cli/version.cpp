@@ -2,10 +2,11 @@
 
 #include <archive.h>
 #include <curl/curl.h>
-#include <rpm/rpmlib.h>
 #include <solv/solvversion.h>
 
 #include <string_view>
+
+#include "yumda/rpm_version.hpp"
 
 #ifndef YUMDA_VERSION
 #error "YUMDA_VERSION is defined by CMakeLists.txt"
@@ -21,7 +22,7 @@ std::string version_text() {
   // compiled with: a distribution upgrade of libcurl shows here.
   std::string out = "yumda " YUMDA_VERSION " (commit " YUMDA_GIT_COMMIT ")\n";
   out += std::string("libsolv ") + solv_version + "\n";
-  out += std::string("librpm ") + RPMVERSION + "\n";
+  out += "librpm " + rpm_library_version() + "\n";
   const curl_version_info_data* curl = curl_version_info(CURLVERSION_NOW);
   out += std::string("libcurl ") + (curl && curl->version ? curl->version : "unknown") + "\n";
   // archive_version_string() is "libarchive 3.6.2".

@@ -49,6 +49,27 @@ TEST_CASE("digests match known values", "[checksum]") {
   CHECK_THROWS_AS(Digest("crc32"), Error);
 }
 
+// string_digest hashes a small string with libsolv's code and a large one
+// with librpmio's (checksum.cpp): the two must agree for every type, on both
+// sides of the switch and across the block sizes (55/56/64 bytes for
+// md5/sha1/sha256, 111/112/128 for sha384/sha512).
+TEST_CASE("small and large digests agree with librpmio's streaming digest", "[checksum]") {
+  std::string data;
+  uint32_t x = 12345;
+  for (size_t i = 0; i < 70 * 1024; ++i) data += static_cast<char>((x = x * 1103515245 + 12345) >> 24);
+  for (const char* type : {"sha256", "sha", "sha1", "md5", "sha224", "sha384", "sha512"}) {
+    for (size_t n : {size_t{0}, size_t{1}, size_t{55}, size_t{56}, size_t{64}, size_t{111}, size_t{112},
+                     size_t{128}, size_t{1000}, size_t{64 * 1024}, size_t{64 * 1024 + 1}, data.size()}) {
+      Digest d(type);
+      d.update(data.data(), n);
+      CAPTURE(type, n);
+      CHECK(string_digest(std::string_view(data.data(), n), type) == d.hex());
+    }
+  }
+  CHECK(string_digest("abc", "sha512").substr(0, 16) == "ddaf35a193617aba");
+  CHECK_THROWS_AS(string_digest("abc", "crc32"), Error);
+}
+
 TEST_CASE("NEVRA parsing and printing", "[nevra]") {
   Nevra n;
   REQUIRE(parse_nevra("libcurl-7.61.1-12.lambda2.0.2.x86_64", n));

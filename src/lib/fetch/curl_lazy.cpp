@@ -5,46 +5,17 @@
 // makes dlopen() the library the first time one is called and forward to it.
 // Adding a curl call elsewhere fails to link until it is forwarded here.
 #include <curl/curl.h>
-#include <dlfcn.h>
 
 #include <cstdarg>
-#include <string>
 
+#include "common/lazy_library.hpp"
 #include "yumda/error.hpp"
 
 namespace {
 
-struct Curl {
-  void* lib = nullptr;
-  std::string error;  // why it could not be loaded
+YUMDA_LAZY_LIBRARY(curl, "libcurl.so.4", "libcurl4 (Debian) or libcurl (RPM)")
 
-  Curl() {
-    lib = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-    if (!lib) {
-      const char* why = dlerror();
-      error = "cannot load libcurl (" + std::string(why ? why : "libcurl.so.4 not found") +
-              "): install libcurl4 (Debian) or libcurl (RPM)";
-    }
-  }
-};
-
-// The handle, resolved once (C++ makes the static's initialisation thread-safe).
-void* library() {
-  static const Curl curl;
-  if (!curl.lib) throw yumda::Error(curl.error);
-  return curl.lib;
-}
-
-template <typename F>
-F resolve(const char* name) {
-  void* sym = dlsym(library(), name);
-  if (!sym) throw yumda::Error(std::string("libcurl.so.4 lacks ") + name + ": install libcurl4 7.73 or newer");
-  return reinterpret_cast<F>(sym);
-}
-
-// One pointer per function, looked up on its first call.
-#define YUMDA_CURL_REAL(name) \
-  static const auto real = resolve<decltype(&::name)>(#name)
+#define YUMDA_CURL_REAL(name) YUMDA_LAZY_REAL(curl(), name)
 
 // The option types of curl_easy_setopt and curl_multi_setopt are coded in the
 // option's number (CURLOPTTYPE_* / CURLMOPTTYPE_*: LONG 0, OBJECTPOINT 10000,
