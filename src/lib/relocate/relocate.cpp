@@ -117,7 +117,7 @@ class Relocator {
       // Extraction's scan saw the bytes: a file with nothing to rewrite is
       // decided without opening it (a hardlink set counted once).
       const ScannedFile& s = *f.scan;
-      if (!(!s.elf && s.has_nul)) hits = hits_of(s.candidates, map_, oracle_);
+      if (s.elf || !s.has_nul) hits = hits_of(s.candidates, map_, oracle_);  // other binary data: left alone
       if (hits.empty()) {
         if (scanned_.insert(&s).second) {
           ++report_.files_scanned;
