@@ -186,6 +186,8 @@ class Extractor {
   void write_loop(const ReadData& read, PendingFile& p, uint64_t declared, const std::string& display,
                   PathScanner* scanner = nullptr);
   bool copy_direct(const std::string& display, PendingFile& p, uint64_t len);
+  void copy_scanned(const std::string& display, PendingFile& p, uint64_t len, PathScanner& scanner);
+  ReadData pread_data(int fd, off_t& at, std::string what) const;
   bool copy_range(int from, off_t src, int to, uint64_t len, const std::string& display) const;
 
   const PayloadSource& source_;
