@@ -115,6 +115,9 @@ std::vector<PathHit> hits_of(const std::vector<PathCandidate>& candidates, const
 struct RewriteOutcome {
   size_t rewritten = 0;               // hits applied
   std::vector<PathHit> would_grow;    // hits left alone: no room in a binary string
+  // Binary: the [begin, end) byte ranges changed (the rest, and the size,
+  // are as before), so only those need writing. Empty for text.
+  std::vector<std::pair<size_t, size_t>> changed;
 };
 
 // Applies HITS to DATA. BINARY: each NUL-terminated string holding hits is

@@ -155,9 +155,9 @@ class Relocator {
       // file is the expanded cache's, which must keep the package's bytes.
       std::vector<std::string> names = staged_names(st);
       if (st.st_nlink > names.size()) replace_all(names, st, data);
-      else write_all(parent.get(), name, st, data, f.path);
+      else write_all(parent.get(), name, st, data, out.changed, f.path);
     } else {
-      write_all(parent.get(), name, st, data, f.path);
+      write_all(parent.get(), name, st, data, out.changed, f.path);
     }
     r.sha256 = string_digest(data, "sha256");
     r.paths = out.rewritten;
@@ -175,9 +175,10 @@ class Relocator {
     return data;
   }
 
-  void write_data(int fd, const std::string& data, const std::string& rel) const {
+  // DATA written at offset AT of FD.
+  void write_data(int fd, std::string_view data, size_t at, const std::string& rel) const {
     for (size_t done = 0; done < data.size();) {
-      ssize_t n = pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(done));
+      ssize_t n = pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(at + done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
       done += static_cast<size_t>(n);
@@ -186,14 +187,21 @@ class Relocator {
 
   // Writes DATA over the file in place (its hardlinks see it too), keeping
   // its mode and mtime, so the zip stays the same for the same packages.
+  // CHANGED (a binary rewrite's ranges; the size is kept): only those bytes
+  // differ from the file, which was just read whole, so only they are written.
   void write_all(int parent, const std::string& name, const struct stat& st, const std::string& data,
-                 const std::string& rel) const {
+                 const std::vector<std::pair<size_t, size_t>>& changed, const std::string& rel) const {
     const bool readonly = (st.st_mode & S_IWUSR) == 0;
     if (readonly && fchmodat(parent, name.c_str(), (st.st_mode & 07777) | S_IWUSR, 0) != 0)
       fail("cannot write /opt/" + rel + ": " + errno_text(errno));
     UniqueFd fd(openat(parent, name.c_str(), O_WRONLY | O_NOFOLLOW | O_CLOEXEC));
     if (!fd) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
-    write_data(fd.get(), data, rel);
+    if (!changed.empty() && data.size() == static_cast<size_t>(st.st_size)) {
+      for (const auto& [begin, end] : changed)
+        write_data(fd.get(), std::string_view(data).substr(begin, end - begin), begin, rel);
+    } else {
+      write_data(fd.get(), data, 0, rel);
+    }
     if (ftruncate(fd.get(), static_cast<off_t>(data.size())) != 0)
       fail("cannot write /opt/" + rel + ": " + errno_text(errno));
     const timespec times[2] = {st.st_mtim, st.st_mtim};
@@ -226,7 +234,7 @@ class Relocator {
       if (!made_dir) {
         UniqueFd fd(openat(dir.get(), made.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600));
         if (!fd) fail("cannot write /opt/" + rel + ": " + errno_text(errno));
-        write_data(fd.get(), data, rel);
+        write_data(fd.get(), data, 0, rel);
         const timespec times[2] = {st.st_mtim, st.st_mtim};
         if (fchmod(fd.get(), st.st_mode & 07777) != 0 || futimens(fd.get(), times) != 0)
           fail("cannot write /opt/" + rel + ": " + errno_text(errno));

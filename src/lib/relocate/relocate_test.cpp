@@ -132,6 +132,25 @@ TEST_CASE("a longer path fits where another in the same string freed room") {
   CHECK(rewritten(tight, true, o) == std::string("/opt/lib/a:/etc/b\0\0\0", 20));
 }
 
+TEST_CASE("a binary rewrite names the ranges it changed, and nothing else differs") {
+  auto o = fixed_oracle({"lib/a", "etc/b", "share/c"});
+  // Two strings rewritten, one left as it was (no room), binary data around them.
+  std::string in("\1\2/usr/lib/x86_64-linux-gnu/a\0\3/etc/b\0\4\5/usr/share/c\0\6", 54);
+  std::string out = in;
+  auto hits = find_path_hits(out, PathMap::standard(), o);
+  RewriteOutcome r = rewrite_paths(out, true, hits);
+  REQUIRE(r.rewritten == 2);
+  REQUIRE(r.changed.size() == 2);
+  CHECK(r.changed[0] == std::pair<size_t, size_t>{0, 29});   // the first string, up to its NUL
+  CHECK(r.changed[1] == std::pair<size_t, size_t>{38, 52});  // "\4\5/usr/share/c"
+  std::string patched = in;  // the original with only those ranges copied in is the whole rewrite
+  for (const auto& [b, e] : r.changed) patched.replace(b, e - b, out, b, e - b);
+  CHECK(patched == out);
+  CHECK(patched != in);
+  std::string text = "conf=/etc/b\n";
+  CHECK(rewrite_paths(text, false, find_path_hits(text, PathMap::standard(), o)).changed.empty());
+}
+
 TEST_CASE("text is rewritten whatever the lengths") {
   auto o = fixed_oracle({"bin/perl", "etc/foo.conf", "lib/libfoo.so.1"});
   CHECK(rewritten("#!/usr/bin/perl -w\nconf=/etc/foo.conf\nlib='/usr/lib64/libfoo.so.1'\n", false, o) ==

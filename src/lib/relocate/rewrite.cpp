@@ -107,6 +107,7 @@ RewriteOutcome rewrite_paths(std::string& data, bool binary, const std::vector<P
     }
     std::string next;
     size_t at = str_begin;
+    const size_t applied = out.rewritten;
     for (size_t k = i; k < j; ++k) {
       if (!apply[k - i]) continue;
       next.append(data, at, hits[k].offset - at);
@@ -118,6 +119,7 @@ RewriteOutcome rewrite_paths(std::string& data, bool binary, const std::vector<P
     std::copy(next.begin(), next.end(), data.begin() + static_cast<std::ptrdiff_t>(str_begin));
     std::fill(data.begin() + static_cast<std::ptrdiff_t>(str_begin + next.size()),
               data.begin() + static_cast<std::ptrdiff_t>(str_end), '\0');
+    if (out.rewritten > applied) out.changed.emplace_back(str_begin, str_end);
     i = j;
   }
   return out;
