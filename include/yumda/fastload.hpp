@@ -7,6 +7,7 @@
 // this header alone; the resolver never sees it.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,9 +38,13 @@ enum class IndexFromPrimary { written, unsupported, write_failed };
 // deps. `unsupported` when the scanner would leave the file to libsolv (the
 // caller then loads the repo, and libsolv reports any damage); nothing is
 // written then. `write_failed` sets errno. Throws Error when PATH cannot be
-// opened.
+// opened. CHECK_INPUT (when set; it throws when PATH is not what it should
+// be) runs on a thread of its own beside the scan, and the index is written
+// only once it has returned; whatever it throws is thrown here, and nothing
+// is written. It has returned before `unsupported` is, too.
 IndexFromPrimary write_dep_index_from_primary(s_Repo* repo, const std::string& path, const std::string& repo_id,
-                                              const std::string& index_path, const std::string& tag);
+                                              const std::string& index_path, const std::string& tag,
+                                              const std::function<void()>& check_input = {});
 
 // Writes the dep index of REPO (loaded from primary, internalized) to PATH,
 // with TAG (what the index was made from) in its trailer. False on failure.

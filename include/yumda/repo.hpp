@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,29 @@ struct Repomd {
 // Parses repomd.xml text; throws Error naming SOURCE when it is not rpm-md.
 Repomd parse_repomd(const std::string& xml, const std::string& source);
 
+// primary's check against repomd.xml, left by fetch_repo_metadata (asked to,
+// for a file:// repo) to the first reader of primary: a cold dep index write
+// hashes the file on a thread of its own while it scans it, rather than
+// before. verify() hashes once (thread-safe); every later call repeats the
+// answer: nothing, or the Error the fetch would have thrown.
+class PrimaryCheck {
+ public:
+  PrimaryCheck(std::string path, RepomdRecord record, std::string stamps, bool trust_stamp, std::string error);
+  PrimaryCheck(const PrimaryCheck&) = delete;
+  PrimaryCheck& operator=(const PrimaryCheck&) = delete;
+  void verify();
+  bool failed() const;  // verify() threw
+
+ private:
+  mutable std::mutex mutex_;
+  enum class Result { unknown, matched, mismatched } result_ = Result::unknown;
+  std::string path_;
+  RepomdRecord record_;
+  std::string stamps_;  // the repo's `verified` file
+  bool trust_stamp_;
+  std::string error_;
+};
+
 // Local copies of one repo's metadata, in the cache.
 struct RepoMetadata {
   std::string repo_id;
@@ -49,6 +73,12 @@ struct RepoMetadata {
   Repomd repomd;
   std::string primary_path;    // xml (any compression) or sqlite when no xml is offered
   bool primary_is_sqlite = false;
+  // Null once primary is checked; else a reader of primary_path calls
+  // verify_primary() first (load_repo, make_repo_index, descriptions do).
+  std::shared_ptr<PrimaryCheck> primary_check;
+  void verify_primary() const {
+    if (primary_check) primary_check->verify();
+  }
   std::string filelists_path;  // "" until needed / when absent
   bool filelists_is_sqlite = false;
 };
@@ -76,8 +106,12 @@ std::string make_repo_cache_dir(const MainConfig& main, const RepoConfig& repo);
 // anything it lists is fetched; the pair enters the cache only once verified,
 // and a cached repomd.xml counts only while its cached signature verifies
 // (else it is fetched again, or with CACHEONLY it is an error).
+// DEFER_PRIMARY_CHECK: a file:// repo's primary.xml that must be hashed is
+// not hashed here but left to md.primary_check (the caller answers for
+// calling verify_primary() before anything reads primary).
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher,
-                                 bool cacheonly, bool with_filelists, Reporter& reporter);
+                                 bool cacheonly, bool with_filelists, Reporter& reporter,
+                                 bool defer_primary_check = false);
 
 // Loads one repo's metadata into POOL (solv cache first, else the xml or sqlite,
 // then writes the cache atomically). The repo's name is the repo id, and its

@@ -44,6 +44,7 @@ std::vector<std::string> read_descriptions(const RepoMetadata& md, const std::st
   std::vector<std::string> out(wanted.size());
   // sqlite-only repos: yumda's sqlite reader keeps no descriptions (yet)
   if (wanted.empty() || md.primary_path.empty() || md.primary_is_sqlite) return out;
+  md.verify_primary();
   Pool pool(arch);
   Repo* repo = repo_create(pool.get(), md.repo_id.c_str());
   std::string path = md.dir + "/descriptions.solv", tag = descriptions_tag(md);

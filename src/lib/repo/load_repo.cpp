@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string_view>
 
@@ -80,6 +81,7 @@ int drop_unused_keys(Repo* repo, Repokey* key, void* kfdata) {
 }
 
 void parse_metadata(Repo* repo, const RepoMetadata& md, bool with_filelists) {
+  md.verify_primary();
   if (md.primary_is_sqlite) {
     add_sqlite_primary(repo, md.primary_path, with_filelists ? md.filelists_path : "", md.dir);
   } else {
@@ -148,12 +150,17 @@ DepIndexHandle make_repo_index(const RepoMetadata& md, const std::string& arch, 
   // the quickest source, then the scan of primary.xml, then libsolv.
   Pool pool(arch);
   Repo* repo = repo_create(pool.get(), md.repo_id.c_str());
-  if (!load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
+  if (load_solv_cache(repo, md.dir + "/primary.solv", cache_tag(md, false))) {
+    md.verify_primary();  // as the fetch would have: a primary that changed since is an error
+  } else {
     reporter.info("Parsing metadata of " + md.repo_id);
     if (!md.primary_is_sqlite) {
       Pool scratch(arch);  // thrown away: what a failed scan interned stays out of REPO's pool
+      // primary's check, if still due, runs beside the scan: the index is written only if it passes
+      std::function<void()> check;
+      if (md.primary_check) check = [&md] { md.verify_primary(); };
       switch (write_dep_index_from_primary(repo_create(scratch.get(), md.repo_id.c_str()), md.primary_path,
-                                           md.repo_id, path, dep_index_tag(md))) {
+                                           md.repo_id, path, dep_index_tag(md), check)) {
         case IndexFromPrimary::written:
           return open_repo_index(md);
         case IndexFromPrimary::write_failed:
@@ -180,6 +187,7 @@ Repo* new_repo(Pool& pool, const RepoConfig& config) {
 s_Repo* load_repo(Pool& pool, const RepoMetadata& md, const RepoConfig& config, const std::string& cachedir,
                   bool with_filelists, Reporter& reporter) {
   (void)cachedir;  // the per-repo dir in MD is where the cache lives
+  md.verify_primary();  // before the solv cache made from it is trusted, as the fetch would have
   bool filelists = with_filelists && !md.filelists_path.empty();
   Repo* repo = new_repo(pool, config);
   std::string solv_path = md.dir + (filelists ? "/full.solv" : "/primary.solv");

@@ -176,7 +176,7 @@ Wanted pick_records(const Repomd& repomd, const RepoConfig& repo, bool with_file
 }
 
 RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, const std::vector<std::string>& bases,
-                            bool with_filelists, const Keyring* keys) {
+                            bool with_filelists, const Keyring* keys, bool defer_primary_check) {
   RepoMetadata md;
   md.repo_id = repo.id;
   md.dir = make_repo_cache_dir(main, repo);
@@ -205,7 +205,7 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, cons
   Wanted w = pick_records(md.repomd, repo, with_filelists);
   std::string root = file_url_path(md.baseurl);
   VerifiedStamps stamps(md.dir + "/verified");
-  auto check = [&](const RepomdRecord& rec) {
+  auto check = [&](const RepomdRecord& rec, bool defer) {
     std::string path = root + "/" + rec.location;
     if (!path_exists(path))
       throw Error("repo " + repo.id + ": " + path + " (listed in repomd.xml) is missing: the repo is incomplete, "
@@ -215,16 +215,20 @@ RepoMetadata local_metadata(const MainConfig& main, const RepoConfig& repo, cons
     if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) > kMaxMetadataFile)
       throw Error("repo " + repo.id + ": " + path + " (listed in repomd.xml) is not a regular file of at most " +
                   cap_text(kMaxMetadataFile) + "; refusing it");
-    if (!checksum_matches(path, rec, stamps, /*trust_stamp=*/keys == nullptr))
-      throw Error("repo " + repo.id + ": checksum of " + path + " does not match repomd.xml (" +
-                  rec.checksum_type + " " + rec.checksum + "): the repo's metadata is inconsistent, "
-                  "re-run createrepo_c on it");
+    std::string mismatch = "repo " + repo.id + ": checksum of " + path + " does not match repomd.xml (" +
+                           rec.checksum_type + " " + rec.checksum + "): the repo's metadata is inconsistent, "
+                           "re-run createrepo_c on it";
+    const bool trust_stamp = keys == nullptr;
+    if (defer && !(trust_stamp && stamps.has(path, rec.checksum)))
+      md.primary_check = std::make_shared<PrimaryCheck>(path, rec, md.dir + "/verified", trust_stamp, mismatch);
+    else if (!checksum_matches(path, rec, stamps, trust_stamp))
+      throw Error(mismatch);
     return path;
   };
-  md.primary_path = check(*w.primary);
+  md.primary_path = check(*w.primary, defer_primary_check && !w.primary_sqlite);
   md.primary_is_sqlite = w.primary_sqlite;
   if (w.filelists) {
-    md.filelists_path = check(*w.filelists);
+    md.filelists_path = check(*w.filelists, false);
     md.filelists_is_sqlite = w.filelists_sqlite;
   }
   return md;
@@ -435,6 +439,28 @@ std::string download_repomd(RepoMetadata& md, const RepoConfig& repo, const std:
 
 }  // namespace
 
+PrimaryCheck::PrimaryCheck(std::string path, RepomdRecord record, std::string stamps, bool trust_stamp,
+                           std::string error)
+    : path_(std::move(path)),
+      record_(std::move(record)),
+      stamps_(std::move(stamps)),
+      trust_stamp_(trust_stamp),
+      error_(std::move(error)) {}
+
+void PrimaryCheck::verify() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (result_ == Result::unknown) {
+    VerifiedStamps stamps(stamps_);  // read now: the fetch's copy may have changed since
+    result_ = checksum_matches(path_, record_, stamps, trust_stamp_) ? Result::matched : Result::mismatched;
+  }
+  if (result_ == Result::mismatched) throw Error(error_);
+}
+
+bool PrimaryCheck::failed() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return result_ == Result::mismatched;
+}
+
 namespace {
 
 // REPO's directory under CACHEDIR/repos: its id and a digest of its URLs, so
@@ -457,7 +483,7 @@ std::string make_repo_cache_dir(const MainConfig& main, const RepoConfig& repo) 
 }
 
 RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo, Fetcher& fetcher, bool cacheonly,
-                                 bool with_filelists, Reporter& reporter) {
+                                 bool with_filelists, Reporter& reporter, bool defer_primary_check) {
   if (repo.baseurls.empty() && repo.mirrorlist.empty())
     throw Error("repo " + repo.id + " has no baseurl=" + (repo.origin.empty() ? "" : " (" + repo.origin + ")") +
                 ": add one, or use --disablerepo=" + repo.id);
@@ -482,7 +508,7 @@ RepoMetadata fetch_repo_metadata(const MainConfig& main, const RepoConfig& repo,
     return m;
   };
   if (!file_url_path(bases.front()).empty())
-    return verified(local_metadata(main, repo, bases, with_filelists, keys.get()));
+    return verified(local_metadata(main, repo, bases, with_filelists, keys.get(), defer_primary_check));
   bool have_cache = path_exists(md.repomd_path);
   if (cacheonly && !have_cache)
     throw Error("no cached metadata for repo " + repo.id + " in " + md.dir +

@@ -179,29 +179,99 @@ TEST_CASE("repo: the solv cache is used on the second load and a corrupt one is 
   CHECK(solvable_names(l.repo) == std::vector<std::string>{"alpha", "beta", "gamma"});
 }
 
+namespace {
+// A repo under DIR whose primary.xml.gz is swapped for another valid one:
+// parseable (by the fast scanner too), but not what repomd lists. Returns
+// the repo; PRIMARY is set to the swapped file.
+std::string repo_with_swapped_primary(const std::string& dir, std::string& primary) {
+  std::string repo = make_repo(dir, "--general-compress-type=gz");
+  std::string other = make_repo(dir + "/other", "--general-compress-type=gz");
+  build_rpm(dir + "/w", other, pkg_spec("gamma", "1.0"));
+  createrepo(other, "--general-compress-type=gz");
+  auto primary_in = [](const std::string& r) {
+    for (auto& e : fs::directory_iterator(r + "/repodata"))
+      if (e.path().filename().string().find("-primary.xml") != std::string::npos) return e.path().string();
+    return std::string();
+  };
+  primary = primary_in(repo);
+  fs::copy_file(primary_in(other), primary, fs::copy_options::overwrite_existing);
+  return repo;
+}
+
+void check_mismatch_error(const std::string& msg, const std::string& primary) {
+  CHECK(msg.find(fs::path(primary).filename().string()) != std::string::npos);
+  CHECK(msg.find("does not match") != std::string::npos);
+  CHECK(msg.find("repo bad") != std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+}
+}  // namespace
+
 TEST_CASE("repo: a primary whose checksum does not match repomd is an error naming the file") {
   ScratchDir dir;
-  std::string repo = make_repo(dir.path);
-  // swap the primary for another valid one: parseable, but not what repomd lists
-  std::string other = make_repo(dir.path + "/other", "--general-compress-type=gz");
-  std::string primary, other_primary;
-  for (auto& e : fs::directory_iterator(repo + "/repodata"))
-    if (e.path().filename().string().find("-primary.xml") != std::string::npos) primary = e.path();
-  for (auto& e : fs::directory_iterator(other + "/repodata"))
-    if (e.path().filename().string().find("-primary.xml") != std::string::npos) other_primary = e.path();
-  build_rpm(dir.path + "/w", other, pkg_spec("gamma", "1.0"));
-  createrepo(other, "--general-compress-type=gz");
-  for (auto& e : fs::directory_iterator(other + "/repodata"))
-    if (e.path().filename().string().find("-primary.xml") != std::string::npos) other_primary = e.path();
-  fs::copy_file(other_primary, primary, fs::copy_options::overwrite_existing);
+  std::string primary;
+  std::string repo = repo_with_swapped_primary(dir.path, primary);
   MainConfig main;
   main.cachedir = dir.path + "/cache";
   Recorder rep;
   Loaded l;
-  std::string msg = error_of([&] { load(l, main, repo_config("bad", "file://" + repo), false, rep); });
-  CHECK(msg.find(fs::path(primary).filename().string()) != std::string::npos);
-  CHECK(msg.find("does not match") != std::string::npos);
-  CHECK(msg.find("repo bad") != std::string::npos);
+  check_mismatch_error(error_of([&] { load(l, main, repo_config("bad", "file://" + repo), false, rep); }), primary);
+}
+
+// A cold install checks primary while it scans it for the dep index
+// (make_repo_index): the same error, and nothing left in the cache that a
+// later run could use.
+TEST_CASE("sack: a cold reachable load of a primary that does not match repomd fails and writes no index") {
+  ScratchDir dir;
+  std::string primary;
+  std::string repo = repo_with_swapped_primary(dir.path, primary);
+  Config config;
+  config.main.cachedir = dir.path + "/cache";
+  config.repos.push_back(repo_config("bad", "file://" + repo));
+  Fetcher fetcher{FetchOptions{}};
+  Recorder rep;
+  auto nothing_usable = [&] {
+    for (auto& e : fs::recursive_directory_iterator(config.main.cachedir)) {
+      std::string name = e.path().filename().string();
+      CHECK(name.find("deps.idx") == std::string::npos);
+      CHECK(name.find(".solv") == std::string::npos);
+      if (name == "verified") CHECK(read_file(e.path()).find(primary) == std::string::npos);
+    }
+  };
+  for (int run = 0; run < 2; ++run) {  // the second finds nothing to trust either
+    Sack sack(config, fetcher, false, rep);
+    check_mismatch_error(error_of([&] { sack.load_reachable({"alpha"}, {}); }), primary);
+    nothing_usable();
+  }
+  {
+    Sack sack(config, fetcher, false, rep);
+    check_mismatch_error(error_of([&] { sack.load(false); }), primary);
+    nothing_usable();
+  }
+  // skip_if_unavailable=1: the repo is skipped with the same words, as when the fetch checked it
+  config.repos[0].skip_if_unavailable = true;
+  Sack sack(config, fetcher, false, rep);
+  rep.warnings.clear();
+  CHECK_FALSE(sack.load_reachable({"alpha"}, {}));
+  REQUIRE(rep.warnings.size() == 1);
+  check_mismatch_error(rep.warnings[0], primary);
+  CHECK(rep.warnings[0].find("skipping repo bad (skip_if_unavailable=1)") != std::string::npos);
+  nothing_usable();
+}
+
+TEST_CASE("sack: a cold reachable load checks primary once and remembers it") {
+  ScratchDir dir;
+  std::string repo = make_repo(dir.path, "--general-compress-type=gz");
+  Config config;
+  config.main.cachedir = dir.path + "/cache";
+  config.repos.push_back(repo_config("good", "file://" + repo));
+  Fetcher fetcher{FetchOptions{}};
+  Recorder rep;
+  Sack sack(config, fetcher, false, rep);
+  REQUIRE(sack.load_reachable({"alpha"}, {}));
+  CHECK(sack.partial());
+  std::string verified = read_file(repo_cache_dir(config.main, config.repos[0]) + "/verified");
+  CHECK(verified.find("-primary.xml.gz") != std::string::npos);
+  CHECK(path_exists(repo_cache_dir(config.main, config.repos[0]) + "/deps.idx"));
 }
 
 TEST_CASE("repo: the real createrepo_c repo_01 fixture has a mismatching primary") {

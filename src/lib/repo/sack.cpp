@@ -67,15 +67,37 @@ struct Sack::Impl {
     if (it != fetched.end() && (it->second.first || !filelists)) return it->second.second;
     std::optional<RepoMetadata> md;
     try {
-      md = fetch_repo_metadata(config.main, rc, fetcher, cacheonly, filelists, reporter);
+      // primary's check is left to its reader (load_repo, make_repo_index), so
+      // that a cold index write hashes it while scanning it: see used().
+      md = fetch_repo_metadata(config.main, rc, fetcher, cacheonly, filelists, reporter, true);
     } catch (const Interrupted&) {
       throw;
     } catch (const Error& e) {
       if (!rc.skip_if_unavailable) throw;
-      reporter.warning(std::string(e.what()) + "; skipping repo " + rc.id + " (skip_if_unavailable=1)");
+      skipped(rc, e);
     }
     fetched[rc.id] = {filelists || !md, md};
     return md;
+  }
+
+  void skipped(const RepoConfig& rc, const Error& e) {
+    reporter.warning(std::string(e.what()) + "; skipping repo " + rc.id + " (skip_if_unavailable=1)");
+  }
+
+  // USE(MD), which reads primary and so checks it first: a mismatch the fetch
+  // left to it is the fetch's failure, and skips the repo as the fetch would
+  // have (false) under skip_if_unavailable.
+  template <class F>
+  bool used(const RepoConfig& rc, const RepoMetadata& md, F&& use) {
+    try {
+      use();
+      return true;
+    } catch (const Error& e) {
+      if (!md.primary_check || !md.primary_check->failed() || !rc.skip_if_unavailable) throw;
+      skipped(rc, e);
+      fetched[rc.id] = {true, std::nullopt};
+      return false;
+    }
   }
 };
 
@@ -90,7 +112,9 @@ void Sack::load(bool filelists) {
     check_interrupt();
     auto md = impl_->metadata(*rc, filelists);
     if (!md) continue;
-    s_Repo* repo = load_repo(*impl_->pool, *md, *rc, impl_->config.main.cachedir, filelists, impl_->reporter);
+    s_Repo* repo = nullptr;
+    auto load = [&] { repo = load_repo(*impl_->pool, *md, *rc, impl_->config.main.cachedir, filelists, impl_->reporter); };
+    if (!impl_->used(*rc, *md, load)) continue;
     impl_->added(repo, *rc, *md);
   }
 }
@@ -121,8 +145,13 @@ bool Sack::load_reachable(const std::vector<std::string>& specs, const std::vect
     check_interrupt();
     auto md = impl_->metadata(*rc, false);
     if (!md) continue;
-    auto idx = open_repo_index(*md);
-    if (!idx) idx = make_repo_index(*md, impl_->config.main.arch, impl_->reporter);
+    DepIndexHandle idx;
+    auto index = [&] {
+      idx = open_repo_index(*md);
+      if (idx) md->verify_primary();  // an index made before primary changed is not proof of it
+      else idx = make_repo_index(*md, impl_->config.main.arch, impl_->reporter);
+    };
+    if (!impl_->used(*rc, *md, index)) continue;
     if (!idx) return false;
     indexes.push_back(idx.get());
     owned.push_back(std::move(idx));
