@@ -188,6 +188,7 @@ class Extractor {
   bool copy_direct(const std::string& display, PendingFile& p, uint64_t len);
   void copy_scanned(const std::string& display, PendingFile& p, uint64_t len, PathScanner& scanner);
   ReadData pread_data(int fd, off_t& at, std::string what) const;
+  off_t direct_data_offset() const;
   bool copy_range(int from, off_t src, int to, uint64_t len, const std::string& display) const;
 
   const PayloadSource& source_;

@@ -141,7 +141,7 @@ void Extractor::write_data(const Entry& entry, const ReadData& read, PendingFile
 // straight from its file, scanned and written, then skipped by libarchive:
 // one copy into user space instead of libarchive's read and copy out.
 void Extractor::copy_scanned(const std::string& display, PendingFile& p, uint64_t len, PathScanner& scanner) {
-  off_t at = direct_->base + archive_filter_bytes(direct_->a, 0);  // the format has consumed up to the data
+  off_t at = direct_data_offset();
   write_loop(pread_data(direct_->fd, at, "its payload cannot be read inside " + display), p, len, display, &scanner);
   if (archive_read_data_skip(direct_->a) != ARCHIVE_OK) fail_archive(direct_->a, "its payload cannot be read");
 }
@@ -176,7 +176,7 @@ void Extractor::write_loop(const ReadData& read, PendingFile& p, uint64_t declar
 // file (no trip through user space), then has libarchive skip past them.
 // False, with nothing consumed, where the filesystem cannot do it.
 bool Extractor::copy_direct(const std::string& display, PendingFile& p, uint64_t len) {
-  const off_t src = direct_->base + archive_filter_bytes(direct_->a, 0);  // the format has consumed up to the data
+  const off_t src = direct_data_offset();
   unsigned char magic[SELFMAG];
   const bool elf = len >= SELFMAG && pread(direct_->fd, magic, SELFMAG, src) == SELFMAG &&
                    memcmp(magic, ELFMAG, SELFMAG) == 0;
@@ -188,6 +188,12 @@ bool Extractor::copy_direct(const std::string& display, PendingFile& p, uint64_t
   p.elf = elf;
   p.size = len;
   return true;
+}
+
+// Where the current entry's data starts in the payload's file: the format
+// has consumed everything before it.
+off_t Extractor::direct_data_offset() const {
+  return direct_->base + archive_filter_bytes(direct_->a, 0);
 }
 
 // Copies LEN bytes of FROM at SRC to TO inside the kernel; false, with
