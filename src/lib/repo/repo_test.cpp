@@ -258,7 +258,7 @@ TEST_CASE("sack: a cold reachable load of a primary that does not match repomd f
   nothing_usable();
 }
 
-TEST_CASE("sack: a cold reachable load checks primary once and remembers it") {
+TEST_CASE("sack: a cold reachable load of a good primary stamps it verified and writes the index") {
   ScratchDir dir;
   std::string repo = make_repo(dir.path, "--general-compress-type=gz");
   Config config;
