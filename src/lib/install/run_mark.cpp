@@ -70,14 +70,17 @@ const std::string& RunMark::token() {
   auto fail = [this](const std::string& what, int err) {
     return Error("cannot mark this run in the package cache " + cachedir_ + ": " + what + ": " + errno_text(err));
   };
-  unsigned char bytes[8];
-  if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) throw fail("getrandom", errno);
-  std::string token = std::to_string(getpid()) + "-";
-  for (unsigned char b : bytes) {
-    static const char* hex = "0123456789abcdef";
-    token += hex[b >> 4];
-    token += hex[b & 15];
-  }
+  auto random_token = [&] {
+    unsigned char bytes[8];
+    if (getrandom(bytes, sizeof bytes, 0) != static_cast<ssize_t>(sizeof bytes)) throw fail("getrandom", errno);
+    std::string token = std::to_string(getpid()) + "-";
+    for (unsigned char b : bytes) {
+      static const char* hex = "0123456789abcdef";
+      token += hex[b >> 4];
+      token += hex[b & 15];
+    }
+    return token;
+  };
   // Each level opened beneath the last, never through a link: the cache is input.
   make_dirs(cachedir_);
   UniqueFd dir(open(cachedir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -87,16 +90,36 @@ const std::string& RunMark::token() {
     dir = open_dir_nofollow(dir.get(), name);
   }
   if (!dir) throw fail("open .runs", errno);
-  // Locked under a name the pruner ignores, then renamed: a pruner never sees
-  // the mark unlocked.
-  const std::string tmp = "new-" + token;
-  UniqueFd fd(openat(dir.get(), tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
-  if (!fd) throw fail(tmp, errno);
-  if (flock(fd.get(), LOCK_EX | LOCK_NB) != 0 || renameat(dir.get(), tmp.c_str(), dir.get(), token.c_str()) != 0) {
-    const int err = errno;
-    unlinkat(dir.get(), tmp.c_str(), 0);
-    throw fail(token, err);
+  // Locked under a name the pruner ignores while locked, then renamed: a
+  // pruner never sees the mark unlocked under its token. Between the create
+  // and the lock another run's pruner may take "new-TOKEN" for a dead run's
+  // (it is unlocked) and unlink it: then our lock is on a file with no name,
+  // or the pruner holds it; either way start again under a fresh token.
+  std::string token;
+  UniqueFd fd;
+  int err = 0;
+  for (int attempt = 0; attempt < 16 && !fd; ++attempt) {
+    token = random_token();
+    const std::string tmp = "new-" + token;
+    UniqueFd made(openat(dir.get(), tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
+    if (!made) throw fail(tmp, errno);
+    struct stat st {};
+    if (flock(made.get(), LOCK_EX | LOCK_NB) != 0) {
+      err = errno;  // a pruner holds it and will unlink it
+      continue;
+    }
+    if (fstat(made.get(), &st) != 0 || st.st_nlink == 0) {
+      err = ENOENT;  // a pruner unlinked it before we locked it
+      continue;
+    }
+    if (renameat(dir.get(), tmp.c_str(), dir.get(), token.c_str()) != 0) {
+      err = errno;
+      unlinkat(dir.get(), tmp.c_str(), 0);
+      throw fail(token, err);
+    }
+    fd = std::move(made);
   }
+  if (!fd) throw fail(token, err);
   runs_ = std::move(dir);
   lock_ = std::move(fd);
   token_ = std::move(token);

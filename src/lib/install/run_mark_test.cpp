@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "install/run_mark.hpp"
 #include "yumda/error.hpp"
@@ -107,4 +109,30 @@ TEST_CASE("a run's mark is never made through a link planted in the cache", "[ru
   RunMark m(cache);
   CHECK_THROWS_AS(m.token(), Error);
   CHECK(std::filesystem::is_empty(outside));
+}
+
+// Two installs sharing a cache: each prunes while the other may be making its
+// mark. A pruner that caught a mark between its creation and its lock took
+// it, and the maker failed with ENOENT (seen in CI: "cannot mark this run").
+TEST_CASE("a mark being made while another run prunes is never taken from it", "[run_mark]") {
+  TempDir tmp("/tmp", "yumda-runmark-");
+  const std::string cache = tmp.path();
+  std::atomic<bool> done{false};
+  std::thread pruner([&] {
+    while (!done) prune_dead_runs(cache);
+  });
+  int failures = 0;
+  std::string first;
+  for (int i = 0; i < 3000; ++i) {
+    try {
+      RunMark m(cache);
+      m.token();
+    } catch (const Error& e) {
+      if (failures++ == 0) first = e.what();
+    }
+  }
+  done = true;
+  pruner.join();
+  INFO(first);
+  CHECK(failures == 0);
 }
