@@ -29,12 +29,17 @@ void dep_names(::Pool* pool, Id dep, F&& f) {
   if (!is_marker(dep)) f(dep);
 }
 
+// One append per number, not a push_back (and its capacity check) per byte.
 void put_varint(std::string& out, uint64_t v) {
+  if (v < 0x80) return out.push_back(static_cast<char>(v));
+  char b[10];
+  size_t n = 0;
   while (v >= 0x80) {
-    out.push_back(static_cast<char>(v | 0x80));
+    b[n++] = static_cast<char>(v | 0x80);
     v >>= 7;
   }
-  out.push_back(static_cast<char>(v));
+  b[n++] = static_cast<char>(v);
+  out.append(b, n);
 }
 void put_str(std::string& out, std::string_view s) {
   put_varint(out, s.size());

@@ -212,7 +212,9 @@ class Scanner {
     // Dropped keys are not kept, but libsolv still records that the package
     // has data, which decides the repo's filtered-filelist flag.
     if (f.el == El::dropped && depth_ >= 2 && stack_[static_cast<size_t>(depth_ - 2)].st == St::solvable) {
-      bool always = f.name == "rpm:group" || f.name == "distribution" || f.name == "changelog";
+      using namespace std::string_view_literals;
+      const std::string_view n = f.name;
+      bool always = n == "rpm:group"sv || n == "distribution"sv || n == "changelog"sv;
       if (always || dropped_text_) pkg_.touch();
     }
   }

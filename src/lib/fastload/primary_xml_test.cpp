@@ -315,6 +315,39 @@ TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primar
     };
     for (const auto& [name, text] : cases) check_same(write(dir, name, text));
   }
+  SECTION("every byte that ends a plain run, at every place in a 16-byte block") {
+    // The lexer judges text and attribute values 16 bytes at a time: a byte
+    // it must stop at (markup, an entity, a line end, a control character,
+    // UTF-8) is put at each offset of a long run, in text and in a value.
+    const std::string valid_text[] = {"&amp;", "]", "]]", "\t", "\r\n", "\r", "\x7f", "\xc3\xa9", "'", "\"", "\n"};
+    const std::string valid_attr[] = {"&amp;", "\"", "\t", "\r\n", "\n", "\x7f", "\xc3\xa9", "]", "&#x41;"};
+    std::string text = kHead;
+    int n = 0;
+    for (size_t off = 0; off < 40; ++off) {
+      const std::string pad(off, 'x'), tail(20, 'y');
+      for (const std::string& b : valid_text) {
+        std::string pkg = replaced(kPackageB, "<name>beta</name>", "<name>b" + std::to_string(n++) + "</name>");
+        text += replaced(pkg, "<summary></summary>", "<summary>" + pad + b + tail + "</summary>");
+      }
+      for (const std::string& b : valid_attr) {
+        std::string pkg = replaced(kPackageB, "<name>beta</name>", "<name>b" + std::to_string(n++) + "</name>");
+        text += replaced(pkg, "<rpm:entry name='a'/>", "<rpm:entry name='" + pad + b + tail + "'/>");
+      }
+    }
+    text += kTail;
+    CHECK(check_same(write(dir, "runs.xml", text)) == PrimaryParser::fast);
+    // Bytes XML refuses: every path refuses them, wherever they are.
+    const std::string invalid[] = {std::string(1, '\0'), "\x01", "\x1f", "\x80", "\xff", "<"};
+    for (size_t off = 0; off < 18; ++off) {
+      const std::string pad(off, 'x'), tail(20, 'y');
+      for (const std::string& b : invalid) {
+        std::string plain = std::string(kHead) + kPackageB + kTail;
+        if (b != "<")
+          check_same(write(dir, "bad-text.xml", replaced(plain, "<summary></summary>", "<summary>" + pad + b + tail + "</summary>")));
+        check_same(write(dir, "bad-attr.xml", replaced(plain, "<rpm:entry name='a'/>", "<rpm:entry name='" + pad + b + tail + "'/>")));
+      }
+    }
+  }
   SECTION("tokens cut by chunk boundaries, in every compression") {
     // Thousands of packages whose sizes shift by a byte each, so the 512 KiB
     // chunk ends fall into every kind of token.
