@@ -122,6 +122,16 @@ struct ScratchDir {
   }
 };
 
+// A ScratchDir for a fixture built once per run (a function-local static):
+// removed when the run exits, by the process that made it only (a forked
+// child that exits does not take it from its parent).
+struct RunScratchDir : ScratchDir {
+  pid_t owner = getpid();
+  ~RunScratchDir() {
+    if (getpid() != owner) path.clear();  // ~ScratchDir then removes nothing
+  }
+};
+
 // gpg (and rpmsign, for packages) on PATH: tests that sign skip without them.
 inline bool have_gpg() { return run("command -v gpg >/dev/null") == 0; }
 inline bool have_rpmsign() { return run("command -v gpg >/dev/null && command -v rpmsign >/dev/null") == 0; }

@@ -44,13 +44,12 @@ inline std::string pkg_spec(const std::string& name, const std::string& version,
 
 // A directory of RPMs built once per run; copy it to make repos.
 inline const std::string& rpms_dir() {
-  static ScratchDir* dir = [] {
-    auto* d = new ScratchDir();
-    build_rpm(d->path + "/w", d->path + "/rpms", pkg_spec("alpha", "1.0", "Requires: beta >= 2"));
-    build_rpm(d->path + "/w", d->path + "/rpms", pkg_spec("beta", "2.0", "Provides: libbeta.so.1()(64bit)"));
-    return d;
+  static RunScratchDir dir;
+  static std::string path = [] {
+    build_rpm(dir.path + "/w", dir.path + "/rpms", pkg_spec("alpha", "1.0", "Requires: beta >= 2"));
+    build_rpm(dir.path + "/w", dir.path + "/rpms", pkg_spec("beta", "2.0", "Provides: libbeta.so.1()(64bit)"));
+    return dir.path + "/rpms";
   }();
-  static std::string path = dir->path + "/rpms";
   return path;
 }
 

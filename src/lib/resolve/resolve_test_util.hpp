@@ -27,7 +27,7 @@ inline std::string spec(const std::string& name, const std::string& version, con
 
 // One repo with every package the tests below use, built once per run.
 struct BaseRepo {
-  ScratchDir dir;
+  RunScratchDir dir;
   std::string path = dir.path + "/repo";
   BaseRepo() {
     std::string work = dir.path + "/work";
@@ -59,8 +59,8 @@ struct BaseRepo {
 };
 
 inline const std::string& base_repo() {
-  static BaseRepo* repo = new BaseRepo();  // lives for the whole run (ScratchDir cleans at exit otherwise)
-  return repo->path;
+  static BaseRepo repo;  // for the whole run; removed at its exit
+  return repo.path;
 }
 
 inline RepoConfig local_repo(const std::string& id, const std::string& path, int priority = 99) {
