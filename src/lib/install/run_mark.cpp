@@ -103,11 +103,13 @@ const std::string& RunMark::token() {
     const std::string tmp = "new-" + token;
     UniqueFd made(openat(dir.get(), tmp.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644));
     if (!made) throw fail(tmp, errno);
-    struct stat st {};
     if (flock(made.get(), LOCK_EX | LOCK_NB) != 0) {
-      err = errno;  // a pruner holds it and will unlink it
-      continue;
+      err = errno;
+      if (err == EWOULDBLOCK) continue;  // a pruner holds it and will unlink it
+      unlinkat(dir.get(), tmp.c_str(), 0);
+      throw fail(tmp, err);
     }
+    struct stat st {};
     if (fstat(made.get(), &st) != 0 || st.st_nlink == 0) {
       err = ENOENT;  // a pruner unlinked it before we locked it
       continue;
