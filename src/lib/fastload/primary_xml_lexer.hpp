@@ -2,8 +2,8 @@
 // chunked reader, the lexer, and the element table as libsolv's rpm-md parser
 // knows it), kept apart from the Scanner that walks the XML (primary_xml.cpp)
 // and the PackageBuilder that turns packages into solvables
-// (primary_xml_package.hpp). Included by primary_xml.cpp alone, so it keeps
-// the internal linkage it had there (and the same code).
+// (primary_xml_package.hpp). Included by primary_xml.cpp (and its test, for
+// plain_run), so it keeps the internal linkage it had there.
 #pragma once
 #include <array>
 #include <condition_variable>
@@ -494,7 +494,7 @@ constexpr ElInfo kElements[] = {
     {"rpm:freshens", El::unhandled},
 };
 
-const ElInfo& lookup(std::string_view name) {
+inline const ElInfo& lookup(std::string_view name) {  // inline: the test does not call it
   static const ElInfo unknown{"", El::unknown};
   for (const ElInfo& e : kElements)
     if (e.name.size() == name.size() && e.name == name) return e;

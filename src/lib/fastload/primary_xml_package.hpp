@@ -110,7 +110,7 @@ class PackageBuilder {
         f.st = St::deps;
         return;
       case El::dropped:
-        if (std::string_view(f.name) == std::string_view("rpm:header-range")) {
+        if (std::string_view(f.name) == "rpm:header-range") {  // length first: no strlen per element
           const std::string* end = a.get("end");
           if (end && atoi(end->c_str()) != 0) touched_ = true;
         }

@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "fastload/primary_xml.hpp"
+#include "fastload/primary_xml_lexer.hpp"
 #include "solv/pool.hpp"
 #include "solv_dump.hpp"
 #include "solv/xml_stream.hpp"
@@ -202,6 +203,23 @@ std::string gzip(const std::string& path) {
 }
 
 }  // namespace
+
+// plain_run judges 16 bytes at a time where it can: it must stop exactly where
+// the byte tables (what the scanner means by plain) stop, for every byte at
+// every place in a block and in the tail.
+TEST_CASE("primary.xml: the 16-byte run scan stops where the byte tables do", "[primary_xml]") {
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 40; ++at) {
+      std::string buf(40, 'x');
+      buf[at] = static_cast<char>(c);
+      const char* b = buf.data();
+      const char* e = b + buf.size();
+      INFO("byte " << c << " at " << at);
+      CHECK(plain_run<true>(b, e) - b == static_cast<ptrdiff_t>(kTextPlain[static_cast<size_t>(c)] ? 40 : at));
+      CHECK(plain_run<false>(b, e) - b == static_cast<ptrdiff_t>(kAttrPlain[static_cast<size_t>(c)] ? 40 : at));
+    }
+  }
+}
 
 TEST_CASE("primary.xml: hand-written files load as libsolv loads them", "[primary_xml]") {
   ScratchDir dir;
